@@ -1,0 +1,46 @@
+# Cairn — two commands for a fresh machine:
+#   make run    set up, migrate, load labelled demo data, serve on http://127.0.0.1:8000
+#   make test   set up everything the tests need, then ruff, mypy --strict and pytest
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install lint typecheck pytest openapi schema bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/cairn serve --demo
+
+test: install lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check api tests bench migrations
+	$(BIN)/ruff format --check api tests bench migrations
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+# Regenerate the committed artefacts that tests compare against.
+openapi: install
+	$(BIN)/cairn openapi --out openapi
+
+schema: install
+	CAIRN_WRITE_SCHEMA=1 $(BIN)/pytest tests/platform/test_migrations.py -q
+
+bench: install
+	$(BIN)/python bench/intake.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""HTTP routes: decode, authorise, call the domain and the store, encode. Nothing else."""

@@ -1,0 +1,31 @@
+"""The bundled reference data of the first territory (see schemas/reference/README.md)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import cache
+from pathlib import Path
+
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from cairn.resources import resource_path
+
+
+def reference_file(name: str) -> Path:
+    """A file of schemas/reference/."""
+    return resource_path("schemas") / "reference" / name
+
+
+@cache
+def territory() -> BaseGeometry:
+    """The PETR outline (union of its 36 communes), WGS84."""
+    collection = json.loads(reference_file("petr_territory.geojson").read_text("utf-8"))
+    return shape(collection["features"][0]["geometry"])
+
+
+def park_taxa_codes() -> list[int]:
+    """CD_NOM of the valid taxa (cd_nom = cd_ref) of the bundled park list."""
+    with reference_file("taxa_pne.csv").open(encoding="utf-8", newline="") as handle:
+        return [int(r["cd_nom"]) for r in csv.DictReader(handle) if r["cd_nom"] == r["cd_ref"]]

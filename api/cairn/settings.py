@@ -1,0 +1,98 @@
+"""One typed settings object, read from the environment and checked at start.
+
+Every knob Cairn has lives here, so a park's IT team finds them in one place
+(and in README.md). A bad value stops the program with a message naming the
+variable, never with a traceback deep inside the server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+from cairn.domain.statuses import PUBLIC_BY_DEFAULT, STATUSES
+
+
+class SettingsError(ValueError):
+    """A variable of the environment has a value Cairn cannot use."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Cairn's configuration; build it with :meth:`from_env`."""
+
+    database_url: str | None = None
+    """`DATABASE_URL`: an external PostgreSQL. Unset → the embedded server."""
+    data_dir: Path = Path(".cairn-data")
+    """`CAIRN_DATA_DIR`: where the embedded server keeps its files (and photos)."""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str = "http://127.0.0.1:8000"
+    """`CAIRN_BASE_URL`: the public address, used in links and exports."""
+    max_body_bytes: int = 1_048_576
+    """`CAIRN_MAX_BODY_BYTES`: the largest JSON body accepted (photos have their own limit)."""
+    public_statuses: tuple[str, ...] = PUBLIC_BY_DEFAULT
+    """`CAIRN_PUBLIC_STATUSES`: which validation statuses the open data shows."""
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    clock_skew_seconds: int = 300
+    """How far in the future a device clock may be before `observed_at` is refused."""
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from `environ` (default: the process environment)."""
+        env = os.environ if environ is None else environ
+        default = cls()
+        statuses = _csv(env.get("CAIRN_PUBLIC_STATUSES"), default.public_statuses)
+        unknown = [s for s in statuses if s not in STATUSES]
+        if unknown:
+            raise SettingsError(
+                f"CAIRN_PUBLIC_STATUSES: unknown status {', '.join(unknown)}; "
+                f"choose among {', '.join(STATUSES)}"
+            )
+        settings = cls(
+            database_url=env.get("DATABASE_URL") or None,
+            data_dir=Path(env.get("CAIRN_DATA_DIR") or default.data_dir),
+            host=env.get("CAIRN_HOST", default.host),
+            port=_int(env, "CAIRN_PORT", default.port, 1, 65535),
+            base_url=env.get("CAIRN_BASE_URL", "").rstrip("/") or default.base_url,
+            max_body_bytes=_int(env, "CAIRN_MAX_BODY_BYTES", default.max_body_bytes, 1024, 2**31),
+            public_statuses=statuses,
+            pool_min_size=_int(env, "CAIRN_DB_POOL_MIN", default.pool_min_size, 0, 1000),
+            pool_max_size=_int(env, "CAIRN_DB_POOL_MAX", default.pool_max_size, 1, 1000),
+            clock_skew_seconds=_int(
+                env, "CAIRN_CLOCK_SKEW_SECONDS", default.clock_skew_seconds, 0, 86400
+            ),
+            log_level=env.get("CAIRN_LOG_LEVEL", default.log_level).upper(),
+        )
+        if settings.pool_min_size > settings.pool_max_size:
+            raise SettingsError("CAIRN_DB_POOL_MIN must not exceed CAIRN_DB_POOL_MAX")
+        if settings.database_url and not settings.database_url.startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise SettingsError("DATABASE_URL must start with postgresql:// or postgres://")
+        if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise SettingsError("CAIRN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return settings
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}: {value} is outside {low}..{high}")
+    return value
+
+
+def _csv(raw: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if raw is None or not raw.strip():
+        return default
+    return tuple(part.strip() for part in raw.split(",") if part.strip())

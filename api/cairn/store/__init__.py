@@ -1,0 +1,1 @@
+"""SQL, by hand, one module per aggregate. Functions take a connection and return structs."""

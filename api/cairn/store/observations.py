@@ -1,0 +1,114 @@
+"""The observation aggregate: idempotent insert and reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from cairn.db import Connection
+from cairn.domain.observation import (
+    Flag,
+    Location,
+    ObservationIn,
+    ObservationOut,
+)
+
+_COLUMNS = """
+    id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
+    accuracy_m, altitude_m, data, licence, comment, status, flags, version,
+    received_at, updated_at, content_hash
+"""
+
+_INSERT = f"""
+INSERT INTO observation (
+    id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
+    accuracy_m, altitude_m, data, licence, comment, content_hash, flags
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT (id) DO NOTHING
+RETURNING {_COLUMNS}
+"""
+
+_SELECT = f"SELECT {_COLUMNS} FROM observation WHERE id = $1"
+
+
+class Stored(msgspec.Struct, frozen=True):
+    """What an insert attempt found: the row, and whether this call created it."""
+
+    observation: ObservationOut
+    content_hash: bytes
+    created: bool
+
+
+async def insert(conn: Connection, obs: ObservationIn, sha: bytes, flags: list[Flag]) -> Stored:
+    """Insert `obs` unless its id exists; return the row that is stored either way.
+
+    `ON CONFLICT DO NOTHING` waits for a concurrent insert of the same id to
+    commit, so N parallel identical requests end with one row and every
+    caller sees it.
+    """
+    offset = obs.observed_at.utcoffset() or timedelta(0)
+    row = await conn.fetchrow(
+        _INSERT,
+        obs.id,
+        obs.kind,
+        obs.schema_version,
+        obs.programme,
+        obs.observed_at,
+        int(offset.total_seconds()),
+        obs.location.lon,
+        obs.location.lat,
+        obs.location.accuracy_m,
+        obs.location.altitude_m,
+        obs.data,
+        obs.licence,
+        obs.comment,
+        sha,
+        msgspec.to_builtins(flags),
+    )
+    if row is not None:
+        return Stored(to_out(row), bytes(row["content_hash"]), created=True)
+    existing = await conn.fetchrow(_SELECT, obs.id)
+    if existing is None:  # deleted between the two statements: let the client retry
+        raise asyncpg.exceptions.SerializationError("observation vanished during insert")
+    return Stored(to_out(existing), bytes(existing["content_hash"]), created=False)
+
+
+async def get(conn: Connection | asyncpg.Pool, observation_id: UUID) -> ObservationOut | None:
+    """One observation by id, or None."""
+    row = await conn.fetchrow(_SELECT, observation_id)
+    return None if row is None else to_out(row)
+
+
+def to_out(row: asyncpg.Record) -> ObservationOut:
+    """Build the API view of a row, restoring the offset the device sent."""
+    tz = timezone(timedelta(seconds=row["observed_offset_s"]))
+    return ObservationOut(
+        id=row["id"],
+        kind=row["kind"],
+        schema_version=row["schema_version"],
+        programme=row["programme"],
+        observed_at=row["observed_at"].astimezone(tz),
+        location=Location(
+            lon=row["lon"],
+            lat=row["lat"],
+            accuracy_m=row["accuracy_m"],
+            altitude_m=row["altitude_m"],
+        ),
+        data=row["data"],
+        licence=row["licence"],
+        comment=row["comment"],
+        status=row["status"],
+        flags=msgspec.convert(row["flags"], list[Flag]),
+        version=row["version"],
+        received_at=row["received_at"].astimezone(UTC),
+        updated_at=row["updated_at"].astimezone(UTC),
+        photos=[],
+    )
+
+
+def now() -> datetime:
+    """The server's clock (one place, so it is easy to see what depends on it)."""
+    return datetime.now(UTC)

@@ -1,0 +1,85 @@
+"""Shared pieces of the benchmarks: a throw-away database and a real `cairn serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+import httpx
+
+from cairn.db import database_dsn, ensure_database, migrate, start_embedded
+
+CAIRN = str(Path(sys.executable).with_name("cairn"))
+
+
+def fresh_database(name: str = "bench") -> str:
+    """An embedded server in a temporary folder, with a migrated database `name`."""
+    folder = Path(tempfile.mkdtemp(prefix="cairn-bench-"))
+    admin = start_embedded(folder)
+    asyncio.run(ensure_database(admin, name))
+    dsn = database_dsn(admin, name)
+    migrate(dsn)
+    return dsn
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on, on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_server(dsn: str, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run `cairn serve` (uvloop + httptools) on loopback; yield its base URL."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": dsn, "CAIRN_LOG_LEVEL": "WARNING", **(extra_env or {})}
+    process = subprocess.Popen([CAIRN, "serve", "--port", str(port), "--no-migrate"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def run_concurrently(
+    count: int, concurrency: int, job: Callable[[int], Awaitable[None]]
+) -> tuple[float, list[float]]:
+    """Run `job(i)` for i < count with `concurrency` workers; return (per second, latencies)."""
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(count):
+        queue.put_nowait(i)
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        while not queue.empty():
+            i = queue.get_nowait()
+            started = time.perf_counter()
+            await job(i)
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return count / (time.perf_counter() - started), latencies
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) of `values`, in milliseconds."""
+    return statistics.quantiles(values, n=100)[int(q) - 1] * 1000 if len(values) > 1 else 0.0
