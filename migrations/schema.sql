@@ -6,9 +6,32 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
 CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;
 COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
+CREATE FUNCTION public.cairn_fold(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN lower(public.unaccent('public.unaccent'::regdictionary, value));
 CREATE TABLE public.alembic_version (
     version_num character varying(32) NOT NULL
 );
+CREATE TABLE public.commune (
+    insee text NOT NULL,
+    name text NOT NULL,
+    departement text NOT NULL,
+    epci_siren text,
+    epci_name text,
+    population integer,
+    geometry jsonb NOT NULL,
+    min_lon double precision NOT NULL,
+    min_lat double precision NOT NULL,
+    max_lon double precision NOT NULL,
+    max_lat double precision NOT NULL,
+    centroid_lon double precision NOT NULL,
+    centroid_lat double precision NOT NULL,
+    CONSTRAINT commune_check CHECK (((min_lon <= max_lon) AND (min_lat <= max_lat))),
+    CONSTRAINT commune_geometry_check CHECK (((geometry ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text]))),
+    CONSTRAINT commune_insee_check CHECK ((insee ~ '^[0-9][0-9AB][0-9]{3}$'::text)),
+    CONSTRAINT commune_population_check CHECK ((population >= 0))
+);
+COMMENT ON COLUMN public.commune.geometry IS 'GeoJSON outline, WGS84';
 CREATE TABLE public.observation (
     id uuid NOT NULL,
     kind text NOT NULL,
@@ -29,6 +52,9 @@ CREATE TABLE public.observation (
     version integer DEFAULT 1 NOT NULL,
     received_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    taxon_cd_nom integer,
+    taxon_cd_ref integer,
+    commune_insee text,
     CONSTRAINT observation_accuracy_m_check CHECK (((accuracy_m >= (0)::double precision) AND (accuracy_m <= (100000)::double precision))),
     CONSTRAINT observation_altitude_m_check CHECK (((altitude_m >= ('-500'::integer)::double precision) AND (altitude_m <= (9000)::double precision))),
     CONSTRAINT observation_check CHECK ((updated_at >= received_at)),
@@ -47,9 +73,59 @@ CREATE TABLE public.observation (
     CONSTRAINT observation_version_check CHECK ((version >= 1))
 );
 COMMENT ON TABLE public.observation IS 'One row per observation; id is the UUID the device made (idempotency key).';
+COMMENT ON COLUMN public.observation.taxon_cd_nom IS 'The taxon code as submitted (may be a synonym)';
+COMMENT ON COLUMN public.observation.taxon_cd_ref IS 'The valid name the observation is attached to';
+CREATE TABLE public.taxon (
+    cd_nom integer NOT NULL,
+    cd_ref integer NOT NULL,
+    cd_sup integer,
+    rank text,
+    scientific_name text NOT NULL,
+    authority text,
+    full_name text,
+    vernacular_fr text,
+    vernacular_en text,
+    vernacular_it text,
+    kingdom text,
+    phylum text,
+    class text,
+    "order" text,
+    family text,
+    genus text,
+    group1_inpn text,
+    group2_inpn text,
+    group3_inpn text,
+    path public.ltree,
+    protected boolean DEFAULT false NOT NULL,
+    patrimonial boolean DEFAULT false NOT NULL,
+    sensitivity_level smallint DEFAULT 0 NOT NULL,
+    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    source text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT taxon_attributes_check CHECK ((jsonb_typeof(attributes) = 'object'::text)),
+    CONSTRAINT taxon_cd_nom_check CHECK ((cd_nom > 0)),
+    CONSTRAINT taxon_cd_ref_check CHECK ((cd_ref > 0)),
+    CONSTRAINT taxon_cd_sup_check CHECK ((cd_sup > 0)),
+    CONSTRAINT taxon_sensitivity_level_check CHECK (((sensitivity_level >= 0) AND (sensitivity_level <= 4)))
+);
+COMMENT ON COLUMN public.taxon.cd_ref IS 'CD_NOM of the valid name; synonyms have cd_ref <> cd_nom';
+COMMENT ON COLUMN public.taxon.path IS 'Materialised path of valid-name ancestors (cd_ref labels, root first), for descendants';
 ALTER TABLE ONLY public.alembic_version
     ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
+ALTER TABLE ONLY public.commune
+    ADD CONSTRAINT commune_pkey PRIMARY KEY (insee);
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.taxon
+    ADD CONSTRAINT taxon_pkey PRIMARY KEY (cd_nom);
+CREATE INDEX observation_commune ON public.observation USING btree (commune_insee);
 CREATE INDEX observation_status_received ON public.observation USING btree (status, received_at);
+CREATE INDEX observation_taxon ON public.observation USING btree (taxon_cd_ref);
 CREATE INDEX observation_updated ON public.observation USING btree (updated_at, id);
+CREATE INDEX taxon_cd_ref ON public.taxon USING btree (cd_ref);
+CREATE INDEX taxon_cd_sup ON public.taxon USING btree (cd_sup);
+CREATE INDEX taxon_path ON public.taxon USING gist (path);
+CREATE INDEX taxon_scientific_trgm ON public.taxon USING gin (public.cairn_fold(scientific_name) public.gin_trgm_ops);
+CREATE INDEX taxon_vernacular_en_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_en) public.gin_trgm_ops);
+CREATE INDEX taxon_vernacular_fr_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_fr) public.gin_trgm_ops);
+CREATE INDEX taxon_vernacular_it_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_it) public.gin_trgm_ops);
