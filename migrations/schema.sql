@@ -9,6 +9,14 @@ COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
 CREATE FUNCTION public.cairn_fold(value text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN lower(public.unaccent('public.unaccent'::regdictionary, value));
+CREATE FUNCTION public.observation_event_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        RAISE EXCEPTION 'observation_event is append-only (% refused)', TG_OP
+            USING ERRCODE = 'restrict_violation';
+    END;
+    $$;
 CREATE TABLE public.alembic_version (
     version_num character varying(32) NOT NULL
 );
@@ -75,6 +83,32 @@ CREATE TABLE public.observation (
 COMMENT ON TABLE public.observation IS 'One row per observation; id is the UUID the device made (idempotency key).';
 COMMENT ON COLUMN public.observation.taxon_cd_nom IS 'The taxon code as submitted (may be a synonym)';
 COMMENT ON COLUMN public.observation.taxon_cd_ref IS 'The valid name the observation is attached to';
+CREATE TABLE public.observation_event (
+    id bigint NOT NULL,
+    observation_id uuid NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_kind text NOT NULL,
+    actor_id text,
+    action text NOT NULL,
+    version integer NOT NULL,
+    before jsonb,
+    after jsonb,
+    comment text,
+    CONSTRAINT observation_event_action_check CHECK ((action ~ '^[a-z][a-z_]{1,31}$'::text)),
+    CONSTRAINT observation_event_actor_kind_check CHECK ((actor_kind = ANY (ARRAY['device'::text, 'contributor'::text, 'staff'::text, 'system'::text]))),
+    CONSTRAINT observation_event_comment_check CHECK ((length(comment) <= 4000)),
+    CONSTRAINT observation_event_version_check CHECK ((version >= 1))
+);
+COMMENT ON TABLE public.observation_event IS 'Append-only history of observations: who, when, what before, what after, why.';
+COMMENT ON COLUMN public.observation_event.version IS 'The observation version this event produced';
+ALTER TABLE public.observation_event ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.observation_event_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 CREATE TABLE public.taxon (
     cd_nom integer NOT NULL,
     cd_ref integer NOT NULL,
@@ -114,11 +148,14 @@ ALTER TABLE ONLY public.alembic_version
     ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
 ALTER TABLE ONLY public.commune
     ADD CONSTRAINT commune_pkey PRIMARY KEY (insee);
+ALTER TABLE ONLY public.observation_event
+    ADD CONSTRAINT observation_event_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.taxon
     ADD CONSTRAINT taxon_pkey PRIMARY KEY (cd_nom);
 CREATE INDEX observation_commune ON public.observation USING btree (commune_insee);
+CREATE INDEX observation_event_observation ON public.observation_event USING btree (observation_id, id);
 CREATE INDEX observation_status_received ON public.observation USING btree (status, received_at);
 CREATE INDEX observation_taxon ON public.observation USING btree (taxon_cd_ref);
 CREATE INDEX observation_updated ON public.observation USING btree (updated_at, id);
@@ -129,3 +166,6 @@ CREATE INDEX taxon_scientific_trgm ON public.taxon USING gin (public.cairn_fold(
 CREATE INDEX taxon_vernacular_en_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_en) public.gin_trgm_ops);
 CREATE INDEX taxon_vernacular_fr_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_fr) public.gin_trgm_ops);
 CREATE INDEX taxon_vernacular_it_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_it) public.gin_trgm_ops);
+CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_event FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
+ALTER TABLE ONLY public.observation_event
+    ADD CONSTRAINT observation_event_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;

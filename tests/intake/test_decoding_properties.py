@@ -9,11 +9,11 @@ import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.factories import observation_payloads
 
 from cairn.domain.decoding import MalformedJsonError, decode, parse_json
 from cairn.domain.errors import InvalidInputError
 from cairn.domain.observation import ObservationIn, content_hash
+from tests.factories import observation_payloads
 
 
 @given(observation_payloads())

@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+
 from tests.factories import observation_payload
 
 Client = AsyncTestClient[Litestar]

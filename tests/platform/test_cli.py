@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tests.factories import observation_payload
 
 CAIRN = str(Path(sys.executable).with_name("cairn"))
