@@ -31,6 +31,8 @@ def observation_payload(**overrides: Any) -> dict[str, Any]:
 offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
 )
+# What JSON over UTF-8 can carry and PostgreSQL can store: no surrogates, no NUL.
+storable_text = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 past_instants = st.datetimes(
     min_value=datetime(1950, 1, 1), max_value=datetime(2025, 12, 31), timezones=offsets
 )
@@ -54,7 +56,11 @@ def observation_payloads(draw: st.DrawFn) -> dict[str, Any]:
         "observed_at": draw(past_instants).isoformat(),
         "location": location,
         "data": draw(
-            st.dictionaries(st.text(max_size=10), st.integers() | st.text(max_size=20), max_size=4)
+            st.dictionaries(
+                st.text(storable_text, max_size=10),
+                st.integers() | st.text(storable_text, max_size=20),
+                max_size=4,
+            )
         ),
     }
     if draw(st.booleans()):
@@ -64,7 +70,7 @@ def observation_payloads(draw: st.DrawFn) -> dict[str, Any]:
             st.sampled_from(["CC0-1.0", "CC-BY-4.0", "CC-BY-NC-4.0", "etalab-2.0"])
         )
     if draw(st.booleans()):
-        payload["comment"] = draw(st.text(max_size=200))
+        payload["comment"] = draw(st.text(storable_text, max_size=200))
     return payload
 
 

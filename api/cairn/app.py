@@ -18,6 +18,7 @@ from cairn.db import create_pool
 from cairn.domain.errors import CODES
 from cairn.http import health, intake
 from cairn.http.deps import provide_pool, provide_settings
+from cairn.http.openapi import StrictStructSchemaPlugin
 from cairn.http.problems import EXCEPTION_HANDLERS
 from cairn.settings import Settings
 
@@ -74,5 +75,6 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             path="/api/docs",
             render_plugins=[ScalarRenderPlugin()],
         ),
+        plugins=[StrictStructSchemaPlugin()],
         debug=False,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cairn.domain.decoding import MalformedJsonError, decode, parse_json
+from cairn.domain.decoding import MalformedJsonError, decode, may_hold_nul, nul_errors, parse_json
 from cairn.domain.errors import InvalidInputError
 from cairn.domain.observation import ObservationIn, content_hash
 from tests.factories import observation_payloads
@@ -114,3 +115,33 @@ def test_parse_json_never_raises_anything_but_malformed(body: bytes) -> None:
 def test_malformed_bodies(body: bytes) -> None:
     with pytest.raises(MalformedJsonError):
         parse_json(body)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    """Every key and string of a JSON value (the test's own oracle)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+
+
+@given(json_values)
+def test_nul_anywhere_is_reported_and_its_escape_is_detectable(value: Any) -> None:
+    holds_nul = any("\x00" in text for text in strings_in(value))
+    assert bool(list(nul_errors(value))) == holds_nul
+    if holds_nul:
+        assert may_hold_nul(msgspec.json.encode(value))

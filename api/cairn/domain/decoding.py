@@ -65,14 +65,19 @@ def parse_json(body: bytes) -> Any:
         return msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
         raise MalformedJsonError(str(exc)) from None
+    except RecursionError:
+        raise MalformedJsonError("JSON is nested too deeply") from None
+    except UnicodeError:
+        raise MalformedJsonError("JSON strings must be valid UTF-8") from None
 
 
 def decode(value: Any, struct: type[T], base: tuple[str | int, ...] = ()) -> T:
     """Check `value` against `struct`'s schema, then convert it; raise `InvalidInputError`."""
-    errors = sorted(
-        {e for error in _validator(struct).iter_errors(value) for e in schema_errors(error, base)},
-        key=lambda e: (e.pointer, e.code),
-    )
+    found = {
+        e for error in _validator(struct).iter_errors(value) for e in schema_errors(error, base)
+    }
+    found.update(nul_errors(value, base))
+    errors = sorted(found, key=lambda e: (e.pointer, e.code))
     if errors:
         raise InvalidInputError(errors)
     try:
@@ -123,3 +128,25 @@ def schema_errors(error: ValidationError, base: tuple[str | int, ...] = ()) -> I
 
 def _is_null_schema(schema: object) -> bool:
     return isinstance(schema, dict) and schema.get("type") == "null"
+
+
+def nul_errors(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[FieldError]:
+    """NUL characters anywhere (keys or strings): PostgreSQL text and jsonb cannot hold them."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield FieldError(pointer(*path), "invalid_character", "NUL characters are not allowed")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                yield FieldError(
+                    pointer(*path, key), "invalid_character", "NUL characters are not allowed"
+                )
+            yield from nul_errors(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from nul_errors(item, (*path, index))
+
+
+def may_hold_nul(body: bytes) -> bool:
+    """A JSON text can only carry NUL as the escape `\\u0000`: a cheap pre-check."""
+    return b"\\u0000" in body

@@ -15,7 +15,7 @@ from litestar.dto import MsgspecDTO
 from litestar.openapi.spec import Reference, Schema
 from litestar.typing import FieldDefinition
 
-from cairn.domain.decoding import decode, parse_json
+from cairn.domain.decoding import decode, may_hold_nul, parse_json
 
 T = TypeVar("T")
 
@@ -29,10 +29,12 @@ class ReportingBody(MsgspecDTO[T], Generic[T]):  # type: ignore[type-var]
         The fast path is msgspec's typed decoder (valid bodies never build a
         dict); only a body it refuses goes through the slower full report.
         """
-        try:
-            return msgspec.json.decode(value, type=self.model_type, strict=True)
-        except msgspec.DecodeError:
-            return decode(parse_json(value), self.model_type)
+        if not may_hold_nul(value):
+            try:
+                return msgspec.json.decode(value, type=self.model_type, strict=True)
+            except (msgspec.DecodeError, RecursionError, UnicodeError):
+                pass
+        return decode(parse_json(value), self.model_type)
 
     def decode_builtins(self, value: dict[str, Any]) -> Any:
         """Decode already-parsed JSON to the model, reporting every invalid field."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from litestar import Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from cairn.db import transaction
@@ -35,7 +36,14 @@ from cairn.store import observations
     tags=["intake"],
     dto=ReportingBody[ObservationIn],
     return_dto=None,
-    responses=responses(400, 409, 413, 415, 422),
+    responses={
+        200: ResponseSpec(
+            data_container=ObservationOut,
+            description="Already received: the stored record, unchanged",
+            generate_examples=False,
+        ),
+        **responses(400, 409, 413, 415, 422),
+    },
     status_code=201,
 )
 async def submit_observation(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
@@ -136,6 +137,21 @@ def _litestar_field_errors(extra: Any) -> list[FieldError]:
     ]
 
 
+def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """The database went away mid-request (restart, failover): retry soon, nothing was kept."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return _problem_error(
+        request,
+        ProblemError(
+            503,
+            "service_unavailable",
+            "Service unavailable",
+            "The database is unreachable; nothing was stored. Retry shortly.",
+            headers={"Retry-After": "1"},
+        ),
+    )
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return _problem_error(
@@ -151,6 +167,12 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     NotFoundError: _not_found,
     ConflictError: _conflict,
     HTTPException: _http_exception,
+    OSError: _database_unavailable,
+    asyncpg.PostgresConnectionError: _database_unavailable,
+    asyncpg.InterfaceError: _database_unavailable,  # e.g. "connection is closed"
+    asyncpg.InternalClientError: _database_unavailable,  # a connection broken mid-protocol
+    asyncpg.exceptions.OperatorInterventionError: _database_unavailable,  # shutdown, restart
+    asyncpg.exceptions.TransactionRollbackError: _database_unavailable,  # serialization, deadlock
     Exception: _unexpected,
 }
 
