@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck pytest openapi schema bench clean
+.PHONY: run test install lint typecheck pytest openapi schema bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,11 @@ schema: install
 	CAIRN_WRITE_SCHEMA=1 $(BIN)/pytest tests/platform/test_migrations.py -q
 
 bench: install
-	$(BIN)/python bench/intake.py
+	$(BIN)/python -m bench.intake
+
+# A longer contract fuzz than the one in `make test` (which runs 60 examples per operation).
+fuzz: install
+	CAIRN_FUZZ_EXAMPLES=1000 $(BIN)/pytest tests/hardening/test_contract_fuzz.py -q
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

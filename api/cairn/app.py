@@ -78,3 +78,8 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         plugins=[StrictStructSchemaPlugin()],
         debug=False,
     )
+
+
+def app_from_env() -> Litestar:
+    """The app for server worker processes: settings and DATABASE_URL from the environment."""
+    return create_app(Settings.from_env())

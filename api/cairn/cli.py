@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 import yaml
@@ -60,8 +62,17 @@ def cli() -> None:
 @click.option(
     "--migrate/--no-migrate", "run_migrations", default=True, help="Upgrade the schema first."
 )
-def serve(host: str | None, port: int | None, demo: bool, run_migrations: bool) -> None:
-    """Run the API (and the PWA) on one process with uvloop and httptools."""
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes sharing the port (each with its own pool).",
+)
+def serve(
+    host: str | None, port: int | None, demo: bool, run_migrations: bool, workers: int
+) -> None:
+    """Run the API (and the PWA) with uvloop and httptools, on one or more processes."""
     import uvicorn  # noqa: PLC0415
 
     from cairn.app import create_app  # noqa: PLC0415
@@ -77,19 +88,31 @@ def serve(host: str | None, port: int | None, demo: bool, run_migrations: bool) 
     host = host or settings.host
     port = port or settings.port
     click.echo(f"Cairn is listening on http://{host}:{port} (Ctrl-C to stop)", err=True)
-    config = uvicorn.Config(
-        create_app(settings, dsn),
-        host=host,
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        log_level=settings.log_level.lower(),
-        access_log=False,
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "loop": "uvloop",
+        "http": "httptools",
+        "log_level": settings.log_level.lower(),
+        "access_log": False,
+    }
+    if workers > 1:
+        # Worker processes build their own app from the environment; the
+        # embedded server (if any) stays owned by this parent process.
+        os.environ["DATABASE_URL"] = dsn
+        config = uvicorn.Config("cairn.app:app_from_env", factory=True, workers=workers, **options)
+    else:
+        config = uvicorn.Config(create_app(settings, dsn), **options)
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting normally
     # instead lets atexit stop the embedded PostgreSQL cleanly.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.Server(config).run()
+    if workers > 1:
+        from uvicorn.supervisors.multiprocess import Multiprocess  # noqa: PLC0415
+
+        sock = config.bind_socket()
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run()
 
 
 @cli.command()

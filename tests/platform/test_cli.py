@@ -97,3 +97,28 @@ def test_bad_usage_is_a_message_not_a_traceback(
     assert result.returncode != 0
     assert needle in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_serve_with_several_workers_shares_one_database(dsn: str, tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": dsn, "CAIRN_DATA_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [CAIRN, "serve", "--port", str(port), "--workers", "2"], env=env, stderr=subprocess.PIPE
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert wait_healthy(base, process).json()["status"] == "ok"
+        payload = observation_payload()
+        statuses = sorted(
+            httpx.post(base + "/api/v1/observations", json=payload).status_code for _ in range(6)
+        )
+        assert statuses == [200, 200, 200, 200, 200, 201]
+        pids = subprocess.run(
+            ["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        assert len(pids) >= 2, "expected two worker processes"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert process.returncode == 0
