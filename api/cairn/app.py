@@ -17,7 +17,7 @@ from cairn import __version__
 from cairn.db import create_pool
 from cairn.domain.errors import CODES
 from cairn.http import health, intake
-from cairn.http.deps import provide_pool, provide_settings
+from cairn.http.deps import provide_pool, provide_read_pool, provide_settings
 from cairn.http.openapi import StrictStructSchemaPlugin
 from cairn.http.problems import EXCEPTION_HANDLERS
 from cairn.settings import Settings
@@ -45,9 +45,17 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         if database is None:
             raise RuntimeError("create_app needs a database: DATABASE_URL or the embedded one")
         app.state.pool = await create_pool(database, settings.pool_min_size, settings.pool_max_size)
+        # Open-data reads go to a replica when one is configured (DATABASE_READ_URL).
+        app.state.read_pool = app.state.pool
+        if settings.database_read_url:
+            app.state.read_pool = await create_pool(
+                settings.database_read_url, settings.pool_min_size, settings.pool_max_size
+            )
         try:
             yield
         finally:
+            if app.state.read_pool is not app.state.pool:
+                await app.state.read_pool.close()
             await app.state.pool.close()
 
     api = Router(
@@ -61,6 +69,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         state=State({"settings": settings}),
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
+            "read_pool": Provide(provide_read_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,

@@ -25,6 +25,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     database_url: str | None = None
     """`DATABASE_URL`: an external PostgreSQL. Unset → the embedded server."""
+    database_read_url: str | None = None
+    """`DATABASE_READ_URL`: a read replica for open-data queries. Unset → the main database."""
     data_dir: Path = Path(".cairn-data")
     """`CAIRN_DATA_DIR`: where the embedded server keeps its files (and photos)."""
     host: str = "127.0.0.1"
@@ -55,6 +57,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         settings = cls(
             database_url=env.get("DATABASE_URL") or None,
+            database_read_url=env.get("DATABASE_READ_URL") or None,
             data_dir=Path(env.get("CAIRN_DATA_DIR") or default.data_dir),
             host=env.get("CAIRN_HOST", default.host),
             port=_int(env, "CAIRN_PORT", default.port, 1, 65535),
@@ -70,10 +73,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         )
         if settings.pool_min_size > settings.pool_max_size:
             raise SettingsError("CAIRN_DB_POOL_MIN must not exceed CAIRN_DB_POOL_MAX")
-        if settings.database_url and not settings.database_url.startswith(
-            ("postgresql://", "postgres://")
+        for name, url in (
+            ("DATABASE_URL", settings.database_url),
+            ("DATABASE_READ_URL", settings.database_read_url),
         ):
-            raise SettingsError("DATABASE_URL must start with postgresql:// or postgres://")
+            if url and not url.startswith(("postgresql://", "postgres://")):
+                raise SettingsError(f"{name} must start with postgresql:// or postgres://")
         if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError("CAIRN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         return settings

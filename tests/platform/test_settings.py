@@ -23,6 +23,7 @@ def test_values_are_read() -> None:
     settings = Settings.from_env(
         {
             "DATABASE_URL": "postgresql://u@db/cairn",
+            "DATABASE_READ_URL": "postgresql://u@replica/cairn",
             "CAIRN_DATA_DIR": "/srv/cairn",
             "CAIRN_PORT": "9000",
             "CAIRN_PUBLIC_STATUSES": "certain, probable ,doubtful",
@@ -30,6 +31,7 @@ def test_values_are_read() -> None:
         }
     )
     assert settings.database_url == "postgresql://u@db/cairn"
+    assert settings.database_read_url == "postgresql://u@replica/cairn"
     assert settings.data_dir == Path("/srv/cairn")
     assert settings.port == 9000
     assert settings.public_statuses == ("certain", "probable", "doubtful")
@@ -43,6 +45,7 @@ def test_values_are_read() -> None:
         ("CAIRN_PORT", "70000", "CAIRN_PORT"),
         ("CAIRN_PUBLIC_STATUSES", "certain,maybe", "maybe"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
+        ("DATABASE_READ_URL", "sqlite:///x", "DATABASE_READ_URL"),
         ("CAIRN_LOG_LEVEL", "chatty", "CAIRN_LOG_LEVEL"),
     ],
 )

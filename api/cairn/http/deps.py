@@ -15,6 +15,12 @@ def provide_pool(state: State) -> asyncpg.Pool:
     return pool
 
 
+def provide_read_pool(state: State) -> asyncpg.Pool:
+    """The pool for read-only open-data queries: a replica's, or the main one."""
+    pool: asyncpg.Pool = state.read_pool
+    return pool
+
+
 def provide_settings(state: State) -> Settings:
     """The settings the app was built with."""
     settings: Settings = state.settings
@@ -23,5 +29,7 @@ def provide_settings(state: State) -> Settings:
 
 DbPool = NamedDependency[asyncpg.Pool]
 """Annotate a route parameter named `pool` with this to receive the pool."""
+ReadPool = NamedDependency[asyncpg.Pool]
+"""Annotate a route parameter named `read_pool` with this for read-only open-data queries."""
 AppSettings = NamedDependency[Settings]
 """Annotate a route parameter named `settings` with this to receive the settings."""
