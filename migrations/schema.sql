@@ -40,6 +40,32 @@ CREATE TABLE public.commune (
     CONSTRAINT commune_population_check CHECK ((population >= 0))
 );
 COMMENT ON COLUMN public.commune.geometry IS 'GeoJSON outline, WGS84';
+CREATE TABLE public.heritage_category (
+    slug text NOT NULL,
+    label_fr text NOT NULL,
+    label_en text NOT NULL,
+    label_it text NOT NULL,
+    "position" smallint NOT NULL,
+    CONSTRAINT heritage_category_slug_check CHECK ((slug ~ '^[a-z][a-z_]{1,31}$'::text))
+);
+COMMENT ON TABLE public.heritage_category IS 'Vernacular heritage typology (Cairn''s, see schemas/kinds/heritage); filled from the schema.';
+CREATE TABLE public.heritage_item (
+    id uuid NOT NULL,
+    category text NOT NULL,
+    name text NOT NULL,
+    commune_insee text,
+    lon double precision NOT NULL,
+    lat double precision NOT NULL,
+    external_ref text,
+    source text NOT NULL,
+    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT heritage_item_attributes_check CHECK ((jsonb_typeof(attributes) = 'object'::text)),
+    CONSTRAINT heritage_item_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
+    CONSTRAINT heritage_item_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision))),
+    CONSTRAINT heritage_item_name_check CHECK (((length(name) >= 1) AND (length(name) <= 300)))
+);
+COMMENT ON COLUMN public.heritage_item.external_ref IS 'e.g. the Mérimée REF (PA…, IA…) of the source file';
 CREATE TABLE public.observation (
     id uuid NOT NULL,
     kind text NOT NULL,
@@ -144,16 +170,37 @@ CREATE TABLE public.taxon (
 );
 COMMENT ON COLUMN public.taxon.cd_ref IS 'CD_NOM of the valid name; synonyms have cd_ref <> cd_nom';
 COMMENT ON COLUMN public.taxon.path IS 'Materialised path of valid-name ancestors (cd_ref labels, root first), for descendants';
+CREATE TABLE public.taxon_profile (
+    cd_ref integer NOT NULL,
+    observations integer NOT NULL,
+    altitude_low double precision,
+    altitude_high double precision,
+    months smallint[] NOT NULL,
+    count_high integer,
+    computed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT taxon_profile_observations_check CHECK ((observations >= 0))
+);
+COMMENT ON TABLE public.taxon_profile IS 'What validated observations say is usual for a taxon: altitude band (2nd-98th percentile), active months, high count (98th percentile). Refreshed by `cairn refresh-profiles`; used for plausibility flags only when observations >= 20.';
 ALTER TABLE ONLY public.alembic_version
     ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
 ALTER TABLE ONLY public.commune
     ADD CONSTRAINT commune_pkey PRIMARY KEY (insee);
+ALTER TABLE ONLY public.heritage_category
+    ADD CONSTRAINT heritage_category_pkey PRIMARY KEY (slug);
+ALTER TABLE ONLY public.heritage_item
+    ADD CONSTRAINT heritage_item_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.heritage_item
+    ADD CONSTRAINT heritage_item_source_external_ref_key UNIQUE (source, external_ref);
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.taxon
     ADD CONSTRAINT taxon_pkey PRIMARY KEY (cd_nom);
+ALTER TABLE ONLY public.taxon_profile
+    ADD CONSTRAINT taxon_profile_pkey PRIMARY KEY (cd_ref);
+CREATE INDEX heritage_item_commune ON public.heritage_item USING btree (commune_insee);
+CREATE INDEX heritage_item_name_trgm ON public.heritage_item USING gin (public.cairn_fold(name) public.gin_trgm_ops);
 CREATE INDEX observation_commune ON public.observation USING btree (commune_insee);
 CREATE INDEX observation_event_observation ON public.observation_event USING btree (observation_id, id);
 CREATE INDEX observation_status_received ON public.observation USING btree (status, received_at);
@@ -167,5 +214,7 @@ CREATE INDEX taxon_vernacular_en_trgm ON public.taxon USING gin (public.cairn_fo
 CREATE INDEX taxon_vernacular_fr_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_fr) public.gin_trgm_ops);
 CREATE INDEX taxon_vernacular_it_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_it) public.gin_trgm_ops);
 CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_event FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
+ALTER TABLE ONLY public.heritage_item
+    ADD CONSTRAINT heritage_item_category_fkey FOREIGN KEY (category) REFERENCES public.heritage_category(slug);
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;

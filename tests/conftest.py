@@ -19,7 +19,15 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.app import create_app
-from cairn.db import database_dsn, ensure_database, migrate, quote_ident, start_embedded
+from cairn.db import (
+    database_dsn,
+    ensure_database,
+    init_connection,
+    migrate,
+    quote_ident,
+    start_embedded,
+)
+from cairn.seed import ensure_reference
 from cairn.settings import Settings
 
 TEMPLATE = "cairn_template"
@@ -41,7 +49,18 @@ def template_dsn(admin_dsn: str) -> str:
     asyncio.run(_recreate(admin_dsn, TEMPLATE))
     dsn = database_dsn(admin_dsn, TEMPLATE)
     migrate(dsn)
+    asyncio.run(_import_reference(dsn))
     return dsn
+
+
+async def _import_reference(dsn: str) -> None:
+    """Every test database starts with the real bundled reference data, as `make run` has."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await init_connection(conn)
+        await ensure_reference(conn)
+    finally:
+        await conn.close()
 
 
 async def _recreate(admin_dsn: str, name: str, template: str | None = None) -> None:
@@ -89,5 +108,6 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
 async def db(dsn: str) -> AsyncIterator[asyncpg.Connection]:
     """A direct connection to the test's database, to check what was written."""
     conn = await asyncpg.connect(dsn)
+    await init_connection(conn)
     yield conn
     await conn.close()

@@ -16,11 +16,18 @@ from litestar.openapi.spec import Contact, License, Tag
 from cairn import __version__
 from cairn.db import create_pool
 from cairn.domain.errors import CODES
-from cairn.http import health, intake
-from cairn.http.deps import provide_pool, provide_read_pool, provide_settings
+from cairn.http import health, intake, reference
+from cairn.http.deps import (
+    provide_pool,
+    provide_read_pool,
+    provide_settings,
+    provide_territory,
+)
+from cairn.http.hygiene import refuse_nul_characters
 from cairn.http.openapi import StrictStructSchemaPlugin
 from cairn.http.problems import EXCEPTION_HANDLERS
 from cairn.settings import Settings
+from cairn.store import places
 
 API_DESCRIPTION = (
     "Cairn collects participatory-science observations (species and vernacular heritage) "
@@ -33,6 +40,7 @@ API_DESCRIPTION = (
 TAGS = [
     Tag(name="health", description="Liveness and database reachability"),
     Tag(name="intake", description="Contributors submit observations"),
+    Tag(name="reference", description="Observation schemas, taxa, the offline bundle"),
 ]
 
 
@@ -51,6 +59,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             app.state.read_pool = await create_pool(
                 settings.database_read_url, settings.pool_min_size, settings.pool_max_size
             )
+        app.state.territory = await places.load_territory(app.state.pool)
         try:
             yield
         finally:
@@ -60,7 +69,16 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
 
     api = Router(
         path="/api/v1",
-        route_handlers=[health.health, intake.submit_observation, intake.read_observation],
+        route_handlers=[
+            health.health,
+            intake.submit_observation,
+            intake.read_observation,
+            reference.list_schemas,
+            reference.read_schema,
+            reference.search_taxa,
+            reference.read_taxon,
+            reference.reference_bundle,
+        ],
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
     return Litestar(
@@ -70,6 +88,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "read_pool": Provide(provide_read_pool, sync_to_thread=False),
+            "territory": Provide(provide_territory, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
@@ -85,6 +104,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             render_plugins=[ScalarRenderPlugin()],
         ),
         plugins=[StrictStructSchemaPlugin()],
+        before_request=refuse_nul_characters,
         debug=False,
     )
 

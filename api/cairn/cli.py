@@ -8,14 +8,20 @@ import logging
 import os
 import signal
 import sys
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import yaml
 
 from cairn.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from cairn.db import Connection
+    from cairn.importers import ImportSummary
+
+T = TypeVar("T")
 
 
 def _settings() -> Settings:
@@ -69,8 +75,18 @@ def cli() -> None:
     show_default=True,
     help="Server processes sharing the port (each with its own pool).",
 )
+@click.option(
+    "--reference/--no-reference",
+    default=True,
+    help="Import the bundled reference data if the database has none.",
+)
 def serve(
-    host: str | None, port: int | None, demo: bool, run_migrations: bool, workers: int
+    host: str | None,
+    port: int | None,
+    demo: bool,
+    run_migrations: bool,
+    workers: int,
+    reference: bool,
 ) -> None:
     """Run the API (and the PWA) with uvloop and httptools, on one or more processes."""
     import uvicorn  # noqa: PLC0415
@@ -82,9 +98,8 @@ def serve(
     dsn = resolve_database(settings)
     if run_migrations:
         run_migrate(dsn)
-    if demo:
-        loaded = asyncio.run(_load_demo(dsn, only_if_empty=True, count=200))
-        click.echo(f"Demo data: {loaded} labelled demo observations loaded.", err=True)
+    if reference or demo:
+        _fill_fresh_database(dsn, settings, demo=demo)
     host = host or settings.host
     port = port or settings.port
     click.echo(f"Cairn is listening on http://{host}:{port} (Ctrl-C to stop)", err=True)
@@ -135,37 +150,133 @@ def migrate(direction: str, revision: str | None) -> None:
 @click.option("--count", type=click.IntRange(1, 1_000_000), default=200, show_default=True)
 def demo(count: int) -> None:
     """Load labelled demo observations (programme `demo`), even if data exists."""
-    dsn = resolve_database(_settings())
-    loaded = asyncio.run(_load_demo(dsn, only_if_empty=False, count=count))
+    from cairn.seed import ensure_reference, load_demo  # noqa: PLC0415
+
+    settings = _settings()
+
+    async def job(conn: Connection) -> int:
+        await ensure_reference(conn)
+        return await load_demo(conn, settings, count)
+
+    loaded = run_on_database(resolve_database(settings), job)
     click.echo(f"{loaded} demo observations loaded (programme `demo`).")
 
 
-async def _load_demo(dsn: str, *, only_if_empty: bool, count: int) -> int:
-    import asyncpg  # noqa: PLC0415
+def _import(job: Callable[[Connection], Awaitable[ImportSummary]]) -> None:
+    """Run one importer in one transaction; a bad file is one clear message, nothing written."""
+    from cairn.domain.places import PlaceFormatError  # noqa: PLC0415
+    from cairn.domain.taxa import TaxonFormatError  # noqa: PLC0415
 
-    from cairn.db import create_pool  # noqa: PLC0415
-    from cairn.domain.demo import demo_observations  # noqa: PLC0415
-    from cairn.domain.observation import content_hash  # noqa: PLC0415
-    from cairn.reference import park_taxa_codes, territory  # noqa: PLC0415
-    from cairn.store import observations  # noqa: PLC0415
+    async def in_transaction(conn: Connection) -> ImportSummary:
+        async with conn.transaction():
+            return await job(conn)
 
-    pool: asyncpg.Pool = await create_pool(dsn, 1, 2)
     try:
-        async with pool.acquire() as conn:
-            if only_if_empty and await conn.fetchval("SELECT EXISTS (SELECT 1 FROM observation)"):
-                return 0
-            created = 0
-            seed = int(datetime.now(UTC).timestamp())
-            records = demo_observations(
-                count, territory(), park_taxa_codes(), seed, datetime.now(UTC)
-            )
-            async with conn.transaction():
-                for obs in records:
-                    stored = await observations.insert(conn, obs, content_hash(obs), flags=[])
-                    created += stored.created
-            return created
+        summary = run_on_database(resolve_database(_settings()), in_transaction)
+    except (TaxonFormatError, PlaceFormatError, ValueError) as exc:
+        raise click.ClickException(f"nothing imported: {exc}") from None
+    click.echo(summary.line())
+
+
+def _progress_bar(path: Path) -> tuple[Callable[[int], None], Callable[[], None]]:
+    """A rich progress bar on a terminal; silence otherwise."""
+    if not sys.stderr.isatty():
+        return (lambda _: None), (lambda: None)
+    from rich.progress import Progress  # noqa: PLC0415
+
+    bar = Progress(transient=True)
+    task = bar.add_task(f"Importing {path.name}", total=path.stat().st_size)
+    bar.start()
+    return (lambda done: bar.update(task, completed=done)), bar.stop
+
+
+ExistingFile = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@cli.command("import-taxa")
+@click.argument("file", type=ExistingFile)
+def import_taxa_command(file: Path) -> None:
+    """Import taxa from a TAXREF file (tab-separated) or the park list (CSV); idempotent."""
+    from cairn.importers import import_taxa  # noqa: PLC0415
+
+    update, stop = _progress_bar(file)
+    try:
+        _import(lambda conn: import_taxa(conn, file, update))
     finally:
-        await pool.close()
+        stop()
+
+
+@cli.command("import-communes")
+@click.argument("file", type=ExistingFile)
+@click.option("--attributes", type=ExistingFile, help="CSV with insee, population, epci_*.")
+def import_communes_command(file: Path, attributes: Path | None) -> None:
+    """Import commune outlines from GeoJSON (properties insee/code, name/nom); idempotent."""
+    from cairn.importers import import_communes  # noqa: PLC0415
+
+    _import(lambda conn: import_communes(conn, file, attributes))
+
+
+@cli.command("import-heritage")
+@click.argument("file", type=ExistingFile)
+@click.option("--source", required=True, help="Who the file comes from, e.g. 'merimee-2026'.")
+def import_heritage_command(file: Path, source: str) -> None:
+    """Import known heritage items from a CSV (category, name, lon, lat, insee, ref); idempotent."""
+    from cairn.importers import import_heritage  # noqa: PLC0415
+
+    _import(lambda conn: import_heritage(conn, file, source))
+
+
+@cli.command("import-reference")
+def import_reference_command() -> None:
+    """Import the bundled reference data of the first territory (communes, park taxa)."""
+    from cairn.importers import import_bundled_reference  # noqa: PLC0415
+
+    async def job(conn: Connection) -> list[ImportSummary]:
+        async with conn.transaction():
+            return await import_bundled_reference(conn)
+
+    for summary in run_on_database(resolve_database(_settings()), job):
+        click.echo(summary.line())
+
+
+@cli.command("refresh-profiles")
+def refresh_profiles_command() -> None:
+    """Recompute taxa's altitude and season profiles from validated observations."""
+    from cairn.store.taxa import refresh_profiles  # noqa: PLC0415
+
+    settings = _settings()
+    count = run_on_database(
+        resolve_database(settings), lambda conn: refresh_profiles(conn, settings.public_statuses)
+    )
+    click.echo(f"{count} taxon profiles computed.")
+
+
+def run_on_database(dsn: str, job: Callable[[Connection], Awaitable[T]]) -> T:
+    """Run `job` with one connection to Cairn's database."""
+    from cairn.db import create_pool  # noqa: PLC0415
+
+    async def main() -> T:
+        pool = await create_pool(dsn, 1, 1)
+        try:
+            async with pool.acquire() as conn:
+                return await job(conn)
+        finally:
+            await pool.close()
+
+    return asyncio.run(main())
+
+
+def _fill_fresh_database(dsn: str, settings: Settings, *, demo: bool) -> None:
+    from cairn.seed import ensure_reference, has_observations, load_demo  # noqa: PLC0415
+
+    async def job(conn: Connection) -> None:
+        for summary in await ensure_reference(conn):
+            click.echo(f"Reference data: {summary.line()}", err=True)
+        if demo and not await has_observations(conn):
+            loaded = await load_demo(conn, settings, 200)
+            click.echo(f"Demo data: {loaded} labelled demo observations loaded.", err=True)
+
+    run_on_database(dsn, job)
 
 
 @cli.command()

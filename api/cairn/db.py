@@ -65,15 +65,29 @@ def sqlalchemy_url(dsn: str) -> str:
     return urlsplit(dsn)._replace(scheme="postgresql+asyncpg").geturl()
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
-    """Encode and decode json/jsonb with msgspec (faster than the stdlib)."""
-    for kind in ("json", "jsonb"):
-        await conn.set_type_codec(
-            kind,
-            encoder=lambda v: msgspec.json.encode(v).decode(),
-            decoder=msgspec.json.decode,
-            schema="pg_catalog",
-        )
+_JSONB_VERSION = b"\x01"  # jsonb's binary format: a version byte, then the JSON text
+
+
+def _encode_jsonb(value: Any) -> bytes:
+    return _JSONB_VERSION + msgspec.json.encode(value)
+
+
+def _decode_jsonb(data: bytes) -> Any:
+    return msgspec.json.decode(data[1:])
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Encode and decode json/jsonb with msgspec, in binary so COPY can carry them too."""
+    await conn.set_type_codec(
+        "json",
+        encoder=msgspec.json.encode,
+        decoder=msgspec.json.decode,
+        schema="pg_catalog",
+        format="binary",
+    )
+    await conn.set_type_codec(
+        "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
+    )
 
 
 async def create_pool(dsn: str, min_size: int, max_size: int) -> asyncpg.Pool:
@@ -82,7 +96,7 @@ async def create_pool(dsn: str, min_size: int, max_size: int) -> asyncpg.Pool:
         dsn,
         min_size=min_size,
         max_size=max_size,
-        init=_init_connection,
+        init=init_connection,
         max_inactive_connection_lifetime=60,
         command_timeout=60,
     )

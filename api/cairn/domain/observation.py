@@ -99,6 +99,10 @@ class ObservationOut(msgspec.Struct, frozen=True, kw_only=True):
     received_at: datetime
     updated_at: datetime
     photos: list[Photo]
+    taxon_cd_ref: int | None = None
+    """The valid name (TAXREF CD_REF) the observation is attached to."""
+    commune: str | None = None
+    """INSEE code of the commune the position falls in."""
 
 
 def with_defaults(obs: ObservationIn, programme: str, licence: str) -> ObservationIn:

@@ -6,6 +6,7 @@ import asyncpg
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from cairn.domain.territory import Territory
 from cairn.settings import Settings
 
 
@@ -21,6 +22,12 @@ def provide_read_pool(state: State) -> asyncpg.Pool:
     return pool
 
 
+def provide_territory(state: State) -> Territory:
+    """The territory's communes, indexed at start-up."""
+    territory: Territory = state.territory
+    return territory
+
+
 def provide_settings(state: State) -> Settings:
     """The settings the app was built with."""
     settings: Settings = state.settings
@@ -32,4 +39,6 @@ DbPool = NamedDependency[asyncpg.Pool]
 ReadPool = NamedDependency[asyncpg.Pool]
 """Annotate a route parameter named `read_pool` with this for read-only open-data queries."""
 AppSettings = NamedDependency[Settings]
+AppTerritory = NamedDependency[Territory]
+"""Annotate a route parameter named `territory` with this to receive the territory index."""
 """Annotate a route parameter named `settings` with this to receive the settings."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from uuid import UUID
 
 from litestar import Response, get, post
@@ -10,19 +9,19 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from cairn.db import transaction
-from cairn.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from cairn.domain.errors import ConflictError, NotFoundError
 from cairn.domain.observation import (
     DEFAULT_LICENCE,
     DEFAULT_PROGRAMME,
     ObservationIn,
     ObservationOut,
     content_hash,
-    time_errors,
     with_defaults,
 )
 from cairn.http.body import ReportingBody
-from cairn.http.deps import AppSettings, DbPool
+from cairn.http.deps import AppSettings, AppTerritory, DbPool
 from cairn.http.problems import responses
+from cairn.pipeline import validate_observation
 from cairn.store import observations
 
 
@@ -47,18 +46,18 @@ from cairn.store import observations
     status_code=201,
 )
 async def submit_observation(
-    data: JSONBody[ObservationIn], pool: DbPool, settings: AppSettings
+    data: JSONBody[ObservationIn], pool: DbPool, settings: AppSettings, territory: AppTerritory
 ) -> Response[ObservationOut]:
-    """Validate, then insert unless the id exists; compare content when it does."""
+    """Answer a known id from the store; validate and insert a new one."""
     obs = with_defaults(data, DEFAULT_PROGRAMME, DEFAULT_LICENCE)
-    errors = time_errors(
-        obs.observed_at, observations.now(), timedelta(seconds=settings.clock_skew_seconds)
-    )
-    if errors:
-        raise InvalidInputError(errors, "Invalid observation")
     sha = content_hash(obs)
     async with transaction(pool) as conn:
-        stored = await observations.insert(conn, obs, sha, flags=[])
+        existing = await observations.get_with_hash(conn, obs.id)
+        if existing is None:
+            validated = await validate_observation(conn, territory, settings, obs)
+            stored = await observations.insert(conn, validated, sha)
+        else:
+            stored = existing
     if stored.created:
         return Response(stored.observation, status_code=201)
     if stored.content_hash == sha:

@@ -152,6 +152,15 @@ def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Re
     )
 
 
+def _data_error(request: Request[Any, Any, Any], exc: asyncpg.DataError) -> Response[Problem]:
+    """A value the database refuses (out of range, bad encoding): the client's to fix."""
+    log.info("data error on %s %s: %s", request.method, request.url.path, exc)
+    return _problem_error(
+        request,
+        ProblemError(400, "bad_request", "Bad request", "A value is outside what Cairn can store."),
+    )
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return _problem_error(
@@ -173,12 +182,17 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     asyncpg.InternalClientError: _database_unavailable,  # a connection broken mid-protocol
     asyncpg.exceptions.OperatorInterventionError: _database_unavailable,  # shutdown, restart
     asyncpg.exceptions.TransactionRollbackError: _database_unavailable,  # serialization, deadlock
+    asyncpg.DataError: _data_error,
     Exception: _unexpected,
 }
 
 
 def responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for a route's error answers, all problem documents."""
+    """OpenAPI entries for a route's error answers, all problem documents.
+
+    400 is always there: any request can carry a malformed parameter or a
+    character the database cannot hold.
+    """
     described = {
         400: "Malformed JSON or a bad parameter",
         401: "Missing or invalid credentials",
@@ -198,5 +212,5 @@ def responses(*statuses: int) -> dict[int, ResponseSpec]:
             media_type=PROBLEM_MEDIA_TYPE,
             generate_examples=False,
         )
-        for status in statuses
+        for status in sorted({400, *statuses})
     }

@@ -9,24 +9,21 @@ import asyncpg
 import msgspec
 
 from cairn.db import Connection
-from cairn.domain.observation import (
-    Flag,
-    Location,
-    ObservationIn,
-    ObservationOut,
-)
+from cairn.domain.observation import Flag, Location, ObservationOut
+from cairn.domain.validation import Validated
 
 _COLUMNS = """
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, status, flags, version,
-    received_at, updated_at, content_hash
+    received_at, updated_at, content_hash, taxon_cd_ref, commune_insee
 """
 
 _INSERT = f"""
 INSERT INTO observation (
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
-    accuracy_m, altitude_m, data, licence, comment, content_hash, flags
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    accuracy_m, altitude_m, data, licence, comment, content_hash, flags,
+    taxon_cd_nom, taxon_cd_ref, commune_insee
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 ON CONFLICT (id) DO NOTHING
 RETURNING {_COLUMNS}
 """
@@ -42,13 +39,14 @@ class Stored(msgspec.Struct, frozen=True):
     created: bool
 
 
-async def insert(conn: Connection, obs: ObservationIn, sha: bytes, flags: list[Flag]) -> Stored:
+async def insert(conn: Connection, validated: Validated, sha: bytes) -> Stored:
     """Insert `obs` unless its id exists; return the row that is stored either way.
 
     `ON CONFLICT DO NOTHING` waits for a concurrent insert of the same id to
     commit, so N parallel identical requests end with one row and every
     caller sees it.
     """
+    obs = validated.observation
     offset = obs.observed_at.utcoffset() or timedelta(0)
     row = await conn.fetchrow(
         _INSERT,
@@ -66,7 +64,10 @@ async def insert(conn: Connection, obs: ObservationIn, sha: bytes, flags: list[F
         obs.licence,
         obs.comment,
         sha,
-        msgspec.to_builtins(flags),
+        msgspec.to_builtins(validated.flags),
+        validated.taxon_cd_nom,
+        validated.taxon_cd_ref,
+        validated.commune_insee,
     )
     if row is not None:
         return Stored(to_out(row), bytes(row["content_hash"]), created=True)
@@ -74,6 +75,12 @@ async def insert(conn: Connection, obs: ObservationIn, sha: bytes, flags: list[F
     if existing is None:  # deleted between the two statements: let the client retry
         raise asyncpg.exceptions.SerializationError("observation vanished during insert")
     return Stored(to_out(existing), bytes(existing["content_hash"]), created=False)
+
+
+async def get_with_hash(conn: Connection, observation_id: UUID) -> Stored | None:
+    """The stored row and its content hash, to answer a resubmission without validating it again."""
+    row = await conn.fetchrow(_SELECT, observation_id)
+    return None if row is None else Stored(to_out(row), bytes(row["content_hash"]), created=False)
 
 
 async def get(conn: Connection | asyncpg.Pool, observation_id: UUID) -> ObservationOut | None:
@@ -106,6 +113,8 @@ def to_out(row: asyncpg.Record) -> ObservationOut:
         received_at=row["received_at"].astimezone(UTC),
         updated_at=row["updated_at"].astimezone(UTC),
         photos=[],
+        taxon_cd_ref=row["taxon_cd_ref"],
+        commune=row["commune_insee"],
     )
 
 

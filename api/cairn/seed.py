@@ -1,0 +1,53 @@
+"""Filling a fresh database: the bundled reference data, then labelled demo observations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from cairn.db import Connection
+from cairn.domain.demo import demo_observations
+from cairn.domain.errors import InvalidInputError
+from cairn.domain.observation import content_hash
+from cairn.importers import ImportSummary, import_bundled_reference, reference_is_empty
+from cairn.pipeline import validate_observation
+from cairn.reference import territory as territory_outline
+from cairn.settings import Settings
+from cairn.store import observations, places
+
+
+async def ensure_reference(conn: Connection) -> list[ImportSummary]:
+    """Import the bundled reference data when the database has none; [] otherwise."""
+    if not await reference_is_empty(conn):
+        return []
+    async with conn.transaction():
+        return await import_bundled_reference(conn)
+
+
+async def load_demo(conn: Connection, settings: Settings, count: int) -> int:
+    """`count` demo observations through the real validation pipeline; returns how many stored."""
+    taxa = [
+        r["cd_nom"]
+        for r in await conn.fetch(
+            "SELECT cd_nom FROM taxon WHERE cd_nom = cd_ref AND vernacular_fr IS NOT NULL "
+            "ORDER BY cd_nom"
+        )
+    ]
+    if not taxa:
+        raise RuntimeError("no taxa: import the reference data first (cairn import-reference)")
+    territory = await places.load_territory(conn)
+    now = datetime.now(UTC)
+    created = 0
+    async with conn.transaction():
+        for obs in demo_observations(count, territory_outline(), taxa, int(now.timestamp()), now):
+            try:
+                validated = await validate_observation(conn, territory, settings, obs)
+            except InvalidInputError:
+                continue  # a random point on the outline's very edge; draw the next one
+            stored = await observations.insert(conn, validated, content_hash(obs))
+            created += stored.created
+    return created
+
+
+async def has_observations(conn: Connection) -> bool:
+    """True when any observation is stored."""
+    return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM observation)"))
