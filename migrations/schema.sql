@@ -135,6 +135,44 @@ ALTER TABLE public.observation_event ALTER COLUMN id ADD GENERATED ALWAYS AS IDE
     NO MAXVALUE
     CACHE 1
 );
+CREATE TABLE public.public_observation (
+    id uuid NOT NULL,
+    kind text NOT NULL,
+    programme text NOT NULL,
+    status text NOT NULL,
+    observed_at timestamp with time zone NOT NULL,
+    observed_offset_s integer NOT NULL,
+    taxon_cd_ref integer,
+    taxon_path public.ltree,
+    scientific_name text,
+    vernacular_fr text,
+    kingdom text,
+    taxon_group text,
+    sensitivity_level smallint NOT NULL,
+    lon double precision,
+    lat double precision,
+    "position" point,
+    uncertainty_m double precision,
+    altitude_m double precision,
+    grid_10km text,
+    grid_1km text,
+    commune_insee text,
+    departement text,
+    generalisation text,
+    generalisation_code text,
+    data_generalizations text,
+    information_withheld text,
+    attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    comment text,
+    observer text,
+    licence text NOT NULL,
+    photos jsonb DEFAULT '[]'::jsonb NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT public_observation_check CHECK ((((lon IS NULL) = (lat IS NULL)) AND ((lon IS NULL) = ("position" IS NULL)))),
+    CONSTRAINT public_observation_generalisation_check CHECK ((generalisation = ANY (ARRAY['commune'::text, 'grid_10km'::text, 'departement'::text]))),
+    CONSTRAINT public_observation_sensitivity_level_check CHECK (((sensitivity_level >= 0) AND (sensitivity_level <= 3)))
+);
+COMMENT ON TABLE public.public_observation IS 'Open data: only public fields, generalised at write time by sensitivity level.';
 CREATE TABLE public.taxon (
     cd_nom integer NOT NULL,
     cd_ref integer NOT NULL,
@@ -195,6 +233,8 @@ ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.public_observation
+    ADD CONSTRAINT public_observation_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.taxon
     ADD CONSTRAINT taxon_pkey PRIMARY KEY (cd_nom);
 ALTER TABLE ONLY public.taxon_profile
@@ -206,6 +246,13 @@ CREATE INDEX observation_event_observation ON public.observation_event USING btr
 CREATE INDEX observation_status_received ON public.observation USING btree (status, received_at);
 CREATE INDEX observation_taxon ON public.observation USING btree (taxon_cd_ref);
 CREATE INDEX observation_updated ON public.observation USING btree (updated_at, id);
+CREATE INDEX public_observation_commune ON public.public_observation USING btree (commune_insee);
+CREATE INDEX public_observation_grid ON public.public_observation USING btree (grid_10km);
+CREATE INDEX public_observation_observed ON public.public_observation USING btree (observed_at, id);
+CREATE INDEX public_observation_position ON public.public_observation USING gist ("position");
+CREATE INDEX public_observation_status_id ON public.public_observation USING btree (status, id);
+CREATE INDEX public_observation_taxon_path ON public.public_observation USING gist (taxon_path);
+CREATE INDEX public_observation_updated ON public.public_observation USING btree (updated_at, id);
 CREATE INDEX taxon_cd_ref ON public.taxon USING btree (cd_ref);
 CREATE INDEX taxon_cd_sup ON public.taxon USING btree (cd_sup);
 CREATE INDEX taxon_path ON public.taxon USING gist (path);
@@ -218,3 +265,5 @@ ALTER TABLE ONLY public.heritage_item
     ADD CONSTRAINT heritage_item_category_fkey FOREIGN KEY (category) REFERENCES public.heritage_category(slug);
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.public_observation
+    ADD CONSTRAINT public_observation_id_fkey FOREIGN KEY (id) REFERENCES public.observation(id) ON DELETE CASCADE;

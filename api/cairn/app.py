@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -16,7 +17,7 @@ from litestar.openapi.spec import Contact, License, Tag
 from cairn import __version__
 from cairn.db import create_pool
 from cairn.domain.errors import CODES
-from cairn.http import health, intake, reference
+from cairn.http import health, intake, opendata, reference
 from cairn.http.deps import (
     provide_pool,
     provide_read_pool,
@@ -41,6 +42,7 @@ TAGS = [
     Tag(name="health", description="Liveness and database reachability"),
     Tag(name="intake", description="Contributors submit observations"),
     Tag(name="reference", description="Observation schemas, taxa, the offline bundle"),
+    Tag(name="open data", description="Validated observations for anyone, generalised"),
 ]
 
 
@@ -72,7 +74,8 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         route_handlers=[
             health.health,
             intake.submit_observation,
-            intake.read_observation,
+            opendata.list_observations,
+            opendata.read_public_observation,
             reference.list_schemas,
             reference.read_schema,
             reference.search_taxa,
@@ -81,7 +84,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         ],
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
-    return Litestar(
+    app = Litestar(
         route_handlers=[api],
         lifespan=[lifespan],
         state=State({"settings": settings}),
@@ -104,9 +107,12 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             render_plugins=[ScalarRenderPlugin()],
         ),
         plugins=[StrictStructSchemaPlugin()],
+        cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"]),
         before_request=refuse_nul_characters,
         debug=False,
     )
+    opendata.document_formats(app.openapi_schema)
+    return app
 
 
 def app_from_env() -> Litestar:

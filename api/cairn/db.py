@@ -7,6 +7,7 @@ Unix socket, and stops it when the last process using it exits.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -88,6 +89,16 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
         "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
     )
+    # ltree's binary format is also a version byte then the text; without a codec
+    # asyncpg cannot COPY it. The type exists once the first migration ran.
+    with contextlib.suppress(ValueError):
+        await conn.set_type_codec(
+            "ltree",
+            encoder=lambda path: b"\x01" + path.encode(),
+            decoder=lambda data: data[1:].decode(),
+            schema="public",
+            format="binary",
+        )
 
 
 async def create_pool(dsn: str, min_size: int, max_size: int) -> asyncpg.Pool:

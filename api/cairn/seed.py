@@ -12,7 +12,7 @@ from cairn.importers import ImportSummary, import_bundled_reference, reference_i
 from cairn.pipeline import validate_observation
 from cairn.reference import territory as territory_outline
 from cairn.settings import Settings
-from cairn.store import observations, places
+from cairn.store import observations, places, public
 
 
 async def ensure_reference(conn: Connection) -> list[ImportSummary]:
@@ -44,6 +44,7 @@ async def load_demo(conn: Connection, settings: Settings, count: int) -> int:
             except InvalidInputError:
                 continue  # a random point on the outline's very edge; draw the next one
             stored = await observations.insert(conn, validated, content_hash(obs))
+            await public.project(conn, [obs.id])
             created += stored.created
     return created
 

@@ -64,12 +64,15 @@ async def test_omitted_defaults_equal_explicit_defaults(
     assert await count(db) == 1
 
 
-async def test_read_back_and_unknown_id(client: Client) -> None:
+async def test_public_read_back_only_once_validated(client: Client, db: asyncpg.Connection) -> None:
     payload = observation_payload()
     created = (await client.post("/api/v1/observations", json=payload)).json()
+    pending = await client.get(f"/api/v1/observations/{payload['id']}")
+    assert pending.status_code == 404  # pending records are not open data
+    await db.execute("UPDATE public_observation SET status = 'certain'")
     read = await client.get(f"/api/v1/observations/{payload['id']}")
     assert read.status_code == 200
-    assert read.json() == created
+    assert read.json()["id"] == created["id"]
     missing = await client.get(f"/api/v1/observations/{uuid.uuid4()}")
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_found"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
-from litestar import Response, get, post
+from litestar import Response, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from cairn.db import transaction
-from cairn.domain.errors import ConflictError, NotFoundError
+from cairn.domain.errors import ConflictError
 from cairn.domain.observation import (
     DEFAULT_LICENCE,
     DEFAULT_PROGRAMME,
@@ -22,7 +20,7 @@ from cairn.http.body import ReportingBody
 from cairn.http.deps import AppSettings, AppTerritory, DbPool
 from cairn.http.problems import responses
 from cairn.pipeline import validate_observation
-from cairn.store import observations
+from cairn.store import observations, public
 
 
 @post(
@@ -56,6 +54,7 @@ async def submit_observation(
         if existing is None:
             validated = await validate_observation(conn, territory, settings, obs)
             stored = await observations.insert(conn, validated, sha)
+            await public.project(conn, [obs.id])
         else:
             stored = existing
     if stored.created:
@@ -66,17 +65,3 @@ async def submit_observation(
         "An observation with this id exists with other content.",
         {"stored_sha256": stored.content_hash.hex(), "submitted_sha256": sha.hex()},
     )
-
-
-@get(
-    "/observations/{observation_id:uuid}",
-    summary="Read one stored observation",
-    tags=["intake"],
-    responses=responses(404),
-)
-async def read_observation(observation_id: FromPath[UUID], pool: DbPool) -> ObservationOut:
-    """The stored record with what the server added (status, flags, version…)."""
-    found = await observations.get(pool, observation_id)
-    if found is None:
-        raise NotFoundError(f"no observation {observation_id}")
-    return found

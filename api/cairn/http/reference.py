@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, Parameter, PathParameter
+from litestar.params import FromPath, PathParameter, QueryParameter
 
 from cairn.domain.errors import NotFoundError
 from cairn.http.deps import ReadPool
@@ -84,9 +84,11 @@ async def read_schema(kind: FromPath[str], version: FromPath[int]) -> Response[d
 )
 async def search_taxa(
     read_pool: ReadPool,
-    q: Annotated[str, Parameter(min_length=2, max_length=100, description="Name or part of it")],
-    lang: Annotated[Lang, Parameter(description="Language of vernacular names")] = "fr",
-    limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    q: Annotated[
+        str, QueryParameter(min_length=2, max_length=100, description="Name or part of it")
+    ],
+    lang: Annotated[Lang, QueryParameter(description="Language of vernacular names")] = "fr",
+    limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> TaxonList:
     """Prefix matches first, then substrings, then near spellings."""
     async with read_pool.acquire() as conn:
@@ -102,7 +104,7 @@ async def search_taxa(
 async def read_taxon(
     read_pool: ReadPool,
     cd_nom: Annotated[int, PathParameter(ge=1, le=MAX_CODE, description="TAXREF CD_NOM")],
-    lang: Annotated[Lang, Parameter(description="Language of vernacular names")] = "fr",
+    lang: Annotated[Lang, QueryParameter(description="Language of vernacular names")] = "fr",
 ) -> taxa.Taxon:
     """Synonyms answer with their valid name; parents run from the root down."""
     async with read_pool.acquire() as conn:

@@ -1,0 +1,1 @@
+"""Streaming writers for open data: public records in, bytes out, memory flat."""

@@ -1,0 +1,218 @@
+"""Open data through the real app: generalised at write time, filtered, paged, every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import asyncpg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from shapely.geometry import Point
+
+from cairn.domain.generalise import Place, generalise
+from cairn.domain.grid import cell_code, cell_polygon
+from tests.factories import observation_payload
+
+Client = AsyncTestClient[Litestar]
+IBEX, VULTURE = 61098, 2852  # both level 2 by the default rule (patrimonial + protected)
+NOT_SENSITIVE = 99854  # Gentiana acaulis: level 0
+
+
+async def submit(client: Client, lon: float, lat: float, cd_nom: int, **extra: Any) -> str:
+    payload = observation_payload(
+        location={"lon": lon, "lat": lat, "accuracy_m": 8, "altitude_m": 2150},
+        data={"cd_nom": cd_nom, "count": 1},
+        **extra,
+    )
+    response = await client.post("/api/v1/observations", json=payload)
+    assert response.status_code == 201, response.text
+    return str(payload["id"])
+
+
+async def validate_all(db: asyncpg.Connection) -> None:
+    """What a moderator's decision does until moderation lands: status + re-projection."""
+    from cairn.store.public import project_all
+
+    await db.execute("UPDATE observation SET status = 'certain'")
+    await project_all(db)
+
+
+async def test_sensitive_positions_are_published_as_their_10km_cell(
+    client: Client, db: asyncpg.Connection
+) -> None:
+    ident = await submit(
+        client, 6.6433, 44.8986, VULTURE, comment="nest on the cliff by the chapel"
+    )
+    await validate_all(db)
+    record = (await client.get(f"/api/v1/observations/{ident}")).json()
+    assert record["generalisation"]["method"] == "grid_10km"
+    assert record["generalisation"]["code"] == "10kmL93E098N642"
+    assert record["grid_10km"] == "10kmL93E098N642"
+    assert record["grid_1km"] is None and record["altitude_m"] is None and record["comment"] is None
+    assert record["commune"] is None
+    assert (record["location"]["lon"], record["location"]["lat"]) != (6.6433, 44.8986)
+    assert cell_polygon("10kmL93E098N642").contains(
+        Point(record["location"]["lon"], record["location"]["lat"])
+    )
+
+
+async def test_pending_records_are_not_open_data(client: Client) -> None:
+    ident = await submit(client, 6.6433, 44.8986, NOT_SENSITIVE)
+    assert (await client.get(f"/api/v1/observations/{ident}")).status_code == 404
+    assert (await client.get("/api/v1/observations")).json()["items"] == []
+
+
+async def test_filters_pagination_and_formats(client: Client, db: asyncpg.Connection) -> None:
+    ids = [await submit(client, 6.60 + i * 0.01, 44.90, NOT_SENSITIVE) for i in range(7)]
+    other = await submit(client, 6.65, 44.66, IBEX)  # Guillestre
+    await validate_all(db)
+    seen: list[str] = []
+    url: str | None = "/api/v1/observations?limit=3&taxon=99854"
+    while url:
+        page = (await client.get(url)).json()
+        seen += [item["id"] for item in page["items"]]
+        url = page["next"]
+    assert sorted(seen) == sorted(ids)  # no cap, no duplicate, no loss across pages
+    bbox = (
+        await client.get("/api/v1/observations", params={"bbox": "6.59,44.89,6.625,44.91"})
+    ).json()
+    assert len(bbox["items"]) == 3
+    square = "POLYGON((6.59 44.89, 6.625 44.89, 6.625 44.91, 6.59 44.91, 6.59 44.89))"
+    poly_response = await client.get("/api/v1/observations", params={"polygon": square})
+    assert poly_response.status_code == 200, poly_response.text
+    poly = poly_response.json()
+    assert {i["id"] for i in poly["items"]} == {i["id"] for i in bbox["items"]}
+    geo = await client.get("/api/v1/observations", params={"format": "geojson", "commune": "05023"})
+    assert geo.headers["content-type"].startswith("application/geo+json")
+    collection = geo.json()
+    assert collection["type"] == "FeatureCollection"
+    assert all(f["geometry"]["type"] == "Point" for f in collection["features"])
+    text = (await client.get("/api/v1/observations", headers={"Accept": "text/csv"})).text
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert {r["id"] for r in rows} == {*ids, other}
+    generalised = next(r for r in rows if r["id"] == other)
+    assert generalised["generalisation"] == "grid_10km" and generalised["altitude_m"] == ""
+    cached = await client.get("/api/v1/observations", params={"taxon": 99854})
+    again = await client.get(
+        "/api/v1/observations",
+        params={"taxon": 99854},
+        headers={"If-None-Match": cached.headers["etag"]},
+    )
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("params", "pointer"),
+    [
+        ({"bbox": "6,44,7"}, "/query/bbox"),
+        ({"bbox": "7,44,6,45"}, "/query/bbox"),
+        ({"polygon": "POLYGON((0 0, 1 1, 1 0, 0 1, 0 0))"}, "/query/polygon"),  # bow tie
+        ({"polygon": "POINT(6 44)"}, "/query/polygon"),
+        ({"polygon": "POLYGON((-60 -60, 60 -60, 60 60, -60 60, -60 -60))"}, "/query/polygon"),
+        ({"polygon": "not wkt"}, "/query/polygon"),
+        ({"from": "yesterday"}, "/query/from"),
+        ({"status": "pending"}, "/query/status"),
+        ({"taxon": "1"}, "/query/taxon"),
+        ({"cursor": "!!"}, "/query/cursor"),
+    ],
+)
+async def test_bad_queries_name_the_parameter(
+    client: Client, params: dict[str, str], pointer: str
+) -> None:
+    response = await client.get("/api/v1/observations", params=params)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert pointer in {e["pointer"] for e in response.json()["errors"]}
+
+
+async def test_csv_cells_cannot_become_formulas(client: Client, db: asyncpg.Connection) -> None:
+    await submit(client, 6.64, 44.90, NOT_SENSITIVE, comment='=HYPERLINK("http://evil.example")')
+    await validate_all(db)
+    text = (await client.get("/api/v1/observations", params={"format": "csv"})).text
+    row = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert row["comment"].startswith("'=")
+
+
+async def test_bbox_queries_use_the_spatial_index(db: asyncpg.Connection) -> None:
+    await db.execute("SET enable_seqscan = off")
+    plan = "\n".join(
+        r[0]
+        for r in await db.fetch(
+            "EXPLAIN SELECT id FROM public_observation WHERE status = ANY('{certain}') "
+            "AND position <@ box(point(6.5, 44.8), point(6.7, 45.0))"
+        )
+    )
+    assert "public_observation_position" in plan
+
+
+# --- no leak, whatever the record -------------------------------------------------------
+
+inside = st.tuples(st.floats(6.45, 6.95), st.floats(44.62, 45.05))
+
+
+def leaks(text: str, lon: float, lat: float) -> bool:
+    """True when the precise position appears at 4 decimals or finer (≈ 10 m)."""
+    return any(f"{value:.4f}" in text for value in (lon, lat))
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(point=inside, cd_nom=st.sampled_from([IBEX, VULTURE]))
+async def test_no_open_response_leaks_a_sensitive_position(
+    client: Client, db: asyncpg.Connection, point: tuple[float, float], cd_nom: int
+) -> None:
+    lon, lat = round(point[0], 6), round(point[1], 6)
+    payload = observation_payload(
+        location={"lon": lon, "lat": lat, "accuracy_m": 5, "altitude_m": 2345},
+        data={"cd_nom": cd_nom, "count": 1},
+        comment="secret spot",
+    )
+    created = await client.post("/api/v1/observations", json=payload)
+    if created.status_code == 422:  # a point of the box outside the territory
+        return
+    await validate_all(db)
+    ident = payload["id"]
+    texts = [
+        (await client.get(f"/api/v1/observations/{ident}")).text,
+        (await client.get("/api/v1/observations", params={"limit": 1000})).text,
+        (
+            await client.get("/api/v1/observations", params={"format": "geojson", "limit": 1000})
+        ).text,
+        (await client.get("/api/v1/observations", params={"format": "csv"})).text,
+    ]
+    for text in texts:
+        assert not leaks(text, lon, lat), text[:300]
+        assert "secret spot" not in text and "2345" not in text
+        assert cell_code(lon, lat, "1km") not in text
+
+
+@given(point=inside, level=st.integers(0, 4))
+def test_generalisation_never_publishes_finer_than_its_level(
+    point: tuple[float, float], level: int
+) -> None:
+    lon, lat = point
+    public = generalise(Place(lon, lat, 5.0, 1800.0, "05023", (6.63, 44.9), 5000.0), level)
+    if level == 4:
+        assert public is None
+        return
+    assert public is not None
+    if level == 0:
+        assert (public.lon, public.lat) == (round(lon, 6), round(lat, 6))
+        return
+    assert public.altitude_m is None and public.grid_1km is None and not public.comment_allowed
+    if level == 2:
+        assert public.commune is None
+        assert cell_polygon(public.code or "").buffer(1e-9).contains(Point(public.lon, public.lat))
+    if level == 3:
+        assert public.lon is None and public.code == "05"
+
+
+def test_generalisation_is_deterministic() -> None:
+    place = Place(6.6433, 44.8986, 5.0, 1800.0, "05023", (6.63, 44.9), 5000.0)
+    assert generalise(place, 2) == generalise(place, 2)  # no random offset to average away
