@@ -76,6 +76,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             intake.submit_observation,
             opendata.list_observations,
             opendata.read_public_observation,
+            opendata.export_dwca,
             reference.list_schemas,
             reference.read_schema,
             reference.search_taxa,

@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -277,6 +277,36 @@ def _fill_fresh_database(dsn: str, settings: Settings, *, demo: bool) -> None:
             click.echo(f"Demo data: {loaded} labelled demo observations loaded.", err=True)
 
     run_on_database(dsn, job)
+
+
+@cli.command("export-dwca")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_dwca_command(out: Path) -> None:
+    """Write a Darwin Core Archive of every public species observation to OUT (a .zip)."""
+    from cairn.exports.dwca import write_archive  # noqa: PLC0415
+    from cairn.exports.records import to_public  # noqa: PLC0415
+    from cairn.http.opendata import dataset_info  # noqa: PLC0415
+    from cairn.store import public  # noqa: PLC0415
+
+    settings = _settings()
+
+    async def job(conn: Connection) -> int:
+        communes = {
+            r["insee"]: r["name"] for r in await conn.fetch("SELECT insee, name FROM commune")
+        }
+
+        async def records() -> AsyncIterator[Any]:
+            async for row in public.stream(conn, public.Filters(statuses=settings.public_statuses)):
+                yield to_public(row)
+
+        written = 0
+        with out.open("wb") as handle:
+            async for chunk in write_archive(records(), communes, dataset_info(settings, "")):
+                written += handle.write(chunk)
+        return written
+
+    size = run_on_database(resolve_database(settings), job)
+    click.echo(f"Wrote {out} ({size:,} bytes).")
 
 
 @cli.command()

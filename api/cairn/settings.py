@@ -42,6 +42,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     clock_skew_seconds: int = 300
     """How far in the future a device clock may be before `observed_at` is refused."""
     log_level: str = "INFO"
+    publisher: str = "Cairn"
+    """`CAIRN_PUBLISHER`: the organisation named as creator of exported datasets."""
+    contact_email: str = "contact@cairn.invalid"
+    """`CAIRN_CONTACT_EMAIL`: the contact written into exported datasets' metadata."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +74,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 env, "CAIRN_CLOCK_SKEW_SECONDS", default.clock_skew_seconds, 0, 86400
             ),
             log_level=env.get("CAIRN_LOG_LEVEL", default.log_level).upper(),
+            publisher=env.get("CAIRN_PUBLISHER", default.publisher),
+            contact_email=env.get("CAIRN_CONTACT_EMAIL", default.contact_email),
         )
         if settings.pool_min_size > settings.pool_max_size:
             raise SettingsError("CAIRN_DB_POOL_MIN must not exceed CAIRN_DB_POOL_MAX")

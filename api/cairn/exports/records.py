@@ -18,6 +18,7 @@ class PublicTaxon(msgspec.Struct, frozen=True):
     scientific_name: str | None
     vernacular_fr: str | None
     group: str | None
+    kingdom: str | None
 
 
 class PublicLocation(msgspec.Struct, frozen=True):
@@ -74,7 +75,11 @@ def to_public(row: Any) -> PublicObservation:
         taxon=None
         if row["taxon_cd_ref"] is None
         else PublicTaxon(
-            row["taxon_cd_ref"], row["scientific_name"], row["vernacular_fr"], row["taxon_group"]
+            row["taxon_cd_ref"],
+            row["scientific_name"],
+            row["vernacular_fr"],
+            row["taxon_group"],
+            row["kingdom"],
         ),
         attributes=row["attributes"],
         location=None

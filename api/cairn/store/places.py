@@ -150,3 +150,8 @@ async def heritage_item_exists(conn: Connection, item_id: str) -> bool:
             "SELECT EXISTS (SELECT 1 FROM heritage_item WHERE id::text = $1)", item_id
         )
     )
+
+
+async def commune_names(conn: Connection) -> dict[str, str]:
+    """INSEE code → commune name (dwc:municipality in exports)."""
+    return {r["insee"]: r["name"] for r in await conn.fetch("SELECT insee, name FROM commune")}
