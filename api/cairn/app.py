@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,15 +12,17 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.openapi.spec import Contact, License, Tag
+from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Tag
 
 from cairn import __version__
 from cairn.db import create_pool
 from cairn.domain.errors import CODES
-from cairn.http import health, intake
+from cairn.http import auth, health, intake, moderation, programmes, sensitivity
+from cairn.http.auth import provide_staff
 from cairn.http.deps import provide_pool, provide_settings
 from cairn.http.problems import EXCEPTION_HANDLERS
-from cairn.settings import Settings
+from cairn.settings import Settings, signing_key
+from cairn.store.sensitivity import run_job, unfinished_jobs
 
 API_DESCRIPTION = (
     "Cairn collects participatory-science observations (species and vernacular heritage) "
@@ -32,6 +35,10 @@ API_DESCRIPTION = (
 TAGS = [
     Tag(name="health", description="Liveness and database reachability"),
     Tag(name="intake", description="Contributors submit observations"),
+    Tag(name="staff", description="Staff sign-in: access and refresh tokens"),
+    Tag(name="programmes", description="Organisations and the programmes they run"),
+    Tag(name="moderation", description="The queue, decisions and the history of observations"),
+    Tag(name="sensitivity", description="Sensitivity rules and their background re-projection"),
 ]
 
 
@@ -43,15 +50,48 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if database is None:
             raise RuntimeError("create_app needs a database: DATABASE_URL or the embedded one")
+        app.state.signing_key = signing_key(settings)
         app.state.pool = await create_pool(database, settings.pool_min_size, settings.pool_max_size)
+        app.state.jobs = {
+            asyncio.create_task(run_job(app.state.pool, job))
+            for job in await unfinished_jobs(app.state.pool)
+        }
         try:
             yield
         finally:
+            for task in list(app.state.jobs):
+                task.cancel()
+            await asyncio.gather(*app.state.jobs, return_exceptions=True)
             await app.state.pool.close()
 
     api = Router(
         path="/api/v1",
-        route_handlers=[health.health, intake.submit_observation, intake.read_observation],
+        route_handlers=[
+            health.health,
+            intake.submit_observation,
+            intake.read_observation,
+            auth.login,
+            auth.refresh,
+            auth.logout,
+            auth.me,
+            programmes.list_organisations,
+            programmes.create_organisation,
+            programmes.list_programmes,
+            programmes.read_programme,
+            programmes.create_programme,
+            programmes.update_programme,
+            moderation.moderation_queue,
+            moderation.staff_observation,
+            moderation.observation_history,
+            moderation.review_observation,
+            moderation.bulk_review,
+            sensitivity.list_rules,
+            sensitivity.create_rule,
+            sensitivity.replace_rule,
+            sensitivity.delete_rule,
+            sensitivity.list_jobs,
+            sensitivity.read_job,
+        ],
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
     return Litestar(
@@ -61,6 +101,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "staff": Provide(provide_staff),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
@@ -71,6 +112,16 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             contact=Contact(name="Cairn maintainers"),
             license=License(name="AGPL-3.0-or-later", identifier="AGPL-3.0-or-later"),
             tags=TAGS,
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        bearer_format="JWT",
+                        description="Staff access token from `POST /api/v1/auth/login`",
+                    )
+                }
+            ),
             path="/api/docs",
             render_plugins=[ScalarRenderPlugin()],
         ),

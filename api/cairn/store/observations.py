@@ -9,6 +9,7 @@ import asyncpg
 import msgspec
 
 from cairn.db import Connection
+from cairn.domain.errors import FieldError, InvalidInputError
 from cairn.domain.observation import (
     Flag,
     Location,
@@ -50,24 +51,28 @@ async def insert(conn: Connection, obs: ObservationIn, sha: bytes, flags: list[F
     caller sees it.
     """
     offset = obs.observed_at.utcoffset() or timedelta(0)
-    row = await conn.fetchrow(
-        _INSERT,
-        obs.id,
-        obs.kind,
-        obs.schema_version,
-        obs.programme,
-        obs.observed_at,
-        int(offset.total_seconds()),
-        obs.location.lon,
-        obs.location.lat,
-        obs.location.accuracy_m,
-        obs.location.altitude_m,
-        obs.data,
-        obs.licence,
-        obs.comment,
-        sha,
-        msgspec.to_builtins(flags),
-    )
+    try:
+        row = await conn.fetchrow(
+            _INSERT,
+            obs.id,
+            obs.kind,
+            obs.schema_version,
+            obs.programme,
+            obs.observed_at,
+            int(offset.total_seconds()),
+            obs.location.lon,
+            obs.location.lat,
+            obs.location.accuracy_m,
+            obs.location.altitude_m,
+            obs.data,
+            obs.licence,
+            obs.comment,
+            sha,
+            msgspec.to_builtins(flags),
+        )
+    except asyncpg.ForeignKeyViolationError:
+        missing = FieldError("/programme", "not_allowed", f"no programme {obs.programme}")
+        raise InvalidInputError([missing], "Invalid observation") from None
     if row is not None:
         return Stored(to_out(row), bytes(row["content_hash"]), created=True)
     existing = await conn.fetchrow(_SELECT, obs.id)

@@ -1,0 +1,209 @@
+"""Staff sign-in: password → short-lived access token + revocable refresh token.
+
+Routes that need a staff member declare a parameter `staff: SignedIn`; the
+dependency reads the bearer token, then the account and its grants from the
+database (so a removed grant or a disabled account takes effect at once).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+from msgspec import Meta
+
+from cairn.db import transaction
+from cairn.domain.staff import (
+    Email,
+    Grant,
+    Role,
+    Staff,
+    access_token,
+    access_token_subject,
+    new_refresh_token,
+    token_digest,
+    verify_password,
+)
+from cairn.http.body import ReportingBody
+from cairn.http.deps import AppSettings, DbPool
+from cairn.http.problems import ProblemError, responses
+from cairn.store import staff as staff_store
+from cairn.store.observations import now
+
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
+"""The OpenAPI security requirement of staff routes."""
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cairn-staff"'}
+
+
+class LoginIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Email and password of a staff account."""
+
+    email: Email
+    password: Annotated[str, Meta(min_length=1, max_length=1024)]
+
+
+class RefreshIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A refresh token from a login or an earlier refresh."""
+
+    refresh_token: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class LogoutIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """The refresh token to revoke; `everywhere` revokes every session of the account."""
+
+    refresh_token: Annotated[str, Meta(min_length=1, max_length=200)]
+    everywhere: bool = False
+
+
+class Tokens(msgspec.Struct, frozen=True):
+    """A bearer access token (send as `Authorization: Bearer …`) and its refresh token."""
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"]
+    expires_in: Annotated[int, Meta(description="Seconds the access token stays valid")]
+
+
+class Me(msgspec.Struct, frozen=True, kw_only=True):
+    """The signed-in staff member, their grants and their role per programme."""
+
+    id: str
+    email: str
+    display_name: str
+    platform_role: Role | None
+    roles: dict[str, Role]
+    grants: list[Grant]
+
+
+def unauthorized(detail: str) -> ProblemError:
+    """401 with the bearer challenge."""
+    return ProblemError(401, "unauthorized", "Unauthorized", detail, headers=_CHALLENGE)
+
+
+async def provide_staff(request: Request[object, object, State], pool: DbPool) -> Staff:
+    """The staff member the bearer access token names; 401 for anything else."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise unauthorized("Sign in and send `Authorization: Bearer <access token>`.")
+    subject = access_token_subject(token.strip(), request.app.state.signing_key)
+    staff = None if subject is None else await staff_store.load_staff(pool, subject)
+    if staff is None:
+        raise unauthorized("The access token is invalid or expired; refresh it or sign in again.")
+    return staff
+
+
+SignedIn = NamedDependency[Staff]
+"""Annotate a route parameter named `staff` with this to require a signed-in staff member."""
+
+
+async def _issue(
+    request: Request[object, object, State], pool: DbPool, settings: AppSettings, user_id: UUID
+) -> Tokens:
+    moment = now()
+    token, digest = new_refresh_token()
+    await staff_store.store_refresh_token(
+        pool, user_id, digest, moment + timedelta(days=settings.refresh_token_days)
+    )
+    lifetime = timedelta(seconds=settings.access_token_seconds)
+    return Tokens(
+        access_token=access_token(user_id, request.app.state.signing_key, moment, lifetime),
+        refresh_token=token,
+        token_type="bearer",  # noqa: S106 (the OAuth token type, not a secret)
+        expires_in=settings.access_token_seconds,
+    )
+
+
+@post(
+    "/auth/login",
+    summary="Sign a staff member in with email and password",
+    description="200 with tokens; 401 for a wrong email or password (the same answer for both).",
+    tags=["staff"],
+    dto=ReportingBody[LoginIn],
+    return_dto=None,
+    responses=responses(400, 401, 422),
+    status_code=200,
+)
+async def login(
+    request: Request[object, object, State],
+    data: JSONBody[LoginIn],
+    pool: DbPool,
+    settings: AppSettings,
+) -> Tokens:
+    """Check the password against its argon2id hash (constant work for unknown emails)."""
+    found = await staff_store.credentials(pool, data.email)
+    if not verify_password(None if found is None else found[1], data.password) or found is None:
+        raise unauthorized("Wrong email or password.")
+    return await _issue(request, pool, settings, found[0])
+
+
+@post(
+    "/auth/refresh",
+    summary="Exchange a refresh token for new tokens (the old one is revoked)",
+    tags=["staff"],
+    dto=ReportingBody[RefreshIn],
+    return_dto=None,
+    responses=responses(400, 401, 422),
+    status_code=200,
+)
+async def refresh(
+    request: Request[object, object, State],
+    data: JSONBody[RefreshIn],
+    pool: DbPool,
+    settings: AppSettings,
+) -> Tokens:
+    """Rotate: a refresh token works once; a revoked, expired or unknown one is 401."""
+    async with transaction(pool) as conn:
+        user_id = await staff_store.use_refresh_token(conn, token_digest(data.refresh_token), now())
+    if user_id is None:
+        raise unauthorized("The refresh token is invalid, expired or revoked; sign in again.")
+    return await _issue(request, pool, settings, user_id)
+
+
+@post(
+    "/auth/logout",
+    summary="Revoke a refresh token (or every session of the account)",
+    description=(
+        "The refresh token is the credential (an expired access token does not prevent "
+        "signing out). 204 whether or not the token was still valid; access tokens expire "
+        "by themselves within `CAIRN_ACCESS_TOKEN_SECONDS`."
+    ),
+    tags=["staff"],
+    dto=ReportingBody[LogoutIn],
+    return_dto=None,
+    responses=responses(400, 422),
+    status_code=204,
+)
+async def logout(data: JSONBody[LogoutIn], pool: DbPool) -> Response[None]:
+    """Revoke; `everywhere` signs the token's account out of all its devices."""
+    async with transaction(pool) as conn:
+        user_id = await staff_store.revoke_refresh_token(
+            conn, token_digest(data.refresh_token), now()
+        )
+        if data.everywhere and user_id is not None:
+            await staff_store.revoke_all_refresh_tokens(conn, user_id, now())
+    return Response(None, status_code=204)
+
+
+@get(
+    "/auth/me",
+    summary="The signed-in staff member, their grants and their role per programme",
+    tags=["staff"],
+    responses=responses(401),
+    security=SECURITY,
+)
+async def me(pool: DbPool, staff: SignedIn) -> Me:
+    """What the staff UI needs to show the right programmes and buttons."""
+    return Me(
+        id=str(staff.id),
+        email=staff.email,
+        display_name=staff.display_name,
+        platform_role=staff.platform_role,
+        roles=staff.roles,
+        grants=await staff_store.grants_of(pool, staff.id),
+    )
