@@ -314,7 +314,7 @@ ALTER TABLE ONLY public.taxon
     ADD CONSTRAINT taxon_pkey PRIMARY KEY (cd_nom);
 CREATE INDEX observation_commune ON public.observation USING btree (commune_insee);
 CREATE INDEX observation_event_observation ON public.observation_event USING btree (observation_id, id);
-CREATE INDEX observation_programme ON public.observation USING btree (programme);
+CREATE INDEX observation_programme_status ON public.observation USING btree (programme, status);
 CREATE INDEX observation_queue ON public.observation USING btree (status, queue_rank, received_at, id);
 CREATE INDEX observation_status_received ON public.observation USING btree (status, received_at);
 CREATE INDEX observation_taxon ON public.observation USING btree (taxon_cd_ref);

@@ -17,7 +17,7 @@ from litestar.openapi.spec import Components, Contact, License, SecurityScheme, 
 from cairn import __version__
 from cairn.db import create_pool
 from cairn.domain.errors import CODES
-from cairn.http import auth, health, intake, moderation, programmes, sensitivity
+from cairn.http import auth, grants, health, intake, moderation, programmes, sensitivity
 from cairn.http.auth import provide_staff
 from cairn.http.deps import provide_pool, provide_settings
 from cairn.http.problems import EXCEPTION_HANDLERS
@@ -74,6 +74,10 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             auth.refresh,
             auth.logout,
             auth.me,
+            grants.create_account,
+            grants.create_grant,
+            grants.delete_grant,
+            grants.programme_staff,
             programmes.list_organisations,
             programmes.create_organisation,
             programmes.list_programmes,

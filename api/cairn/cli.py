@@ -147,9 +147,6 @@ async def _load_demo(dsn: str, *, only_if_empty: bool, count: int) -> int:
         await pool.close()
 
 
-MIN_PASSWORD = 12
-
-
 @cli.command("create-user")
 @click.argument("email")
 @click.option("--name", "display_name", required=True, help="The name colleagues see.")
@@ -160,7 +157,7 @@ MIN_PASSWORD = 12
 )
 def create_user(email: str, display_name: str, password_stdin: bool) -> None:
     """Create a staff account (argon2id-hashed password); then give it a role with `grant`."""
-    from cairn.domain.staff import hash_password  # noqa: PLC0415
+    from cairn.domain.staff import MIN_PASSWORD, hash_password  # noqa: PLC0415
     from cairn.store.staff import UserExistsError, create_user  # noqa: PLC0415
 
     if "@" not in email.strip("@") or any(c.isspace() for c in email):
@@ -196,10 +193,8 @@ def grant(
     email: str, role: str, programme: str | None, organisation: str | None, platform: bool
 ) -> None:
     """Give ROLE to a staff account on one scope (replacing its role on that same scope)."""
-    import asyncpg  # noqa: PLC0415
-
+    from cairn.store.staff import UnknownScopeError, user_id_by_email  # noqa: PLC0415
     from cairn.store.staff import grant as store_grant  # noqa: PLC0415
-    from cairn.store.staff import user_id_by_email  # noqa: PLC0415
 
     if [bool(programme), bool(organisation), platform].count(True) != 1:
         raise click.UsageError("give exactly one of --programme, --organisation, --platform")
@@ -211,7 +206,7 @@ def grant(
             raise click.ClickException(f"no account {email.lower()}; create it with create-user")
         try:
             return await store_grant(conn, user_id, role, organisation, programme)  # type: ignore[arg-type]
-        except asyncpg.ForeignKeyViolationError:
+        except UnknownScopeError:
             what = f"programme {programme}" if programme else f"organisation {organisation}"
             raise click.ClickException(f"no {what}") from None
 

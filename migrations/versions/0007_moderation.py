@@ -141,7 +141,7 @@ def upgrade() -> None:
     COMMENT ON COLUMN observation.moderator_comment IS 'The last decision''s comment, shown to the contributor';
     COMMENT ON COLUMN observation.queue_rank IS
         'Moderation need: 0 flagged and sensitive, 1 either, 2 neither (the queue sorts on it)';
-    CREATE INDEX observation_programme ON observation (programme);
+    CREATE INDEX observation_programme_status ON observation (programme, status);
     CREATE INDEX observation_queue ON observation (status, queue_rank, received_at, id);
 
     CREATE TABLE staff_user (
@@ -219,7 +219,7 @@ def downgrade() -> None:
     DROP TABLE staff_grant;
     DROP TABLE staff_user;
     DROP INDEX observation_queue;
-    DROP INDEX observation_programme;
+    DROP INDEX observation_programme_status;
     ALTER TABLE observation
         DROP CONSTRAINT observation_programme_fk,
         DROP COLUMN queue_rank,

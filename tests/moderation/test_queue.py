@@ -100,6 +100,8 @@ async def test_filters_and_counts(
         ({"bbox": "7,45,6,44"}, "/bbox"),
         ({"status": "approved"}, "/status"),
         ({"from": "2025-01-01T00:00:00"}, "/from"),
+        ({"kind": "spe\x00cies"}, "/kind"),
+        ({"status": "pen\x00ding"}, "/status"),
     ],
 )
 async def test_bad_filters_are_422_with_their_pointer(

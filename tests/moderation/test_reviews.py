@@ -169,12 +169,12 @@ async def test_bad_review_bodies_list_every_bad_field(
     obs = await submit(client)
     response = await client.post(
         f"/api/v1/observations/{obs}/reviews",
-        json={"status": "withdrawn", "expected_version": 0, "extra": 1},
+        json={"status": "withdrawn", "expected_version": 0, "extra": 1, "comment": "a\x00b"},
         headers=headers,
     )
     assert response.status_code == 422
     pointers = {e["pointer"] for e in response.json()["errors"]}
-    assert pointers == {"/status", "/expected_version", "/extra"}
+    assert pointers == {"/status", "/expected_version", "/extra", "/comment"}
 
 
 async def test_a_withdrawn_record_cannot_be_decided(client: Client, db: asyncpg.Connection) -> None:

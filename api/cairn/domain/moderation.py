@@ -17,13 +17,14 @@ import msgspec
 from msgspec import Meta
 
 from cairn.domain.observation import ObservationOut
+from cairn.domain.text import text
 
 Decision = Literal[
     "pending", "certain", "probable", "doubtful", "invalid", "not_assessable", "unknown"
 ]
 """The SINP validation statuses a moderator may set (`pending` reopens a record)."""
 MAX_BULK: Final = 500
-Comment = Annotated[str, Meta(max_length=4000)]
+Comment = Annotated[str, text(4000)]
 TRACKED: Final = (
     "status",
     "validation_method",

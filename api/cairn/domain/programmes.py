@@ -11,9 +11,10 @@ from msgspec import Meta
 from cairn.domain.errors import FieldError
 from cairn.domain.geometry import area_errors
 from cairn.domain.observation import Kind, Licence, Slug
+from cairn.domain.text import text
 
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Description = Annotated[str, Meta(max_length=4000)]
+Name = Annotated[str, text(200, min_length=1)]
+Description = Annotated[str, text(4000)]
 SchemaVersions = Annotated[list[Annotated[int, Meta(ge=1, le=10_000)]], Meta(min_length=1)]
 TargetTaxa = Annotated[
     list[Annotated[int, Meta(gt=0)]], Meta(max_length=10_000, description="TAXREF CD_REF codes")
@@ -42,7 +43,7 @@ class OrganisationIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw
 
     slug: Slug
     name: Name
-    website: Annotated[str, Meta(pattern=r"^https?://", max_length=500)] | None = None
+    website: Annotated[str, Meta(pattern=r"^https?://[^\s\x00]+$", max_length=500)] | None = None
 
 
 class Organisation(msgspec.Struct, frozen=True, kw_only=True):

@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from cairn.domain.errors import FieldError
 from cairn.domain.geometry import area_errors, contains, month_day
+from cairn.domain.text import text
 
 Level = Annotated[int, Meta(ge=0, le=4, description="SINP sensitivity level (0 = not sensitive)")]
 MonthDay = Annotated[str, Meta(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
@@ -42,7 +43,7 @@ class RuleIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=Tr
     ) = None
     period_start: MonthDay | None = None
     period_end: MonthDay | None = None
-    comment: Annotated[str, Meta(max_length=2000)] | None = None
+    comment: Annotated[str, text(2000)] | None = None
 
 
 class Rule(msgspec.Struct, frozen=True, kw_only=True):

@@ -24,8 +24,9 @@ from msgspec import Meta
 
 Role = Literal["admin", "moderator", "viewer"]
 ROLE_RANK: Final[dict[str, int]] = {"viewer": 1, "moderator": 2, "admin": 3}
+MIN_PASSWORD: Final = 12
 TOKEN_ALGORITHM: Final = "HS256"  # noqa: S105 (an algorithm name, not a secret)
-Email = Annotated[str, Meta(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)]
+Email = Annotated[str, Meta(pattern=r"^[^@\s\x00]+@[^@\s\x00]+$", max_length=320)]
 
 _HASHER = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 low-memory profile
 _DUMMY_HASH = _HASHER.hash("never a real password")

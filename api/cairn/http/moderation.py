@@ -26,6 +26,7 @@ from cairn.domain.moderation import (
 )
 from cairn.domain.staff import Role, Staff
 from cairn.domain.statuses import STATUSES
+from cairn.domain.text import has_nul
 from cairn.http.auth import SECURITY, SignedIn
 from cairn.http.body import ReportingBody
 from cairn.http.deps import DbPool
@@ -110,6 +111,12 @@ async def moderation_queue(
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 50,
 ) -> QueuePage:
     """Decode the filters, keep to the caller's programmes, read one page."""
+    texts = {"programme": programme, "kind": kind, "taxon_group": taxon_group, "flag": flag}
+    nul = [
+        FieldError(f"/{k}", "invalid_format", "holds a NUL") for k, v in texts.items() if has_nul(v)
+    ]
+    if nul:  # bbox, cursor and status are checked below against their own grammar
+        raise InvalidInputError(nul, "Invalid query")
     statuses = status or ["pending"]
     unknown = [s for s in statuses if s not in STATUSES]
     if unknown:

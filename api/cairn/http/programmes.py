@@ -6,10 +6,11 @@ from typing import Annotated
 
 import msgspec
 from litestar import get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from cairn.db import transaction
 from cairn.domain.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
+from cairn.domain.observation import SLUG_PATTERN
 from cairn.domain.programmes import (
     Organisation,
     OrganisationIn,
@@ -23,6 +24,9 @@ from cairn.http.body import ReportingBody
 from cairn.http.deps import DbPool
 from cairn.http.problems import ProblemError, responses
 from cairn.store import programmes as store
+
+SlugPath = Annotated[str, PathParameter(pattern=SLUG_PATTERN, description="A programme's slug")]
+"""A programme slug in a path, checked by Litestar (400 with its pointer when malformed)."""
 
 
 def forbidden(detail: str) -> ProblemError:
@@ -72,7 +76,7 @@ async def create_organisation(
 async def list_programmes(
     pool: DbPool,
     organisation: Annotated[
-        str | None, QueryParameter(description="Only this organisation's")
+        str | None, QueryParameter(pattern=SLUG_PATTERN, description="Only this organisation's")
     ] = None,
 ) -> list[Programme]:
     """Public: the PWA offers these to contributors."""
@@ -85,7 +89,7 @@ async def list_programmes(
     tags=["programmes"],
     responses=responses(404),
 )
-async def read_programme(slug: FromPath[str], pool: DbPool) -> Programme:
+async def read_programme(slug: SlugPath, pool: DbPool) -> Programme:
     """Public: a programme's page."""
     found = await store.get_programme(pool, slug)
     if found is None:
@@ -133,7 +137,7 @@ async def create_programme(data: JSONBody[ProgrammeIn], pool: DbPool, staff: Sig
     security=SECURITY,
 )
 async def update_programme(
-    slug: FromPath[str], data: JSONBody[ProgrammePatch], pool: DbPool, staff: SignedIn
+    slug: SlugPath, data: JSONBody[ProgrammePatch], pool: DbPool, staff: SignedIn
 ) -> Programme:
     """Viewers and moderators of the programme get 403; staff without a role on it get 404."""
     if slug not in staff.roles:

@@ -101,12 +101,14 @@ async def queue(
     """One page sorted by need (flagged and sensitive first, then the longest waiting)."""
     args: list[Any] = []
     conditions = where.where(args)
-    count_sql = f"""SELECT o.status, count(*) FROM observation o
-                    LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
+    join = "" if where.taxon_group is None else "JOIN taxon t ON t.cd_nom = o.taxon_cd_nom"
+    count_sql = f"""SELECT o.status, count(*) FROM observation o {join}
                     WHERE {" AND ".join(conditions)} GROUP BY o.status"""
     counts = {row[0]: row[1] for row in await conn.fetch(count_sql, *args)}
-    args.append(where.statuses)
-    conditions.append(f"o.status = ANY(${len(args)})")
+    # One status (the usual case) as a plain equality, so the queue index gives the order.
+    single = len(where.statuses) == 1
+    args.append(where.statuses[0] if single else where.statuses)
+    conditions.append(f"o.status = ${len(args)}" if single else f"o.status = ANY(${len(args)})")
     if after is not None:
         args.extend(after)
         n = len(args)
@@ -174,15 +176,14 @@ async def review(
 ) -> StaffObservation:
     """Apply one decision; `NotFoundError` outside scope, `ConflictError` on a stale version."""
     result = (await apply(conn, [observation_id], programmes, decision))[0]
-    if result.outcome == "not_found":
+    if result.observation is None:
         raise NotFoundError(f"no observation {observation_id}")
     if result.outcome == "conflict":
-        assert result.observation is not None  # noqa: S101 (a conflict carries the current state)
         raise ConflictError(
             "The observation changed since you read it, or was withdrawn by its contributor.",
             {"current": msgspec.to_builtins(result.observation)},
         )
-    return await read(conn, observation_id, programmes)
+    return result.observation
 
 
 async def apply(

@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 import asyncpg
+import msgspec
 
 from cairn.db import Connection
 from cairn.domain.staff import Grant, Role, Staff, effective_roles, strongest
@@ -15,6 +16,10 @@ Executor = Connection | asyncpg.Pool
 
 class UserExistsError(ValueError):
     """An account with this email exists already."""
+
+
+class UnknownScopeError(ValueError):
+    """The programme or organisation of a grant does not exist."""
 
 
 async def create_user(conn: Executor, email: str, display_name: str, password_hash: str) -> UUID:
@@ -52,7 +57,18 @@ async def grant(
     conn: Executor, user_id: UUID, role: Role, organisation: str | None, programme: str | None
 ) -> Grant:
     """Give `role` on the scope, replacing the role held on that same scope."""
-    row = await conn.fetchrow(
+    try:
+        row = await _upsert_grant(conn, user_id, role, organisation, programme)
+    except asyncpg.ForeignKeyViolationError:
+        raise UnknownScopeError(programme or organisation) from None
+    assert row is not None  # noqa: S101 (INSERT … RETURNING always returns a row)
+    return Grant(row["id"], row["role"], row["organisation"], row["programme"])
+
+
+async def _upsert_grant(
+    conn: Executor, user_id: UUID, role: Role, organisation: str | None, programme: str | None
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
         """INSERT INTO staff_grant (user_id, role, organisation, programme)
            VALUES ($1, $2, $3, $4)
            ON CONFLICT (user_id, organisation, programme) DO UPDATE SET role = EXCLUDED.role
@@ -62,8 +78,6 @@ async def grant(
         organisation,
         programme,
     )
-    assert row is not None  # noqa: S101 (INSERT … RETURNING always returns a row)
-    return Grant(row["id"], row["role"], row["organisation"], row["programme"])
 
 
 async def revoke_grant(conn: Executor, grant_id: int) -> bool:
@@ -167,4 +181,43 @@ async def revoke_all_refresh_tokens(conn: Executor, user_id: UUID, now: datetime
         "UPDATE refresh_token SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
         user_id,
         now,
+    )
+
+
+class Member(msgspec.Struct, frozen=True, kw_only=True):
+    """A grant with the account it belongs to (who can act on a programme, and how)."""
+
+    grant_id: int
+    user_id: UUID
+    email: str
+    display_name: str
+    role: Role
+    organisation: str | None
+    programme: str | None
+
+
+async def members(conn: Executor, programme: str, organisation: str) -> list[Member]:
+    """Every active account whose grants cover this programme, with the covering grant."""
+    rows = await conn.fetch(
+        """SELECT g.id AS grant_id, u.id AS user_id, u.email, u.display_name, g.role,
+                  g.organisation, g.programme
+             FROM staff_grant g JOIN staff_user u ON u.id = g.user_id
+            WHERE u.active AND (g.programme = $1 OR g.organisation = $2
+                                OR (g.programme IS NULL AND g.organisation IS NULL))
+            ORDER BY u.email, g.id""",
+        programme,
+        organisation,
+    )
+    return [Member(**dict(r)) for r in rows]
+
+
+async def get_grant(conn: Executor, grant_id: int) -> Grant | None:
+    """One grant, or None."""
+    row = await conn.fetchrow(
+        "SELECT id, role, organisation, programme FROM staff_grant WHERE id = $1", grant_id
+    )
+    return (
+        None
+        if row is None
+        else Grant(row["id"], row["role"], row["organisation"], row["programme"])
     )
