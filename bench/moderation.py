@@ -34,10 +34,12 @@ RAW_COUNTS = """SELECT o.status, count(*) FROM observation o
                 WHERE o.programme = ANY($1) GROUP BY o.status"""
 RAW_PAGE = """SELECT o.*, t.cd_ref AS t_cd_ref, t.scientific_name AS t_scientific_name,
                      t.vernacular_fr AS t_vernacular_fr, t.group2_inpn AS t_group
-                FROM observation o LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
-               WHERE o.programme = ANY($1) AND o.status = $2
-                 AND (o.queue_rank, o.received_at, o.id) > ($3, $4, $5)
-               ORDER BY o.queue_rank, o.received_at, o.id LIMIT $6"""
+                FROM (SELECT * FROM observation o
+                       WHERE o.programme = ANY($1) AND o.status = $2
+                         AND (o.queue_rank, o.received_at, o.id) > ($3, $4, $5)
+                       ORDER BY o.queue_rank, o.received_at, o.id LIMIT $6) o
+                LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
+               ORDER BY o.queue_rank, o.received_at, o.id"""
 RAW_BULK_UPDATE = """UPDATE observation o SET status = 'certain', validation_method = 'manual',
                             version = o.version + 1, validated_at = now(), updated_at = now()
                       WHERE o.id = ANY($1) AND o.version = ANY($2)"""

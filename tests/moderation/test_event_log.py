@@ -31,7 +31,8 @@ STATUSES = ["pending", "certain", "probable", "doubtful", "invalid", "not_assess
 decisions = st.lists(
     st.tuples(
         st.sampled_from(STATUSES),
-        st.none() | st.text(st.characters(exclude_characters="\x00"), max_size=30),
+        st.none()
+        | st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30),
         st.sampled_from([None, "plain", "sensitive"]),
         st.booleans(),  # send a stale expected version?
         st.booleans(),  # in bulk?

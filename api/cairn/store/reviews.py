@@ -32,11 +32,15 @@ from cairn.store.observations import to_out
 
 Executor = Connection | asyncpg.Pool
 
-_STAFF_SELECT = """
+
+def _staff_select(source: str = "observation") -> str:
+    """The staff view's columns over `source` (a table or a sub-query), with its taxon."""
+    return f"""
 SELECT o.*, t.cd_ref AS t_cd_ref, t.scientific_name AS t_scientific_name,
        t.vernacular_fr AS t_vernacular_fr, t.group2_inpn AS t_group
-  FROM observation o LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
+  FROM {source} o LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
 """
+
 
 _STATE = """
 SELECT id, status, validation_method, moderator_comment, taxon_cd_nom, taxon_cd_ref, version,
@@ -73,7 +77,10 @@ class QueueFilter(msgspec.Struct, frozen=True, kw_only=True):
         if self.kind is not None:
             conditions.append(f"o.kind = {arg(self.kind)}")
         if self.taxon_group is not None:
-            conditions.append(f"t.group2_inpn = {arg(self.taxon_group)}")
+            conditions.append(
+                "o.taxon_cd_nom IN (SELECT cd_nom FROM taxon "
+                f"WHERE group2_inpn = {arg(self.taxon_group)})"
+            )
         if self.flag is not None:
             conditions.append(
                 f"o.flags @> jsonb_build_array(jsonb_build_object('code', {arg(self.flag)}::text))"
@@ -101,8 +108,7 @@ async def queue(
     """One page sorted by need (flagged and sensitive first, then the longest waiting)."""
     args: list[Any] = []
     conditions = where.where(args)
-    join = "" if where.taxon_group is None else "JOIN taxon t ON t.cd_nom = o.taxon_cd_nom"
-    count_sql = f"""SELECT o.status, count(*) FROM observation o {join}
+    count_sql = f"""SELECT o.status, count(*) FROM observation o
                     WHERE {" AND ".join(conditions)} GROUP BY o.status"""
     counts = {row[0]: row[1] for row in await conn.fetch(count_sql, *args)}
     # One status (the usual case) as a plain equality, so the queue index gives the order.
@@ -115,8 +121,13 @@ async def queue(
         conditions.append(f"(o.queue_rank, o.received_at, o.id) > (${n - 2}, ${n - 1}, ${n})")
     args.append(limit + 1)
     rows = await conn.fetch(
-        f"""{_STAFF_SELECT} WHERE {" AND ".join(conditions)}
-            ORDER BY o.queue_rank, o.received_at, o.id LIMIT ${len(args)}""",
+        # The page is cut from `observation` alone, then joined to its taxa: with a join
+        # inside, a misestimated keyset condition can make the planner sort every row.
+        _staff_select(
+            f"""(SELECT * FROM observation o WHERE {" AND ".join(conditions)}
+                 ORDER BY o.queue_rank, o.received_at, o.id LIMIT ${len(args)})"""
+        )
+        + " ORDER BY o.queue_rank, o.received_at, o.id",
         *args,
     )
     items = [staff_view(row) for row in rows[:limit]]
@@ -140,7 +151,7 @@ async def read_many(
 ) -> dict[UUID, StaffObservation]:
     """Staff views of those ids that are in the caller's programmes."""
     rows = await conn.fetch(
-        f"{_STAFF_SELECT} WHERE o.id = ANY($1) AND o.programme = ANY($2)", ids, programmes
+        _staff_select() + " WHERE o.id = ANY($1) AND o.programme = ANY($2)", ids, programmes
     )
     return {row["id"]: staff_view(row) for row in rows}
 
@@ -284,7 +295,7 @@ async def taxon_codes(conn: Executor, cd_nom: int) -> tuple[int, int] | None:
 
 
 def staff_view(row: asyncpg.Record) -> StaffObservation:
-    """The staff view of a row of `_STAFF_SELECT`."""
+    """The staff view of a row of `_staff_select`."""
     base = msgspec.structs.asdict(to_out(row))
     taxon = (
         None
