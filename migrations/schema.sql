@@ -40,6 +40,14 @@ CREATE TABLE public.commune (
     CONSTRAINT commune_population_check CHECK ((population >= 0))
 );
 COMMENT ON COLUMN public.commune.geometry IS 'GeoJSON outline, WGS84';
+CREATE TABLE public.login_attempt (
+    email_digest bytea NOT NULL,
+    failures integer NOT NULL,
+    last_failed_at timestamp with time zone NOT NULL,
+    CONSTRAINT login_attempt_email_digest_check CHECK ((length(email_digest) = 32)),
+    CONSTRAINT login_attempt_failures_check CHECK ((failures >= 1))
+);
+COMMENT ON TABLE public.login_attempt IS 'Recent failed sign-ins per SHA-256 of the email (known or not), to slow guessing down';
 CREATE TABLE public.observation (
     id uuid NOT NULL,
     kind text NOT NULL,
@@ -286,6 +294,8 @@ ALTER TABLE ONLY public.alembic_version
     ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
 ALTER TABLE ONLY public.commune
     ADD CONSTRAINT commune_pkey PRIMARY KEY (insee);
+ALTER TABLE ONLY public.login_attempt
+    ADD CONSTRAINT login_attempt_pkey PRIMARY KEY (email_digest);
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.observation

@@ -178,6 +178,14 @@ def upgrade() -> None:
     COMMENT ON TABLE refresh_token IS 'SHA-256 of refresh tokens; rotation revokes the used one';
     CREATE INDEX refresh_token_user ON refresh_token (user_id);
 
+    CREATE TABLE login_attempt (
+        email_digest    bytea PRIMARY KEY CHECK (length(email_digest) = 32),
+        failures        integer NOT NULL CHECK (failures >= 1),
+        last_failed_at  timestamptz NOT NULL
+    );
+    COMMENT ON TABLE login_attempt IS
+        'Recent failed sign-ins per SHA-256 of the email (known or not), to slow guessing down';
+
     CREATE TABLE sensitivity_rule (
         id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         cd_ref        integer NOT NULL CHECK (cd_ref > 0),
@@ -215,6 +223,7 @@ def downgrade() -> None:
     execute_script("""
     DROP TABLE sensitivity_job;
     DROP TABLE sensitivity_rule;
+    DROP TABLE login_attempt;
     DROP TABLE refresh_token;
     DROP TABLE staff_grant;
     DROP TABLE staff_user;

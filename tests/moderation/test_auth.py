@@ -127,3 +127,22 @@ def test_the_generated_key_survives_restarts(tmp_path: Path) -> None:
     assert signing_key(Settings.from_env({"CAIRN_SECRET_KEY": configured})) == configured
     with pytest.raises(SettingsError, match="CAIRN_SECRET_KEY"):
         Settings.from_env({"CAIRN_SECRET_KEY": "short"})
+
+
+async def test_repeated_failures_lock_an_email_for_a_while(
+    client: Client, db: asyncpg.Connection
+) -> None:
+    await add_staff(db, "mod@pne.fr", "moderator", programme="default")
+    for email in ("mod@pne.fr", "ghost@pne.fr"):  # known or not, the same answers
+        answers = [(await login(client, email, "guess"))["status"] for _ in range(5)]
+        assert answers == [401] * 5
+        locked = await client.post(
+            "/api/v1/auth/login", json={"email": email.upper(), "password": PASSWORD}
+        )
+        assert locked.status_code == 429
+        assert locked.json()["code"] == "rate_limited"
+        assert 0 < int(locked.headers["retry-after"]) <= 900
+    await db.execute("UPDATE login_attempt SET last_failed_at = last_failed_at - interval '16 min'")
+    assert (await login(client, "mod@pne.fr", "guess"))["status"] == 401  # a new count starts
+    assert (await login(client, "mod@pne.fr"))["status"] == 200
+    assert await db.fetchval("SELECT failures FROM login_attempt") == 5  # only ghost's remain

@@ -204,3 +204,24 @@ async def test_default_rules_are_seeded_from_the_park_list(
             "/api/v1/sensitivity/rules", params={"cd_ref": plain_taxon()}, headers=admin
         )
     ).json() == []
+
+
+async def test_intake_goes_on_while_a_batch_holds_its_locks(
+    client: Client, db: asyncpg.Connection, dsn: str
+) -> None:
+    """A batch locks only the rows it re-projects: new submissions never wait for it."""
+    taxon = plain_taxon()
+    ids = [await submit(client) for _ in range(3)]
+    await db.execute(
+        "UPDATE observation SET taxon_cd_nom = $2, taxon_cd_ref = $2 WHERE id = ANY($1)", ids, taxon
+    )
+    pool = await create_pool(dsn, 1, 1)
+    try:
+        job_id = uuid.UUID((await sensitivity.start_job(pool, "test", [taxon])).id)
+        async with pool.acquire() as conn, conn.transaction():
+            await sensitivity.reproject_batch(conn, job_id, [taxon], uuid.UUID(int=0), 500)
+            # the batch's transaction is still open, its rows still locked
+            submitted = await asyncio.wait_for(submit(client), timeout=5)
+            assert submitted not in ids
+    finally:
+        await pool.close()

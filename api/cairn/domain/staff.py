@@ -89,6 +89,22 @@ def effective_roles(grants: Iterable[Grant], programmes: Mapping[str, str]) -> d
     return {p: r for p, roles in found.items() if (r := strongest(roles)) is not None}
 
 
+MAX_FAILURES: Final = 5
+LOCKOUT: Final = timedelta(minutes=15)
+
+
+def locked_for(failures: int, last_failed_at: datetime | None, now: datetime) -> int | None:
+    """Seconds to wait before trying again after too many failed sign-ins; None if free.
+
+    Counted per email whether the account exists or not, so the lock says
+    nothing about which emails have accounts.
+    """
+    if last_failed_at is None or failures < MAX_FAILURES:
+        return None
+    remaining = last_failed_at + LOCKOUT - now
+    return max(1, int(remaining.total_seconds()) + 1) if remaining > timedelta(0) else None
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash (salted, with its parameters) of `password`."""
     return _HASHER.hash(password)
@@ -128,5 +144,5 @@ def new_refresh_token() -> tuple[str, bytes]:
 
 
 def token_digest(token: str) -> bytes:
-    """SHA-256 of a random token: enough for 256-bit secrets (no need for argon2)."""
+    """SHA-256 of a random token (enough for 256-bit secrets, no need for argon2) or an email."""
     return hashlib.sha256(token.encode()).digest()

@@ -20,12 +20,14 @@ from msgspec import Meta
 
 from cairn.db import transaction
 from cairn.domain.staff import (
+    LOCKOUT,
     Email,
     Grant,
     Role,
     Staff,
     access_token,
     access_token_subject,
+    locked_for,
     new_refresh_token,
     token_digest,
     verify_password,
@@ -126,7 +128,7 @@ async def _issue(
     tags=["staff"],
     dto=ReportingBody[LoginIn],
     return_dto=None,
-    responses=responses(400, 401, 422),
+    responses=responses(400, 401, 422, 429),
     status_code=200,
 )
 async def login(
@@ -135,10 +137,26 @@ async def login(
     pool: DbPool,
     settings: AppSettings,
 ) -> Tokens:
-    """Check the password against its argon2id hash (constant work for unknown emails)."""
+    """Check the password against its argon2id hash (constant work for unknown emails).
+
+    After MAX_FAILURES failures for one email, further attempts get 429 for
+    LOCKOUT without checking the password, for known and unknown emails alike.
+    """
+    digest = token_digest(data.email.lower())
+    wait = locked_for(*await staff_store.login_failures(pool, digest), now())
+    if wait is not None:
+        raise ProblemError(
+            429,
+            "rate_limited",
+            "Too many requests",
+            "Too many failed sign-ins for this email; try again later.",
+            headers={"Retry-After": str(wait)},
+        )
     found = await staff_store.credentials(pool, data.email)
     if not verify_password(None if found is None else found[1], data.password) or found is None:
+        await staff_store.record_login_failure(pool, digest, now(), LOCKOUT)
         raise unauthorized("Wrong email or password.")
+    await staff_store.clear_login_failures(pool, digest)
     return await _issue(request, pool, settings, found[0])
 
 

@@ -50,7 +50,13 @@ async def health(pool: DbPool) -> Response[Health]:
             async with pool.acquire() as conn:
                 version = await conn.fetchval("SHOW server_version")
                 revision = await conn.fetchval("SELECT version_num FROM alembic_version LIMIT 1")
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+    except (
+        OSError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        asyncpg.exceptions.InternalClientError,  # a pooled connection cut mid-protocol
+        TimeoutError,
+    ) as exc:
         db = DatabaseHealth(reachable=False, error=type(exc).__name__)
         return Response(Health("degraded", __version__, db), status_code=503)
     latency = round((time.perf_counter() - started) * 1000, 2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -221,3 +221,33 @@ async def get_grant(conn: Executor, grant_id: int) -> Grant | None:
         if row is None
         else Grant(row["id"], row["role"], row["organisation"], row["programme"])
     )
+
+
+async def login_failures(conn: Executor, email_digest: bytes) -> tuple[int, datetime | None]:
+    """Recent failed sign-ins for an email digest, and when the last one was."""
+    row = await conn.fetchrow(
+        "SELECT failures, last_failed_at FROM login_attempt WHERE email_digest = $1",
+        email_digest,
+    )
+    return (0, None) if row is None else (row["failures"], row["last_failed_at"])
+
+
+async def record_login_failure(
+    conn: Executor, email_digest: bytes, now: datetime, window: timedelta
+) -> None:
+    """Count one more failure; failures older than `window` start the count again."""
+    await conn.execute(
+        """INSERT INTO login_attempt (email_digest, failures, last_failed_at) VALUES ($1, 1, $2)
+           ON CONFLICT (email_digest) DO UPDATE SET
+               failures = CASE WHEN login_attempt.last_failed_at < $2 - $3::interval THEN 1
+                               ELSE login_attempt.failures + 1 END,
+               last_failed_at = $2""",
+        email_digest,
+        now,
+        window,
+    )
+
+
+async def clear_login_failures(conn: Executor, email_digest: bytes) -> None:
+    """Forget the failures of an email after a successful sign-in."""
+    await conn.execute("DELETE FROM login_attempt WHERE email_digest = $1", email_digest)
