@@ -74,6 +74,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             auth.refresh,
             auth.logout,
             auth.me,
+            auth.change_password,
             grants.create_account,
             grants.create_grant,
             grants.delete_grant,

@@ -146,3 +146,37 @@ async def test_repeated_failures_lock_an_email_for_a_while(
     assert (await login(client, "mod@pne.fr", "guess"))["status"] == 401  # a new count starts
     assert (await login(client, "mod@pne.fr"))["status"] == 200
     assert await db.fetchval("SELECT failures FROM login_attempt") == 5  # only ghost's remain
+
+
+async def test_changing_ones_password_signs_every_session_out(
+    client: Client, db: asyncpg.Connection
+) -> None:
+    await add_staff(db, "mod@pne.fr", "moderator", programme="default")
+    tokens = await login(client, "mod@pne.fr")
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    new = "another long passphrase"
+    wrong = await client.post(
+        "/api/v1/auth/password",
+        json={"current_password": "nope", "new_password": new},
+        headers=headers,
+    )
+    assert wrong.status_code == 403
+    short = await client.post(
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": "short"},
+        headers=headers,
+    )
+    assert short.status_code == 422
+    assert short.json()["errors"][0]["pointer"] == "/new_password"
+    changed = await client.post(
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": new},
+        headers=headers,
+    )
+    assert changed.status_code == 204
+    refresh = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert refresh.status_code == 401
+    assert (await login(client, "mod@pne.fr"))["status"] == 401
+    assert (await login(client, "mod@pne.fr", new))["status"] == 200

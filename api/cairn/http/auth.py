@@ -21,12 +21,14 @@ from msgspec import Meta
 from cairn.db import transaction
 from cairn.domain.staff import (
     LOCKOUT,
+    MIN_PASSWORD,
     Email,
     Grant,
     Role,
     Staff,
     access_token,
     access_token_subject,
+    hash_password,
     locked_for,
     new_refresh_token,
     token_digest,
@@ -61,6 +63,13 @@ class LogoutIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
 
     refresh_token: Annotated[str, Meta(min_length=1, max_length=200)]
     everywhere: bool = False
+
+
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The current password (proof it is really you) and the new one."""
+
+    current_password: Annotated[str, Meta(min_length=1, max_length=1024)]
+    new_password: Annotated[str, Meta(min_length=MIN_PASSWORD, max_length=1024)]
 
 
 class Tokens(msgspec.Struct, frozen=True):
@@ -225,3 +234,26 @@ async def me(pool: DbPool, staff: SignedIn) -> Me:
         roles=staff.roles,
         grants=await staff_store.grants_of(pool, staff.id),
     )
+
+
+@post(
+    "/auth/password",
+    summary="Change one's own password; every session of the account is signed out",
+    description="204, then sign in again with the new password. 403 when the current one is wrong.",
+    tags=["staff"],
+    dto=ReportingBody[PasswordChange],
+    return_dto=None,
+    responses=responses(400, 401, 403, 422),
+    status_code=204,
+    security=SECURITY,
+)
+async def change_password(
+    data: JSONBody[PasswordChange], pool: DbPool, staff: SignedIn
+) -> Response[None]:
+    """Check the current password, store the new hash, revoke every refresh token."""
+    if not verify_password(await staff_store.password_hash(pool, staff.id), data.current_password):
+        raise ProblemError(403, "forbidden", "Forbidden", "The current password is wrong.")
+    async with transaction(pool) as conn:
+        await staff_store.set_password(conn, staff.id, hash_password(data.new_password))
+        await staff_store.revoke_all_refresh_tokens(conn, staff.id, now())
+    return Response(None, status_code=204)

@@ -59,13 +59,6 @@ async def list_organisations(conn: Executor) -> list[Organisation]:
     return [Organisation(**dict(r)) for r in rows]
 
 
-async def organisation_exists(conn: Executor, slug: str) -> bool:
-    """Whether an organisation has this slug."""
-    return bool(
-        await conn.fetchval("SELECT EXISTS (SELECT 1 FROM organisation WHERE slug = $1)", slug)
-    )
-
-
 async def create_programme(conn: Executor, programme: ProgrammeIn) -> Programme:
     """Insert a checked programme; `ExistsError` or `UnknownReferenceError` otherwise."""
     try:

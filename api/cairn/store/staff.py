@@ -45,6 +45,19 @@ async def credentials(conn: Executor, email: str) -> tuple[UUID, str] | None:
     return None if row is None else (row["id"], row["password_hash"])
 
 
+async def password_hash(conn: Executor, user_id: UUID) -> str | None:
+    """The password hash of an active account."""
+    found: str | None = await conn.fetchval(
+        "SELECT password_hash FROM staff_user WHERE id = $1 AND active", user_id
+    )
+    return found
+
+
+async def set_password(conn: Executor, user_id: UUID, new_hash: str) -> None:
+    """Replace an account's password hash."""
+    await conn.execute("UPDATE staff_user SET password_hash = $2 WHERE id = $1", user_id, new_hash)
+
+
 async def user_id_by_email(conn: Executor, email: str) -> UUID | None:
     """The id of the account with this email (active or not)."""
     found: UUID | None = await conn.fetchval(
