@@ -224,6 +224,25 @@ ALTER TABLE public.sensitivity_rule ALTER COLUMN id ADD GENERATED ALWAYS AS IDEN
     NO MAXVALUE
     CACHE 1
 );
+CREATE TABLE public.staff_audit (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    action text NOT NULL,
+    subject text NOT NULL,
+    before jsonb,
+    after jsonb,
+    CONSTRAINT staff_audit_action_check CHECK ((action ~ '^[a-z][a-z_]{1,39}$'::text))
+);
+COMMENT ON TABLE public.staff_audit IS 'Append-only trail of staff changes other than decisions: accounts, grants, programmes, rules';
+ALTER TABLE public.staff_audit ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.staff_audit_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 CREATE TABLE public.staff_grant (
     id bigint NOT NULL,
     user_id uuid NOT NULL,
@@ -312,6 +331,8 @@ ALTER TABLE ONLY public.sensitivity_job
     ADD CONSTRAINT sensitivity_job_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.sensitivity_rule
     ADD CONSTRAINT sensitivity_rule_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.staff_audit
+    ADD CONSTRAINT staff_audit_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.staff_grant
     ADD CONSTRAINT staff_grant_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.staff_grant
@@ -340,6 +361,7 @@ CREATE INDEX taxon_vernacular_en_trgm ON public.taxon USING gin (public.cairn_fo
 CREATE INDEX taxon_vernacular_fr_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_fr) public.gin_trgm_ops);
 CREATE INDEX taxon_vernacular_it_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_it) public.gin_trgm_ops);
 CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_event FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
+CREATE TRIGGER staff_audit_no_update BEFORE UPDATE ON public.staff_audit FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.observation
@@ -350,6 +372,8 @@ ALTER TABLE ONLY public.refresh_token
     ADD CONSTRAINT refresh_token_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.staff_user(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.sensitivity_rule
     ADD CONSTRAINT sensitivity_rule_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.staff_user(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.staff_audit
+    ADD CONSTRAINT staff_audit_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.staff_user(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.staff_grant
     ADD CONSTRAINT staff_grant_organisation_fkey FOREIGN KEY (organisation) REFERENCES public.organisation(slug) ON DELETE CASCADE;
 ALTER TABLE ONLY public.staff_grant

@@ -75,6 +75,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             auth.logout,
             auth.me,
             auth.change_password,
+            grants.staff_audit,
             grants.create_account,
             grants.create_grant,
             grants.delete_grant,

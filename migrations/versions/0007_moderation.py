@@ -203,6 +203,21 @@ def upgrade() -> None:
     CREATE INDEX sensitivity_rule_taxon ON sensitivity_rule (cd_ref);
     INSERT INTO sensitivity_rule (cd_ref, level, comment) VALUES {rules};
 
+    CREATE TABLE staff_audit (
+        id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        occurred_at  timestamptz NOT NULL DEFAULT now(),
+        actor_id     uuid REFERENCES staff_user (id) ON DELETE SET NULL,
+        action       text NOT NULL CHECK (action ~ '^[a-z][a-z_]{{1,39}}$'),
+        subject      text NOT NULL,
+        before       jsonb,
+        after        jsonb
+    );
+    COMMENT ON TABLE staff_audit IS
+        'Append-only trail of staff changes other than decisions: accounts, grants, programmes, rules';
+    CREATE TRIGGER staff_audit_no_update
+        BEFORE UPDATE ON staff_audit
+        FOR EACH ROW EXECUTE FUNCTION observation_event_append_only();
+
     CREATE TABLE sensitivity_job (
         id           uuid PRIMARY KEY,
         reason       text NOT NULL,
@@ -222,6 +237,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     execute_script("""
     DROP TABLE sensitivity_job;
+    DROP TABLE staff_audit;
     DROP TABLE sensitivity_rule;
     DROP TABLE login_attempt;
     DROP TABLE refresh_token;

@@ -37,6 +37,7 @@ from cairn.domain.staff import (
 from cairn.http.body import ReportingBody
 from cairn.http.deps import AppSettings, DbPool
 from cairn.http.problems import ProblemError, responses
+from cairn.store import audit
 from cairn.store import staff as staff_store
 from cairn.store.observations import now
 
@@ -256,4 +257,5 @@ async def change_password(
     async with transaction(pool) as conn:
         await staff_store.set_password(conn, staff.id, hash_password(data.new_password))
         await staff_store.revoke_all_refresh_tokens(conn, staff.id, now())
+        await audit.record(conn, staff.id, "password_change", staff.email)
     return Response(None, status_code=204)

@@ -11,9 +11,10 @@ from typing import Annotated
 
 import msgspec
 from litestar import Response, delete, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
+from cairn.db import transaction
 from cairn.domain.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from cairn.domain.observation import Slug
 from cairn.domain.staff import MIN_PASSWORD, Email, Grant, Role, Staff, hash_password
@@ -23,6 +24,7 @@ from cairn.http.body import ReportingBody
 from cairn.http.deps import DbPool
 from cairn.http.problems import ProblemError, responses
 from cairn.http.programmes import SlugPath
+from cairn.store import audit
 from cairn.store import programmes as programme_store
 from cairn.store import staff as store
 
@@ -87,12 +89,15 @@ async def create_account(data: JSONBody[AccountIn], pool: DbPool, staff: SignedI
     ):
         raise _forbidden("Creating accounts needs an admin role.")
     try:
-        user_id = await store.create_user(
-            pool, data.email, data.display_name, hash_password(data.password)
-        )
+        async with transaction(pool) as conn:
+            user_id = await store.create_user(
+                conn, data.email, data.display_name, hash_password(data.password)
+            )
+            account = Account(str(user_id), data.email.lower(), data.display_name)
+            await audit.record(conn, staff.id, "account_create", account.email, after=account)
     except store.UserExistsError:
         raise ConflictError(f"an account {data.email.lower()} exists already") from None
-    return Account(str(user_id), data.email.lower(), data.display_name)
+    return account
 
 
 @post(
@@ -128,7 +133,10 @@ async def create_grant(data: JSONBody[GrantIn], pool: DbPool, staff: SignedIn) -
             [FieldError("/email", "invalid", f"no account {data.email.lower()}")]
         )
     try:
-        return await store.grant(pool, user_id, data.role, data.organisation, data.programme)
+        async with transaction(pool) as conn:
+            granted = await store.grant(conn, user_id, data.role, data.organisation, data.programme)
+            await audit.record(conn, staff.id, "grant", data.email.lower(), after=granted)
+            return granted
     except store.UnknownScopeError:
         where = "/programme" if data.programme else "/organisation"
         raise InvalidInputError([FieldError(where, "invalid", "no such scope")]) from None
@@ -149,7 +157,9 @@ async def delete_grant(grant_id: FromPath[int], pool: DbPool, staff: SignedIn) -
         raise NotFoundError(f"no grant {grant_id}")
     if not await _may_manage(pool, staff, found.organisation, found.programme):
         raise _forbidden("You do not administer the scope of this grant.")
-    await store.revoke_grant(pool, grant_id)
+    async with transaction(pool) as conn:
+        await store.revoke_grant(conn, grant_id)
+        await audit.record(conn, staff.id, "grant_remove", f"grant {grant_id}", before=found)
     return Response(None, status_code=204)
 
 
@@ -170,3 +180,27 @@ async def programme_staff(slug: SlugPath, pool: DbPool, staff: SignedIn) -> list
     if found is None:
         raise NotFoundError(f"no programme {slug}")
     return await store.members(pool, slug, found.organisation)
+
+
+@get(
+    "/staff/audit",
+    summary="The staff audit trail (platform admins), newest first",
+    description=(
+        "Accounts, grants, programmes, sensitivity rules and password changes: who, when, "
+        "before, after. Decisions on observations are in each observation's history. "
+        "Page with `before_id` = the last `id` seen."
+    ),
+    tags=["staff"],
+    responses=responses(400, 401, 403),
+    security=SECURITY,
+)
+async def staff_audit(
+    pool: DbPool,
+    staff: SignedIn,
+    before_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+) -> list[audit.AuditEntry]:
+    """Platform admins only: the trail covers every organisation."""
+    if not staff.is_platform_admin():
+        raise ProblemError(403, "forbidden", "Forbidden", "The audit trail is for platform admins.")
+    return await audit.entries(pool, before_id, limit)

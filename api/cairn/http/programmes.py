@@ -23,6 +23,7 @@ from cairn.http.auth import SECURITY, SignedIn
 from cairn.http.body import ReportingBody
 from cairn.http.deps import DbPool
 from cairn.http.problems import ProblemError, responses
+from cairn.store import audit
 from cairn.store import programmes as store
 
 SlugPath = Annotated[str, PathParameter(pattern=SLUG_PATTERN, description="A programme's slug")]
@@ -62,7 +63,10 @@ async def create_organisation(
     if not staff.is_platform_admin():
         raise forbidden("Creating an organisation needs the platform admin role.")
     try:
-        return await store.create_organisation(pool, data)
+        async with transaction(pool) as conn:
+            created = await store.create_organisation(conn, data)
+            await audit.record(conn, staff.id, "organisation_create", data.slug, after=created)
+            return created
     except store.ExistsError:
         raise ConflictError(f"an organisation `{data.slug}` exists already") from None
 
@@ -119,7 +123,10 @@ async def create_programme(data: JSONBody[ProgrammeIn], pool: DbPool, staff: Sig
     if errors:
         raise InvalidInputError(errors, "Invalid programme")
     try:
-        return await store.create_programme(pool, data)
+        async with transaction(pool) as conn:
+            created = await store.create_programme(conn, data)
+            await audit.record(conn, staff.id, "programme_create", data.slug, after=created)
+            return created
     except store.ExistsError:
         raise ConflictError(f"a programme `{data.slug}` exists already") from None
     except store.UnknownReferenceError:
@@ -156,4 +163,6 @@ async def update_programme(
         errors = programme_errors(territory, starts, ends)
         if errors:
             raise InvalidInputError(errors, "Invalid programme")
-        return await store.update_programme(conn, slug, data)
+        changed = await store.update_programme(conn, slug, data)
+        await audit.record(conn, staff.id, "programme_update", slug, current, changed)
+        return changed

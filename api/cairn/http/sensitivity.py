@@ -18,6 +18,7 @@ from cairn.http.auth import SECURITY, SignedIn
 from cairn.http.body import ReportingBody
 from cairn.http.deps import DbPool
 from cairn.http.problems import ProblemError, responses
+from cairn.store import audit
 from cairn.store import sensitivity as store
 
 
@@ -87,6 +88,7 @@ async def create_rule(
     async with transaction(pool) as conn:
         rule = await store.create_rule(conn, _checked(data), staff.id)
         job = await store.start_job(conn, f"rule {rule.id} created", [rule.cd_ref])
+        await audit.record(conn, staff.id, "rule_create", f"rule {rule.id}", after=rule)
     start(request, job)
     return RuleChange(rule=rule, job=job)
 
@@ -116,6 +118,7 @@ async def replace_rule(
             raise NotFoundError(f"no sensitivity rule {rule_id}")
         rule = await store.replace_rule(conn, rule_id, _checked(data), staff.id)
         job = await store.start_job(conn, f"rule {rule_id} changed", [before.cd_ref, rule.cd_ref])
+        await audit.record(conn, staff.id, "rule_replace", f"rule {rule_id}", before, rule)
     start(request, job)
     return RuleChange(rule=rule, job=job)
 
@@ -138,6 +141,7 @@ async def delete_rule(
         if removed is None:
             raise NotFoundError(f"no sensitivity rule {rule_id}")
         job = await store.start_job(conn, f"rule {rule_id} removed", [removed.cd_ref])
+        await audit.record(conn, staff.id, "rule_delete", f"rule {rule_id}", before=removed)
     start(request, job)
     return RuleChange(rule=None, job=job)
 
