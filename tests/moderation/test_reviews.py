@@ -6,6 +6,7 @@ import asyncio
 import json
 
 import asyncpg
+import httpx
 
 from tests.moderation.world import (
     Client,
@@ -26,15 +27,22 @@ async def moderator(
     return await sign_in(client, email)
 
 
+async def review(
+    client: Client, obs: object, headers: dict[str, str], body: dict[str, object]
+) -> httpx.Response:
+    return await client.post(f"/api/v1/observations/{obs}/reviews", json=body, headers=headers)
+
+
 async def test_a_decision_updates_the_record_and_appends_an_event(
     client: Client, db: asyncpg.Connection
 ) -> None:
     headers = await moderator(client, db)
     obs = await submit(client)
-    response = await client.post(
-        f"/api/v1/observations/{obs}/reviews",
-        json={"status": "certain", "expected_version": 1, "comment": "Clear photo, thanks!"},
-        headers=headers,
+    response = await review(
+        client,
+        obs,
+        headers,
+        {"status": "certain", "expected_version": 1, "comment": "Clear photo, thanks!"},
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -64,17 +72,9 @@ async def test_a_stale_version_is_a_409_with_the_current_state(
 ) -> None:
     headers = await moderator(client, db)
     obs = await submit(client)
-    first = await client.post(
-        f"/api/v1/observations/{obs}/reviews",
-        json={"status": "doubtful", "expected_version": 1},
-        headers=headers,
-    )
+    first = await review(client, obs, headers, {"status": "doubtful", "expected_version": 1})
     assert first.status_code == 200
-    stale = await client.post(
-        f"/api/v1/observations/{obs}/reviews",
-        json={"status": "certain", "expected_version": 1},
-        headers=headers,
-    )
+    stale = await review(client, obs, headers, {"status": "certain", "expected_version": 1})
     assert stale.status_code == 409
     problem = stale.json()
     assert problem["code"] == "conflict"
@@ -91,16 +91,8 @@ async def test_two_moderators_deciding_at_once_never_overwrite_each_other(
     for _ in range(5):
         obs = await submit(client)
         answers = await asyncio.gather(
-            client.post(
-                f"/api/v1/observations/{obs}/reviews",
-                json={"status": "certain", "expected_version": 1},
-                headers=first,
-            ),
-            client.post(
-                f"/api/v1/observations/{obs}/reviews",
-                json={"status": "invalid", "expected_version": 1},
-                headers=second,
-            ),
+            review(client, obs, first, {"status": "certain", "expected_version": 1}),
+            review(client, obs, second, {"status": "invalid", "expected_version": 1}),
         )
         codes = sorted(a.status_code for a in answers)
         assert codes == [200, 409]
@@ -127,10 +119,8 @@ async def test_reidentification_to_a_sensitive_taxon_raises_the_sensitivity(
     await db.execute(
         "UPDATE observation SET taxon_cd_nom = $2, taxon_cd_ref = $2 WHERE id = $1", obs, plain
     )
-    response = await client.post(
-        f"/api/v1/observations/{obs}/reviews",
-        json={"status": "probable", "expected_version": 1, "cd_nom": sensitive},
-        headers=headers,
+    response = await review(
+        client, obs, headers, {"status": "probable", "expected_version": 1, "cd_nom": sensitive}
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -152,10 +142,8 @@ async def test_an_unknown_taxon_is_refused_and_nothing_changes(
 ) -> None:
     headers = await moderator(client, db)
     obs = await submit(client)
-    response = await client.post(
-        f"/api/v1/observations/{obs}/reviews",
-        json={"status": "certain", "expected_version": 1, "cd_nom": 999_999_999},
-        headers=headers,
+    response = await review(
+        client, obs, headers, {"status": "certain", "expected_version": 1, "cd_nom": 999_999_999}
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/cd_nom"
@@ -167,10 +155,11 @@ async def test_bad_review_bodies_list_every_bad_field(
 ) -> None:
     headers = await moderator(client, db)
     obs = await submit(client)
-    response = await client.post(
-        f"/api/v1/observations/{obs}/reviews",
-        json={"status": "withdrawn", "expected_version": 0, "extra": 1, "comment": "a\x00b"},
-        headers=headers,
+    response = await review(
+        client,
+        obs,
+        headers,
+        {"status": "withdrawn", "expected_version": 0, "extra": 1, "comment": "a\x00b"},
     )
     assert response.status_code == 422
     pointers = {e["pointer"] for e in response.json()["errors"]}
@@ -181,11 +170,7 @@ async def test_a_withdrawn_record_cannot_be_decided(client: Client, db: asyncpg.
     headers = await moderator(client, db)
     obs = await submit(client)
     await db.execute("UPDATE observation SET status = 'withdrawn' WHERE id = $1", obs)
-    response = await client.post(
-        f"/api/v1/observations/{obs}/reviews",
-        json={"status": "certain", "expected_version": 1},
-        headers=headers,
-    )
+    response = await review(client, obs, headers, {"status": "certain", "expected_version": 1})
     assert response.status_code == 409
     assert response.json()["extra"]["current"]["status"] == "withdrawn"
 
@@ -198,11 +183,7 @@ async def test_bulk_decides_what_it_may_and_reports_the_rest(
     mine = [await submit(client) for _ in range(4)]
     theirs = await submit(client, programme="queyras")
     stale = mine[3]
-    await client.post(
-        f"/api/v1/observations/{stale}/reviews",
-        json={"status": "doubtful", "expected_version": 1},
-        headers=headers,
-    )
+    await review(client, stale, headers, {"status": "doubtful", "expected_version": 1})
     response = await client.post(
         "/api/v1/reviews/bulk",
         json={

@@ -46,12 +46,9 @@ async def get_rule(conn: Executor, rule_id: int, *, lock: bool = False) -> Rule 
     return None if row is None else Rule(**dict(row))
 
 
-async def create_rule(conn: Executor, rule: RuleIn, actor: UUID) -> Rule:
-    """Store a checked rule."""
-    row = await conn.fetchrow(
-        f"""INSERT INTO sensitivity_rule
-                (cd_ref, level, area, period_start, period_end, comment, updated_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_RULE}""",
+def _values(rule: RuleIn, actor: UUID) -> tuple[object, ...]:
+    """A rule's columns in the order both writes list them."""
+    return (
         rule.cd_ref,
         rule.level,
         rule.area,
@@ -59,6 +56,16 @@ async def create_rule(conn: Executor, rule: RuleIn, actor: UUID) -> Rule:
         rule.period_end,
         rule.comment,
         actor,
+    )
+
+
+async def create_rule(conn: Executor, rule: RuleIn, actor: UUID) -> Rule:
+    """Store a checked rule."""
+    row = await conn.fetchrow(
+        f"""INSERT INTO sensitivity_rule
+                (cd_ref, level, area, period_start, period_end, comment, updated_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_RULE}""",
+        *_values(rule, actor),
     )
     assert row is not None  # noqa: S101 (INSERT … RETURNING always returns a row)
     return Rule(**dict(row))
@@ -71,13 +78,7 @@ async def replace_rule(conn: Executor, rule_id: int, rule: RuleIn, actor: UUID) 
                    period_end = $6, comment = $7, updated_by = $8, updated_at = now()
              WHERE id = $1 RETURNING {_RULE}""",
         rule_id,
-        rule.cd_ref,
-        rule.level,
-        rule.area,
-        rule.period_start,
-        rule.period_end,
-        rule.comment,
-        actor,
+        *_values(rule, actor),
     )
     assert row is not None  # noqa: S101 (the caller holds the row lock)
     return Rule(**dict(row))
