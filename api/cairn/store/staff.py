@@ -145,8 +145,11 @@ async def load_staff(conn: Executor, user_id: UUID) -> Staff | None:
 async def store_refresh_token(
     conn: Executor, user_id: UUID, digest: bytes, expires_at: datetime
 ) -> UUID:
-    """Keep the digest of a new refresh token."""
+    """Keep the digest of a new refresh token (and forget the account's expired ones)."""
     token_id = uuid4()
+    await conn.execute(
+        "DELETE FROM refresh_token WHERE user_id = $1 AND expires_at < now()", user_id
+    )
     await conn.execute(
         """INSERT INTO refresh_token (id, user_id, token_hash, expires_at)
            VALUES ($1, $2, $3, $4)""",
@@ -248,7 +251,15 @@ async def login_failures(conn: Executor, email_digest: bytes) -> tuple[int, date
 async def record_login_failure(
     conn: Executor, email_digest: bytes, now: datetime, window: timedelta
 ) -> None:
-    """Count one more failure; failures older than `window` start the count again."""
+    """Count one more failure; failures older than `window` start the count again.
+
+    Rows older than the window are dropped here too, so guessed emails do not pile up.
+    """
+    await conn.execute(
+        "DELETE FROM login_attempt WHERE last_failed_at < $1::timestamptz - $2::interval",
+        now,
+        window,
+    )
     await conn.execute(
         """INSERT INTO login_attempt (email_digest, failures, last_failed_at) VALUES ($1, 1, $2)
            ON CONFLICT (email_digest) DO UPDATE SET
