@@ -177,6 +177,7 @@ async def _decision(
     cd_nom: int | None,
     versions: dict[UUID, int],
 ) -> reviews.Decision:
+    """Resolve a re-identification to (cd_nom, cd_ref), 422 when unknown, and build the decision."""
     taxon = None
     if cd_nom is not None:
         taxon = await reviews.taxon_codes(pool, cd_nom)
