@@ -82,6 +82,7 @@ async def test_filters_and_counts(
     assert await ids(flag="out_of_range") == [str(near)]
     assert await ids(flagged="false") == [str(far)]
     assert await ids(taxon_group=group) == [str(far)]
+    assert await ids(taxon=taxon) == [str(far)]
     assert await ids(status="certain") == [str(decided)]
     assert set(await ids(status=["certain", "pending"])) == {str(near), str(far), str(decided)}
     assert await ids(

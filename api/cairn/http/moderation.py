@@ -90,6 +90,9 @@ async def moderation_queue(
         QueryParameter(description="Statuses to list (repeatable); default pending"),
     ] = None,
     kind: Annotated[str | None, QueryParameter(description="`species`, `heritage`…")] = None,
+    taxon: Annotated[
+        int | None, QueryParameter(gt=0, description="TAXREF CD_REF the record is attached to")
+    ] = None,
     taxon_group: Annotated[
         str | None, QueryParameter(description="INPN group 2, e.g. Oiseaux")
     ] = None,
@@ -130,6 +133,7 @@ async def moderation_queue(
         programmes=scope(staff, "viewer", programme),
         statuses=statuses,
         kind=kind,
+        taxon=taxon,
         taxon_group=taxon_group,
         flag=flag,
         flagged=flagged,

@@ -58,6 +58,7 @@ class QueueFilter(msgspec.Struct, frozen=True, kw_only=True):
     programmes: list[str]
     statuses: list[str]
     kind: str | None = None
+    taxon: int | None = None
     taxon_group: str | None = None
     flag: str | None = None
     flagged: bool | None = None
@@ -76,6 +77,8 @@ class QueueFilter(msgspec.Struct, frozen=True, kw_only=True):
         conditions = [f"o.programme = ANY({arg(self.programmes)})"]
         if self.kind is not None:
             conditions.append(f"o.kind = {arg(self.kind)}")
+        if self.taxon is not None:
+            conditions.append(f"o.taxon_cd_ref = {arg(self.taxon)}")
         if self.taxon_group is not None:
             conditions.append(
                 "o.taxon_cd_nom IN (SELECT cd_nom FROM taxon "
