@@ -66,6 +66,14 @@ CREATE TABLE public.heritage_item (
     CONSTRAINT heritage_item_name_check CHECK (((length(name) >= 1) AND (length(name) <= 300)))
 );
 COMMENT ON COLUMN public.heritage_item.external_ref IS 'e.g. the Mérimée REF (PA…, IA…) of the source file';
+CREATE TABLE public.login_attempt (
+    email_digest bytea NOT NULL,
+    failures integer NOT NULL,
+    last_failed_at timestamp with time zone NOT NULL,
+    CONSTRAINT login_attempt_email_digest_check CHECK ((length(email_digest) = 32)),
+    CONSTRAINT login_attempt_failures_check CHECK ((failures >= 1))
+);
+COMMENT ON TABLE public.login_attempt IS 'Recent failed sign-ins per SHA-256 of the email (known or not), to slow guessing down';
 CREATE TABLE public.observation (
     id uuid NOT NULL,
     kind text NOT NULL,
@@ -89,6 +97,11 @@ CREATE TABLE public.observation (
     taxon_cd_nom integer,
     taxon_cd_ref integer,
     commune_insee text,
+    sensitivity_level smallint DEFAULT 0 NOT NULL,
+    moderator_comment text,
+    validation_method text,
+    validated_at timestamp with time zone,
+    queue_rank smallint GENERATED ALWAYS AS (((2 - ((jsonb_array_length(flags) > 0))::integer) - ((sensitivity_level > 0))::integer)) STORED,
     CONSTRAINT observation_accuracy_m_check CHECK (((accuracy_m >= (0)::double precision) AND (accuracy_m <= (100000)::double precision))),
     CONSTRAINT observation_altitude_m_check CHECK (((altitude_m >= ('-500'::integer)::double precision) AND (altitude_m <= (9000)::double precision))),
     CONSTRAINT observation_check CHECK ((updated_at >= received_at)),
@@ -100,15 +113,21 @@ CREATE TABLE public.observation (
     CONSTRAINT observation_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
     CONSTRAINT observation_licence_check CHECK ((licence = ANY (ARRAY['CC0-1.0'::text, 'CC-BY-4.0'::text, 'CC-BY-NC-4.0'::text, 'etalab-2.0'::text]))),
     CONSTRAINT observation_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision))),
+    CONSTRAINT observation_moderator_comment_check CHECK ((length(moderator_comment) <= 4000)),
     CONSTRAINT observation_observed_offset_s_check CHECK (((observed_offset_s >= '-86400'::integer) AND (observed_offset_s <= 86400))),
     CONSTRAINT observation_programme_check CHECK ((programme ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
     CONSTRAINT observation_schema_version_check CHECK (((schema_version >= 1) AND (schema_version <= 10000))),
+    CONSTRAINT observation_sensitivity_level_check CHECK (((sensitivity_level >= 0) AND (sensitivity_level <= 4))),
     CONSTRAINT observation_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'certain'::text, 'probable'::text, 'doubtful'::text, 'invalid'::text, 'not_assessable'::text, 'unknown'::text, 'withdrawn'::text]))),
+    CONSTRAINT observation_validation_method_check CHECK ((validation_method = ANY (ARRAY['manual'::text, 'automatic'::text]))),
     CONSTRAINT observation_version_check CHECK ((version >= 1))
 );
 COMMENT ON TABLE public.observation IS 'One row per observation; id is the UUID the device made (idempotency key).';
 COMMENT ON COLUMN public.observation.taxon_cd_nom IS 'The taxon code as submitted (may be a synonym)';
 COMMENT ON COLUMN public.observation.taxon_cd_ref IS 'The valid name the observation is attached to';
+COMMENT ON COLUMN public.observation.sensitivity_level IS 'SINP sensitivity 0-4 from the rules';
+COMMENT ON COLUMN public.observation.moderator_comment IS 'The last decision''s comment, shown to the contributor';
+COMMENT ON COLUMN public.observation.queue_rank IS 'Moderation need: 0 flagged and sensitive, 1 either, 2 neither (the queue sorts on it)';
 CREATE TABLE public.observation_event (
     id bigint NOT NULL,
     observation_id uuid NOT NULL,
@@ -135,6 +154,48 @@ ALTER TABLE public.observation_event ALTER COLUMN id ADD GENERATED ALWAYS AS IDE
     NO MAXVALUE
     CACHE 1
 );
+CREATE TABLE public.organisation (
+    slug text NOT NULL,
+    name text NOT NULL,
+    website text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT organisation_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT organisation_slug_check CHECK ((slug ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
+    CONSTRAINT organisation_website_check CHECK ((website ~ '^https?://'::text))
+);
+COMMENT ON TABLE public.organisation IS 'A park, a tourism office, an association: owns programmes';
+CREATE TABLE public.programme (
+    slug text NOT NULL,
+    organisation text NOT NULL,
+    name jsonb NOT NULL,
+    description jsonb NOT NULL,
+    territory jsonb NOT NULL,
+    min_lon double precision NOT NULL,
+    min_lat double precision NOT NULL,
+    max_lon double precision NOT NULL,
+    max_lat double precision NOT NULL,
+    kinds jsonb NOT NULL,
+    target_taxa integer[],
+    default_licence text NOT NULL,
+    starts_on date,
+    ends_on date,
+    is_demo boolean DEFAULT false NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT programme_check CHECK (((starts_on IS NULL) OR (ends_on IS NULL) OR (starts_on <= ends_on))),
+    CONSTRAINT programme_check1 CHECK (((min_lon <= max_lon) AND (min_lat <= max_lat))),
+    CONSTRAINT programme_default_licence_check CHECK ((default_licence = ANY (ARRAY['CC0-1.0'::text, 'CC-BY-4.0'::text, 'CC-BY-NC-4.0'::text, 'etalab-2.0'::text]))),
+    CONSTRAINT programme_description_check CHECK ((description ?& ARRAY['fr'::text, 'en'::text, 'it'::text])),
+    CONSTRAINT programme_kinds_check CHECK ((jsonb_typeof(kinds) = 'object'::text)),
+    CONSTRAINT programme_name_check CHECK ((name ?& ARRAY['fr'::text, 'en'::text, 'it'::text])),
+    CONSTRAINT programme_slug_check CHECK ((slug ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
+    CONSTRAINT programme_territory_check CHECK (((territory ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text]))),
+    CONSTRAINT programme_version_check CHECK ((version >= 1))
+);
+COMMENT ON COLUMN public.programme.territory IS 'GeoJSON Polygon/MultiPolygon, WGS84, valid (shapely)';
+COMMENT ON COLUMN public.programme.kinds IS 'Accepted kinds and their schema versions: {"species": [1]}';
+COMMENT ON COLUMN public.programme.target_taxa IS 'CD_REF the programme targets; NULL = any taxon';
 CREATE TABLE public.public_observation (
     id uuid NOT NULL,
     kind text NOT NULL,
@@ -173,6 +234,110 @@ CREATE TABLE public.public_observation (
     CONSTRAINT public_observation_sensitivity_level_check CHECK (((sensitivity_level >= 0) AND (sensitivity_level <= 3)))
 );
 COMMENT ON TABLE public.public_observation IS 'Open data: only public fields, generalised at write time by sensitivity level.';
+CREATE TABLE public.refresh_token (
+    id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    issued_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    CONSTRAINT refresh_token_token_hash_check CHECK ((length(token_hash) = 32))
+);
+COMMENT ON TABLE public.refresh_token IS 'SHA-256 of refresh tokens; rotation revokes the used one';
+CREATE TABLE public.sensitivity_job (
+    id uuid NOT NULL,
+    reason text NOT NULL,
+    taxa integer[] NOT NULL,
+    state text DEFAULT 'running'::text NOT NULL,
+    total integer NOT NULL,
+    done integer DEFAULT 0 NOT NULL,
+    changed integer DEFAULT 0 NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    error text,
+    CONSTRAINT sensitivity_job_changed_check CHECK ((changed >= 0)),
+    CONSTRAINT sensitivity_job_done_check CHECK ((done >= 0)),
+    CONSTRAINT sensitivity_job_state_check CHECK ((state = ANY (ARRAY['running'::text, 'done'::text, 'failed'::text]))),
+    CONSTRAINT sensitivity_job_total_check CHECK ((total >= 0))
+);
+COMMENT ON TABLE public.sensitivity_job IS 'Background re-projections after a rule change, with progress';
+CREATE TABLE public.sensitivity_rule (
+    id bigint NOT NULL,
+    cd_ref integer NOT NULL,
+    level smallint NOT NULL,
+    area jsonb,
+    period_start text,
+    period_end text,
+    comment text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT sensitivity_rule_area_check CHECK (((area ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text]))),
+    CONSTRAINT sensitivity_rule_cd_ref_check CHECK ((cd_ref > 0)),
+    CONSTRAINT sensitivity_rule_check CHECK (((period_start IS NULL) = (period_end IS NULL))),
+    CONSTRAINT sensitivity_rule_comment_check CHECK ((length(comment) <= 2000)),
+    CONSTRAINT sensitivity_rule_level_check CHECK (((level >= 0) AND (level <= 4))),
+    CONSTRAINT sensitivity_rule_period_end_check CHECK ((period_end ~ '^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'::text)),
+    CONSTRAINT sensitivity_rule_period_start_check CHECK ((period_start ~ '^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'::text))
+);
+COMMENT ON TABLE public.sensitivity_rule IS 'SINP sensitivity per taxon (CD_REF), optionally inside an area and a yearly MM-DD period';
+ALTER TABLE public.sensitivity_rule ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.sensitivity_rule_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+CREATE TABLE public.staff_audit (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    action text NOT NULL,
+    subject text NOT NULL,
+    before jsonb,
+    after jsonb,
+    CONSTRAINT staff_audit_action_check CHECK ((action ~ '^[a-z][a-z_]{1,39}$'::text))
+);
+COMMENT ON TABLE public.staff_audit IS 'Append-only trail of staff changes other than decisions: accounts, grants, programmes, rules';
+ALTER TABLE public.staff_audit ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.staff_audit_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+CREATE TABLE public.staff_grant (
+    id bigint NOT NULL,
+    user_id uuid NOT NULL,
+    role text NOT NULL,
+    organisation text,
+    programme text,
+    granted_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT staff_grant_check CHECK (((organisation IS NULL) OR (programme IS NULL))),
+    CONSTRAINT staff_grant_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'moderator'::text, 'viewer'::text])))
+);
+COMMENT ON TABLE public.staff_grant IS 'A role on one programme, on every programme of an organisation, or (both NULL) platform-wide';
+ALTER TABLE public.staff_grant ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.staff_grant_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+CREATE TABLE public.staff_user (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email text NOT NULL,
+    display_name text NOT NULL,
+    password_hash text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT staff_user_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
+    CONSTRAINT staff_user_email_check CHECK (((email = lower(email)) AND (email ~ '^[^@\s]+@[^@\s]+$'::text))),
+    CONSTRAINT staff_user_password_hash_check CHECK ((password_hash ~~ '$argon2id$%'::text))
+);
+COMMENT ON TABLE public.staff_user IS 'Park and partner staff who moderate; passwords argon2id-hashed';
 CREATE TABLE public.taxon (
     cd_nom integer NOT NULL,
     cd_ref integer NOT NULL,
@@ -229,12 +394,36 @@ ALTER TABLE ONLY public.heritage_item
     ADD CONSTRAINT heritage_item_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.heritage_item
     ADD CONSTRAINT heritage_item_source_external_ref_key UNIQUE (source, external_ref);
+ALTER TABLE ONLY public.login_attempt
+    ADD CONSTRAINT login_attempt_pkey PRIMARY KEY (email_digest);
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.organisation
+    ADD CONSTRAINT organisation_pkey PRIMARY KEY (slug);
+ALTER TABLE ONLY public.programme
+    ADD CONSTRAINT programme_pkey PRIMARY KEY (slug);
 ALTER TABLE ONLY public.public_observation
     ADD CONSTRAINT public_observation_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.refresh_token
+    ADD CONSTRAINT refresh_token_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.refresh_token
+    ADD CONSTRAINT refresh_token_token_hash_key UNIQUE (token_hash);
+ALTER TABLE ONLY public.sensitivity_job
+    ADD CONSTRAINT sensitivity_job_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.sensitivity_rule
+    ADD CONSTRAINT sensitivity_rule_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.staff_audit
+    ADD CONSTRAINT staff_audit_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.staff_grant
+    ADD CONSTRAINT staff_grant_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.staff_grant
+    ADD CONSTRAINT staff_grant_user_id_organisation_programme_key UNIQUE NULLS NOT DISTINCT (user_id, organisation, programme);
+ALTER TABLE ONLY public.staff_user
+    ADD CONSTRAINT staff_user_email_key UNIQUE (email);
+ALTER TABLE ONLY public.staff_user
+    ADD CONSTRAINT staff_user_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.taxon
     ADD CONSTRAINT taxon_pkey PRIMARY KEY (cd_nom);
 ALTER TABLE ONLY public.taxon_profile
@@ -243,9 +432,12 @@ CREATE INDEX heritage_item_commune ON public.heritage_item USING btree (commune_
 CREATE INDEX heritage_item_name_trgm ON public.heritage_item USING gin (public.cairn_fold(name) public.gin_trgm_ops);
 CREATE INDEX observation_commune ON public.observation USING btree (commune_insee);
 CREATE INDEX observation_event_observation ON public.observation_event USING btree (observation_id, id);
+CREATE INDEX observation_programme_status ON public.observation USING btree (programme, status);
+CREATE INDEX observation_queue ON public.observation USING btree (status, queue_rank, received_at, id);
 CREATE INDEX observation_status_received ON public.observation USING btree (status, received_at);
 CREATE INDEX observation_taxon ON public.observation USING btree (taxon_cd_ref);
 CREATE INDEX observation_updated ON public.observation USING btree (updated_at, id);
+CREATE INDEX programme_organisation ON public.programme USING btree (organisation);
 CREATE INDEX public_observation_commune ON public.public_observation USING btree (commune_insee);
 CREATE INDEX public_observation_grid ON public.public_observation USING btree (grid_10km);
 CREATE INDEX public_observation_observed ON public.public_observation USING btree (observed_at, id);
@@ -253,6 +445,8 @@ CREATE INDEX public_observation_position ON public.public_observation USING gist
 CREATE INDEX public_observation_status_id ON public.public_observation USING btree (status, id);
 CREATE INDEX public_observation_taxon_path ON public.public_observation USING gist (taxon_path);
 CREATE INDEX public_observation_updated ON public.public_observation USING btree (updated_at, id);
+CREATE INDEX refresh_token_user ON public.refresh_token USING btree (user_id);
+CREATE INDEX sensitivity_rule_taxon ON public.sensitivity_rule USING btree (cd_ref);
 CREATE INDEX taxon_cd_ref ON public.taxon USING btree (cd_ref);
 CREATE INDEX taxon_cd_sup ON public.taxon USING btree (cd_sup);
 CREATE INDEX taxon_path ON public.taxon USING gist (path);
@@ -261,9 +455,26 @@ CREATE INDEX taxon_vernacular_en_trgm ON public.taxon USING gin (public.cairn_fo
 CREATE INDEX taxon_vernacular_fr_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_fr) public.gin_trgm_ops);
 CREATE INDEX taxon_vernacular_it_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_it) public.gin_trgm_ops);
 CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_event FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
+CREATE TRIGGER staff_audit_no_update BEFORE UPDATE ON public.staff_audit FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
 ALTER TABLE ONLY public.heritage_item
     ADD CONSTRAINT heritage_item_category_fkey FOREIGN KEY (category) REFERENCES public.heritage_category(slug);
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.observation
+    ADD CONSTRAINT observation_programme_fk FOREIGN KEY (programme) REFERENCES public.programme(slug);
+ALTER TABLE ONLY public.programme
+    ADD CONSTRAINT programme_organisation_fkey FOREIGN KEY (organisation) REFERENCES public.organisation(slug);
 ALTER TABLE ONLY public.public_observation
     ADD CONSTRAINT public_observation_id_fkey FOREIGN KEY (id) REFERENCES public.observation(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.refresh_token
+    ADD CONSTRAINT refresh_token_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.staff_user(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.sensitivity_rule
+    ADD CONSTRAINT sensitivity_rule_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.staff_user(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.staff_audit
+    ADD CONSTRAINT staff_audit_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.staff_user(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.staff_grant
+    ADD CONSTRAINT staff_grant_organisation_fkey FOREIGN KEY (organisation) REFERENCES public.organisation(slug) ON DELETE CASCADE;
+ALTER TABLE ONLY public.staff_grant
+    ADD CONSTRAINT staff_grant_programme_fkey FOREIGN KEY (programme) REFERENCES public.programme(slug) ON DELETE CASCADE;
+ALTER TABLE ONLY public.staff_grant
+    ADD CONSTRAINT staff_grant_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.staff_user(id) ON DELETE CASCADE;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,12 +13,23 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.openapi.spec import Contact, License, Tag
+from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Tag
 
 from cairn import __version__
 from cairn.db import create_pool
 from cairn.domain.errors import CODES
-from cairn.http import health, intake, opendata, reference
+from cairn.http import (
+    auth,
+    grants,
+    health,
+    intake,
+    moderation,
+    opendata,
+    programmes,
+    reference,
+    sensitivity,
+)
+from cairn.http.auth import provide_staff, staff_first
 from cairn.http.deps import (
     provide_pool,
     provide_read_pool,
@@ -27,8 +39,9 @@ from cairn.http.deps import (
 from cairn.http.hygiene import refuse_nul_characters
 from cairn.http.openapi import StrictStructSchemaPlugin
 from cairn.http.problems import EXCEPTION_HANDLERS
-from cairn.settings import Settings
+from cairn.settings import Settings, signing_key
 from cairn.store import places
+from cairn.store.sensitivity import run_job, unfinished_jobs
 
 API_DESCRIPTION = (
     "Cairn collects participatory-science observations (species and vernacular heritage) "
@@ -43,6 +56,10 @@ TAGS = [
     Tag(name="intake", description="Contributors submit observations"),
     Tag(name="reference", description="Observation schemas, taxa, the offline bundle"),
     Tag(name="open data", description="Validated observations for anyone, generalised"),
+    Tag(name="staff", description="Staff sign-in: access and refresh tokens"),
+    Tag(name="programmes", description="Organisations and the programmes they run"),
+    Tag(name="moderation", description="The queue, decisions and the history of observations"),
+    Tag(name="sensitivity", description="Sensitivity rules and their background re-projection"),
 ]
 
 
@@ -54,6 +71,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if database is None:
             raise RuntimeError("create_app needs a database: DATABASE_URL or the embedded one")
+        app.state.signing_key = signing_key(settings)
         app.state.pool = await create_pool(database, settings.pool_min_size, settings.pool_max_size)
         # Open-data reads go to a replica when one is configured (DATABASE_READ_URL).
         app.state.read_pool = app.state.pool
@@ -62,9 +80,16 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
                 settings.database_read_url, settings.pool_min_size, settings.pool_max_size
             )
         app.state.territory = await places.load_territory(app.state.pool)
+        app.state.jobs = {
+            asyncio.create_task(run_job(app.state.pool, job))
+            for job in await unfinished_jobs(app.state.pool)
+        }
         try:
             yield
         finally:
+            for task in list(app.state.jobs):
+                task.cancel()
+            await asyncio.gather(*app.state.jobs, return_exceptions=True)
             if app.state.read_pool is not app.state.pool:
                 await app.state.read_pool.close()
             await app.state.pool.close()
@@ -82,6 +107,33 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             reference.search_taxa,
             reference.read_taxon,
             reference.reference_bundle,
+            auth.login,
+            auth.refresh,
+            auth.logout,
+            auth.me,
+            auth.change_password,
+            grants.staff_audit,
+            grants.create_account,
+            grants.create_grant,
+            grants.delete_grant,
+            grants.programme_staff,
+            programmes.list_organisations,
+            programmes.create_organisation,
+            programmes.list_programmes,
+            programmes.read_programme,
+            programmes.create_programme,
+            programmes.update_programme,
+            moderation.moderation_queue,
+            moderation.staff_observation,
+            moderation.observation_history,
+            moderation.review_observation,
+            moderation.bulk_review,
+            sensitivity.list_rules,
+            sensitivity.create_rule,
+            sensitivity.replace_rule,
+            sensitivity.delete_rule,
+            sensitivity.list_jobs,
+            sensitivity.read_job,
         ],
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
@@ -94,6 +146,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             "read_pool": Provide(provide_read_pool, sync_to_thread=False),
             "territory": Provide(provide_territory, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "staff": Provide(provide_staff),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
@@ -104,12 +157,23 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             contact=Contact(name="Cairn maintainers"),
             license=License(name="AGPL-3.0-or-later", identifier="AGPL-3.0-or-later"),
             tags=TAGS,
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        bearer_format="JWT",
+                        description="Staff access token from `POST /api/v1/auth/login`",
+                    )
+                }
+            ),
             path="/api/docs",
             render_plugins=[ScalarRenderPlugin()],
         ),
         plugins=[StrictStructSchemaPlugin()],
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"]),
         before_request=refuse_nul_characters,
+        guards=[staff_first],
         debug=False,
     )
     opendata.document_formats(app.openapi_schema)

@@ -309,6 +309,92 @@ def export_dwca_command(out: Path) -> None:
     click.echo(f"Wrote {out} ({size:,} bytes).")
 
 
+@cli.command("create-user")
+@click.argument("email")
+@click.option("--name", "display_name", required=True, help="The name colleagues see.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (for scripts) instead of prompting.",
+)
+def create_user(email: str, display_name: str, password_stdin: bool) -> None:
+    """Create a staff account (argon2id-hashed password); then give it a role with `grant`."""
+    from cairn.domain.staff import MIN_PASSWORD, hash_password  # noqa: PLC0415
+    from cairn.store.staff import UserExistsError, create_user  # noqa: PLC0415
+
+    if "@" not in email.strip("@") or any(c.isspace() for c in email):
+        raise click.BadParameter(f"{email!r} is not an email address", param_hint="EMAIL")
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
+    dsn = resolve_database(_settings())
+
+    async def run(conn: Any) -> object:
+        return await create_user(conn, email, display_name, hash_password(password))
+
+    try:
+        user_id = asyncio.run(_with_connection(dsn, run))
+    except UserExistsError:
+        raise click.ClickException(f"an account {email.lower()} exists already") from None
+    click.echo(f"Created {email.lower()} ({user_id}). Give it a role: cairn grant {email} ROLE …")
+
+
+@cli.command()
+@click.argument("email")
+@click.argument("role", type=click.Choice(["admin", "moderator", "viewer"]))
+@click.option("--programme", help="The role applies to this programme only.")
+@click.option("--organisation", help="The role applies to every programme of this organisation.")
+@click.option(
+    "--platform", is_flag=True, help="The role applies everywhere (the first admin needs this)."
+)
+def grant(
+    email: str, role: str, programme: str | None, organisation: str | None, platform: bool
+) -> None:
+    """Give ROLE to a staff account on one scope (replacing its role on that same scope)."""
+    from cairn.store.staff import UnknownScopeError, user_id_by_email  # noqa: PLC0415
+    from cairn.store.staff import grant as store_grant  # noqa: PLC0415
+
+    if [bool(programme), bool(organisation), platform].count(True) != 1:
+        raise click.UsageError("give exactly one of --programme, --organisation, --platform")
+    dsn = resolve_database(_settings())
+
+    async def run(conn: Any) -> object:
+        user_id = await user_id_by_email(conn, email)
+        if user_id is None:
+            raise click.ClickException(f"no account {email.lower()}; create it with create-user")
+        try:
+            return await store_grant(conn, user_id, role, organisation, programme)  # type: ignore[arg-type]
+        except UnknownScopeError:
+            what = f"programme {programme}" if programme else f"organisation {organisation}"
+            raise click.ClickException(f"no {what}") from None
+
+    asyncio.run(_with_connection(dsn, run))
+    scope = (
+        f"programme {programme}"
+        if programme
+        else f"organisation {organisation}"
+        if organisation
+        else "the whole platform"
+    )
+    click.echo(f"{email.lower()} is now {role} of {scope}.")
+
+
+async def _with_connection(dsn: str, job: Callable[[Any], Awaitable[object]]) -> object:
+    """Run `job` on one connection in one transaction."""
+    import asyncpg  # noqa: PLC0415
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            return await job(conn)
+    finally:
+        await conn.close()
+
+
 @cli.command()
 @click.option(
     "--out",

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import msgspec
+
 from cairn.db import Connection
 from cairn.domain.observation import ObservationIn
 from cairn.domain.territory import Territory
 from cairn.domain.validation import Context, Validated, submitted_cd_nom, validate
 from cairn.kinds import registry
 from cairn.settings import Settings
-from cairn.store import observations, places, taxa
+from cairn.store import observations, places, sensitivity, taxa
 
 
 async def validate_observation(
@@ -47,4 +49,9 @@ async def validate_observation(
         now=observations.now(),
         clock_skew=timedelta(seconds=settings.clock_skew_seconds),
     )
-    return validate(obs, context)
+    validated = validate(obs, context)
+    if validated.taxon_cd_ref is None:
+        return validated
+    record = (obs.id, validated.taxon_cd_ref, obs.location.lon, obs.location.lat, obs.observed_at)
+    level = (await sensitivity.levels(conn, [record]))[obs.id]
+    return msgspec.structs.replace(validated, sensitivity_level=level)

@@ -8,6 +8,7 @@ variable, never with a traceback deep inside the server.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -46,6 +47,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """`CAIRN_PUBLISHER`: the organisation named as creator of exported datasets."""
     contact_email: str = "contact@cairn.invalid"
     """`CAIRN_CONTACT_EMAIL`: the contact written into exported datasets' metadata."""
+    secret_key: str | None = None
+    """`CAIRN_SECRET_KEY`: signs staff access tokens. Unset → generated once and kept in
+    `CAIRN_DATA_DIR/secret_key`, so restarts keep sessions (see :func:`signing_key`)."""
+    access_token_seconds: int = 900
+    """`CAIRN_ACCESS_TOKEN_SECONDS`: staff access token lifetime (short: it is not revocable)."""
+    refresh_token_days: int = 30
+    """`CAIRN_REFRESH_TOKEN_DAYS`: lifetime of a staff refresh token (revocable)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -76,7 +84,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             log_level=env.get("CAIRN_LOG_LEVEL", default.log_level).upper(),
             publisher=env.get("CAIRN_PUBLISHER", default.publisher),
             contact_email=env.get("CAIRN_CONTACT_EMAIL", default.contact_email),
+            secret_key=env.get("CAIRN_SECRET_KEY") or None,
+            access_token_seconds=_int(
+                env, "CAIRN_ACCESS_TOKEN_SECONDS", default.access_token_seconds, 30, 86400
+            ),
+            refresh_token_days=_int(
+                env, "CAIRN_REFRESH_TOKEN_DAYS", default.refresh_token_days, 1, 365
+            ),
         )
+        if settings.secret_key is not None and len(settings.secret_key) < 32:
+            raise SettingsError("CAIRN_SECRET_KEY must be at least 32 characters long")
         if settings.pool_min_size > settings.pool_max_size:
             raise SettingsError("CAIRN_DB_POOL_MIN must not exceed CAIRN_DB_POOL_MAX")
         for name, url in (
@@ -88,6 +105,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError("CAIRN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         return settings
+
+
+def signing_key(settings: Settings) -> str:
+    """The key that signs access tokens: `CAIRN_SECRET_KEY`, or one kept under the data dir.
+
+    The generated key is written once (mode 0600) and read back on every start,
+    so a restart does not sign everybody out; delete the file to do exactly that.
+    """
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made earlier, or by a process starting beside this one
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

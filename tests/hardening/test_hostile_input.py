@@ -99,3 +99,19 @@ async def test_injection_strings_are_stored_inert(
     assert response.json()["comment"] == text
     assert await db.fetchval("SELECT comment FROM observation") == text
     assert await db.fetchval("SELECT count(*) FROM observation") == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/observations?kind=spe%00cies", "kind"),
+        ("/api/v1/taxa?q=gen%00tiana", "q"),
+        ("/api/v1/reference/bundle?since=a%00b", "since"),
+    ],
+)
+async def test_nul_in_any_query_parameter_is_a_400_naming_it(
+    client: Client, path: str, name: str
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == 400, response.text
+    assert f"/query/{name}" in {e["pointer"] for e in response.json()["errors"]}

@@ -28,7 +28,8 @@ DEFAULT_PROGRAMME: Final = "default"
 DEFAULT_LICENCE: Final = "CC-BY-4.0"
 OLDEST_ACCEPTED: Final = datetime(1900, 1, 1, tzinfo=UTC)
 
-Slug = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_-]{0,62}$", max_length=63)]
+SLUG_PATTERN: Final = r"^[a-z][a-z0-9_-]{0,62}$"
+Slug = Annotated[str, Meta(pattern=SLUG_PATTERN, max_length=63)]
 Kind = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,31}$", max_length=32)]
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 

@@ -68,6 +68,8 @@ class Validated(msgspec.Struct, frozen=True):
     taxon_cd_ref: int | None
     commune_insee: str | None
     flags: list[Flag]
+    sensitivity_level: int = 0
+    """SINP level from the sensitivity rules (set by the caller, which reads the rules)."""
 
 
 def submitted_cd_nom(obs: ObservationIn) -> int | None:

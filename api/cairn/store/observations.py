@@ -9,6 +9,7 @@ import asyncpg
 import msgspec
 
 from cairn.db import Connection
+from cairn.domain.errors import FieldError, InvalidInputError
 from cairn.domain.observation import Flag, Location, ObservationOut
 from cairn.domain.validation import Validated
 
@@ -22,8 +23,8 @@ _INSERT = f"""
 INSERT INTO observation (
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, content_hash, flags,
-    taxon_cd_nom, taxon_cd_ref, commune_insee
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+    taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 ON CONFLICT (id) DO NOTHING
 RETURNING {_COLUMNS}
 """
@@ -48,27 +49,32 @@ async def insert(conn: Connection, validated: Validated, sha: bytes) -> Stored:
     """
     obs = validated.observation
     offset = obs.observed_at.utcoffset() or timedelta(0)
-    row = await conn.fetchrow(
-        _INSERT,
-        obs.id,
-        obs.kind,
-        obs.schema_version,
-        obs.programme,
-        obs.observed_at,
-        int(offset.total_seconds()),
-        obs.location.lon,
-        obs.location.lat,
-        obs.location.accuracy_m,
-        obs.location.altitude_m,
-        obs.data,
-        obs.licence,
-        obs.comment,
-        sha,
-        msgspec.to_builtins(validated.flags),
-        validated.taxon_cd_nom,
-        validated.taxon_cd_ref,
-        validated.commune_insee,
-    )
+    try:
+        row = await conn.fetchrow(
+            _INSERT,
+            obs.id,
+            obs.kind,
+            obs.schema_version,
+            obs.programme,
+            obs.observed_at,
+            int(offset.total_seconds()),
+            obs.location.lon,
+            obs.location.lat,
+            obs.location.accuracy_m,
+            obs.location.altitude_m,
+            obs.data,
+            obs.licence,
+            obs.comment,
+            sha,
+            msgspec.to_builtins(validated.flags),
+            validated.taxon_cd_nom,
+            validated.taxon_cd_ref,
+            validated.commune_insee,
+            validated.sensitivity_level,
+        )
+    except asyncpg.ForeignKeyViolationError:
+        missing = FieldError("/programme", "not_allowed", f"no programme {obs.programme}")
+        raise InvalidInputError([missing], "Invalid observation") from None
     if row is not None:
         return Stored(to_out(row), bytes(row["content_hash"]), created=True)
     existing = await conn.fetchrow(_SELECT, obs.id)

@@ -27,7 +27,7 @@ SELECT o.id, o.kind, o.programme, o.status, o.observed_at, o.observed_offset_s, 
        o.taxon_cd_ref, o.commune_insee,
        t.path AS taxon_path, t.scientific_name, t.vernacular_fr, t.kingdom,
        coalesce(t.group2_inpn, t.group1_inpn) AS taxon_group,
-       coalesce(t.sensitivity_level, 0) AS sensitivity_level,
+       o.sensitivity_level,
        c.centroid_lon, c.centroid_lat, c.min_lon, c.min_lat, c.max_lon, c.max_lat
 FROM observation o
 LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_ref
