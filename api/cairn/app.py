@@ -16,7 +16,7 @@ from litestar.openapi.spec import Contact, License, Tag
 from cairn import __version__
 from cairn.db import create_pool
 from cairn.domain.errors import CODES
-from cairn.http import health, intake
+from cairn.http import health, intake, share, widgets
 from cairn.http.deps import provide_pool, provide_settings
 from cairn.http.openapi import StrictStructSchemaPlugin
 from cairn.http.problems import EXCEPTION_HANDLERS
@@ -33,6 +33,8 @@ API_DESCRIPTION = (
 TAGS = [
     Tag(name="health", description="Liveness and database reachability"),
     Tag(name="intake", description="Contributors submit observations"),
+    Tag(name="share", description="Trail QR codes and posters that open the field app"),
+    Tag(name="widgets", description="Embeddable widgets for hosts' websites (HTML and scripts)"),
 ]
 
 
@@ -52,11 +54,24 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
 
     api = Router(
         path="/api/v1",
-        route_handlers=[health.health, intake.submit_observation, intake.read_observation],
+        route_handlers=[
+            health.health,
+            intake.submit_observation,
+            intake.read_observation,
+            share.qr_code,
+            share.poster,
+        ],
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
     return Litestar(
-        route_handlers=[api],
+        route_handlers=[
+            api,
+            widgets.recent,
+            widgets.species_of_the_month,
+            widgets.programme_progress,
+            widgets.widget_asset,
+            widgets.embed_script,
+        ],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         dependencies={

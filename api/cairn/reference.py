@@ -29,3 +29,10 @@ def park_taxa_codes() -> list[int]:
     """CD_NOM of the valid taxa (cd_nom = cd_ref) of the bundled park list."""
     with reference_file("taxa_pne.csv").open(encoding="utf-8", newline="") as handle:
         return [int(r["cd_nom"]) for r in csv.DictReader(handle) if r["cd_nom"] == r["cd_ref"]]
+
+
+@cache
+def commune_names() -> dict[str, str]:
+    """INSEE code → name of the territory's communes."""
+    with reference_file("petr_communes.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["insee"]: row["name"] for row in csv.DictReader(handle)}

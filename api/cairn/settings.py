@@ -8,6 +8,7 @@ variable, never with a traceback deep inside the server.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -40,6 +41,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     clock_skew_seconds: int = 300
     """How far in the future a device clock may be before `observed_at` is refused."""
     log_level: str = "INFO"
+    widget_origins: tuple[str, ...] = ("*",)
+    """`CAIRN_WIDGET_ORIGINS`: sites allowed to embed the widgets (CSP frame-ancestors).
+
+    `*` (the default) lets any site embed them: they only show open data. A list
+    such as `https://www.example-hotel.fr,https://*.example-resort.com` restricts it.
+    """
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +74,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 env, "CAIRN_CLOCK_SKEW_SECONDS", default.clock_skew_seconds, 0, 86400
             ),
             log_level=env.get("CAIRN_LOG_LEVEL", default.log_level).upper(),
+            widget_origins=_origins(env.get("CAIRN_WIDGET_ORIGINS"), default.widget_origins),
         )
         if settings.pool_min_size > settings.pool_max_size:
             raise SettingsError("CAIRN_DB_POOL_MIN must not exceed CAIRN_DB_POOL_MAX")
@@ -90,6 +98,20 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise SettingsError(f"{name}: {value} is outside {low}..{high}")
     return value
+
+
+_ORIGIN = re.compile(r"\*|https?://(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
+
+
+def _origins(raw: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    origins = _csv(raw, default)
+    bad = [origin for origin in origins if not _ORIGIN.fullmatch(origin)]
+    if bad:
+        raise SettingsError(
+            f"CAIRN_WIDGET_ORIGINS: {', '.join(bad)} is not * or an origin such as "
+            "https://www.example.org (scheme and host, lowercase, no path)"
+        )
+    return origins
 
 
 def _csv(raw: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
