@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck pytest openapi schema bench clean
+.PHONY: run test install browser lint typecheck pytest openapi schema bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+# Debian's Chromium for the browser tests: Playwright drives it, downloads no browser.
+browser:
+	test -x /usr/bin/chromium || (apt-get update -q && apt-get install -y -q chromium)
+
+pytest: install browser
 	$(BIN)/pytest
 
 # Regenerate the committed artefacts that tests compare against.

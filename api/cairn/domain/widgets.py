@@ -50,6 +50,7 @@ class Words(msgspec.Struct, frozen=True, kw_only=True):
     loading: str
     empty: str
     failed: str
+    observation: str
     observations: str
     species: str
     communes: str
@@ -73,6 +74,7 @@ WORDS: Final[dict[str, Words]] = {
         loading="Chargement…",
         empty="Aucune observation publiée pour l'instant.",
         failed="Les données ne sont pas disponibles pour le moment.",
+        observation="observation",
         observations="observations",
         species="espèces",
         communes="communes",
@@ -94,6 +96,7 @@ WORDS: Final[dict[str, Words]] = {
         loading="Loading…",
         empty="No published observation yet.",
         failed="The data is not available right now.",
+        observation="observation",
         observations="observations",
         species="species",
         communes="communes",
@@ -115,6 +118,7 @@ WORDS: Final[dict[str, Words]] = {
         loading="Caricamento…",
         empty="Ancora nessuna osservazione pubblicata.",
         failed="I dati non sono disponibili al momento.",
+        observation="osservazione",
         observations="osservazioni",
         species="specie",
         communes="comuni",

@@ -19,6 +19,7 @@ from cairn.domain.share import (
 )
 from cairn.http.caching import cached_response
 from cairn.http.deps import AppSettings
+from cairn.http.documents import answers
 from cairn.http.problems import responses
 
 MAX_AGE: Final = 86_400
@@ -52,6 +53,7 @@ Lang = Annotated[
     ),
     tags=["share"],
     responses=responses(422),
+    operation_class=answers("The QR code", MEDIA_TYPES["svg"], MEDIA_TYPES["png"]),
 )
 async def qr_code(
     request: Request[Any, Any, Any],
@@ -89,6 +91,7 @@ async def qr_code(
     ),
     tags=["share"],
     responses=responses(422),
+    operation_class=answers("The A4 poster", MEDIA_TYPES["pdf"], MEDIA_TYPES["svg"]),
 )
 async def poster(
     request: Request[Any, Any, Any],

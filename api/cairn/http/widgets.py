@@ -16,6 +16,7 @@ from cairn.domain.errors import NotFoundError
 from cairn.domain.widgets import content_security_policy, cors_origin, parse_widget
 from cairn.http.caching import cached_response
 from cairn.http.deps import AppSettings
+from cairn.http.documents import answers
 from cairn.http.problems import responses
 from cairn.reference import commune_names
 from cairn.settings import Settings
@@ -27,6 +28,8 @@ ASSET_MAX_AGE: Final = 31_536_000
 """A year, for assets named with their content version (`?v=`)."""
 EMBED_MAX_AGE: Final = 3_600
 """Hosts link embed.js by a fixed URL: a release reaches them within the hour."""
+
+PAGE = answers("The widget's HTML page, for an <iframe>", "text/html")
 
 Lang = Annotated[str | None, QueryParameter(description="fr (default), en or it")]
 Size = Annotated[str | None, QueryParameter(description="small, medium (default) or large")]
@@ -43,6 +46,7 @@ Programme = Annotated[str | None, QueryParameter(description="Programme slug")]
     ),
     tags=["widgets"],
     responses=responses(422),
+    operation_class=PAGE,
 )
 async def recent(
     request: Request[Any, Any, Any],
@@ -79,6 +83,7 @@ async def recent(
     ),
     tags=["widgets"],
     responses=responses(422),
+    operation_class=PAGE,
 )
 async def species_of_the_month(
     request: Request[Any, Any, Any],
@@ -111,6 +116,7 @@ async def species_of_the_month(
     ),
     tags=["widgets"],
     responses=responses(422),
+    operation_class=PAGE,
 )
 async def programme_progress(
     request: Request[Any, Any, Any],
@@ -133,7 +139,7 @@ def _page(
     return cached_response(
         request,
         render_page(config, settings.base_url),
-        "text/html; charset=utf-8",
+        "text/html",
         max_age=PAGE_MAX_AGE,
         headers={
             "Content-Security-Policy": content_security_policy(
@@ -149,6 +155,7 @@ def _page(
     summary="A widget page's script or stylesheet",
     tags=["widgets"],
     responses=responses(404),
+    operation_class=answers("The script or stylesheet", "text/javascript", "text/css"),
 )
 async def widget_asset(
     request: Request[Any, Any, Any],
@@ -180,6 +187,7 @@ async def widget_asset(
     ),
     tags=["widgets"],
     responses=responses(404),
+    operation_class=answers("The embed script", "text/javascript"),
 )
 async def embed_script(request: Request[Any, Any, Any], settings: AppSettings) -> Response[bytes]:
     """The embed script, cacheable for an hour, readable cross-origin by the allowed sites."""

@@ -20,8 +20,8 @@ import msgspec
 from cairn.domain.widgets import SIZES, WORDS, WidgetConfig
 
 MEDIA_TYPES: Final = {
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript",
+    ".css": "text/css",
 }
 
 

@@ -3,7 +3,7 @@
 (function () {
   var root = document.getElementById("cairn-widget");
   var c = JSON.parse(root.getAttribute("data-config"));
-  var W = c.words, PAGE = 200, MAX_PAGES = 10;
+  var W = c.words, PAGE = 200, MAX_PAGES = 10, plural = new Intl.PluralRules(c.lang);
   var state = document.getElementById("cairn-state");
   var out = document.getElementById("cairn-content");
 
@@ -14,14 +14,15 @@
     return e;
   }
   function time(t) { return Date.parse(t); }
+  function count(n) { return n + " " + (plural.select(n) === "one" ? W.observation : W.observations); }
   function fmt(opts) { return new Intl.DateTimeFormat(c.lang, opts); }
-  function resize() {
-    if (parent !== window) parent.postMessage({ cairnHeight: document.documentElement.scrollHeight }, "*");
-  }
+  /* Tell the host's embed script our height (content, photos, fonts) so its frame fits us. */
+  if (parent !== window) new ResizeObserver(function () {
+    parent.postMessage({ cairnHeight: document.body.offsetHeight }, "*");
+  }).observe(document.body);
   function done(node) {
     state.textContent = node ? "" : W.empty;
     if (node) out.append(node);
-    resize();
   }
 
   /* Every page of one open-data query (at most MAX_PAGES); `more` says some were left. */
@@ -106,7 +107,7 @@
     top.forEach(function (t, i) {
       var li = el("li");
       if (i === 0 && t.photo) li.append(figure(t.photo));
-      li.append(label(t.o), el("span", t.n + " " + W.observations, "meta"));
+      li.append(label(t.o), el("span", count(t.n), "meta"));
       list.append(li);
     });
     done(list);
@@ -133,5 +134,5 @@
   }
 
   var run = { "recent": recent, "species-of-the-month": speciesOfTheMonth, "programme": programme }[c.widget];
-  run().catch(function () { state.textContent = W.failed; resize(); });
+  run().catch(function () { state.textContent = W.failed; });
 })();
