@@ -66,6 +66,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             api,
+            widgets.builder,
             widgets.recent,
             widgets.species_of_the_month,
             widgets.programme_progress,

@@ -17,6 +17,7 @@ import io
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import uvicorn
+from axe_playwright_python.async_playwright import Axe
 from PIL import Image
 from playwright.async_api import Browser, Frame, Page, Route, async_playwright
 
@@ -81,18 +83,27 @@ HOST_PAGE = """<!doctype html>
 """
 
 
-@pytest.fixture
-def host_url(tmp_path: Path, cairn_url: str) -> Iterator[str]:
-    """A host site on another origin (`localhost`, another port) with only the script tags."""
-    (tmp_path / "index.html").write_text(HOST_PAGE.format(cairn=cairn_url), "utf-8")
-    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+@contextmanager
+def static_site(folder: Path, page: str) -> Iterator[str]:
+    """A plain static server (another origin: `localhost`, another port) serving `page`."""
+    (folder / "index.html").write_text(page, "utf-8")
+    handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
     handler.log_message = lambda *args: None  # type: ignore[attr-defined]
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://localhost:{server.server_address[1]}/index.html"
-    server.shutdown()
-    thread.join(timeout=10)
+    try:
+        yield f"http://localhost:{server.server_address[1]}/index.html"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def host_url(tmp_path: Path, cairn_url: str) -> Iterator[str]:
+    """A host site whose page holds only the script tags."""
+    with static_site(tmp_path, HOST_PAGE.format(cairn=cairn_url)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -301,4 +312,93 @@ async def test_a_site_that_is_not_allowed_cannot_frame_the_widgets(
     await asyncio.sleep(1)
     for frame in page.frames[1:]:
         assert await frame.locator("#cairn-widget").count() == 0, frame.url
+    await context.close()
+
+
+WIDGET_URLS = [
+    "/widgets/recent?near=6.6433,44.8986&lang=en",
+    "/widgets/species-of-the-month?commune=05023&lang=fr&size=large",
+    "/widgets/programme?programme=demo&lang=it&size=small",
+]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("path", WIDGET_URLS)
+async def test_axe_finds_no_serious_accessibility_problem(
+    browser: Browser, cairn_url: str, path: str, theme: str
+) -> None:
+    context = await browser.new_context(timezone_id="UTC", viewport={"width": 360, "height": 420})
+    await context.route("**/api/v1/observations?*", partial(contract_answer, []))
+    await context.route("**/media/demo-thumb.png", photo_answer)
+    page = await context.new_page()
+    await page.goto(f"{cairn_url}{path}&theme={theme}")
+    await page.wait_for_selector("#cairn-state:empty", state="attached")
+    results = await Axe().run(page)
+    serious = [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert serious == []
+    await context.close()
+
+
+async def test_an_unavailable_open_data_api_is_said_plainly(
+    browser: Browser, cairn_url: str
+) -> None:
+    context = await browser.new_context()
+
+    async def unavailable(route: Route) -> None:
+        await route.fulfill(status=503, json={"code": "service_unavailable"})
+
+    await context.route("**/api/v1/observations?*", unavailable)
+    page = await context.new_page()
+    await page.goto(f"{cairn_url}/widgets/programme?programme=demo&lang=en")
+    state = page.get_by_role("status")
+    await state.filter(has_text="not available").wait_for()
+    assert await state.inner_text() == "The data is not available right now."
+    await context.close()
+
+
+async def test_the_builders_code_works_when_pasted_into_another_site(
+    browser: Browser, cairn_url: str, tmp_path: Path
+) -> None:
+    context = await browser.new_context(timezone_id="UTC")
+    await context.route("**/api/v1/observations?*", partial(contract_answer, []))
+    page = await context.new_page()
+    await page.goto(f"{cairn_url}/widgets/?ui=en")
+    await page.get_by_label("Widget", exact=True).select_option("programme")
+    await page.get_by_label("Programme", exact=True).fill("demo")
+    await page.get_by_label("Widget language").select_option("en")
+    await page.get_by_role("button", name="Show the code").click()
+    script = await page.get_by_label("One line to paste (script)").input_value()
+    preview = await widget_frame(page, 0)
+    assert await preview.locator("h1").inner_text() == "Programme progress"
+
+    host = f"<!doctype html><html lang='en'><title>A host</title><body>{script}</body></html>"
+    with static_site(tmp_path, host) as url:
+        await page.goto(url)
+        frame = await widget_frame(page, 0)
+        assert await frame.locator(".figures dd").first.inner_text() == "4"
+    await context.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["ui=fr", "ui=it&widget=recent&near=6.6,44.9&lang=en", "ui=en&widget=recent&near=nowhere"],
+)
+async def test_axe_finds_no_serious_problem_in_the_builder(
+    browser: Browser, cairn_url: str, query: str
+) -> None:
+    context = await browser.new_context()
+    await context.route("**/api/v1/observations?*", partial(contract_answer, []))
+    page = await context.new_page()
+    await page.goto(f"{cairn_url}/widgets/?{query}")
+    results = await Axe().run(page)
+    serious = [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert serious == []
     await context.close()

@@ -13,14 +13,19 @@ from litestar import Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from cairn.domain.errors import NotFoundError
-from cairn.domain.widgets import content_security_policy, cors_origin, parse_widget
+from cairn.domain.widgets import (
+    content_security_policy,
+    cors_origin,
+    parse_widget,
+    prepare_builder,
+)
 from cairn.http.caching import cached_response
 from cairn.http.deps import AppSettings
 from cairn.http.documents import answers
 from cairn.http.problems import responses
 from cairn.reference import commune_names
 from cairn.settings import Settings
-from cairn.widgets import assets, render_page
+from cairn.widgets import assets, render_builder, render_page
 
 PAGE_MAX_AGE: Final = 3_600
 """An hour: pages change only with a release or the settings."""
@@ -29,6 +34,11 @@ ASSET_MAX_AGE: Final = 31_536_000
 EMBED_MAX_AGE: Final = 3_600
 """Hosts link embed.js by a fixed URL: a release reaches them within the hour."""
 
+BUILDER_CSP: Final = (
+    "default-src 'none'; style-src 'self'; frame-src 'self'; img-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+"""The builder runs no script and is framed by nobody; it previews widgets of its own origin."""
 PAGE = answers("The widget's HTML page, for an <iframe>", "text/html")
 
 Lang = Annotated[str | None, QueryParameter(description="fr (default), en or it")]
@@ -147,6 +157,60 @@ def _page(
             ),
             "Referrer-Policy": "strict-origin-when-cross-origin",
         },
+    )
+
+
+@get(
+    ["/widgets", "/widgets/"],
+    summary="Widget builder: choose a widget, preview it, copy its embed code",
+    description=(
+        "An HTML form for hosts' webmasters (no JavaScript). With `widget` and its "
+        "parameters it shows the one-line script, the `<iframe>` and a live preview; "
+        "mistakes are shown next to their fields. `ui` is the page's language."
+    ),
+    tags=["widgets"],
+    responses=responses(400),
+    operation_class=answers("The builder page", "text/html"),
+)
+async def builder(
+    request: Request[Any, Any, Any],
+    settings: AppSettings,
+    ui: Annotated[str | None, QueryParameter(description="fr (default), en or it")] = None,
+    widget: Annotated[str | None, QueryParameter(description="The widget to embed")] = None,
+    programme: Programme = None,
+    commune: Annotated[str | None, QueryParameter(description="INSEE code")] = None,
+    near: Annotated[str | None, QueryParameter(description="lon,lat")] = None,
+    radius_km: Annotated[str | None, QueryParameter(description="Radius in km")] = None,
+    days: Annotated[str | None, QueryParameter(description="How many days back")] = None,
+    lang: Lang = None,
+    size: Size = None,
+    theme: Theme = None,
+) -> Response[bytes]:
+    """The builder form, filled with what was chosen."""
+    query = {
+        "widget": widget,
+        "programme": programme,
+        "commune": commune,
+        "near": near,
+        "radius_km": radius_km,
+        "days": days,
+        "lang": lang,
+        "size": size,
+        "theme": theme,
+    }
+    form = prepare_builder(
+        ui,
+        query,
+        base_url=settings.base_url,
+        communes=commune_names(),
+        origins=settings.widget_origins,
+    )
+    return cached_response(
+        request,
+        render_builder(form),
+        "text/html",
+        max_age=PAGE_MAX_AGE,
+        headers={"Content-Security-Policy": BUILDER_CSP},
     )
 
 
