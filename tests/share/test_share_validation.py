@@ -58,6 +58,19 @@ async def test_every_bad_parameter_is_reported_at_once(client: Client) -> None:
     }
 
 
+async def test_a_repeated_parameter_is_a_clear_4xx(client: Client) -> None:
+    for url in (
+        "/api/v1/share/qr?programme=a&programme=b",
+        "/api/v1/share/poster?programme=a&place=x&programme=a",
+        "/widgets/programme?programme=a&programme=b",
+    ):
+        response = await client.get(url)
+        assert response.status_code == 422, url
+        assert response.headers["content-type"].startswith("application/problem+json")
+        [error] = response.json()["errors"]
+        assert (error["pointer"], error["code"]) == ("/query/programme", "invalid")
+
+
 async def test_posters_are_pdf_or_svg_only(client: Client) -> None:
     response = await client.get("/api/v1/share/poster?programme=demo&format=png")
     assert response.status_code == 422

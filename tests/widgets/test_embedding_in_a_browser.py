@@ -315,6 +315,16 @@ async def test_a_site_that_is_not_allowed_cannot_frame_the_widgets(
     await context.close()
 
 
+async def serious_violations(page: Page) -> list[str]:
+    """What axe-core (bundled by axe-playwright-python) rates serious or critical."""
+    results = await Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
 WIDGET_URLS = [
     "/widgets/recent?near=6.6433,44.8986&lang=en",
     "/widgets/species-of-the-month?commune=05023&lang=fr&size=large",
@@ -333,13 +343,7 @@ async def test_axe_finds_no_serious_accessibility_problem(
     page = await context.new_page()
     await page.goto(f"{cairn_url}{path}&theme={theme}")
     await page.wait_for_selector("#cairn-state:empty", state="attached")
-    results = await Axe().run(page)
-    serious = [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
-    assert serious == []
+    assert await serious_violations(page) == []
     await context.close()
 
 
@@ -394,11 +398,5 @@ async def test_axe_finds_no_serious_problem_in_the_builder(
     await context.route("**/api/v1/observations?*", partial(contract_answer, []))
     page = await context.new_page()
     await page.goto(f"{cairn_url}/widgets/?{query}")
-    results = await Axe().run(page)
-    serious = [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
-    assert serious == []
+    assert await serious_violations(page) == []
     await context.close()

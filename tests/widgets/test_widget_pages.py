@@ -48,6 +48,7 @@ async def test_page_headers(client: Client, widget: str) -> None:
     assert '<html lang="it" class="theme-dark size-medium">' in page
     assert f'<h1 id="cairn-title">{WORDS["it"].titles[widget]}</h1>' in page
     assert 'role="status" aria-live="polite"' in page
+    assert f"<noscript><p>{WORDS['it'].noscript}</p></noscript>" in page
     revalidated = await client.get(
         f"/widgets/{widget}?{PAGES[widget]}&lang=it&theme=dark",
         headers={"If-None-Match": response.headers["etag"]},

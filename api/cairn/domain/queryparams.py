@@ -116,3 +116,17 @@ class QueryErrors:
             self.add(name, "out_of_range", f"{name}: lon within ±180 and lat within ±90")
             return None
         return lon, lat
+
+
+def repeated(names: list[str]) -> list[FieldError]:
+    """One error per parameter given more than once: which one counts would be a guess."""
+    seen: set[str] = set()
+    twice: list[str] = []
+    for name in names:
+        if name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
+    return [
+        FieldError(pointer("query", name), "invalid", f"{name} is given more than once")
+        for name in twice
+    ]

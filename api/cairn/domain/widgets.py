@@ -49,6 +49,7 @@ class Words(msgspec.Struct, frozen=True, kw_only=True):
 
     titles: dict[str, str]
     loading: str
+    noscript: str
     empty: str
     failed: str
     observation: str
@@ -73,6 +74,7 @@ WORDS: Final[dict[str, Words]] = {
             "programme": "Avancement du programme",
         },
         loading="Chargement…",
+        noscript="Ce widget a besoin de JavaScript pour lire les données ouvertes.",
         empty="Aucune observation publiée pour l'instant.",
         failed="Les données ne sont pas disponibles pour le moment.",
         observation="observation",
@@ -95,6 +97,7 @@ WORDS: Final[dict[str, Words]] = {
             "programme": "Programme progress",
         },
         loading="Loading…",
+        noscript="This widget needs JavaScript to read the open data.",
         empty="No published observation yet.",
         failed="The data is not available right now.",
         observation="observation",
@@ -117,6 +120,7 @@ WORDS: Final[dict[str, Words]] = {
             "programme": "Avanzamento del programma",
         },
         loading="Caricamento…",
+        noscript="Questo widget ha bisogno di JavaScript per leggere i dati aperti.",
         empty="Ancora nessuna osservazione pubblicata.",
         failed="I dati non sono disponibili al momento.",
         observation="osservazione",

@@ -21,6 +21,7 @@ from cairn.http.caching import cached_response
 from cairn.http.deps import AppSettings
 from cairn.http.documents import answers
 from cairn.http.problems import responses
+from cairn.http.query import require_single_values
 
 MAX_AGE: Final = 86_400
 """A day: the bytes change only with the deployment's base URL or Cairn's version."""
@@ -69,6 +70,7 @@ async def qr_code(
     ] = None,
 ) -> Response[bytes]:
     """Draw the code of the programme's deep link."""
+    require_single_values(request)
     checked = parse_request(
         programme=programme, place=place, lang=lang, fmt=fmt, formats=QR_FORMATS, scale=scale
     )
@@ -104,6 +106,7 @@ async def poster(
     ] = None,
 ) -> Response[bytes]:
     """Lay the poster out once and draw it in the requested format."""
+    require_single_values(request)
     checked = parse_request(
         programme=programme, place=place, lang=lang, fmt=fmt, formats=POSTER_FORMATS
     )

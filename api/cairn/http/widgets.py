@@ -23,6 +23,7 @@ from cairn.http.caching import cached_response
 from cairn.http.deps import AppSettings
 from cairn.http.documents import answers
 from cairn.http.problems import responses
+from cairn.http.query import require_single_values
 from cairn.reference import commune_names
 from cairn.settings import Settings
 from cairn.widgets import assets, render_builder, render_page
@@ -45,6 +46,12 @@ Lang = Annotated[str | None, QueryParameter(description="fr (default), en or it"
 Size = Annotated[str | None, QueryParameter(description="small, medium (default) or large")]
 Theme = Annotated[str | None, QueryParameter(description="light (default) or dark")]
 Programme = Annotated[str | None, QueryParameter(description="Programme slug")]
+Near = Annotated[str | None, QueryParameter(description="lon,lat (recent: required)")]
+RadiusKm = Annotated[str | None, QueryParameter(description="Radius around `near`, km")]
+Days = Annotated[str | None, QueryParameter(description="How many days back")]
+Commune = Annotated[
+    str | None, QueryParameter(description="INSEE code (species of the month: required)")
+]
 
 
 @get(
@@ -61,9 +68,9 @@ Programme = Annotated[str | None, QueryParameter(description="Programme slug")]
 async def recent(
     request: Request[Any, Any, Any],
     settings: AppSettings,
-    near: Annotated[str | None, QueryParameter(description="lon,lat (required)")] = None,
-    radius_km: Annotated[str | None, QueryParameter(description="Radius in km")] = None,
-    days: Annotated[str | None, QueryParameter(description="How many days back")] = None,
+    near: Near = None,
+    radius_km: RadiusKm = None,
+    days: Days = None,
     programme: Programme = None,
     lang: Lang = None,
     size: Size = None,
@@ -98,7 +105,7 @@ async def recent(
 async def species_of_the_month(
     request: Request[Any, Any, Any],
     settings: AppSettings,
-    commune: Annotated[str | None, QueryParameter(description="INSEE code (required)")] = None,
+    commune: Commune = None,
     programme: Programme = None,
     lang: Lang = None,
     size: Size = None,
@@ -145,6 +152,7 @@ async def programme_progress(
 def _page(
     request: Request[Any, Any, Any], settings: Settings, widget: str, **query: str | None
 ) -> Response[bytes]:
+    require_single_values(request)
     config = parse_widget(widget, base_url=settings.base_url, communes=commune_names(), **query)
     return cached_response(
         request,
@@ -175,13 +183,13 @@ def _page(
 async def builder(
     request: Request[Any, Any, Any],
     settings: AppSettings,
-    ui: Annotated[str | None, QueryParameter(description="fr (default), en or it")] = None,
+    ui: Lang = None,
     widget: Annotated[str | None, QueryParameter(description="The widget to embed")] = None,
     programme: Programme = None,
-    commune: Annotated[str | None, QueryParameter(description="INSEE code")] = None,
-    near: Annotated[str | None, QueryParameter(description="lon,lat")] = None,
-    radius_km: Annotated[str | None, QueryParameter(description="Radius in km")] = None,
-    days: Annotated[str | None, QueryParameter(description="How many days back")] = None,
+    commune: Commune = None,
+    near: Near = None,
+    radius_km: RadiusKm = None,
+    days: Days = None,
     lang: Lang = None,
     size: Size = None,
     theme: Theme = None,

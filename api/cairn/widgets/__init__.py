@@ -97,6 +97,7 @@ def render_page(config: WidgetConfig, home: str) -> bytes:
         heading=escape(config.heading),
         subtitle=subtitle,
         loading=escape(words.loading),
+        noscript=escape(words.noscript),
         contribute=contribute,
         home=escape(home, {'"': "&quot;"}),
         open_data=escape(words.open_data),
