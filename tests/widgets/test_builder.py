@@ -51,7 +51,9 @@ async def test_a_valid_choice_gives_both_codes_and_a_preview(client: Client) -> 
     )
     assert iframe == (
         f'<iframe src="{src.replace("&", "&amp;")}" title="Osservazioni recenti qui vicino" '
-        'width="360" height="420" style="border:0;max-width:100%" loading="lazy"></iframe>'
+        'width="360" height="420" style="border:0;max-width:100%" loading="lazy" '
+        'sandbox="allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox">'
+        "</iframe>"
     )
     assert iframe in page, "the preview is the very code"
     widget = await client.get(src.removeprefix("http://127.0.0.1:8000"))

@@ -32,6 +32,7 @@ from PIL import Image
 from playwright.async_api import Browser, Frame, Page, Route, async_playwright
 
 from cairn.app import create_app
+from cairn.domain.widgets import SANDBOX
 from cairn.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -226,6 +227,7 @@ async def test_widgets_work_when_embedded_in_another_origin(
     assert await frames.nth(0).get_attribute("title") == "Recent observations near here"
     assert await frames.nth(2).get_attribute("title") == "Il nostro programma"
     assert await frames.nth(1).get_attribute("width") == "300", "size=small sets the frame"
+    assert await frames.nth(0).get_attribute("sandbox") == SANDBOX
     placed = await page.evaluate(
         "[...document.body.children].map(e => e.tagName + ':' + (e.textContent || '').trim())"
     )
@@ -238,8 +240,11 @@ async def test_widgets_work_when_embedded_in_another_origin(
     assert await recent.evaluate("getComputedStyle(document.documentElement).backgroundColor") == (
         "rgb(21, 25, 26)"
     )
+    await page.keyboard.press("Tab")
+    focused = await recent.evaluate("document.activeElement.textContent")
+    assert focused == "Cairn open data", "the keyboard reaches the widget's links"
     [bbox_call] = [c for c in calls if "bbox" in c]
-    assert bbox_call["limit"] == ["200"]
+    assert bbox_call["limit"] == ["100"]
     since = datetime.fromisoformat(bbox_call["from"][0].replace("Z", "+00:00"))
     assert abs((NOW - since) - timedelta(days=30)) < timedelta(minutes=5)
 
@@ -282,6 +287,12 @@ async def test_widgets_work_when_embedded_in_another_origin(
     assert cursor_calls, "the widget follows `next`, on its own origin"
     cta = progress.get_by_role("link", name="Partecipa")
     assert await cta.get_attribute("href") == f"{cairn_url}/?programme=demo&lang=it"
+    async with context.expect_page() as opened:
+        await cta.click()
+    assert (await opened.value).url == f"{cairn_url}/?programme=demo&lang=it", (
+        "the sandboxed frame opens the field app in a new tab"
+    )
+    assert page.url == host_url, "and never navigates the host page"
 
     await page.wait_for_function(
         "() => [...document.querySelectorAll('iframe')].every(f => f.height !== '420')",
@@ -292,9 +303,6 @@ async def test_widgets_work_when_embedded_in_another_origin(
     assert height == content, "the frame fits its content"
     assert errors == []
 
-    await page.keyboard.press("Tab")
-    focused = await recent.evaluate("document.activeElement.textContent")
-    assert focused == "Cairn open data", "the keyboard reaches the widget's links"
     await context.close()
 
 

@@ -29,6 +29,11 @@ DAYS: Final = (1, 365, 30)
 """How far back "recent" looks: low, high, default."""
 
 
+SANDBOX: Final = "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+"""The frame may run its script, read the API on its own origin and open links in a new
+tab; it may not navigate the host page, submit forms or open dialogs."""
+
+
 class Size(msgspec.Struct, frozen=True):
     """An iframe's box (CSS pixels) and how many entries fit in it."""
 
@@ -299,7 +304,8 @@ def embed_snippets(base_url: str, config: WidgetConfig) -> Snippets:
     size = SIZES[config.size]
     iframe = (
         f'<iframe src={quoteattr(url)} title={quoteattr(title)} width="{size.width}" '
-        f'height="{size.height}" style="border:0;max-width:100%" loading="lazy"></iframe>'
+        f'height="{size.height}" style="border:0;max-width:100%" loading="lazy" '
+        f'sandbox="{SANDBOX}"></iframe>'
     )
     data = "".join(
         f" data-{name.replace('_', '-')}={quoteattr(value)}" for name, value in params.items()

@@ -20,6 +20,7 @@ import msgspec
 from cairn.domain.widgets import (
     BUILDER_WORDS,
     LANGUAGE_NAMES,
+    SANDBOX,
     SIZES,
     WIDGETS,
     WORDS,
@@ -61,6 +62,7 @@ def assets() -> dict[str, Asset]:
         _read("embed.js")
         .replace(b"__TITLES__", msgspec.json.encode(titles))
         .replace(b"__SIZES__", msgspec.json.encode(sizes))
+        .replace(b"__SANDBOX__", msgspec.json.encode(SANDBOX))
     )
     return {
         "widget.js": _asset("widget.js", _read("widget.js")),

@@ -15,6 +15,7 @@
   f.width = size[0];
   f.height = size[1];
   f.loading = "lazy";
+  f.setAttribute("sandbox", __SANDBOX__);
   f.style.cssText = "border:0;max-width:100%";
   s.parentNode.insertBefore(f, s.nextSibling);
   /* The widget reports its height so the frame fits it, without scrollbars. */

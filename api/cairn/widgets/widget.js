@@ -3,7 +3,7 @@
 (function () {
   var root = document.getElementById("cairn-widget");
   var c = JSON.parse(root.getAttribute("data-config"));
-  var W = c.words, PAGE = 200, MAX_PAGES = 10, plural = new Intl.PluralRules(c.lang);
+  var W = c.words, PAGE = 100, MAX_PAGES = 20, plural = new Intl.PluralRules(c.lang);
   var state = document.getElementById("cairn-state");
   var out = document.getElementById("cairn-content");
 
