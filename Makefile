@@ -45,6 +45,7 @@ schema: install
 
 bench: install
 	$(BIN)/python bench/intake.py
+	$(BIN)/python -m bench.share
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

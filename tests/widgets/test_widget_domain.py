@@ -10,8 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cairn.domain.widgets import bbox_around, content_security_policy, cors_origin
+from cairn.domain.errors import InvalidInputError
+from cairn.domain.widgets import (
+    bbox_around,
+    content_security_policy,
+    cors_origin,
+    embed_snippets,
+    parse_widget,
+    prepare_builder,
+)
 from cairn.settings import Settings, SettingsError
+from cairn.widgets import render_builder
 
 
 def destination(lon: float, lat: float, bearing: float, km: float) -> tuple[float, float]:
@@ -115,3 +124,45 @@ def test_both_themes_meet_wcag_aa_contrast(theme: str) -> None:
     for text in ("fg", "muted", "accent"):
         assert contrast(colours[text], colours["bg"]) >= 4.5, text
     assert contrast(colours["bg"], colours["accent"]) >= 4.5, "the call-to-action button"
+
+
+optional_text = st.none() | st.text(max_size=40)
+COMMUNES = {"05023": "Briançon", "05093": "Névache"}
+
+
+@given(
+    st.sampled_from(["recent", "species-of-the-month", "programme"]),
+    st.fixed_dictionaries(
+        dict.fromkeys(
+            ("lang", "size", "theme", "programme", "commune", "near", "radius_km"), optional_text
+        )
+    ),
+)
+def test_any_widget_query_either_configures_or_lists_its_errors(
+    widget: str, query: dict[str, str | None]
+) -> None:
+    try:
+        config = parse_widget(widget, base_url="https://c.example", communes=COMMUNES, **query)
+    except InvalidInputError as exc:
+        assert exc.errors
+        assert all(e.pointer.startswith("/query/") for e in exc.errors)
+    else:
+        assert config.widget == widget
+        assert config.lang in {"fr", "en", "it"}
+        snippets = embed_snippets("https://c.example", config)
+        assert snippets.url.startswith(f"https://c.example/widgets/{widget}?")
+
+
+@given(
+    optional_text,
+    st.fixed_dictionaries(dict.fromkeys(("widget", "near", "commune", "lang"), optional_text)),
+)
+def test_the_builder_never_fails_whatever_is_typed(
+    ui: str | None, query: dict[str, str | None]
+) -> None:
+    form = prepare_builder(
+        ui, query, base_url="https://c.example", communes=COMMUNES, origins=("*",)
+    )
+    assert form.ui in {"fr", "en", "it"}
+    assert (form.snippets is None) or not form.errors
+    assert len(render_builder(form)) > 0

@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Final
 from xml.sax.saxutils import escape, quoteattr
 
@@ -28,6 +30,13 @@ QUIET_ZONE: Final = 4
 INK: Final = "#111111"
 ACCENT: Final = "#1f5130"
 """A dark green: 9.6:1 against white, readable from a distance."""
+
+REPRODUCIBLE_DATE: Final = datetime(1970, 1, 1, tzinfo=UTC)
+"""The PDF's creation date, fixed (as SOURCE_DATE_EPOCH=0 does for builds): the same poster
+is then the same bytes, so its ETag holds and caches revalidate with a 304."""
+
+RENDERED_KEPT: Final = 512
+"""Codes and posters kept in memory (a few MB at most)."""
 
 PAGE_W: Final = 210.0
 PAGE_H: Final = 297.0
@@ -230,6 +239,7 @@ def poster_pdf(layout: PosterLayout, title: str) -> bytes:
     pdf.core_fonts_encoding = PDF_ENCODING
     pdf.set_title(_printable(title))
     pdf.set_creator("Cairn")
+    pdf.set_creation_date(REPRODUCIBLE_DATE)
     pdf.set_lang(layout.lang)
     pdf.set_auto_page_break(auto=False)
     pdf.add_page()
@@ -259,3 +269,17 @@ def _pdf_text(pdf: FPDF, line: Line, colour: str) -> None:
 def _printable(text: str) -> str:
     """Characters Helvetica cannot print become '?' (places are checked before; names not)."""
     return text.encode(PDF_ENCODING, errors="replace").decode(PDF_ENCODING)
+
+
+@lru_cache(maxsize=RENDERED_KEPT)
+def qr_file(link: str, fmt: str, scale: int, title: str) -> bytes:
+    """The code as PNG or SVG, kept: a board's repeated scans and reloads cost nothing."""
+    code = encode(link)
+    return qr_png(code, scale) if fmt == "png" else qr_svg(code, scale, title)
+
+
+@lru_cache(maxsize=RENDERED_KEPT)
+def poster_file(link: str, fmt: str, title: str, target: ShareTarget) -> bytes:
+    """The poster as PDF or SVG, kept like `qr_file`."""
+    layout = poster_layout(title, target, link, encode(link))
+    return poster_pdf(layout, title) if fmt == "pdf" else poster_svg(layout, title)

@@ -74,11 +74,9 @@ async def qr_code(
     checked = parse_request(
         programme=programme, place=place, lang=lang, fmt=fmt, formats=QR_FORMATS, scale=scale
     )
-    code = qr.encode(deep_link(settings.base_url, checked.target))
-    if checked.format == "png":
-        body = qr.qr_png(code, checked.scale)
-    else:
-        body = qr.qr_svg(code, checked.scale, programme_title(checked.target.programme))
+    link = deep_link(settings.base_url, checked.target)
+    title = programme_title(checked.target.programme)
+    body = qr.qr_file(link, checked.format, checked.scale, title)
     return _answer(request, checked, body, "qr")
 
 
@@ -112,9 +110,7 @@ async def poster(
     )
     link = deep_link(settings.base_url, checked.target)
     title = programme_title(checked.target.programme)
-    layout = qr.poster_layout(title, checked.target, link, qr.encode(link))
-    draw = qr.poster_pdf if checked.format == "pdf" else qr.poster_svg
-    body = draw(layout, title)
+    body = qr.poster_file(link, checked.format, title, checked.target)
     return _answer(request, checked, body, "poster")
 
 
