@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from defusedxml import ElementTree
+from fpdf import FPDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar import Litestar
@@ -124,3 +125,44 @@ def test_every_language_fits_on_the_page_with_the_longest_names(lang: str) -> No
     layout = qr.poster_layout("p" * 63, target, link, qr.encode(link))
     assert layout.lines[-1].y < 297 - 10
     assert layout.lines[0].y > layout.band_h
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.from_regex(r"[a-z][a-z0-9_-]{0,62}", fullmatch=True),
+    st.none() | cp1252_places,
+    st.sampled_from(["fr", "en", "it"]),
+)
+def test_every_line_fits_the_printable_width(programme: str, place: str | None, lang: str) -> None:
+    """Measured by fpdf2 itself, as it prints: no word runs off the page, even in capitals."""
+    target = ShareTarget(programme=programme, place=place, lang=lang)
+    link = deep_link(BASE, target)
+    layout = qr.poster_layout(programme, target, link, qr.encode(link))
+    pdf = FPDF(unit="mm")
+    pdf.core_fonts_encoding = "windows-1252"
+    for line in layout.lines:
+        pdf.set_font("Courier" if line.mono else "Helvetica", "B" if line.bold else "", line.size)
+        assert pdf.get_string_width(line.text) <= 210 - 2 * 15 + 1e-6, line
+    assert "".join(line.text for line in layout.lines if line.mono) == link
+
+
+def test_capitals_wrap_instead_of_running_off_the_page() -> None:
+    target = ShareTarget(programme="demo", place="W" * 60)
+    link = deep_link(BASE, target)
+    layout = qr.poster_layout("demo", target, link, qr.encode(link))
+    # Helvetica's W is 0.944 em: 5.33 mm at 16 pt, so 33 of them fill the 180 mm
+    assert [line.text for line in layout.lines if line.text.startswith("W")] == [
+        "W" * 33,
+        "W" * 27,
+    ]
+
+
+def test_a_long_slug_breaks_after_a_hyphen() -> None:
+    slug = "suivi-des-papillons-de-jour-en-haute-montagne-queyras-2026-2027"
+    target = ShareTarget(programme=slug)
+    link = deep_link(BASE, target)
+    layout = qr.poster_layout(slug, target, link, qr.encode(link))
+    title = [line.text for line in layout.lines if line.size == 26]
+    assert "".join(title) == slug
+    assert len(title) == 2
+    assert all(line.endswith("-") for line in title[:-1])

@@ -10,7 +10,6 @@ size.
 from __future__ import annotations
 
 import io
-import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -20,6 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 import msgspec
 import segno
 from fpdf import FPDF
+from fpdf.fonts import CORE_FONTS_CHARWIDTHS
 
 from cairn.domain.share import CALLS_TO_ACTION, PDF_ENCODING, ShareTarget, poster_languages
 
@@ -41,6 +41,7 @@ RENDERED_KEPT: Final = 512
 PAGE_W: Final = 210.0
 PAGE_H: Final = 297.0
 MARGIN: Final = 15.0
+PRINT_W: Final = PAGE_W - 2 * MARGIN
 PT: Final = 0.3528
 """Millimetres in a typographic point."""
 
@@ -133,7 +134,7 @@ class _Cursor:
         lang: str | None = None,
     ) -> None:
         self.y += gap
-        for part in _wrap(text, _chars_per_line(size, mono=mono), mono=mono):
+        for part in _wrap(text, size, bold=bold, mono=mono):
             self.y += size * PT * 1.25
             self.lines.append(
                 Line(
@@ -148,18 +149,44 @@ class _Cursor:
             )
 
 
-def _chars_per_line(size: float, *, mono: bool) -> int:
-    """How many characters fit the printable width (Helvetica ~0.5 em, Courier 0.6 em)."""
-    em = 0.6 if mono else 0.52
-    return max(10, int((PAGE_W - 2 * MARGIN) / (size * PT * em)))
+def text_width(text: str, size: float, *, bold: bool = False, mono: bool = False) -> float:
+    """Printed width in mm, from the PDF core fonts' own metrics (1/1000 em per glyph).
+
+    Characters Helvetica lacks (SVG posters only) count as a wide 0.6 em.
+    """
+    widths = CORE_FONTS_CHARWIDTHS["courier" if mono else "helveticaB" if bold else "helvetica"]
+    total = 0
+    for char in text:
+        try:
+            total += widths.get(chr(char.encode(PDF_ENCODING)[0]), 600)
+        except UnicodeEncodeError:
+            total += 600
+    return total / 1000 * size * PT
 
 
-def _wrap(text: str, width: int, *, mono: bool) -> Iterator[str]:
-    """Words wrap at spaces; a URL (mono) is cut anywhere, it has no spaces."""
-    if mono:
-        yield from (text[i : i + width] for i in range(0, len(text), width))
-    else:
-        yield from textwrap.wrap(text, width) or [""]
+def _wrap(text: str, size: float, *, bold: bool, mono: bool) -> Iterator[str]:
+    """Greedy lines no wider than the printable width; a word too long is cut after a
+    hyphen when it has one (a slug), anywhere otherwise (a URL)."""
+
+    def fits(candidate: str) -> bool:
+        return text_width(candidate, size, bold=bold, mono=mono) <= PRINT_W
+
+    line = ""
+    for word in text.split(" ") if not mono else [text]:
+        candidate = f"{line} {word}" if line else word
+        if fits(candidate):
+            line = candidate
+            continue
+        if line:
+            yield line
+        line = ""
+        for char in word:
+            if not fits(line + char):
+                cut = max(line.rfind("-"), line.rfind("_")) + 1 if not mono else 0
+                yield line[: cut or None]
+                line = line[cut:] if cut else ""
+            line += char
+    yield line
 
 
 def poster_layout(title: str, target: ShareTarget, link: str, code: segno.QRCode) -> PosterLayout:
