@@ -155,6 +155,11 @@ def observation(n: int, lon: float, lat: float, days_ago: float, **extra: Any) -
     }
 
 
+CONTRACT_FILTERS = {
+    *("taxon", "kind", "programme", "status", "bbox", "polygon", "commune", "from", "to"),
+    *("updated_since", "limit", "cursor", "format"),
+}
+"""The query parameters of `GET /observations` in the cross-team contract (open data, issue 7)."""
 MARMOT = {"cd_ref": 61143, "scientific_name": "Marmota marmota", "vernacular_fr": "Marmotte"}
 NEAR = observation(1, 6.65, 44.90, 1)
 OLDER_NEAR = observation(2, 6.64, 44.89, 3, taxon=MARMOT)
@@ -283,6 +288,9 @@ async def test_widgets_work_when_embedded_in_another_origin(
         "partecipanti 3",
         f"osservazioni questo mese {this_month}",
     ]
+    for call in calls:
+        assert call.keys() <= CONTRACT_FILTERS, "only the open-data contract's filters"
+        assert all(len(values) == 1 for values in call.values())
     cursor_calls = [c for c in calls if c.get("cursor") == ["2"]]
     assert cursor_calls, "the widget follows `next`, on its own origin"
     cta = progress.get_by_role("link", name="Partecipa")
