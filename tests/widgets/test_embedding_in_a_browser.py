@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -189,6 +190,13 @@ async def contract_answer(calls: list[dict[str, list[str]]], route: Route) -> No
     await route.fulfill(json={"items": items, "next": next_url})
 
 
+def monthly_counts(items: list[dict[str, Any]]) -> list[int]:
+    """Observations per calendar month (UTC), the last 12 months, oldest first."""
+    months = [(NOW.year * 12 + NOW.month - 1 - k) for k in range(11, -1, -1)]
+    seen = [datetime.fromisoformat(o["observed_at"]) for o in items]
+    return [sum(1 for t in seen if t.year * 12 + t.month - 1 == m) for m in months]
+
+
 async def photo_answer(route: Route) -> None:
     """A real PNG where the contract's photo URL points (media is issue 5's)."""
     image = io.BytesIO()
@@ -288,6 +296,12 @@ async def test_widgets_work_when_embedded_in_another_origin(
         "partecipanti 3",
         f"osservazioni questo mese {this_month}",
     ]
+    chart = progress.get_by_role("img", name=re.compile("^Osservazioni al mese: "))
+    spoken = await chart.get_attribute("aria-label") or ""
+    assert [int(n) for n in re.findall(r" (\d+)(?:,|$)", spoken)] == monthly_counts(
+        [o for page_items in PROGRAMME_PAGES for o in page_items]
+    )
+    assert await chart.locator("rect").count() == 12
     for call in calls:
         assert call.keys() <= CONTRACT_FILTERS, "only the open-data contract's filters"
         assert all(len(values) == 1 for values in call.values())

@@ -63,6 +63,7 @@ class Words(msgspec.Struct, frozen=True, kw_only=True):
     communes: str
     contributors: str
     this_month: str
+    per_month: str
     at_least: str
     generalised: str
     km: str
@@ -88,6 +89,7 @@ WORDS: Final[dict[str, Words]] = {
         communes="communes",
         contributors="contributeurs",
         this_month="ce mois-ci",
+        per_month="Observations par mois",
         at_least="au moins",
         generalised="position floutée",
         km="km",
@@ -111,6 +113,7 @@ WORDS: Final[dict[str, Words]] = {
         communes="communes",
         contributors="contributors",
         this_month="this month",
+        per_month="Observations per month",
         at_least="at least",
         generalised="blurred location",
         km="km",
@@ -134,6 +137,7 @@ WORDS: Final[dict[str, Words]] = {
         communes="comuni",
         contributors="partecipanti",
         this_month="questo mese",
+        per_month="Osservazioni al mese",
         at_least="almeno",
         generalised="posizione sfumata",
         km="km",

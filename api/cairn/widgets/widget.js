@@ -130,7 +130,39 @@
       d.append(el("dt", f[1]), el("dd", (got.more ? W.at_least + " " : "") + f[0].toLocaleString(c.lang)));
       dl.append(d);
     });
-    done(dl);
+    var box = el("div");
+    box.append(dl, monthly(items, now));
+    done(box);
+  }
+
+  /* Observations in each of the last 12 months, as bars; the label reads them all out. */
+  function monthly(items, now) {
+    var NS = "http://www.w3.org/2000/svg", svg = document.createElementNS(NS, "svg");
+    var name = fmt({ month: "short" }), counts = [], names = [], said = [];
+    for (var k = 11; k >= 0; k--) {
+      var from = new Date(now.getFullYear(), now.getMonth() - k, 1).getTime();
+      var to = new Date(now.getFullYear(), now.getMonth() - k + 1, 1).getTime();
+      var n = items.filter(function (o) { var t = time(o.observed_at); return t >= from && t < to; }).length;
+      counts.push(n);
+      names.push(name.format(from));
+      said.push(names[names.length - 1] + " " + n);
+    }
+    var top = Math.max.apply(null, counts) || 1;
+    svg.setAttribute("viewBox", "0 0 120 40");
+    svg.setAttribute("class", "bars");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", W.per_month + ": " + said.join(", "));
+    counts.forEach(function (n, i) {
+      var r = document.createElementNS(NS, "rect"), h = Math.max(n ? 2 : 0.5, 38 * n / top);
+      r.setAttribute("x", i * 10 + 1);
+      r.setAttribute("y", 40 - h);
+      r.setAttribute("width", 8);
+      r.setAttribute("height", h);
+      svg.append(r);
+    });
+    var figure = el("figure");
+    figure.append(svg, el("figcaption", W.per_month + " · " + names[0] + "–" + names[11]));
+    return figure;
   }
 
   var run = { "recent": recent, "species-of-the-month": speciesOfTheMonth, "programme": programme }[c.widget];
