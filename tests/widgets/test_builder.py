@@ -8,7 +8,7 @@ import re
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.domain.widgets import BUILDER_WORDS
+from cairn.domain.widget_builder import BUILDER_WORDS
 
 Client = AsyncTestClient[Litestar]
 

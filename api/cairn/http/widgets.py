@@ -13,12 +13,8 @@ from litestar import Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from cairn.domain.errors import NotFoundError
-from cairn.domain.widgets import (
-    content_security_policy,
-    cors_origin,
-    parse_widget,
-    prepare_builder,
-)
+from cairn.domain.widget_builder import prepare_builder
+from cairn.domain.widgets import content_security_policy, cors_origin, parse_widget
 from cairn.http.caching import cached_response
 from cairn.http.deps import AppSettings
 from cairn.http.documents import answers
@@ -26,7 +22,8 @@ from cairn.http.problems import responses
 from cairn.http.query import require_single_values
 from cairn.reference import commune_names
 from cairn.settings import Settings
-from cairn.widgets import assets, render_builder, render_page
+from cairn.widgets import assets, render_page
+from cairn.widgets.builder import render_builder
 
 PAGE_MAX_AGE: Final = 3_600
 """An hour: pages change only with a release or the settings."""

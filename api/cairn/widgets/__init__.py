@@ -17,18 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import msgspec
 
-from cairn.domain.widgets import (
-    BUILDER_WORDS,
-    LANGUAGE_NAMES,
-    SANDBOX,
-    SIZES,
-    WIDGETS,
-    WORDS,
-    BuilderForm,
-    BuilderWords,
-    Snippets,
-    WidgetConfig,
-)
+from cairn.domain.widgets import SANDBOX, SIZES, WORDS, WidgetConfig
 
 MEDIA_TYPES: Final = {
     ".js": "text/javascript",
@@ -44,7 +33,8 @@ class Asset(msgspec.Struct, frozen=True):
     version: str
 
 
-def _read(name: str) -> bytes:
+def read(name: str) -> bytes:
+    """A file of this package (templates, scripts, stylesheets)."""
     return files("cairn.widgets").joinpath(name).read_bytes()
 
 
@@ -59,22 +49,22 @@ def assets() -> dict[str, Asset]:
     titles = {lang: words.titles for lang, words in WORDS.items()}
     sizes = {name: [size.width, size.height] for name, size in SIZES.items()}
     embed = (
-        _read("embed.js")
+        read("embed.js")
         .replace(b"__TITLES__", msgspec.json.encode(titles))
         .replace(b"__SIZES__", msgspec.json.encode(sizes))
         .replace(b"__SANDBOX__", msgspec.json.encode(SANDBOX))
     )
     return {
-        "widget.js": _asset("widget.js", _read("widget.js")),
-        "widget.css": _asset("widget.css", _read("widget.css")),
-        "builder.css": _asset("builder.css", _read("builder.css")),
+        "widget.js": _asset("widget.js", read("widget.js")),
+        "widget.css": _asset("widget.css", read("widget.css")),
+        "builder.css": _asset("builder.css", read("builder.css")),
         "embed.js": _asset("embed.js", embed),
     }
 
 
 @cache
 def _template() -> Template:
-    return Template(_read("page.html").decode("utf-8"))
+    return Template(read("page.html").decode("utf-8"))
 
 
 def render_page(config: WidgetConfig, home: str) -> bytes:
@@ -105,110 +95,3 @@ def render_page(config: WidgetConfig, home: str) -> bytes:
         open_data=escape(words.open_data),
     )
     return page.encode("utf-8")
-
-
-@cache
-def _builder_template() -> Template:
-    return Template(_read("builder.html").decode("utf-8"))
-
-
-def render_builder(form: BuilderForm) -> bytes:
-    """The no-JavaScript form that gives a host its embed code and a live preview."""
-    words = BUILDER_WORDS[form.ui]
-    titles = WORDS[form.ui].titles
-    fields = [
-        _select(form, "widget", words.widget, {w: titles[w] for w in WIDGETS}),
-        _input(form, "programme", words.programme, words.programme_hint),
-        _select(
-            form,
-            "commune",
-            words.commune,
-            {"": "—", **dict(sorted(form.communes.items(), key=lambda kv: kv[1]))},
-            words.commune_hint,
-        ),
-        _input(form, "near", words.near, words.near_hint),
-        _input(form, "radius_km", words.radius_km, None, "decimal"),
-        _input(form, "days", words.days, None, "numeric"),
-        _select(form, "lang", words.lang, LANGUAGE_NAMES),
-        _select(form, "size", words.size, words.sizes),
-        _select(form, "theme", words.theme, words.themes),
-    ]
-    errors = ""
-    if form.errors:
-        items = "".join(
-            f'<li><a href="#f-{name}">{escape(detail)}</a></li>'
-            for name, detail in form.errors.items()
-        )
-        errors = f'<div role="alert"><p>{escape(words.errors)}</p><ul>{items}</ul></div>'
-    page = _builder_template().substitute(
-        ui=form.ui,
-        title=escape(words.title),
-        intro=escape(words.intro),
-        css_version=assets()["widget.css"].version,
-        builder_version=assets()["builder.css"].version,
-        lang_label=escape(words.ui_lang),
-        languages=" · ".join(
-            f'<a href="?ui={code}" lang="{code}">{name}</a>'
-            for code, name in LANGUAGE_NAMES.items()
-            if code != form.ui
-        ),
-        errors=errors,
-        fields="\n".join(fields),
-        show=escape(words.show),
-        result=_result(form.snippets, words) if form.snippets else "",
-        origins_label=escape(words.origins),
-        origins=escape(", ".join(form.origins)),
-    )
-    return page.encode("utf-8")
-
-
-def _described(form: BuilderForm, name: str, hint: str | None) -> tuple[str, str]:
-    """`aria-*` attributes and the hint/error paragraphs of one field."""
-    ids, notes, invalid = [], [], ""
-    if hint:
-        ids.append(f"h-{name}")
-        notes.append(f'<span class="meta" id="h-{name}">{escape(hint)}</span>')
-    if name in form.errors:
-        ids.append(f"e-{name}")
-        notes.append(f'<strong class="meta" id="e-{name}">{escape(form.errors[name])}</strong>')
-        invalid = ' aria-invalid="true"'
-    described = f' aria-describedby="{" ".join(ids)}"' if ids else ""
-    return described + invalid, "".join(notes)
-
-
-def _input(
-    form: BuilderForm, name: str, label: str, hint: str | None, mode: str | None = None
-) -> str:
-    attributes, notes = _described(form, name, hint)
-    inputmode = f' inputmode="{mode}"' if mode else ""
-    value = quoteattr(form.values.get(name, ""))
-    return (
-        f'<p><label for="f-{name}">{escape(label)}</label>'
-        f'<input id="f-{name}" name="{name}" value={value}{inputmode}{attributes}>{notes}</p>'
-    )
-
-
-def _select(
-    form: BuilderForm, name: str, label: str, options: dict[str, str], hint: str | None = None
-) -> str:
-    attributes, notes = _described(form, name, hint)
-    chosen = form.values.get(name, "")
-    rendered = "".join(
-        f"<option value={quoteattr(value)}{' selected' if value == chosen else ''}>"
-        f"{escape(text)}</option>"
-        for value, text in options.items()
-    )
-    return (
-        f'<p><label for="f-{name}">{escape(label)}</label>'
-        f'<select id="f-{name}" name="{name}"{attributes}>{rendered}</select>{notes}</p>'
-    )
-
-
-def _result(snippets: Snippets, words: BuilderWords) -> str:
-    return (
-        f'<h2 id="code">{escape(words.script)}</h2>'
-        f'<textarea readonly rows="4" aria-labelledby="code">{escape(snippets.script)}</textarea>'
-        f'<h2 id="frame">{escape(words.iframe)}</h2>'
-        f'<textarea readonly rows="4" aria-labelledby="frame">{escape(snippets.iframe)}</textarea>'
-        f"<h2>{escape(words.preview)}</h2>{snippets.iframe}"
-    )
