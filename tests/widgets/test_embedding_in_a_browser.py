@@ -164,6 +164,9 @@ CONTRACT_FILTERS = {
 MARMOT = {"cd_ref": 61143, "scientific_name": "Marmota marmota", "vernacular_fr": "Marmotte"}
 NEAR = observation(1, 6.65, 44.90, 1)
 OLDER_NEAR = observation(2, 6.64, 44.89, 3, taxon=MARMOT)
+BLURRED = observation(  # a generalised position: no distance is claimed for it
+    6, 6.6433, 44.8986, 2, generalisation={"level": 1, "method": "commune", "code": "05023"}
+)
 OUTSIDE_CIRCLE = observation(3, 6.7, 44.94, 0.5, taxon=MARMOT)  # inside the box, ~6.5 km away
 PHOTOGRAPHED = observation(4, 6.6, 44.9, 0, photos=["/media/demo-thumb.png"], observer="demo-a")
 PROGRAMME_PAGES = [
@@ -179,7 +182,7 @@ async def contract_answer(calls: list[dict[str, list[str]]], route: Route) -> No
     items: list[dict[str, Any]] = []
     next_url = None
     if "bbox" in query:
-        items = [OUTSIDE_CIRCLE, OLDER_NEAR, NEAR]
+        items = [OUTSIDE_CIRCLE, OLDER_NEAR, BLURRED, NEAR]
     elif "commune" in query:
         items = [NEAR, PHOTOGRAPHED, observation(5, 6.6, 44.9, 0, taxon=MARMOT)]
     elif query.get("cursor") == ["2"]:
@@ -248,8 +251,13 @@ async def test_widgets_work_when_embedded_in_another_origin(
 
     recent = await widget_frame(page, 0)
     names = await recent.locator(".list li .name").all_inner_texts()
-    assert names == ["Capra ibex", "Marmota marmota"], "newest first, only inside the circle"
-    assert "km" in await recent.locator(".list li .meta").first.inner_text()
+    assert names == ["Capra ibex", "Capra ibex", "Marmota marmota"], (
+        "newest first, only inside the circle"
+    )
+    near, blurred, older = await recent.locator(".list li .meta").all_inner_texts()
+    assert near.endswith(" · 0.6 km")
+    assert blurred.endswith(" · blurred location")
+    assert older.endswith(" · 1.0 km")
     assert await recent.evaluate("getComputedStyle(document.documentElement).backgroundColor") == (
         "rgb(21, 25, 26)"
     )
