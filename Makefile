@@ -46,6 +46,7 @@ schema: install
 bench: install
 	$(BIN)/python bench/intake.py
 	$(BIN)/python -m bench.share
+	$(BIN)/python -m bench.widgets
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -85,12 +85,18 @@ HOST_PAGE = """<!doctype html>
 """
 
 
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves a folder without logging every request."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Say nothing."""
+
+
 @contextmanager
 def static_site(folder: Path, page: str) -> Iterator[str]:
     """A plain static server (another origin: `localhost`, another port) serving `page`."""
     (folder / "index.html").write_text(page, "utf-8")
-    handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    handler = partial(QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -212,7 +218,7 @@ async def widget_frame(page: Page, index: int) -> Frame:
     await iframe.wait_for()
     frame = await (await iframe.element_handle()).content_frame()
     assert frame is not None
-    await frame.wait_for_selector("#cairn-state:empty", state="attached", timeout=10_000)
+    await frame.wait_for_selector("main[aria-busy=false]", state="attached", timeout=10_000)
     return frame
 
 
@@ -380,7 +386,7 @@ async def test_axe_finds_no_serious_accessibility_problem(
     await context.route("**/media/demo-thumb.png", photo_answer)
     page = await context.new_page()
     await page.goto(f"{cairn_url}{path}&theme={theme}")
-    await page.wait_for_selector("#cairn-state:empty", state="attached")
+    await page.wait_for_selector("main[aria-busy=false]", state="attached")
     assert await serious_violations(page) == []
     await context.close()
 
@@ -437,4 +443,26 @@ async def test_axe_finds_no_serious_problem_in_the_builder(
     page = await context.new_page()
     await page.goto(f"{cairn_url}/widgets/?{query}")
     assert await serious_violations(page) == []
+    await context.close()
+
+
+async def test_a_script_pasted_into_the_head_puts_its_widget_in_the_body(
+    browser: Browser, cairn_url: str, tmp_path: Path
+) -> None:
+    context = await browser.new_context()
+    await context.route("**/api/v1/observations?*", partial(contract_answer, []))
+    page = await context.new_page()
+    host = (
+        f'<!doctype html><html lang="en"><head><title>A host</title>'
+        f'<script src="{cairn_url}/widgets/embed.js" data-widget="programme" '
+        'data-programme="demo" async></script></head><body><p>Hello</p></body></html>'
+    )
+    with static_site(tmp_path, host) as url:
+        await page.goto(url)
+        frame = await widget_frame(page, 0)
+        assert await page.evaluate("document.querySelector('iframe').parentElement.tagName") == (
+            "BODY"
+        )
+        assert await page.locator("iframe").is_visible()
+        assert await frame.locator(".figures dd").first.inner_text() == "4"
     await context.close()

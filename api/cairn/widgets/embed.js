@@ -17,7 +17,10 @@
   f.loading = "lazy";
   f.setAttribute("sandbox", __SANDBOX__);
   f.style.cssText = "border:0;max-width:100%";
-  s.parentNode.insertBefore(f, s.nextSibling);
+  /* Right after the script; at the end of the body when it was pasted into <head>. */
+  function place() { if (s.closest("body")) s.after(f); else d.body.append(f); }
+  if (s.closest("head") && !d.body) d.addEventListener("DOMContentLoaded", place);
+  else place();
   /* The widget reports its height so the frame fits it, without scrollbars. */
   addEventListener("message", function (e) {
     var h = e.data && e.data.cairnHeight;

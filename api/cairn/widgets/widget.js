@@ -23,6 +23,7 @@
   function done(node) {
     state.textContent = node ? "" : W.empty;
     if (node) out.append(node);
+    root.setAttribute("aria-busy", "false");
   }
 
   /* Every page of one open-data query (at most MAX_PAGES); `more` says some were left. */
@@ -166,5 +167,8 @@
   }
 
   var run = { "recent": recent, "species-of-the-month": speciesOfTheMonth, "programme": programme }[c.widget];
-  run().catch(function () { state.textContent = W.failed; });
+  run().catch(function () {
+    state.textContent = W.failed;
+    root.setAttribute("aria-busy", "false");
+  });
 })();
