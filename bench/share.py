@@ -36,7 +36,7 @@ def raw_png(i: int) -> None:
 
 def raw_poster(i: int) -> None:
     link = deep_link(BASE, target(i))
-    qr.poster_pdf(qr.poster_layout("demo", target(i), link, qr.encode(link)), "demo")
+    qr.poster_pdf(qr.poster_layout("demo", target(i), link, qr.encode(link), "fr"), "demo")
 
 
 def in_process(count: int, draw: Callable[[int], None]) -> tuple[float, list[float]]:

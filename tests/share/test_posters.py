@@ -77,6 +77,16 @@ async def test_pdf_refuses_a_place_helvetica_cannot_print(client: Client) -> Non
     assert error["code"] == "invalid_character"
 
 
+async def test_the_printed_order_does_not_force_the_apps_language(client: Client) -> None:
+    response = await client.get("/api/v1/share/poster?programme=demo&poster_lang=it")
+    flat = " ".join(qrdecode.pdf_text(response.content).split())
+    assert flat.index(CALLS_TO_ACTION["it"].headline) < flat.index(CALLS_TO_ACTION["fr"].headline)
+    [link] = qrdecode.decode(qrdecode.pdf_page(response.content))
+    assert link == f"{BASE}/?programme=demo", "each visitor's phone keeps its own language"
+    bad = await client.get("/api/v1/share/poster?programme=demo&poster_lang=de")
+    assert bad.json()["errors"][0]["pointer"] == "/query/poster_lang"
+
+
 @pytest.mark.parametrize("fmt", POSTER_FORMATS)
 async def test_the_same_poster_is_the_same_bytes_later(client: Client, fmt: str) -> None:
     """A PDF stamped with the time of the request would change its ETag every second."""
@@ -109,7 +119,7 @@ def test_every_poster_decodes_to_its_link(
 ) -> None:
     target = ShareTarget(programme=programme, place=place, lang=lang)
     link = deep_link(BASE, target)
-    layout = qr.poster_layout(programme, target, link, qr.encode(link))
+    layout = qr.poster_layout(programme, target, link, qr.encode(link), lang or "fr")
     if fmt == "pdf":
         image = qrdecode.pdf_page(qr.poster_pdf(layout, programme), scale=1.5)
     else:
@@ -122,7 +132,7 @@ def test_every_poster_decodes_to_its_link(
 def test_every_language_fits_on_the_page_with_the_longest_names(lang: str) -> None:
     target = ShareTarget(programme="p" * 63, place="W" * 60, lang=lang)
     link = deep_link(BASE, target)
-    layout = qr.poster_layout("p" * 63, target, link, qr.encode(link))
+    layout = qr.poster_layout("p" * 63, target, link, qr.encode(link), lang)
     assert layout.lines[-1].y < 297 - 10
     assert layout.lines[0].y > layout.band_h
 
@@ -137,7 +147,7 @@ def test_every_line_fits_the_printable_width(programme: str, place: str | None, 
     """Measured by fpdf2 itself, as it prints: no word runs off the page, even in capitals."""
     target = ShareTarget(programme=programme, place=place, lang=lang)
     link = deep_link(BASE, target)
-    layout = qr.poster_layout(programme, target, link, qr.encode(link))
+    layout = qr.poster_layout(programme, target, link, qr.encode(link), lang)
     pdf = FPDF(unit="mm")
     pdf.core_fonts_encoding = "windows-1252"
     for line in layout.lines:
@@ -149,7 +159,7 @@ def test_every_line_fits_the_printable_width(programme: str, place: str | None, 
 def test_capitals_wrap_instead_of_running_off_the_page() -> None:
     target = ShareTarget(programme="demo", place="W" * 60)
     link = deep_link(BASE, target)
-    layout = qr.poster_layout("demo", target, link, qr.encode(link))
+    layout = qr.poster_layout("demo", target, link, qr.encode(link), "fr")
     # Helvetica's W is 0.944 em: 5.33 mm at 16 pt, so 33 of them fill the 180 mm
     assert [line.text for line in layout.lines if line.text.startswith("W")] == [
         "W" * 33,
@@ -161,7 +171,7 @@ def test_a_long_slug_breaks_after_a_hyphen() -> None:
     slug = "suivi-des-papillons-de-jour-en-haute-montagne-queyras-2026-2027"
     target = ShareTarget(programme=slug)
     link = deep_link(BASE, target)
-    layout = qr.poster_layout(slug, target, link, qr.encode(link))
+    layout = qr.poster_layout(slug, target, link, qr.encode(link), "it")
     title = [line.text for line in layout.lines if line.size == 26]
     assert "".join(title) == slug
     assert len(title) == 2

@@ -189,9 +189,11 @@ def _wrap(text: str, size: float, *, bold: bool, mono: bool) -> Iterator[str]:
     yield line
 
 
-def poster_layout(title: str, target: ShareTarget, link: str, code: segno.QRCode) -> PosterLayout:
-    """Place the words and the code on an A4 page, the chosen language first."""
-    first, *others = poster_languages(target.lang)
+def poster_layout(
+    title: str, target: ShareTarget, link: str, code: segno.QRCode, lang: str
+) -> PosterLayout:
+    """Place the words and the code on an A4 page, `lang` first."""
+    first, *others = poster_languages(lang)
     words = CALLS_TO_ACTION[first]
     band_h = 22.0
     top = _Cursor(band_h + 4)
@@ -207,10 +209,10 @@ def poster_layout(title: str, target: ShareTarget, link: str, code: segno.QRCode
     below.add(words.scan, 12, bold=True, gap=3, lang=first)
     below.add(words.body, 11, gap=1, lang=first)
     below.add(words.offline, 11, lang=first)
-    for lang in others:
-        other = CALLS_TO_ACTION[lang]
-        below.add(f"{other.headline} {other.scan}", 9, bold=True, gap=3, lang=lang)
-        below.add(other.body, 9, lang=lang)
+    for other_lang in others:
+        other = CALLS_TO_ACTION[other_lang]
+        below.add(f"{other.headline} {other.scan}", 9, bold=True, gap=3, lang=other_lang)
+        below.add(other.body, 9, lang=other_lang)
     return PosterLayout(
         lines=top.lines + below.lines,
         qr_x=(PAGE_W - qr_size) / 2,
@@ -306,7 +308,7 @@ def qr_file(link: str, fmt: str, scale: int, title: str) -> bytes:
 
 
 @lru_cache(maxsize=RENDERED_KEPT)
-def poster_file(link: str, fmt: str, title: str, target: ShareTarget) -> bytes:
+def poster_file(link: str, fmt: str, title: str, target: ShareTarget, lang: str) -> bytes:
     """The poster as PDF or SVG, kept like `qr_file`."""
-    layout = poster_layout(title, target, link, encode(link))
+    layout = poster_layout(title, target, link, encode(link), lang)
     return poster_pdf(layout, title) if fmt == "pdf" else poster_svg(layout, title)

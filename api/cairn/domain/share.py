@@ -82,6 +82,8 @@ class ShareRequest(msgspec.Struct, frozen=True, kw_only=True):
     target: ShareTarget
     format: str
     scale: int = DEFAULT_SCALE
+    poster_lang: str = LANGS[0]
+    """The language that leads on a poster; the link forces none unless `lang` is given."""
 
 
 def parse_request(
@@ -92,12 +94,14 @@ def parse_request(
     fmt: str | None,
     formats: tuple[str, ...],
     scale: str | None = None,
+    poster_lang: str | None = None,
 ) -> ShareRequest:
     """Check a QR or poster query; raise listing every bad parameter at once."""
     errors = QueryErrors()
     slug = errors.slug("programme", programme)
     label = errors.label("place", place, PLACE_MAX_LENGTH)
     language = errors.choice("lang", lang, LANGS, "") or None
+    leading = errors.choice("poster_lang", poster_lang, LANGS, language or LANGS[0])
     chosen = errors.choice("format", fmt, formats, formats[0])
     size = errors.integer("scale", scale, 1, MAX_SCALE, DEFAULT_SCALE)
     if chosen == "pdf" and label is not None and not pdf_printable(label):
@@ -109,7 +113,7 @@ def parse_request(
     if errors.errors or slug is None:
         raise InvalidInputError(errors.errors, "Invalid share parameters")
     target = ShareTarget(programme=slug, place=label, lang=language)
-    return ShareRequest(target=target, format=chosen, scale=size)
+    return ShareRequest(target=target, format=chosen, scale=size, poster_lang=leading)
 
 
 def pdf_printable(text: str) -> bool:
@@ -140,9 +144,8 @@ def programme_title(slug: str) -> str:
     return slug
 
 
-def poster_languages(lang: str | None) -> list[str]:
-    """The poster speaks all three languages, the chosen one first."""
-    first = lang or LANGS[0]
+def poster_languages(first: str) -> list[str]:
+    """The poster speaks all three languages, `first` first."""
     return [first, *(other for other in LANGS if other != first)]
 
 

@@ -85,7 +85,9 @@ async def qr_code(
     summary="Printable A4 poster with a programme's QR code",
     description=(
         "The programme's name, the place, a call to action in French, English and Italian "
-        "(the `lang` one first and largest), the QR code and its link in plain text. "
+        "(`poster_lang` first and largest), the QR code and its link in plain text. "
+        "`lang` forces the app's language for everyone who scans; leave it out on a trail "
+        "(each phone keeps its own) and choose the printed order with `poster_lang`. "
         "`format=pdf` (default) or `svg`. The PDF uses the built-in Helvetica, so a place "
         "written outside Western European characters needs `format=svg`."
     ),
@@ -102,15 +104,24 @@ async def poster(
     fmt: Annotated[
         str | None, QueryParameter(name="format", description="pdf (default) or svg")
     ] = None,
+    poster_lang: Annotated[
+        str | None,
+        QueryParameter(description="Language printed first (default: `lang`, else fr)"),
+    ] = None,
 ) -> Response[bytes]:
     """Lay the poster out once and draw it in the requested format."""
     require_single_values(request)
     checked = parse_request(
-        programme=programme, place=place, lang=lang, fmt=fmt, formats=POSTER_FORMATS
+        programme=programme,
+        place=place,
+        lang=lang,
+        fmt=fmt,
+        formats=POSTER_FORMATS,
+        poster_lang=poster_lang,
     )
     link = deep_link(settings.base_url, checked.target)
     title = programme_title(checked.target.programme)
-    body = qr.poster_file(link, checked.format, title, checked.target)
+    body = qr.poster_file(link, checked.format, title, checked.target, checked.poster_lang)
     return _answer(request, checked, body, "poster")
 
 
