@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck pytest openapi schema bench fuzz clean
+.PHONY: run test install browser lint typecheck pytest openapi schema bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+# Debian's Chromium for the browser tests: Playwright drives it, downloads no browser.
+browser:
+	test -x /usr/bin/chromium || (apt-get update -q && apt-get install -y -q chromium)
+
+pytest: install browser
 	$(BIN)/pytest
 
 # Regenerate the committed artefacts that tests compare against.
@@ -41,6 +45,10 @@ schema: install
 
 bench: install
 	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.validation
+	$(BIN)/python -m bench.moderation
+	$(BIN)/python -m bench.share
+	$(BIN)/python -m bench.widgets
 
 # A longer contract fuzz than the one in `make test` (which runs 60 examples per operation).
 fuzz: install

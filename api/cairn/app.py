@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
-from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -28,6 +27,8 @@ from cairn.http import (
     programmes,
     reference,
     sensitivity,
+    share,
+    widgets,
 )
 from cairn.http.auth import provide_staff, staff_first
 from cairn.http.deps import (
@@ -36,7 +37,7 @@ from cairn.http.deps import (
     provide_settings,
     provide_territory,
 )
-from cairn.http.hygiene import refuse_nul_characters
+from cairn.http.hygiene import open_to_every_origin, refuse_nul_characters
 from cairn.http.openapi import StrictStructSchemaPlugin
 from cairn.http.problems import EXCEPTION_HANDLERS
 from cairn.settings import Settings, signing_key
@@ -60,6 +61,8 @@ TAGS = [
     Tag(name="programmes", description="Organisations and the programmes they run"),
     Tag(name="moderation", description="The queue, decisions and the history of observations"),
     Tag(name="sensitivity", description="Sensitivity rules and their background re-projection"),
+    Tag(name="share", description="Trail QR codes and posters that open the field app"),
+    Tag(name="widgets", description="Embeddable widgets for hosts' websites (HTML and scripts)"),
 ]
 
 
@@ -96,6 +99,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
 
     api = Router(
         path="/api/v1",
+        after_request=open_to_every_origin,
         route_handlers=[
             health.health,
             intake.submit_observation,
@@ -134,11 +138,21 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             sensitivity.delete_rule,
             sensitivity.list_jobs,
             sensitivity.read_job,
+            share.qr_code,
+            share.poster,
         ],
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
     app = Litestar(
-        route_handlers=[api],
+        route_handlers=[
+            api,
+            widgets.builder,
+            widgets.recent,
+            widgets.species_of_the_month,
+            widgets.programme_progress,
+            widgets.widget_asset,
+            widgets.embed_script,
+        ],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         dependencies={
@@ -171,7 +185,6 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             render_plugins=[ScalarRenderPlugin()],
         ),
         plugins=[StrictStructSchemaPlugin()],
-        cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"]),
         before_request=refuse_nul_characters,
         guards=[staff_first],
         debug=False,

@@ -35,3 +35,10 @@ def bundled_communes() -> list[tuple[str, BaseGeometry]]:
     """The 36 PETR communes of the bundled outlines (insee, geometry)."""
     collection = json.loads(reference_file("petr_communes.geojson").read_text("utf-8"))
     return [(f["properties"]["insee"], shape(f["geometry"])) for f in collection["features"]]
+
+
+@cache
+def commune_names() -> dict[str, str]:
+    """INSEE code → name of the territory's communes."""
+    with reference_file("petr_communes.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["insee"]: row["name"] for row in csv.DictReader(handle)}

@@ -8,6 +8,7 @@ variable, never with a traceback deep inside the server.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -54,6 +55,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """`CAIRN_ACCESS_TOKEN_SECONDS`: staff access token lifetime (short: it is not revocable)."""
     refresh_token_days: int = 30
     """`CAIRN_REFRESH_TOKEN_DAYS`: lifetime of a staff refresh token (revocable)."""
+    widget_origins: tuple[str, ...] = ("*",)
+    """`CAIRN_WIDGET_ORIGINS`: sites allowed to embed the widgets (CSP frame-ancestors).
+
+    `*` (the default) lets any site embed them: they only show open data. A list
+    such as `https://www.example-hotel.fr,https://*.example-resort.com` restricts it.
+    """
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -91,6 +98,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             refresh_token_days=_int(
                 env, "CAIRN_REFRESH_TOKEN_DAYS", default.refresh_token_days, 1, 365
             ),
+            widget_origins=_origins(env.get("CAIRN_WIDGET_ORIGINS"), default.widget_origins),
         )
         if settings.secret_key is not None and len(settings.secret_key) < 32:
             raise SettingsError("CAIRN_SECRET_KEY must be at least 32 characters long")
@@ -138,6 +146,20 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise SettingsError(f"{name}: {value} is outside {low}..{high}")
     return value
+
+
+_ORIGIN = re.compile(r"\*|https?://(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
+
+
+def _origins(raw: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    origins = _csv(raw, default)
+    bad = [origin for origin in origins if not _ORIGIN.fullmatch(origin)]
+    if bad:
+        raise SettingsError(
+            f"CAIRN_WIDGET_ORIGINS: {', '.join(bad)} is not * or an origin such as "
+            "https://www.example.org (scheme and host, lowercase, no path)"
+        )
+    return origins
 
 
 def _csv(raw: str | None, default: tuple[str, ...]) -> tuple[str, ...]:

@@ -216,3 +216,15 @@ def test_generalisation_never_publishes_finer_than_its_level(
 def test_generalisation_is_deterministic() -> None:
     place = Place(6.6433, 44.8986, 5.0, 1800.0, "05023", (6.63, 44.9), 5000.0)
     assert generalise(place, 2) == generalise(place, 2)  # no random offset to average away
+
+
+async def test_open_data_is_readable_from_any_origin(client: Client) -> None:
+    response = await client.get("/api/v1/observations", headers={"Origin": "https://lab.example"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "ETag" in response.headers["access-control-expose-headers"]
+    preflight = await client.options(
+        "/api/v1/observations",
+        headers={"Origin": "https://lab.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code in {200, 204}
+    assert preflight.headers["access-control-allow-origin"] == "*"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
+from litestar import Request, Response
 
 from cairn.domain.errors import FieldError
 from cairn.http.problems import ProblemError
@@ -21,3 +21,20 @@ async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
         bad.append(FieldError("/path", "invalid_character", "NUL characters are not allowed"))
     if bad:
         raise ProblemError(400, "bad_request", "Bad request", errors=bad)
+
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type, If-None-Match",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, Link, Retry-After",
+    "Access-Control-Max-Age": "600",
+}
+
+
+async def open_to_every_origin(response: Response[Any]) -> Response[Any]:
+    """The API answers any origin: open data is for everyone, and writes need a bearer
+    token (never a cookie), so a foreign page gains nothing it could not do itself."""
+    for name, value in CORS_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
