@@ -23,6 +23,7 @@ from cairn.http import (
     health,
     intake,
     moderation,
+    ogc,
     opendata,
     programmes,
     reference,
@@ -57,6 +58,7 @@ TAGS = [
     Tag(name="intake", description="Contributors submit observations"),
     Tag(name="reference", description="Observation schemas, taxa, the offline bundle"),
     Tag(name="open data", description="Validated observations for anyone, generalised"),
+    Tag(name="ogc", description="OGC API - Features (Part 1 Core) for GIS tools such as QGIS"),
     Tag(name="staff", description="Staff sign-in: access and refresh tokens"),
     Tag(name="programmes", description="Organisations and the programmes they run"),
     Tag(name="moderation", description="The queue, decisions and the history of observations"),
@@ -143,9 +145,11 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         ],
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
+    ogc_router = Router(path="/ogc", route_handlers=ogc.ROUTES, after_request=open_to_every_origin)
     app = Litestar(
         route_handlers=[
             api,
+            ogc_router,
             widgets.builder,
             widgets.recent,
             widgets.species_of_the_month,
