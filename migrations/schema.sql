@@ -40,6 +40,17 @@ CREATE TABLE public.commune (
     CONSTRAINT commune_population_check CHECK ((population >= 0))
 );
 COMMENT ON COLUMN public.commune.geometry IS 'GeoJSON outline, WGS84';
+CREATE TABLE public.device (
+    id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    pseudonym text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT device_pseudonym_check CHECK (((length(pseudonym) >= 1) AND (length(pseudonym) <= 40))),
+    CONSTRAINT device_token_hash_check CHECK ((length(token_hash) = 32))
+);
+COMMENT ON COLUMN public.device.token_hash IS 'SHA-256 of the bearer token; the token itself is never stored';
+COMMENT ON COLUMN public.device.pseudonym IS 'The public name the contributor chose; NULL = anonymous';
 CREATE TABLE public.heritage_category (
     slug text NOT NULL,
     label_fr text NOT NULL,
@@ -102,6 +113,7 @@ CREATE TABLE public.observation (
     validation_method text,
     validated_at timestamp with time zone,
     queue_rank smallint GENERATED ALWAYS AS (((2 - ((jsonb_array_length(flags) > 0))::integer) - ((sensitivity_level > 0))::integer)) STORED,
+    device_id uuid,
     CONSTRAINT observation_accuracy_m_check CHECK (((accuracy_m >= (0)::double precision) AND (accuracy_m <= (100000)::double precision))),
     CONSTRAINT observation_altitude_m_check CHECK (((altitude_m >= ('-500'::integer)::double precision) AND (altitude_m <= (9000)::double precision))),
     CONSTRAINT observation_check CHECK ((updated_at >= received_at)),
@@ -388,6 +400,10 @@ ALTER TABLE ONLY public.alembic_version
     ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
 ALTER TABLE ONLY public.commune
     ADD CONSTRAINT commune_pkey PRIMARY KEY (insee);
+ALTER TABLE ONLY public.device
+    ADD CONSTRAINT device_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.device
+    ADD CONSTRAINT device_token_hash_key UNIQUE (token_hash);
 ALTER TABLE ONLY public.heritage_category
     ADD CONSTRAINT heritage_category_pkey PRIMARY KEY (slug);
 ALTER TABLE ONLY public.heritage_item
@@ -431,6 +447,7 @@ ALTER TABLE ONLY public.taxon_profile
 CREATE INDEX heritage_item_commune ON public.heritage_item USING btree (commune_insee);
 CREATE INDEX heritage_item_name_trgm ON public.heritage_item USING gin (public.cairn_fold(name) public.gin_trgm_ops);
 CREATE INDEX observation_commune ON public.observation USING btree (commune_insee);
+CREATE INDEX observation_device ON public.observation USING btree (device_id, received_at);
 CREATE INDEX observation_event_observation ON public.observation_event USING btree (observation_id, id);
 CREATE INDEX observation_programme_status ON public.observation USING btree (programme, status);
 CREATE INDEX observation_queue ON public.observation USING btree (status, queue_rank, received_at, id);
@@ -458,6 +475,8 @@ CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_e
 CREATE TRIGGER staff_audit_no_update BEFORE UPDATE ON public.staff_audit FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
 ALTER TABLE ONLY public.heritage_item
     ADD CONSTRAINT heritage_item_category_fkey FOREIGN KEY (category) REFERENCES public.heritage_category(slug);
+ALTER TABLE ONLY public.observation
+    ADD CONSTRAINT observation_device_id_fkey FOREIGN KEY (device_id) REFERENCES public.device(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.observation

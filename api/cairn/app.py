@@ -19,9 +19,11 @@ from cairn.db import create_pool
 from cairn.domain.errors import CODES
 from cairn.http import (
     auth,
+    devices,
     grants,
     health,
     intake,
+    me,
     moderation,
     ogc,
     opendata,
@@ -38,6 +40,7 @@ from cairn.http.deps import (
     provide_settings,
     provide_territory,
 )
+from cairn.http.devices import provide_device, require_device
 from cairn.http.hygiene import open_to_every_origin, refuse_nul_characters
 from cairn.http.openapi import StrictStructSchemaPlugin
 from cairn.http.problems import EXCEPTION_HANDLERS
@@ -56,6 +59,7 @@ API_DESCRIPTION = (
 TAGS = [
     Tag(name="health", description="Liveness and database reachability"),
     Tag(name="intake", description="Contributors submit observations"),
+    Tag(name="contributors", description="Anonymous devices, pseudonyms, my observations"),
     Tag(name="reference", description="Observation schemas, taxa, the offline bundle"),
     Tag(name="open data", description="Validated observations for anyone, generalised"),
     Tag(name="ogc", description="OGC API - Features (Part 1 Core) for GIS tools such as QGIS"),
@@ -105,6 +109,11 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         route_handlers=[
             health.health,
             intake.submit_observation,
+            intake.submit_batch,
+            devices.register_device,
+            me.read_me,
+            me.update_me,
+            me.my_observations,
             opendata.list_observations,
             opendata.read_public_observation,
             opendata.export_dwca,
@@ -165,6 +174,8 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             "territory": Provide(provide_territory, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "staff": Provide(provide_staff),
+            "device": Provide(provide_device),
+            "me": Provide(require_device),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,

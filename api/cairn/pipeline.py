@@ -7,16 +7,18 @@ way in applies the same rules.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
+from uuid import UUID
 
 import msgspec
 
 from cairn.db import Connection
-from cairn.domain.observation import ObservationIn
+from cairn.domain.observation import ObservationIn, content_hash
 from cairn.domain.territory import Territory
 from cairn.domain.validation import Context, Validated, submitted_cd_nom, validate
 from cairn.kinds import registry
 from cairn.settings import Settings
-from cairn.store import observations, places, sensitivity, taxa
+from cairn.store import observations, places, public, sensitivity, taxa
 
 
 async def validate_observation(
@@ -55,3 +57,38 @@ async def validate_observation(
     record = (obs.id, validated.taxon_cd_ref, obs.location.lon, obs.location.lat, obs.observed_at)
     level = (await sensitivity.levels(conn, [record]))[obs.id]
     return msgspec.structs.replace(validated, sensitivity_level=level)
+
+
+class Accepted(msgspec.Struct, frozen=True):
+    """What became of one submission: the stored record and how it compares."""
+
+    stored: observations.Stored
+    outcome: Literal["created", "unchanged", "conflict"]
+    submitted_sha256: str
+
+
+async def accept(
+    conn: Connection,
+    territory: Territory,
+    settings: Settings,
+    obs: ObservationIn,
+    device_id: UUID | None,
+) -> Accepted:
+    """Store one submission once: a known id is compared, a new one validated and inserted.
+
+    Single and batch submit both come here, so retries behave the same way
+    whichever route a phone used; the public projection follows in the same
+    transaction.
+    """
+    sha = content_hash(obs)
+    stored = await observations.get_with_hash(conn, obs.id)
+    if stored is None:
+        validated = await validate_observation(conn, territory, settings, obs)
+        stored = await observations.insert(conn, validated, sha, device_id)
+        if stored.created:
+            await public.project(conn, [obs.id])
+    if stored.created:
+        outcome: Literal["created", "unchanged", "conflict"] = "created"
+    else:
+        outcome = "unchanged" if stored.content_hash == sha else "conflict"
+    return Accepted(stored, outcome, sha.hex())

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Final, Literal
+from uuid import UUID
+
+import msgspec
 from litestar import Response, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
+from msgspec import Meta
 
 from cairn.db import transaction
-from cairn.domain.errors import ConflictError
+from cairn.domain.decoding import decode
+from cairn.domain.errors import ConflictError, FieldError, InvalidInputError, pointer
 from cairn.domain.observation import (
     DEFAULT_LICENCE,
     DEFAULT_PROGRAMME,
     ObservationIn,
     ObservationOut,
-    content_hash,
     with_defaults,
 )
 from cairn.http.body import ReportingBody
 from cairn.http.deps import AppSettings, AppTerritory, DbPool
-from cairn.http.problems import responses
-from cairn.pipeline import validate_observation
-from cairn.store import observations, public
+from cairn.http.devices import OptionalDevice
+from cairn.http.problems import Problem, invalid_problem, responses
+from cairn.pipeline import accept
+
+MAX_BATCH: Final = 500
 
 
 @post(
@@ -44,24 +51,116 @@ from cairn.store import observations, public
     status_code=201,
 )
 async def submit_observation(
-    data: JSONBody[ObservationIn], pool: DbPool, settings: AppSettings, territory: AppTerritory
+    data: JSONBody[ObservationIn],
+    pool: DbPool,
+    settings: AppSettings,
+    territory: AppTerritory,
+    device: OptionalDevice,
 ) -> Response[ObservationOut]:
     """Answer a known id from the store; validate and insert a new one."""
     obs = with_defaults(data, DEFAULT_PROGRAMME, DEFAULT_LICENCE)
-    sha = content_hash(obs)
     async with transaction(pool) as conn:
-        existing = await observations.get_with_hash(conn, obs.id)
-        if existing is None:
-            validated = await validate_observation(conn, territory, settings, obs)
-            stored = await observations.insert(conn, validated, sha)
-            await public.project(conn, [obs.id])
-        else:
-            stored = existing
-    if stored.created:
-        return Response(stored.observation, status_code=201)
-    if stored.content_hash == sha:
-        return Response(stored.observation, status_code=200)
-    raise ConflictError(
-        "An observation with this id exists with other content.",
-        {"stored_sha256": stored.content_hash.hex(), "submitted_sha256": sha.hex()},
-    )
+        accepted = await accept(conn, territory, settings, obs, device)
+    if accepted.outcome == "conflict":
+        raise ConflictError(
+            "An observation with this id exists with other content.",
+            {
+                "stored_sha256": accepted.stored.content_hash.hex(),
+                "submitted_sha256": accepted.submitted_sha256,
+            },
+        )
+    status = 201 if accepted.outcome == "created" else 200
+    return Response(accepted.stored.observation, status_code=status)
+
+
+class BatchIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Up to 500 observations; each is decoded and judged on its own."""
+
+    observations: Annotated[list[Any], Meta(min_length=1, max_length=MAX_BATCH)]
+
+
+class BatchItem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The fate of one item: `created`, `unchanged`, `conflict` or `invalid`."""
+
+    index: int
+    id: UUID | None
+    outcome: Literal["created", "unchanged", "conflict", "invalid"]
+    observation: ObservationOut | None = None
+    problem: Problem | None = None
+
+
+class BatchOut(msgspec.Struct, frozen=True):
+    """One result per item, in the order sent."""
+
+    results: list[BatchItem]
+
+
+def _inside_item(exc: InvalidInputError, index: int) -> InvalidInputError:
+    """Pointers of an item's errors, made relative to the batch body."""
+    prefix = pointer("observations", index)
+    errors = [
+        e if e.pointer.startswith(prefix) else FieldError(prefix + e.pointer, e.code, e.detail)
+        for e in exc.errors
+    ]
+    return InvalidInputError(errors, exc.title)
+
+
+def _item_id(raw: Any) -> UUID | None:
+    try:
+        return UUID(str(raw["id"])) if isinstance(raw, dict) and "id" in raw else None
+    except ValueError:
+        return None
+
+
+@post(
+    "/observations/batch",
+    summary="Submit up to 500 observations; one bad item never blocks the others",
+    description=(
+        "Every item gets a result: `created`, `unchanged` (already stored, same content), "
+        "`conflict` (same id, other content) or `invalid` (with its problem document). "
+        "Valid items are stored together when the batch commits: a retried batch ends with "
+        "each observation exactly once."
+    ),
+    tags=["intake"],
+    dto=ReportingBody[BatchIn],
+    return_dto=None,
+    responses=responses(400, 401, 413, 422),
+    status_code=200,
+)
+async def submit_batch(
+    data: JSONBody[BatchIn],
+    pool: DbPool,
+    settings: AppSettings,
+    territory: AppTerritory,
+    device: OptionalDevice,
+) -> BatchOut:
+    """Each item in its own savepoint, the whole batch in one transaction."""
+    results: list[BatchItem] = []
+    async with transaction(pool) as conn:
+        for index, raw in enumerate(data.observations):
+            try:
+                obs = decode(raw, ObservationIn, ("observations", index))
+                obs = with_defaults(obs, DEFAULT_PROGRAMME, DEFAULT_LICENCE)
+                async with conn.transaction():
+                    accepted = await accept(conn, territory, settings, obs, device)
+            except InvalidInputError as exc:
+                results.append(
+                    BatchItem(
+                        index=index,
+                        id=_item_id(raw),
+                        outcome="invalid",
+                        problem=invalid_problem(_inside_item(exc, index)),
+                    )
+                )
+                continue
+            results.append(
+                BatchItem(
+                    index=index,
+                    id=obs.id,
+                    outcome=accepted.outcome,
+                    observation=accepted.stored.observation
+                    if accepted.outcome != "conflict"
+                    else None,
+                )
+            )
+    return BatchOut(results)

@@ -81,10 +81,13 @@ def _problem_error(request: Request[Any, Any, Any], exc: ProblemError) -> Respon
     return problem_response(request, exc.problem, exc.headers)
 
 
+def invalid_problem(exc: InvalidInputError) -> Problem:
+    """The problem document of invalid input (also used per item in batch results)."""
+    return ProblemError(422, "validation_failed", exc.title, errors=exc.errors).problem
+
+
 def _invalid_input(request: Request[Any, Any, Any], exc: InvalidInputError) -> Response[Problem]:
-    return _problem_error(
-        request, ProblemError(422, "validation_failed", exc.title, errors=exc.errors)
-    )
+    return problem_response(request, invalid_problem(exc))
 
 
 def _malformed(request: Request[Any, Any, Any], exc: MalformedJsonError) -> Response[Problem]:

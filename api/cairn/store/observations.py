@@ -23,8 +23,9 @@ _INSERT = f"""
 INSERT INTO observation (
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, content_hash, flags,
-    taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+    taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level, device_id
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+          $20)
 ON CONFLICT (id) DO NOTHING
 RETURNING {_COLUMNS}
 """
@@ -40,7 +41,9 @@ class Stored(msgspec.Struct, frozen=True):
     created: bool
 
 
-async def insert(conn: Connection, validated: Validated, sha: bytes) -> Stored:
+async def insert(
+    conn: Connection, validated: Validated, sha: bytes, device_id: UUID | None = None
+) -> Stored:
     """Insert `obs` unless its id exists; return the row that is stored either way.
 
     `ON CONFLICT DO NOTHING` waits for a concurrent insert of the same id to
@@ -71,6 +74,7 @@ async def insert(conn: Connection, validated: Validated, sha: bytes) -> Stored:
             validated.taxon_cd_ref,
             validated.commune_insee,
             validated.sensitivity_level,
+            device_id,
         )
     except asyncpg.ForeignKeyViolationError:
         missing = FieldError("/programme", "not_allowed", f"no programme {obs.programme}")
@@ -127,3 +131,32 @@ def to_out(row: asyncpg.Record) -> ObservationOut:
 def now() -> datetime:
     """The server's clock (one place, so it is easy to see what depends on it)."""
     return datetime.now(UTC)
+
+
+async def by_device(
+    conn: Connection | asyncpg.Pool, device_id: UUID, limit: int, before: UUID | None
+) -> list[asyncpg.Record]:
+    """A device's observations, newest first, after the `before` cursor."""
+    return list(
+        await conn.fetch(
+            f"""SELECT {_COLUMNS}, moderator_comment FROM observation
+                WHERE device_id = $1
+                  AND ($2::uuid IS NULL OR (received_at, id) < (
+                        SELECT received_at, id FROM observation WHERE id = $2 AND device_id = $1))
+                ORDER BY received_at DESC, id DESC LIMIT $3""",
+            device_id,
+            before,
+            limit,
+        )
+    )
+
+
+async def owned_by(conn: Connection | asyncpg.Pool, observation_id: UUID, device_id: UUID) -> bool:
+    """True when the observation was sent by this device."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM observation WHERE id = $1 AND device_id = $2)",
+            observation_id,
+            device_id,
+        )
+    )

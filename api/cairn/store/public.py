@@ -28,8 +28,10 @@ SELECT o.id, o.kind, o.programme, o.status, o.observed_at, o.observed_offset_s, 
        t.path AS taxon_path, t.scientific_name, t.vernacular_fr, t.kingdom,
        coalesce(t.group2_inpn, t.group1_inpn) AS taxon_group,
        o.sensitivity_level,
-       c.centroid_lon, c.centroid_lat, c.min_lon, c.min_lat, c.max_lon, c.max_lat
+       c.centroid_lon, c.centroid_lat, c.min_lon, c.min_lat, c.max_lon, c.max_lat,
+       d.pseudonym AS observer
 FROM observation o
+LEFT JOIN device d ON d.id = o.device_id
 LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_ref
 LEFT JOIN commune c ON c.insee = o.commune_insee
 WHERE o.id = ANY($1)
@@ -77,7 +79,7 @@ def _public_row(row: Any) -> tuple[Any, ...] | None:
         public.grid_10km, public.grid_1km, public.commune, public.departement, public.method,
         public.code, public.data_generalizations, public.information_withheld,
         public_data(row["data"]), row["comment"] if public.comment_allowed else None,
-        None, row["licence"], [], row["updated_at"],
+        row["observer"], row["licence"], [], row["updated_at"],
     )  # fmt: skip
 
 

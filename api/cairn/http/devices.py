@@ -1,0 +1,64 @@
+"""Anonymous contributor devices and their bearer tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+
+from cairn.domain.devices import DeviceCreated, is_device_token
+from cairn.http.deps import DbPool
+from cairn.http.problems import ProblemError, responses
+from cairn.store import devices
+
+OptionalDevice = NamedDependency[UUID | None]
+"""A route parameter named `device`: the submitting device, if the request names one."""
+
+
+async def provide_device(request: Request[Any, Any, State], pool: DbPool) -> UUID | None:
+    """The device a bearer token names; None without one; 401 for a bad one."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if not token:
+        return None
+    token = token.strip()
+    if scheme.lower() != "bearer" or not is_device_token(token):
+        raise ProblemError(
+            401, "unauthorized", "Unauthorized", "Send `Authorization: Bearer <device token>`."
+        )
+    device_id = await devices.by_token(pool, token)
+    if device_id is None:
+        raise ProblemError(401, "unauthorized", "Unauthorized", "This device token is not known.")
+    return device_id
+
+
+async def require_device(device: OptionalDevice) -> UUID:
+    """The signed device; 401 when the request has no token."""
+    if device is None:
+        raise ProblemError(
+            401,
+            "unauthorized",
+            "Unauthorized",
+            "Register with POST /api/v1/devices and send `Authorization: Bearer <token>`.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return device
+
+
+SignedDevice = NamedDependency[UUID]
+"""A route parameter named `me`: the device that must sign the request."""
+
+
+@post(
+    "/devices",
+    summary="Register an anonymous device; its secret token is shown once",
+    tags=["contributors"],
+    responses=responses(429),
+    status_code=201,
+)
+async def register_device(pool: DbPool) -> DeviceCreated:
+    """No personal data: a random id and a token the server keeps only hashed."""
+    device_id, token = await devices.create(pool)
+    return DeviceCreated(device_id=str(device_id), token=token)

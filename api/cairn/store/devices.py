@@ -1,0 +1,47 @@
+"""The device aggregate: tokens by hash, pseudonyms."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from cairn.db import Connection
+from cairn.domain.devices import new_token, token_hash
+
+
+async def create(conn: Connection | asyncpg.Pool) -> tuple[uuid.UUID, str]:
+    """A new device and its token (the only time the token exists in clear)."""
+    device_id, token = uuid.uuid4(), new_token()
+    await conn.execute(
+        "INSERT INTO device (id, token_hash) VALUES ($1, $2)", device_id, token_hash(token)
+    )
+    return device_id, token
+
+
+async def by_token(conn: Connection | asyncpg.Pool, token: str) -> uuid.UUID | None:
+    """The device a token belongs to, or None; marks it as seen."""
+    result: uuid.UUID | None = await conn.fetchval(
+        "UPDATE device SET last_seen_at = now() WHERE token_hash = $1 RETURNING id",
+        token_hash(token),
+    )
+    return result
+
+
+async def read(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> tuple[str | None, int]:
+    """(pseudonym, number of observations) of a device."""
+    row = await conn.fetchrow(
+        """SELECT d.pseudonym, (SELECT count(*) FROM observation o WHERE o.device_id = d.id) AS n
+           FROM device d WHERE d.id = $1""",
+        device_id,
+    )
+    return (None, 0) if row is None else (row["pseudonym"], row["n"])
+
+
+async def set_pseudonym(
+    conn: Connection, device_id: uuid.UUID, pseudonym: str | None
+) -> list[uuid.UUID]:
+    """Change the public name; return the device's observations (to re-project)."""
+    await conn.execute("UPDATE device SET pseudonym = $2 WHERE id = $1", device_id, pseudonym)
+    rows = await conn.fetch("SELECT id FROM observation WHERE device_id = $1", device_id)
+    return [r["id"] for r in rows]
