@@ -117,6 +117,8 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             opendata.list_observations,
             opendata.read_public_observation,
             opendata.export_dwca,
+            opendata.count_observations,
+            opendata.taxon_checklist,
             reference.list_schemas,
             reference.read_schema,
             reference.search_taxa,

@@ -185,6 +185,9 @@ async def test_no_open_response_leaks_a_sensitive_position(
             await client.get("/api/v1/observations", params={"format": "geojson", "limit": 1000})
         ).text,
         (await client.get("/api/v1/observations", params={"format": "csv"})).text,
+        (await client.get("/api/v1/stats/counts", params={"by": "grid_1km"})).text,
+        (await client.get("/api/v1/stats/counts", params={"by": "commune"})).text,
+        (await client.get("/ogc/collections/observations/items", params={"limit": 1000})).text,
     ]
     for text in texts:
         assert not leaks(text, lon, lat), text[:300]

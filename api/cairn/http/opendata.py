@@ -328,3 +328,84 @@ async def export_dwca(
         media_type="application/zip",
         headers={"Content-Disposition": 'attachment; filename="cairn-dwca.zip"'},
     )
+
+
+Grouping = Literal["grid_10km", "grid_1km", "commune", "month"]
+
+
+class Count(msgspec.Struct, frozen=True):
+    """How many public observations, and of how many taxa, in one unit."""
+
+    unit: str
+    observations: int
+    taxa: int
+
+
+class Counts(msgspec.Struct, frozen=True):
+    """Counts per unit; generalised records count only at their public precision."""
+
+    by: str
+    items: list[Count]
+
+
+class ChecklistEntry(msgspec.Struct, frozen=True):
+    """One taxon of a checklist."""
+
+    cd_ref: int
+    scientific_name: str | None
+    vernacular_fr: str | None
+    group: str | None
+    observations: int
+    first_seen: datetime
+    last_seen: datetime
+
+
+class Checklist(msgspec.Struct, frozen=True):
+    """The taxa recorded under the filters, most recorded first."""
+
+    items: list[ChecklistEntry]
+
+
+@get(
+    "/stats/counts",
+    summary="Count public observations per 10 km or 1 km cell, commune or month",
+    description="Same filters as GET /observations. A generalised record counts only in "
+    "units at least as coarse as its published position.",
+    tags=["open data"],
+    dependencies={"filters": FILTERS},
+    responses=responses(400),
+)
+async def count_observations(
+    read_pool: ReadPool, filters: OpenFilters, by: FromQuery[Grouping] = "grid_10km"
+) -> Counts:
+    """Counts for maps and programme pages."""
+    async with read_pool.acquire() as conn:
+        rows = await public.counts(conn, filters, by)
+    return Counts(by, [Count(r["unit"], r["observations"], r["taxa"]) for r in rows])
+
+
+@get(
+    "/stats/checklist",
+    summary="Checklist of taxa for an area (polygon, bbox or commune) with first and last dates",
+    tags=["open data"],
+    dependencies={"filters": FILTERS},
+    responses=responses(400),
+)
+async def taxon_checklist(read_pool: ReadPool, filters: OpenFilters) -> Checklist:
+    """What has been recorded here, validated, at the precision the open data allows."""
+    async with read_pool.acquire() as conn:
+        rows = await public.checklist(conn, filters)
+    return Checklist(
+        [
+            ChecklistEntry(
+                cd_ref=r["taxon_cd_ref"],
+                scientific_name=r["scientific_name"],
+                vernacular_fr=r["vernacular_fr"],
+                group=r["taxon_group"],
+                observations=r["observations"],
+                first_seen=r["first_seen"],
+                last_seen=r["last_seen"],
+            )
+            for r in rows
+        ]
+    )

@@ -216,3 +216,46 @@ async def get(conn: Connection, observation_id: UUID, statuses: tuple[str, ...])
         observation_id,
         list(statuses),
     )
+
+
+_GROUPINGS = {
+    "grid_10km": "grid_10km",
+    "grid_1km": "grid_1km",
+    "commune": "commune_insee",
+    "month": "to_char(observed_at AT TIME ZONE 'UTC', 'YYYY-MM')",
+}
+
+
+async def counts(conn: Connection, filters: Filters, by: str) -> list[Any]:
+    """Observations and distinct taxa per unit; a record counts only where it is public.
+
+    A generalised record has no 1 km cell (and no commune at the 10 km level),
+    so it contributes to coarser units only, at its published precision.
+    """
+    key = _GROUPINGS[by]
+    where, args = _where(filters)
+    return list(
+        await conn.fetch(
+            f"""SELECT {key} AS unit, count(*) AS observations,
+                       count(DISTINCT taxon_cd_ref) AS taxa
+                FROM public_observation WHERE {where} AND {key} IS NOT NULL
+                GROUP BY 1 ORDER BY 1""",
+            *args,
+        )
+    )
+
+
+async def checklist(conn: Connection, filters: Filters) -> list[Any]:
+    """Taxa recorded under the filters, with counts and first and last dates."""
+    where, args = _where(filters)
+    return list(
+        await conn.fetch(
+            f"""SELECT taxon_cd_ref, min(scientific_name) AS scientific_name,
+                       min(vernacular_fr) AS vernacular_fr, min(taxon_group) AS taxon_group,
+                       count(*) AS observations, min(observed_at) AS first_seen,
+                       max(observed_at) AS last_seen
+                FROM public_observation WHERE {where} AND taxon_cd_ref IS NOT NULL
+                GROUP BY taxon_cd_ref ORDER BY count(*) DESC, taxon_cd_ref""",
+            *args,
+        )
+    )
