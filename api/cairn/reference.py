@@ -25,12 +25,6 @@ def territory() -> BaseGeometry:
     return shape(collection["features"][0]["geometry"])
 
 
-def park_taxa_codes() -> list[int]:
-    """CD_NOM of the valid taxa (cd_nom = cd_ref) of the bundled park list."""
-    with reference_file("taxa_pne.csv").open(encoding="utf-8", newline="") as handle:
-        return [int(r["cd_nom"]) for r in csv.DictReader(handle) if r["cd_nom"] == r["cd_ref"]]
-
-
 def bundled_communes() -> list[tuple[str, BaseGeometry]]:
     """The 36 PETR communes of the bundled outlines (insee, geometry)."""
     collection = json.loads(reference_file("petr_communes.geojson").read_text("utf-8"))

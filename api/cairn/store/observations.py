@@ -93,12 +93,6 @@ async def get_with_hash(conn: Connection, observation_id: UUID) -> Stored | None
     return None if row is None else Stored(to_out(row), bytes(row["content_hash"]), created=False)
 
 
-async def get(conn: Connection | asyncpg.Pool, observation_id: UUID) -> ObservationOut | None:
-    """One observation by id, or None."""
-    row = await conn.fetchrow(_SELECT, observation_id)
-    return None if row is None else to_out(row)
-
-
 def to_out(row: asyncpg.Record) -> ObservationOut:
     """Build the API view of a row, restoring the offset the device sent."""
     tz = timezone(timedelta(seconds=row["observed_offset_s"]))
