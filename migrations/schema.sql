@@ -20,6 +20,21 @@ CREATE FUNCTION public.observation_event_append_only() RETURNS trigger
 CREATE TABLE public.alembic_version (
     version_num character varying(32) NOT NULL
 );
+CREATE TABLE public.api_key (
+    id uuid NOT NULL,
+    key_hash bytea NOT NULL,
+    owner text NOT NULL,
+    contact_email text,
+    requests bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT api_key_contact_email_check CHECK ((length(contact_email) <= 320)),
+    CONSTRAINT api_key_key_hash_check CHECK ((length(key_hash) = 32)),
+    CONSTRAINT api_key_owner_check CHECK (((length(owner) >= 1) AND (length(owner) <= 200))),
+    CONSTRAINT api_key_requests_check CHECK ((requests >= 0))
+);
+COMMENT ON TABLE public.api_key IS 'Researchers'' keys: higher rate limits and usage counts; open data stays open without one.';
 CREATE TABLE public.commune (
     insee text NOT NULL,
     name text NOT NULL,
@@ -398,6 +413,10 @@ CREATE TABLE public.taxon_profile (
 COMMENT ON TABLE public.taxon_profile IS 'What validated observations say is usual for a taxon: altitude band (2nd-98th percentile), active months, high count (98th percentile). Refreshed by `cairn refresh-profiles`; used for plausibility flags only when observations >= 20.';
 ALTER TABLE ONLY public.alembic_version
     ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
+ALTER TABLE ONLY public.api_key
+    ADD CONSTRAINT api_key_key_hash_key UNIQUE (key_hash);
+ALTER TABLE ONLY public.api_key
+    ADD CONSTRAINT api_key_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.commune
     ADD CONSTRAINT commune_pkey PRIMARY KEY (insee);
 ALTER TABLE ONLY public.device

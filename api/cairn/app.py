@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components, Contact, License, SecurityScheme, 
 from cairn import __version__
 from cairn.db import create_pool
 from cairn.domain.errors import CODES
+from cairn.domain.limits import Buckets
 from cairn.http import (
     auth,
     devices,
@@ -42,6 +43,7 @@ from cairn.http.deps import (
 )
 from cairn.http.devices import provide_device, require_device
 from cairn.http.hygiene import open_to_every_origin, refuse_nul_characters
+from cairn.http.limits import check_api_request
 from cairn.http.openapi import StrictStructSchemaPlugin
 from cairn.http.problems import EXCEPTION_HANDLERS
 from cairn.settings import Settings, signing_key
@@ -105,6 +107,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
 
     api = Router(
         path="/api/v1",
+        before_request=check_api_request,
         after_request=open_to_every_origin,
         route_handlers=[
             health.health,
@@ -156,7 +159,12 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         ],
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
-    ogc_router = Router(path="/ogc", route_handlers=ogc.ROUTES, after_request=open_to_every_origin)
+    ogc_router = Router(
+        path="/ogc",
+        route_handlers=ogc.ROUTES,
+        before_request=check_api_request,
+        after_request=open_to_every_origin,
+    )
     app = Litestar(
         route_handlers=[
             api,
@@ -169,7 +177,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             widgets.embed_script,
         ],
         lifespan=[lifespan],
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "buckets": Buckets()}),
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "read_pool": Provide(provide_read_pool, sync_to_thread=False),

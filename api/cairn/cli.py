@@ -239,6 +239,19 @@ def import_reference_command() -> None:
         click.echo(summary.line())
 
 
+@cli.command("create-api-key")
+@click.option("--owner", required=True, help="Who the key is for (a lab, a person).")
+@click.option("--email", default=None, help="Whom to contact about its use.")
+def create_api_key_command(owner: str, email: str | None) -> None:
+    """Create a researcher's API key (higher rate limit, usage counted); shown once."""
+    from cairn.store import api_keys  # noqa: PLC0415
+
+    key = run_on_database(
+        resolve_database(_settings()), lambda conn: api_keys.create(conn, owner, email)
+    )
+    click.echo(f"API key for {owner} (shown once; send it as the X-API-Key header):\n{key}")
+
+
 @cli.command("refresh-profiles")
 def refresh_profiles_command() -> None:
     """Recompute taxa's altitude and season profiles from validated observations."""

@@ -44,6 +44,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     clock_skew_seconds: int = 300
     """How far in the future a device clock may be before `observed_at` is refused."""
     log_level: str = "INFO"
+    rate_limit_per_minute: int = 600
+    """`CAIRN_RATE_LIMIT_PER_MINUTE`: requests per client IP per minute (per server process)."""
+    api_key_rate_limit_per_minute: int = 6000
+    """`CAIRN_API_KEY_RATE_LIMIT_PER_MINUTE`: the same for a request with a valid `X-API-Key`."""
     publisher: str = "Cairn"
     """`CAIRN_PUBLISHER`: the organisation named as creator of exported datasets."""
     contact_email: str = "contact@cairn.invalid"
@@ -89,6 +93,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 env, "CAIRN_CLOCK_SKEW_SECONDS", default.clock_skew_seconds, 0, 86400
             ),
             log_level=env.get("CAIRN_LOG_LEVEL", default.log_level).upper(),
+            rate_limit_per_minute=_int(
+                env, "CAIRN_RATE_LIMIT_PER_MINUTE", default.rate_limit_per_minute, 1, 10**7
+            ),
+            api_key_rate_limit_per_minute=_int(
+                env,
+                "CAIRN_API_KEY_RATE_LIMIT_PER_MINUTE",
+                default.api_key_rate_limit_per_minute,
+                1,
+                10**8,
+            ),
             publisher=env.get("CAIRN_PUBLISHER", default.publisher),
             contact_email=env.get("CAIRN_CONTACT_EMAIL", default.contact_email),
             secret_key=env.get("CAIRN_SECRET_KEY") or None,

@@ -42,6 +42,7 @@ def live_server(
         "DATABASE_URL": database_dsn(admin_dsn, "fuzz"),
         "CAIRN_DATA_DIR": str(tmp_path_factory.mktemp("fuzz-data")),
         "CAIRN_LOG_LEVEL": "ERROR",
+        "CAIRN_RATE_LIMIT_PER_MINUTE": "1000000",  # the fuzzer is fast on purpose
     }
     port = free_port()
     process = subprocess.Popen(

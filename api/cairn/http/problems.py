@@ -193,8 +193,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 def responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for a route's error answers, all problem documents.
 
-    400 is always there: any request can carry a malformed parameter or a
-    character the database cannot hold.
+    400 and 429 are always there: any request can carry a malformed parameter
+    or a character the database cannot hold, and any client can go too fast.
     """
     described = {
         400: "Malformed JSON or a bad parameter",
@@ -215,5 +215,5 @@ def responses(*statuses: int) -> dict[int, ResponseSpec]:
             media_type=PROBLEM_MEDIA_TYPE,
             generate_examples=False,
         )
-        for status in sorted({400, *statuses})
+        for status in sorted({400, 429, *statuses})
     }

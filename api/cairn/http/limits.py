@@ -1,0 +1,52 @@
+"""Rate limits for the API, and researchers' API keys that raise them."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from litestar import Request
+
+from cairn.http.hygiene import refuse_nul_characters
+from cairn.http.problems import ProblemError
+from cairn.settings import Settings
+from cairn.store import api_keys
+
+
+async def limit_requests(request: Request[Any, Any, Any]) -> None:
+    """Spend one token of the client's bucket (its API key's, or its IP's); 429 when empty.
+
+    A key that is not valid is refused (401) rather than ignored, so a
+    researcher notices a typo instead of silently getting the lower limit.
+    """
+    settings: Settings = request.app.state.settings
+    key = request.headers.get("x-api-key")
+    limit, bucket = (
+        settings.rate_limit_per_minute,
+        f"ip:{request.client.host if request.client else '-'}",
+    )
+    if key:
+        key_id = await api_keys.use(request.app.state.pool, key.strip())
+        if key_id is None:
+            raise ProblemError(401, "unauthorized", "Unauthorized", "This API key is not valid.")
+        limit, bucket = settings.api_key_rate_limit_per_minute, f"key:{key_id}"
+    wait = request.app.state.buckets.take(bucket, limit, time.monotonic())
+    if wait:
+        raise ProblemError(
+            429,
+            "rate_limited",
+            "Too many requests",
+            f"Limit of {limit} requests a minute reached; retry in {wait:.0f} s."
+            + ("" if key else " An API key raises the limit."),
+            headers={"Retry-After": str(int(wait))},
+        )
+
+
+async def check_api_request(request: Request[Any, Any, Any]) -> None:
+    """Every API request: hygiene first (NUL), then the rate limit.
+
+    A router's `before_request` replaces the app's, so the API routers run
+    both checks through this one hook.
+    """
+    await refuse_nul_characters(request)
+    await limit_requests(request)
