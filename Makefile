@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.validation
 	$(BIN)/python -m bench.moderation
+	$(BIN)/python -m bench.opendata
 	$(BIN)/python -m bench.share
 	$(BIN)/python -m bench.widgets
 

@@ -46,7 +46,7 @@ def running_server(dsn: str, extra_env: dict[str, str] | None = None) -> Iterato
         **os.environ,
         "DATABASE_URL": dsn,
         "CAIRN_LOG_LEVEL": "WARNING",
-        "CAIRN_RATE_LIMIT_PER_MINUTE": "100000000",  # benchmarks measure throughput
+        "CAIRN_RATE_LIMIT_PER_MINUTE": "10000000",  # benchmarks measure throughput
         **(extra_env or {}),
     }
     process = subprocess.Popen([CAIRN, "serve", "--port", str(port), "--no-migrate"], env=env)
@@ -54,6 +54,8 @@ def running_server(dsn: str, extra_env: dict[str, str] | None = None) -> Iterato
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"cairn serve exited with {process.returncode}")
             try:
                 if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
                     break

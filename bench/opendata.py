@@ -1,0 +1,302 @@
+"""Open data at scale: keyset pages and full exports against raw SQL, with the server's memory.
+
+    .venv/bin/python -m bench.opendata [--rows 1000000]
+
+Loads N generated public observations (random points in the territory's
+bounding box, real taxa) with COPY, then measures at 100 k and at N rows:
+a keyset page (bbox + taxon) through the API vs the same SQL run raw;
+the full CSV and DwC-A exports vs `COPY … TO STDOUT`; and the server's
+peak RSS while it streams.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import random
+import statistics
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import httpx
+import numpy as np
+import psutil
+from pyproj import Transformer
+
+from bench.common import fresh_database, running_server
+from cairn.db import init_connection
+from cairn.seed import ensure_reference
+
+BBOX = (6.20, 44.54, 7.07, 45.12)
+PAGE_BOX = "6.55,44.85,6.70,44.95"
+_L93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+
+
+async def load(dsn: str, start: int, count: int) -> None:
+    """COPY `count` observations and their public rows (level 0: precise, with grid cells)."""
+    conn = await asyncpg.connect(dsn)
+    await init_connection(conn)
+    if start == 0:
+        await ensure_reference(conn)
+    taxa = await conn.fetch(
+        "SELECT cd_nom, path::text AS path, scientific_name FROM taxon "
+        "WHERE cd_nom = cd_ref AND path IS NOT NULL"
+    )
+    rng = random.Random(start)
+    lons = np.array([rng.uniform(BBOX[0], BBOX[2]) for _ in range(count)])
+    lats = np.array([rng.uniform(BBOX[1], BBOX[3]) for _ in range(count)])
+    xs, ys = _L93.transform(lons, lats)
+    base = datetime(2016, 1, 1, tzinfo=UTC)
+    observations, projections = [], []
+    for i in range(count):
+        taxon = taxa[(start + i) % len(taxa)] if i % 50 else taxa[0]
+        ident = uuid.UUID(int=rng.getrandbits(128), version=4)
+        when = base + timedelta(minutes=rng.randrange(0, 10 * 365 * 24 * 60))
+        lon, lat = round(float(lons[i]), 6), round(float(lats[i]), 6)
+        observations.append(
+            (
+                ident,
+                "species",
+                1,
+                "default",
+                when,
+                0,
+                lon,
+                lat,
+                10.0,
+                {"cd_nom": taxon["cd_nom"], "count": 1},
+                "CC-BY-4.0",
+                hashlib.sha256(ident.bytes).digest(),
+                "certain",
+                taxon["cd_nom"],
+                taxon["cd_nom"],
+            )
+        )
+        g10 = f"10kmL93E{int(xs[i] // 10000):03d}N{int(ys[i] // 10000):03d}"
+        g1 = f"1kmL93E{int(xs[i] // 1000):04d}N{int(ys[i] // 1000):04d}"
+        projections.append(
+            (
+                ident,
+                "species",
+                "default",
+                "certain",
+                when,
+                0,
+                taxon["cd_nom"],
+                taxon["path"],
+                taxon["scientific_name"],
+                None,
+                "Plantae",
+                None,
+                0,
+                lon,
+                lat,
+                (lon, lat),
+                10.0,
+                None,
+                g10,
+                g1,
+                None,
+                "05",
+                None,
+                None,
+                None,
+                None,
+                {"count": 1},
+                None,
+                None,
+                "CC-BY-4.0",
+                [],
+                when,
+            )
+        )
+    await conn.copy_records_to_table(
+        "observation",
+        records=observations,
+        columns=[
+            "id",
+            "kind",
+            "schema_version",
+            "programme",
+            "observed_at",
+            "observed_offset_s",
+            "lon",
+            "lat",
+            "accuracy_m",
+            "data",
+            "licence",
+            "content_hash",
+            "status",
+            "taxon_cd_nom",
+            "taxon_cd_ref",
+        ],
+    )
+    await conn.copy_records_to_table(
+        "public_observation",
+        records=projections,
+        columns=[
+            "id",
+            "kind",
+            "programme",
+            "status",
+            "observed_at",
+            "observed_offset_s",
+            "taxon_cd_ref",
+            "taxon_path",
+            "scientific_name",
+            "vernacular_fr",
+            "kingdom",
+            "taxon_group",
+            "sensitivity_level",
+            "lon",
+            "lat",
+            "position",
+            "uncertainty_m",
+            "altitude_m",
+            "grid_10km",
+            "grid_1km",
+            "commune_insee",
+            "departement",
+            "generalisation",
+            "generalisation_code",
+            "data_generalizations",
+            "information_withheld",
+            "attributes",
+            "comment",
+            "observer",
+            "licence",
+            "photos",
+            "updated_at",
+        ],
+    )
+    await conn.execute("ANALYZE public_observation")
+    await conn.close()
+
+
+async def raw_page(dsn: str, cd_nom: int, pages: int) -> list[float]:
+    conn = await asyncpg.connect(dsn)
+    await init_connection(conn)
+    path = await conn.fetchval("SELECT path::text FROM taxon WHERE cd_nom = $1", cd_nom)
+    times, after = [], uuid.UUID(int=0)
+    for _ in range(pages):
+        t = time.perf_counter()
+        rows = await conn.fetch(
+            """SELECT * FROM public_observation WHERE status = ANY($1) AND taxon_path <@ $2::ltree
+               AND position <@ box(point(6.55, 44.85), point(6.70, 44.95)) AND id > $3
+               ORDER BY id LIMIT 100""",
+            ["certain", "probable"],
+            path,
+            after,
+        )
+        times.append(time.perf_counter() - t)
+        if not rows:
+            break
+        after = rows[-1]["id"]
+    await conn.close()
+    return times
+
+
+async def raw_copy(dsn: str) -> tuple[int, float]:
+    conn = await asyncpg.connect(dsn)
+    size = 0
+
+    async def sink(chunk: bytes) -> None:
+        nonlocal size
+        size += len(chunk)
+
+    t = time.perf_counter()
+    await conn.copy_from_query(
+        "SELECT * FROM public_observation WHERE status = ANY('{certain,probable}') ORDER BY id",
+        output=sink,
+        format="csv",
+    )
+    elapsed = time.perf_counter() - t
+    rows = await conn.fetchval("SELECT count(*) FROM public_observation")
+    await conn.close()
+    return rows, elapsed
+
+
+def api_pages(base: str, cd_nom: int, pages: int) -> list[float]:
+    times, url = [], f"{base}/api/v1/observations?limit=100&bbox={PAGE_BOX}&taxon={cd_nom}"
+    with httpx.Client(timeout=60) as client:
+        for _ in range(pages):
+            t = time.perf_counter()
+            page = client.get(url).json()
+            times.append(time.perf_counter() - t)
+            if not page["next"]:
+                break
+            url = page["next"]
+    return times
+
+
+def api_export(base: str, path: str, pid: int) -> tuple[float, int, float]:
+    """(seconds, bytes, peak RSS MB of the server) for one streamed export."""
+    process, peak, done = psutil.Process(pid), [0.0], threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            rss = sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
+            peak[0] = max(peak[0], rss / 2**20)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    size, t = 0, time.perf_counter()
+    with httpx.stream("GET", base + path, timeout=3600) as response:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+    elapsed = time.perf_counter() - t
+    done.set()
+    watcher.join()
+    return elapsed, size, peak[0]
+
+
+def _is_server(process: psutil.Process) -> bool:
+    try:
+        return "serve" in process.cmdline()
+    except psutil.Error:
+        return False
+
+
+def measure(dsn: str, rows: int) -> None:
+    cd_nom = 61098
+    raw_times = asyncio.run(raw_page(dsn, cd_nom, 30))
+    raw_rows, raw_copy_s = asyncio.run(raw_copy(dsn))
+    with running_server(dsn, {"CAIRN_DB_POOL_MAX": "4"}) as base:
+        pid = next(p.pid for p in psutil.Process().children() if _is_server(p))
+        api_times = api_pages(base, cd_nom, 30)
+        csv_s, _, csv_rss = api_export(base, "/api/v1/observations?format=csv", pid)
+        dwca_s, _, dwca_rss = api_export(base, "/api/v1/exports/dwca", pid)
+    raw_p50, api_p50 = statistics.median(raw_times) * 1000, statistics.median(api_times) * 1000
+    print(f"\n== {rows:,} public observations")
+    page = f"API {api_p50:.2f} ms, raw SQL {raw_p50:.2f} ms, ratio {api_p50 / raw_p50:.2f}x"
+    print(f"keyset page (bbox + taxon), p50: {page} (target <= 2x)")
+    print(f"COPY TO (raw):      {raw_rows / raw_copy_s:>10,.0f} rows/s")
+    for name, seconds, rss in (("CSV", csv_s, csv_rss), ("DwC-A", dwca_s, dwca_rss)):
+        rate = f"{raw_rows / seconds:>10,.0f} rows/s, ratio {raw_copy_s / seconds:.2f}x"
+        print(f"{name} export (API): {rate} (target >= 0.5x), server peak RSS {rss:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    dsn = fresh_database("opendata")
+    first = min(100_000, args.rows)
+    asyncio.run(load(dsn, 0, first))
+    measure(dsn, first)
+    loaded = first
+    while loaded < args.rows:
+        batch = min(100_000, args.rows - loaded)
+        asyncio.run(load(dsn, loaded, batch))
+        loaded += batch
+    if args.rows > first:
+        measure(dsn, args.rows)
+
+
+if __name__ == "__main__":
+    main()
