@@ -191,6 +191,23 @@ CREATE TABLE public.organisation (
     CONSTRAINT organisation_website_check CHECK ((website ~ '^https?://'::text))
 );
 COMMENT ON TABLE public.organisation IS 'A park, a tourism office, an association: owns programmes';
+CREATE TABLE public.photo (
+    id uuid NOT NULL,
+    observation_id uuid NOT NULL,
+    sha256 text NOT NULL,
+    upload_sha256 bytea NOT NULL,
+    width integer NOT NULL,
+    height integer NOT NULL,
+    source_format text NOT NULL,
+    exif jsonb,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT photo_height_check CHECK ((height > 0)),
+    CONSTRAINT photo_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT photo_upload_sha256_check CHECK ((length(upload_sha256) = 32)),
+    CONSTRAINT photo_width_check CHECK ((width > 0))
+);
+COMMENT ON TABLE public.photo IS 'Photos of observations; files in the photo store under sha256, stripped of all metadata';
+COMMENT ON COLUMN public.photo.exif IS 'Capture time and GPS position read before stripping, for moderators only';
 CREATE TABLE public.programme (
     slug text NOT NULL,
     organisation text NOT NULL,
@@ -437,6 +454,8 @@ ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.organisation
     ADD CONSTRAINT organisation_pkey PRIMARY KEY (slug);
+ALTER TABLE ONLY public.photo
+    ADD CONSTRAINT photo_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.programme
     ADD CONSTRAINT programme_pkey PRIMARY KEY (slug);
 ALTER TABLE ONLY public.public_observation
@@ -473,6 +492,9 @@ CREATE INDEX observation_queue ON public.observation USING btree (status, queue_
 CREATE INDEX observation_status_received ON public.observation USING btree (status, received_at);
 CREATE INDEX observation_taxon ON public.observation USING btree (taxon_cd_ref);
 CREATE INDEX observation_updated ON public.observation USING btree (updated_at, id);
+CREATE INDEX photo_observation ON public.photo USING btree (observation_id, created_at, id);
+CREATE INDEX photo_sha256 ON public.photo USING btree (sha256);
+CREATE INDEX photo_upload_sha256 ON public.photo USING btree (upload_sha256);
 CREATE INDEX programme_organisation ON public.programme USING btree (organisation);
 CREATE INDEX public_observation_commune ON public.public_observation USING btree (commune_insee);
 CREATE INDEX public_observation_grid ON public.public_observation USING btree (grid_10km);
@@ -500,6 +522,8 @@ ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_programme_fk FOREIGN KEY (programme) REFERENCES public.programme(slug);
+ALTER TABLE ONLY public.photo
+    ADD CONSTRAINT photo_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.programme
     ADD CONSTRAINT programme_organisation_fkey FOREIGN KEY (organisation) REFERENCES public.organisation(slug);
 ALTER TABLE ONLY public.public_observation

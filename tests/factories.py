@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
 BRIANCON = {"lon": 6.6433, "lat": 44.8986}
 
@@ -26,6 +28,14 @@ def observation_payload(**overrides: Any) -> dict[str, Any]:
     }
     payload.update(overrides)
     return payload
+
+
+async def new_device(client: AsyncTestClient[Litestar]) -> tuple[str, dict[str, str]]:
+    """Register a device; its id and the headers that sign its requests."""
+    created = await client.post("/api/v1/devices")
+    assert created.status_code == 201
+    body = created.json()
+    return body["device_id"], {"Authorization": f"Bearer {body['token']}"}
 
 
 offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(

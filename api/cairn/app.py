@@ -28,6 +28,7 @@ from cairn.http import (
     moderation,
     ogc,
     opendata,
+    photos,
     programmes,
     reference,
     sensitivity,
@@ -45,8 +46,11 @@ from cairn.http.devices import provide_device, require_device
 from cairn.http.hygiene import open_to_every_origin, refuse_nul_characters
 from cairn.http.limits import check_api_request
 from cairn.http.openapi import StrictStructSchemaPlugin
+from cairn.http.photos import provide_photo_work
 from cairn.http.problems import EXCEPTION_HANDLERS
+from cairn.photo_intake import PhotoWork
 from cairn.settings import Settings, signing_key
+from cairn.storage import photo_store
 from cairn.store import places
 from cairn.store.sensitivity import run_job, unfinished_jobs
 
@@ -117,6 +121,9 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             me.read_me,
             me.update_me,
             me.my_observations,
+            photos.upload_photo,
+            photos.delete_photo,
+            photos.read_photo,
             opendata.list_observations,
             opendata.read_public_observation,
             opendata.export_dwca,
@@ -177,7 +184,13 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             widgets.embed_script,
         ],
         lifespan=[lifespan],
-        state=State({"settings": settings, "buckets": Buckets()}),
+        state=State(
+            {
+                "settings": settings,
+                "buckets": Buckets(),
+                "photo_work": PhotoWork(photo_store(settings), settings.photo_workers),
+            }
+        ),
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "read_pool": Provide(provide_read_pool, sync_to_thread=False),
@@ -186,6 +199,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             "staff": Provide(provide_staff),
             "device": Provide(provide_device),
             "me": Provide(require_device),
+            "photo_work": Provide(provide_photo_work, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,

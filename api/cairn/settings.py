@@ -37,6 +37,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """`CAIRN_BASE_URL`: the public address, used in links and exports."""
     max_body_bytes: int = 1_048_576
     """`CAIRN_MAX_BODY_BYTES`: the largest JSON body accepted (photos have their own limit)."""
+    max_photo_bytes: int = 25 * 1_048_576
+    """`CAIRN_MAX_PHOTO_BYTES`: the largest photo upload (a 12-MP phone JPEG is 3-8 MB)."""
+    max_photo_pixels: int = 50_000_000
+    """`CAIRN_MAX_PHOTO_PIXELS`: width x height beyond which a photo is refused before decoding."""
+    photo_workers: int = 2
+    """`CAIRN_PHOTO_WORKERS`: photos decoded at once per process (each needs ~4 bytes/pixel)."""
+    photo_store: str = "local"
+    """`CAIRN_PHOTO_STORE`: `local` (a folder under the data dir) or `s3`."""
+    s3_bucket: str | None = None
+    """`CAIRN_S3_BUCKET`: the `s3` photo store's bucket (credentials: the usual AWS_* variables)."""
+    s3_endpoint_url: str | None = None
+    """`CAIRN_S3_ENDPOINT_URL`: an S3-compatible server (MinIO, Garage, Scaleway…); empty = AWS."""
+    s3_prefix: str = "photos/"
+    """`CAIRN_S3_PREFIX`: key prefix of the photo files inside the bucket."""
     public_statuses: tuple[str, ...] = PUBLIC_BY_DEFAULT
     """`CAIRN_PUBLIC_STATUSES`: which validation statuses the open data shows."""
     pool_min_size: int = 2
@@ -86,6 +100,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             port=_int(env, "CAIRN_PORT", default.port, 1, 65535),
             base_url=env.get("CAIRN_BASE_URL", "").rstrip("/") or default.base_url,
             max_body_bytes=_int(env, "CAIRN_MAX_BODY_BYTES", default.max_body_bytes, 1024, 2**31),
+            max_photo_bytes=_int(
+                env, "CAIRN_MAX_PHOTO_BYTES", default.max_photo_bytes, 1024, 2**31
+            ),
+            max_photo_pixels=_int(
+                env, "CAIRN_MAX_PHOTO_PIXELS", default.max_photo_pixels, 1, 400_000_000
+            ),
+            photo_workers=_int(env, "CAIRN_PHOTO_WORKERS", default.photo_workers, 1, 64),
+            photo_store=env.get("CAIRN_PHOTO_STORE", default.photo_store).strip().lower(),
+            s3_bucket=env.get("CAIRN_S3_BUCKET") or None,
+            s3_endpoint_url=env.get("CAIRN_S3_ENDPOINT_URL") or None,
+            s3_prefix=env.get("CAIRN_S3_PREFIX", default.s3_prefix),
             public_statuses=statuses,
             pool_min_size=_int(env, "CAIRN_DB_POOL_MIN", default.pool_min_size, 0, 1000),
             pool_max_size=_int(env, "CAIRN_DB_POOL_MAX", default.pool_max_size, 1, 1000),
@@ -124,6 +149,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ):
             if url and not url.startswith(("postgresql://", "postgres://")):
                 raise SettingsError(f"{name} must start with postgresql:// or postgres://")
+        if settings.photo_store not in {"local", "s3"}:
+            raise SettingsError("CAIRN_PHOTO_STORE must be local or s3")
+        if settings.photo_store == "s3" and not settings.s3_bucket:
+            raise SettingsError("CAIRN_PHOTO_STORE=s3 needs CAIRN_S3_BUCKET")
         if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError("CAIRN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         return settings

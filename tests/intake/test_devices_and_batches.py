@@ -11,16 +11,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.store.public import project_all
-from tests.factories import observation_payload
+from tests.factories import new_device, observation_payload
 
 Client = AsyncTestClient[Litestar]
-
-
-async def new_device(client: Client) -> tuple[str, dict[str, str]]:
-    created = await client.post("/api/v1/devices")
-    assert created.status_code == 201
-    body = created.json()
-    return body["device_id"], {"Authorization": f"Bearer {body['token']}"}
 
 
 async def test_device_tokens_are_stored_hashed_and_checked(

@@ -81,8 +81,8 @@ def _clean(value: object) -> str:
     return " ".join(str(value).replace("\t", " ").splitlines())
 
 
-def occurrence_row(record: PublicObservation, communes: dict[str, str]) -> list[str]:
-    """The standards.md §1 mapping of one public record."""
+def occurrence_row(record: PublicObservation, communes: dict[str, str], base_url: str) -> list[str]:
+    """The standards.md §1 mapping of one public record (photo URLs made absolute)."""
     taxon, location, general = record.taxon, record.location, record.generalisation
     attributes = record.attributes
     footprint = (
@@ -106,7 +106,8 @@ def occurrence_row(record: PublicObservation, communes: dict[str, str]) -> list[
             record.observer, LABELS_FR.get(record.status), general.note if general else None,
             "precise location, altitude and locality withheld" if general else None,
             record.programme, LICENCE_URIS[record.licence], record.observer or record.programme,
-            record.updated_at.isoformat(), " | ".join(record.photos), record.comment,
+            record.updated_at.isoformat(), " | ".join(base_url + url for url in record.photos),
+            record.comment,
         )
     ]  # fmt: skip
 
@@ -237,7 +238,7 @@ async def write_archive(
             if record.kind != "species":
                 continue
             coverage.add(record)
-            occurrences.write(_tsv(occurrence_row(record, communes)))
+            occurrences.write(_tsv(occurrence_row(record, communes, info.base_url)))
             occurrence_id = f"urn:uuid:{record.id}"
             for url in record.photos:
                 rights = record.observer or record.programme
@@ -245,7 +246,7 @@ async def write_archive(
                     _tsv(
                         [
                             occurrence_id,
-                            url,
+                            info.base_url + url,
                             "StillImage",
                             "image/jpeg",
                             LICENCE_URIS[record.licence],

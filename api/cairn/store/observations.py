@@ -12,11 +12,13 @@ from cairn.db import Connection
 from cairn.domain.errors import FieldError, InvalidInputError
 from cairn.domain.observation import Flag, Location, ObservationOut
 from cairn.domain.validation import Validated
+from cairn.store.photos import photos_of, to_photo
 
-_COLUMNS = """
+_COLUMNS = f"""
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, status, flags, version,
-    received_at, updated_at, content_hash, taxon_cd_ref, commune_insee
+    received_at, updated_at, content_hash, taxon_cd_ref, commune_insee,
+    {photos_of("observation")} AS photos
 """
 
 _INSERT = f"""
@@ -116,7 +118,7 @@ def to_out(row: asyncpg.Record) -> ObservationOut:
         version=row["version"],
         received_at=row["received_at"].astimezone(UTC),
         updated_at=row["updated_at"].astimezone(UTC),
-        photos=[],
+        photos=[to_photo(entry) for entry in row["photos"]],
         taxon_cd_ref=row["taxon_cd_ref"],
         commune=row["commune_insee"],
     )
@@ -153,4 +155,16 @@ async def owned_by(conn: Connection | asyncpg.Pool, observation_id: UUID, device
             observation_id,
             device_id,
         )
+    )
+
+
+async def owned(
+    conn: Connection | asyncpg.Pool, observation_id: UUID, device_id: UUID
+) -> asyncpg.Record | None:
+    """Where, when and in which state a device's observation is; None if not theirs."""
+    return await conn.fetchrow(
+        """SELECT lon, lat, accuracy_m, observed_at, observed_offset_s, status, version
+             FROM observation WHERE id = $1 AND device_id = $2""",
+        observation_id,
+        device_id,
     )

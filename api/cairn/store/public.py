@@ -20,6 +20,7 @@ import msgspec
 from cairn.db import Connection
 from cairn.domain.generalise import Place, generalise, public_data
 from cairn.domain.grid import to_lambert93
+from cairn.domain.photos import photo_path
 
 _SOURCE = """
 SELECT o.id, o.kind, o.programme, o.status, o.observed_at, o.observed_offset_s, o.lon, o.lat,
@@ -29,7 +30,9 @@ SELECT o.id, o.kind, o.programme, o.status, o.observed_at, o.observed_offset_s, 
        coalesce(t.group2_inpn, t.group1_inpn) AS taxon_group,
        o.sensitivity_level,
        c.centroid_lon, c.centroid_lat, c.min_lon, c.min_lat, c.max_lon, c.max_lat,
-       d.pseudonym AS observer
+       d.pseudonym AS observer,
+       ARRAY(SELECT p.sha256 FROM photo p WHERE p.observation_id = o.id
+              ORDER BY p.created_at, p.id) AS photo_keys
 FROM observation o
 LEFT JOIN device d ON d.id = o.device_id
 LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_ref
@@ -79,7 +82,8 @@ def _public_row(row: Any) -> tuple[Any, ...] | None:
         public.grid_10km, public.grid_1km, public.commune, public.departement, public.method,
         public.code, public.data_generalizations, public.information_withheld,
         public_data(row["data"]), row["comment"] if public.comment_allowed else None,
-        row["observer"], row["licence"], [], row["updated_at"],
+        row["observer"], row["licence"],
+        [photo_path(key, "large") for key in row["photo_keys"]], row["updated_at"],
     )  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from cairn.domain.moderation import (
 )
 from cairn.store import sensitivity
 from cairn.store.observations import to_out
+from cairn.store.photos import photos_of
 
 Executor = Connection | asyncpg.Pool
 
@@ -36,7 +37,8 @@ Executor = Connection | asyncpg.Pool
 def _staff_select(source: str = "observation") -> str:
     """The staff view's columns over `source` (a table or a sub-query), with its taxon."""
     return f"""
-SELECT o.*, t.cd_ref AS t_cd_ref, t.scientific_name AS t_scientific_name,
+SELECT o.*, {photos_of("o")} AS photos,
+       t.cd_ref AS t_cd_ref, t.scientific_name AS t_scientific_name,
        t.vernacular_fr AS t_vernacular_fr, t.group2_inpn AS t_group
   FROM {source} o LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
 """
