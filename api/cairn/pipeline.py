@@ -7,18 +7,30 @@ way in applies the same rules.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
+import asyncpg
 import msgspec
 
 from cairn.db import Connection
-from cairn.domain.observation import ObservationIn, content_hash
+from cairn.domain.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
+from cairn.domain.moderation import TRACKED
+from cairn.domain.observation import (
+    Flag,
+    ObservationEdit,
+    ObservationIn,
+    ObservationOut,
+    Withdrawal,
+    content_hash,
+    with_defaults,
+)
+from cairn.domain.photos import PHOTO_FLAGS
 from cairn.domain.territory import Territory
 from cairn.domain.validation import Context, Validated, submitted_cd_nom, validate
 from cairn.kinds import registry
 from cairn.settings import Settings
-from cairn.store import observations, places, public, sensitivity, taxa
+from cairn.store import events, observations, places, public, sensitivity, taxa
 
 
 async def validate_observation(
@@ -92,3 +104,103 @@ async def accept(
     else:
         outcome = "unchanged" if stored.content_hash == sha else "conflict"
     return Accepted(stored, outcome, sha.hex())
+
+
+def _tracked(row: asyncpg.Record) -> dict[str, Any]:
+    """The moderation fields of a locked row, as events record them (see domain.moderation)."""
+    return {name: row[name] for name in TRACKED}
+
+
+def _submitted(observation: ObservationOut) -> dict[str, Any]:
+    """What the contributor sent, as an event's before/after shows it."""
+    fields = set(ObservationIn.__struct_fields__)
+    return {k: v for k, v in msgspec.to_builtins(observation).items() if k in fields}
+
+
+async def _own(conn: Connection, device_id: UUID, observation_id: UUID) -> asyncpg.Record:
+    """The device's observation, locked until the transaction ends."""
+    row = await observations.lock_own(conn, observation_id, device_id)
+    if row is None:
+        raise NotFoundError(f"no observation {observation_id} of this device")
+    return row
+
+
+def _conflict(row: asyncpg.Record, detail: str) -> ConflictError:
+    return ConflictError(detail, {"current": msgspec.to_builtins(observations.to_out(row))})
+
+
+def _expect(row: asyncpg.Record, expected_version: int) -> None:
+    if row["version"] != expected_version:
+        raise _conflict(
+            row, "The observation changed since you read it (a moderator or another edit)."
+        )
+
+
+async def edit(
+    conn: Connection,
+    territory: Territory,
+    settings: Settings,
+    device_id: UUID,
+    observation_id: UUID,
+    correction: ObservationEdit,
+) -> ObservationOut:
+    """Correct a pending observation: validated like a submission, recorded as an event.
+
+    Sending the same correction again answers the stored record (the client
+    may not have seen the first answer); photo flags survive the edit.
+    """
+    if correction.id != observation_id:
+        mismatch = FieldError("/id", "invalid", "the id in the body must be the one in the path")
+        raise InvalidInputError([mismatch], "Invalid correction")
+    row = await _own(conn, device_id, observation_id)
+    submission = with_defaults(correction.submission(), row["programme"], row["licence"])
+    sha = content_hash(submission)
+    if bytes(row["content_hash"]) == sha:
+        return observations.to_out(row)
+    _expect(row, correction.expected_version)
+    if row["status"] != "pending":
+        raise _conflict(row, "Only observations still waiting for moderation can be corrected.")
+    validated = await validate_observation(conn, territory, settings, submission)
+    kept = [flag for flag in msgspec.convert(row["flags"], list[Flag]) if flag.code in PHOTO_FLAGS]
+    validated = msgspec.structs.replace(validated, flags=[*validated.flags, *kept])
+    before = observations.to_out(row)
+    after = await observations.replace(conn, validated, sha)
+    await events.append(
+        conn,
+        observation_id,
+        actor=("device", str(device_id)),
+        action="edit",
+        version=after.version,
+        before={**_tracked(row), "observation": _submitted(before)},
+        after={
+            **_tracked(row),
+            "taxon_cd_nom": validated.taxon_cd_nom,
+            "taxon_cd_ref": validated.taxon_cd_ref,
+            "observation": _submitted(after),
+        },
+    )
+    await public.project(conn, [observation_id])
+    return after
+
+
+async def withdraw(
+    conn: Connection, device_id: UUID, observation_id: UUID, withdrawal: Withdrawal
+) -> ObservationOut:
+    """Take an observation back: it leaves the open data; the record and its history stay."""
+    row = await _own(conn, device_id, observation_id)
+    if row["status"] == "withdrawn":
+        return observations.to_out(row)
+    _expect(row, withdrawal.expected_version)
+    after = await observations.withdraw(conn, observation_id)
+    await events.append(
+        conn,
+        observation_id,
+        actor=("device", str(device_id)),
+        action="withdraw",
+        version=after.version,
+        before=_tracked(row),
+        after={**_tracked(row), "status": "withdrawn"},
+        comment=withdrawal.reason,
+    )
+    await public.project(conn, [observation_id])
+    return after

@@ -64,6 +64,26 @@ class ObservationIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_
     comment: Annotated[str, Meta(max_length=2000)] | None = None
 
 
+class ObservationEdit(ObservationIn, frozen=True, kw_only=True):
+    """A correction by the observation's owner: the whole submission, and the version it edits."""
+
+    expected_version: Annotated[
+        int, Meta(ge=1, description="The `version` the client last saw; 409 if it moved on")
+    ]
+
+    def submission(self) -> ObservationIn:
+        """The corrected observation without the edit's own field."""
+        fields = ObservationIn.__struct_fields__
+        return ObservationIn(**{name: getattr(self, name) for name in fields})
+
+
+class Withdrawal(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """The owner takes an observation back; it leaves the open data, its history stays."""
+
+    expected_version: Annotated[int, Meta(ge=1)]
+    reason: Annotated[str, Meta(max_length=2000)] | None = None
+
+
 class Flag(msgspec.Struct, frozen=True):
     """An automatic remark for moderators: never a rejection, always explained."""
 

@@ -39,6 +39,9 @@ PHOTO_DISTANCE_MIN_M: Final = 500.0
 PHOTO_TIME_MAX: Final = timedelta(hours=12)
 """A capture time further than this from the observation time is flagged."""
 
+PHOTO_FLAGS: Final = frozenset({"photo_position_far", "photo_time_far"})
+"""Flags that come from photos, not from the submission (an edit keeps them)."""
+
 _GEOD: Final = Geod(ellps="WGS84")
 _QUALITY: Final[dict[str, int]] = {"small": 80, "large": 85, "original": 90}
 _GPS_IFD: Final = 0x8825

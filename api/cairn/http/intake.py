@@ -6,9 +6,9 @@ from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Response, post
+from litestar import Response, post, put
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 from msgspec import Meta
 
 from cairn.db import transaction
@@ -17,15 +17,17 @@ from cairn.domain.errors import ConflictError, FieldError, InvalidInputError, po
 from cairn.domain.observation import (
     DEFAULT_LICENCE,
     DEFAULT_PROGRAMME,
+    ObservationEdit,
     ObservationIn,
     ObservationOut,
+    Withdrawal,
     with_defaults,
 )
 from cairn.http.body import ReportingBody
 from cairn.http.deps import AppSettings, AppTerritory, DbPool
-from cairn.http.devices import OptionalDevice
+from cairn.http.devices import OptionalDevice, SignedDevice
 from cairn.http.problems import Problem, invalid_problem, responses
-from cairn.pipeline import accept
+from cairn.pipeline import accept, edit, withdraw
 
 MAX_BATCH: Final = 500
 
@@ -164,3 +166,50 @@ async def submit_batch(
                 )
             )
     return BatchOut(results)
+
+
+@put(
+    "/observations/{observation_id:uuid}",
+    summary="Correct my observation while it waits for moderation (`expected_version` guards it)",
+    description=(
+        "The body is the whole corrected observation plus the `version` last seen. It is "
+        "validated like a submission and recorded in the observation's history. 409 when the "
+        "version moved on or a moderator already decided; sending the same correction again "
+        "answers the stored record."
+    ),
+    tags=["intake"],
+    dto=ReportingBody[ObservationEdit],
+    return_dto=None,
+    responses=responses(401, 404, 409, 413, 415, 422),
+)
+async def correct_observation(
+    observation_id: FromPath[UUID],
+    data: JSONBody[ObservationEdit],
+    me: SignedDevice,
+    pool: DbPool,
+    settings: AppSettings,
+    territory: AppTerritory,
+) -> ObservationOut:
+    """One transaction: lock, compare, validate, replace, record, re-project."""
+    async with transaction(pool) as conn:
+        return await edit(conn, territory, settings, me, observation_id, data)
+
+
+@post(
+    "/observations/{observation_id:uuid}/withdraw",
+    summary="Withdraw my observation: it leaves the open data, its history stays",
+    tags=["intake"],
+    dto=ReportingBody[Withdrawal],
+    return_dto=None,
+    responses=responses(401, 404, 409, 413, 415, 422),
+    status_code=200,
+)
+async def withdraw_observation(
+    observation_id: FromPath[UUID],
+    data: JSONBody[Withdrawal],
+    me: SignedDevice,
+    pool: DbPool,
+) -> ObservationOut:
+    """Idempotent: withdrawing a withdrawn observation answers it as it is."""
+    async with transaction(pool) as conn:
+        return await withdraw(conn, me, observation_id, data)

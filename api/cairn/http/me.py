@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import get, put
+from litestar import delete, get, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
+from litestar.response import Stream
 
+from cairn import my_data
 from cairn.db import transaction
 from cairn.domain.devices import Me, MeIn
 from cairn.domain.observation import ObservationOut
+from cairn.exports.my_data import chunks
 from cairn.http.body import ReportingBody
 from cairn.http.deps import DbPool
 from cairn.http.devices import SignedDevice
+from cairn.http.photos import PhotoWorkDep
 from cairn.http.problems import ProblemError, responses
 from cairn.store import devices, observations, public
 
@@ -90,3 +95,62 @@ async def my_observations(
         else None
     )
     return MyObservations(items, next_url)
+
+
+@get(
+    "/me/export",
+    summary="Download everything Cairn holds about me (zip: JSON and my photos)",
+    description=(
+        "The device, every observation as stored (precise), its history and the moderators' "
+        "comments, and the photos with what their EXIF said before it was stripped."
+    ),
+    tags=["contributors"],
+    responses={
+        200: ResponseSpec(
+            data_container=bytes,
+            media_type="application/zip",
+            description="A zip archive with README.txt, JSON files and photos/",
+            generate_examples=False,
+        ),
+        **responses(401),
+    },
+)
+async def export_my_data(me: SignedDevice, pool: DbPool, photo_work: PhotoWorkDep) -> Stream:
+    """Built in a worker thread into a temporary file, then streamed."""
+    archive = await my_data.export(pool, photo_work, me)
+    return Stream(
+        chunks(archive),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": 'attachment; filename="cairn-my-data.zip"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@delete(
+    "/me",
+    summary="Erase me: my device, pseudonym and photos; my observations deleted or anonymised",
+    description=(
+        "`observations=delete` removes them and their history; `observations=anonymise` keeps "
+        "them for science without any link to you and without your comments. The token stops "
+        "working at once. This cannot be undone."
+    ),
+    tags=["contributors"],
+    responses=responses(401),
+    status_code=204,
+)
+async def erase_me(
+    me: SignedDevice,
+    pool: DbPool,
+    photo_work: PhotoWorkDep,
+    observations_choice: Annotated[
+        Literal["delete", "anonymise"],
+        QueryParameter(
+            name="observations",
+            description="What becomes of my observations (no default: the choice is yours)",
+        ),
+    ],
+) -> None:
+    """Photos' files go after the rows, once nothing refers to them."""
+    await my_data.erase(pool, photo_work, me, keep_observations=observations_choice == "anonymise")

@@ -45,3 +45,47 @@ async def set_pseudonym(
     await conn.execute("UPDATE device SET pseudonym = $2 WHERE id = $1", device_id, pseudonym)
     rows = await conn.fetch("SELECT id FROM observation WHERE device_id = $1", device_id)
     return [r["id"] for r in rows]
+
+
+async def profile(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> asyncpg.Record | None:
+    """Everything the device row holds except the token's hash."""
+    return await conn.fetchrow(
+        "SELECT id, pseudonym, created_at, last_seen_at FROM device WHERE id = $1", device_id
+    )
+
+
+async def history(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The events of a device's observations; staff members are named by role, not identity."""
+    return list(
+        await conn.fetch(
+            """SELECT e.observation_id, e.occurred_at, e.actor_kind, e.action, e.version,
+                      e.before, e.after, e.comment
+                 FROM observation_event e JOIN observation o ON o.id = e.observation_id
+                WHERE o.device_id = $1 ORDER BY e.observation_id, e.id""",
+            device_id,
+        )
+    )
+
+
+async def erase(
+    conn: Connection, device_id: uuid.UUID, *, keep_observations: bool
+) -> list[uuid.UUID]:
+    """Forget a device: its row, and its observations or the link to them.
+
+    Kept observations lose their owner and their free-text comment (which may
+    name people); the ids of those kept are returned to be re-projected.
+    """
+    if keep_observations:
+        rows = await conn.fetch(
+            """UPDATE observation SET device_id = NULL, comment = NULL,
+                      updated_at = greatest(now(), received_at)
+                WHERE device_id = $1 RETURNING id""",
+            device_id,
+        )
+        kept = [row["id"] for row in rows]
+    else:
+        # Events, photos and public rows go with them (ON DELETE CASCADE).
+        await conn.execute("DELETE FROM observation WHERE device_id = $1", device_id)
+        kept = []
+    await conn.execute("DELETE FROM device WHERE id = $1", device_id)
+    return kept

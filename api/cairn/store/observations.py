@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
 from cairn.db import Connection
-from cairn.domain.errors import FieldError, InvalidInputError
+from cairn.domain.errors import FieldError, InvalidInputError, NotFoundError
 from cairn.domain.observation import Flag, Location, ObservationOut
 from cairn.domain.validation import Validated
 from cairn.store.photos import photos_of, to_photo
@@ -53,40 +54,83 @@ async def insert(
     caller sees it.
     """
     obs = validated.observation
-    offset = obs.observed_at.utcoffset() or timedelta(0)
     try:
-        row = await conn.fetchrow(
-            _INSERT,
-            obs.id,
-            obs.kind,
-            obs.schema_version,
-            obs.programme,
-            obs.observed_at,
-            int(offset.total_seconds()),
-            obs.location.lon,
-            obs.location.lat,
-            obs.location.accuracy_m,
-            obs.location.altitude_m,
-            obs.data,
-            obs.licence,
-            obs.comment,
-            sha,
-            msgspec.to_builtins(validated.flags),
-            validated.taxon_cd_nom,
-            validated.taxon_cd_ref,
-            validated.commune_insee,
-            validated.sensitivity_level,
-            device_id,
-        )
+        row = await conn.fetchrow(_INSERT, obs.id, *_content(validated, sha), device_id)
     except asyncpg.ForeignKeyViolationError:
-        missing = FieldError("/programme", "not_allowed", f"no programme {obs.programme}")
-        raise InvalidInputError([missing], "Invalid observation") from None
+        raise _unknown_programme(obs.programme) from None
     if row is not None:
         return Stored(to_out(row), bytes(row["content_hash"]), created=True)
     existing = await conn.fetchrow(_SELECT, obs.id)
     if existing is None:  # deleted between the two statements: let the client retry
         raise asyncpg.exceptions.SerializationError("observation vanished during insert")
     return Stored(to_out(existing), bytes(existing["content_hash"]), created=False)
+
+
+def _content(validated: Validated, sha: bytes) -> tuple[Any, ...]:
+    """The columns a submission sets, in the order of `_INSERT` and `_REPLACE` ($2 to $19)."""
+    obs = validated.observation
+    offset = obs.observed_at.utcoffset() or timedelta(0)
+    return (
+        obs.kind, obs.schema_version, obs.programme, obs.observed_at,
+        int(offset.total_seconds()), obs.location.lon, obs.location.lat,
+        obs.location.accuracy_m, obs.location.altitude_m, obs.data, obs.licence, obs.comment,
+        sha, msgspec.to_builtins(validated.flags), validated.taxon_cd_nom,
+        validated.taxon_cd_ref, validated.commune_insee, validated.sensitivity_level,
+    )  # fmt: skip
+
+
+def _unknown_programme(programme: str | None) -> InvalidInputError:
+    missing = FieldError("/programme", "not_allowed", f"no programme {programme}")
+    return InvalidInputError([missing], "Invalid observation")
+
+
+_REPLACE = f"""
+UPDATE observation SET
+    kind = $2, schema_version = $3, programme = $4, observed_at = $5, observed_offset_s = $6,
+    lon = $7, lat = $8, accuracy_m = $9, altitude_m = $10, data = $11, licence = $12,
+    comment = $13, content_hash = $14, flags = $15, taxon_cd_nom = $16, taxon_cd_ref = $17,
+    commune_insee = $18, sensitivity_level = $19,
+    version = version + 1, updated_at = greatest(now(), received_at)
+WHERE id = $1
+RETURNING {_COLUMNS}
+"""
+
+
+async def lock_own(
+    conn: Connection, observation_id: UUID, device_id: UUID
+) -> asyncpg.Record | None:
+    """A device's observation, locked until the transaction ends; None if not theirs."""
+    return await conn.fetchrow(
+        f"""SELECT {_COLUMNS}, validation_method, moderator_comment, taxon_cd_nom
+              FROM observation WHERE id = $1 AND device_id = $2 FOR UPDATE""",
+        observation_id,
+        device_id,
+    )
+
+
+async def replace(conn: Connection, validated: Validated, sha: bytes) -> ObservationOut:
+    """Overwrite a (locked) observation's content with a validated correction; next version."""
+    obs = validated.observation
+    try:
+        row = await conn.fetchrow(_REPLACE, obs.id, *_content(validated, sha))
+    except asyncpg.ForeignKeyViolationError:
+        raise _unknown_programme(obs.programme) from None
+    if row is None:  # the caller holds the lock, so only a deleted row gets here
+        raise NotFoundError(f"no observation {obs.id}")
+    return to_out(row)
+
+
+async def withdraw(conn: Connection, observation_id: UUID) -> ObservationOut:
+    """Mark a (locked) observation withdrawn; next version."""
+    row = await conn.fetchrow(
+        f"""UPDATE observation SET status = 'withdrawn', version = version + 1,
+                   updated_at = greatest(now(), received_at)
+             WHERE id = $1 RETURNING {_COLUMNS}""",
+        observation_id,
+    )
+    if row is None:
+        raise NotFoundError(f"no observation {observation_id}")
+    return to_out(row)
 
 
 async def get_with_hash(conn: Connection, observation_id: UUID) -> Stored | None:
@@ -130,9 +174,9 @@ def now() -> datetime:
 
 
 async def by_device(
-    conn: Connection | asyncpg.Pool, device_id: UUID, limit: int, before: UUID | None
+    conn: Connection | asyncpg.Pool, device_id: UUID, limit: int | None, before: UUID | None
 ) -> list[asyncpg.Record]:
-    """A device's observations, newest first, after the `before` cursor."""
+    """A device's observations, newest first, after the `before` cursor (`limit` None: all)."""
     return list(
         await conn.fetch(
             f"""SELECT {_COLUMNS}, moderator_comment FROM observation
