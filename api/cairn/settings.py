@@ -62,6 +62,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """`CAIRN_RATE_LIMIT_PER_MINUTE`: requests per client IP per minute (per server process)."""
     api_key_rate_limit_per_minute: int = 6000
     """`CAIRN_API_KEY_RATE_LIMIT_PER_MINUTE`: the same for a request with a valid `X-API-Key`."""
+    device_rate_limit_per_minute: int = 300
+    """`CAIRN_DEVICE_RATE_LIMIT_PER_MINUTE`: the same per contributor device token.
+
+    Visitors behind one refuge's or hotel's Wi-Fi share an IP address, so a
+    signed device spends its own bucket, not the address's.
+    """
     publisher: str = "Cairn"
     """`CAIRN_PUBLISHER`: the organisation named as creator of exported datasets."""
     contact_email: str = "contact@cairn.invalid"
@@ -127,6 +133,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 default.api_key_rate_limit_per_minute,
                 1,
                 10**8,
+            ),
+            device_rate_limit_per_minute=_int(
+                env,
+                "CAIRN_DEVICE_RATE_LIMIT_PER_MINUTE",
+                default.device_rate_limit_per_minute,
+                1,
+                10**7,
             ),
             publisher=env.get("CAIRN_PUBLISHER", default.publisher),
             contact_email=env.get("CAIRN_CONTACT_EMAIL", default.contact_email),

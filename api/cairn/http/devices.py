@@ -18,20 +18,35 @@ OptionalDevice = NamedDependency[UUID | None]
 """A route parameter named `device`: the submitting device, if the request names one."""
 
 
-async def provide_device(request: Request[Any, Any, State], pool: DbPool) -> UUID | None:
-    """The device a bearer token names; None without one; 401 for a bad one."""
+def device_token(request: Request[Any, Any, State]) -> str | None:
+    """The bearer token of the request if it looks like a device's (not a staff JWT)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if not token:
-        return None
     token = token.strip()
-    if scheme.lower() != "bearer" or not is_device_token(token):
+    return token if scheme.lower() == "bearer" and is_device_token(token) else None
+
+
+async def signed_device(request: Request[Any, Any, State]) -> UUID:
+    """The device of a request's device token, looked up once per request; 401 if unknown."""
+    cached: UUID | None = request.state.get("device_id")
+    if cached is not None:
+        return cached
+    token = device_token(request)
+    device_id = None if token is None else await devices.by_token(request.app.state.pool, token)
+    if device_id is None:
+        raise ProblemError(401, "unauthorized", "Unauthorized", "This device token is not known.")
+    request.state.device_id = device_id
+    return device_id
+
+
+async def provide_device(request: Request[Any, Any, State]) -> UUID | None:
+    """The device a bearer token names; None without one; 401 for a bad one."""
+    if not request.headers.get("authorization", "").partition(" ")[2].strip():
+        return None
+    if device_token(request) is None:
         raise ProblemError(
             401, "unauthorized", "Unauthorized", "Send `Authorization: Bearer <device token>`."
         )
-    device_id = await devices.by_token(pool, token)
-    if device_id is None:
-        raise ProblemError(401, "unauthorized", "Unauthorized", "This device token is not known.")
-    return device_id
+    return await signed_device(request)
 
 
 async def require_device(device: OptionalDevice) -> UUID:

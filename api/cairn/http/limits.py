@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request
 
+from cairn.http.devices import device_token, signed_device
 from cairn.http.hygiene import refuse_nul_characters
 from cairn.http.problems import ProblemError
 from cairn.settings import Settings
@@ -14,7 +15,7 @@ from cairn.store import api_keys
 
 
 async def limit_requests(request: Request[Any, Any, Any]) -> None:
-    """Spend one token of the client's bucket (its API key's, or its IP's); 429 when empty.
+    """Spend one token of the client's bucket (its API key's, device's or IP's); 429 when empty.
 
     A key that is not valid is refused (401) rather than ignored, so a
     researcher notices a typo instead of silently getting the lower limit.
@@ -30,6 +31,9 @@ async def limit_requests(request: Request[Any, Any, Any]) -> None:
         if key_id is None:
             raise ProblemError(401, "unauthorized", "Unauthorized", "This API key is not valid.")
         limit, bucket = settings.api_key_rate_limit_per_minute, f"key:{key_id}"
+    elif device_token(request) is not None:
+        device_id = await signed_device(request)
+        limit, bucket = settings.device_rate_limit_per_minute, f"device:{device_id}"
     wait = request.app.state.buckets.take(bucket, limit, time.monotonic())
     if wait:
         raise ProblemError(
