@@ -38,8 +38,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class ServerURL(str):
+    """A running server's base URL, which also knows the server's process id."""
+
+    pid: int
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its children, in MB."""
+    total = 0
+    for status in [Path(f"/proc/{pid}/status"), *Path("/proc").glob("[0-9]*/status")]:
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        own = status.parent.name == str(pid)
+        if own or fields.get("PPid", "").strip() == str(pid):
+            total += int(fields.get("VmHWM", "0 kB").split()[0])
+    return total / 1024
+
+
 @contextlib.contextmanager
-def running_server(dsn: str, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def running_server(
+    dsn: str, extra_env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[ServerURL]:
     """Run `cairn serve` (uvloop + httptools) on loopback; yield its base URL."""
     port = free_port()
     env = {
@@ -47,10 +70,13 @@ def running_server(dsn: str, extra_env: dict[str, str] | None = None) -> Iterato
         "DATABASE_URL": dsn,
         "CAIRN_LOG_LEVEL": "WARNING",
         "CAIRN_RATE_LIMIT_PER_MINUTE": "10000000",  # benchmarks measure throughput
+        "CAIRN_DEVICE_RATE_LIMIT_PER_MINUTE": "10000000",
         **(extra_env or {}),
     }
-    process = subprocess.Popen([CAIRN, "serve", "--port", str(port), "--no-migrate"], env=env)
-    base = f"http://127.0.0.1:{port}"
+    command = [CAIRN, "serve", "--port", str(port), "--no-migrate", "--workers", str(workers)]
+    process = subprocess.Popen(command, env=env)
+    base = ServerURL(f"http://127.0.0.1:{port}")
+    base.pid = process.pid
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -7,14 +7,14 @@ identical upload), never a row without its files.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta, timezone
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
-import anyio
-import anyio.to_thread
 import asyncpg
 
 from cairn.db import transaction
@@ -38,18 +38,20 @@ T = TypeVar("T")
 
 
 class PhotoWork:
-    """The photo store and how many photos one process decodes at once (memory bound)."""
+    """The photo store and the threads that decode photos (memory bound).
+
+    A pool of its own, not the shared one: at most `workers` photos are in
+    memory at once, and the C allocator keeps per-thread arenas, so few
+    long-lived threads also keep the process's peak memory low.
+    """
 
     def __init__(self, store: PhotoStore, workers: int) -> None:
         self.store = store
-        self.workers = workers
-        self._limiter: anyio.CapacityLimiter | None = None
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo")
 
-    async def run(self, work: Callable[..., T], *args: object) -> T:
-        """Run blocking work in a worker thread, at most `workers` at a time."""
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(self.workers)
-        return await anyio.to_thread.run_sync(work, *args, limiter=self._limiter)
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """Run blocking work in one of the photo threads."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, work, *args)
 
 
 def _save(store: PhotoStore, processed: Processed) -> None:

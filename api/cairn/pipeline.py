@@ -33,42 +33,95 @@ from cairn.settings import Settings
 from cairn.store import events, observations, places, public, sensitivity, taxa
 
 
+async def validate_observations(
+    conn: Connection, territory: Territory, settings: Settings, batch: list[ObservationIn]
+) -> list[Validated | InvalidInputError]:
+    """Validate many observations with one query per kind of reference, not per item.
+
+    Gathers the taxa with their profiles, the heritage items, the programmes,
+    the first records per commune and the sensitivity levels in bulk, then runs
+    the pure pipeline on each; an item's errors never touch the others.
+    """
+    kinds = registry()
+    locations = [territory.locate(o.location.lon, o.location.lat) for o in batch]
+    cd_noms = [submitted_cd_nom(o) for o in batch]
+    found = await taxa.references(conn, [c for c in cd_noms if c is not None])
+    firsts = await places.firsts_in_commune(
+        conn,
+        [
+            (found[cd_nom][0].cd_ref, where.commune)
+            for cd_nom, where in zip(cd_noms, locations, strict=True)
+            if cd_nom in found and where.commune is not None
+        ],
+        settings.public_statuses,
+    )
+    items = await places.existing_heritage_items(
+        conn, [item for o in batch if isinstance(item := _heritage_item(o), str)]
+    )
+    programmes = await places.existing_programmes(conn, [o.programme or "" for o in batch])
+    now = observations.now()
+    results: list[Validated | InvalidInputError] = []
+    for obs, cd_nom, where in zip(batch, cd_noms, locations, strict=True):
+        taxon, profile = found.get(cd_nom, (None, None)) if cd_nom is not None else (None, None)
+        item = _heritage_item(obs)
+        context = Context(
+            kind_validator=(
+                kind.validator if (kind := kinds.get((obs.kind, obs.schema_version))) else None
+            ),
+            taxon=taxon,
+            heritage_item_known=not isinstance(item, str) or item in items,
+            location=where,
+            profile=profile,
+            first_in_commune=taxon is not None and (taxon.cd_ref, where.commune) in firsts,
+            now=now,
+            clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+        )
+        unknown = (
+            []
+            if obs.programme in programmes
+            else [FieldError("/programme", "not_allowed", f"no programme {obs.programme}")]
+        )
+        try:
+            validated = validate(obs, context)
+        except InvalidInputError as exc:
+            errors = sorted({*exc.errors, *unknown}, key=lambda e: (e.pointer, e.code))
+            results.append(InvalidInputError(errors, exc.title))
+            continue
+        results.append(InvalidInputError(unknown, "Invalid observation") if unknown else validated)
+    return await _with_sensitivity(conn, results)
+
+
+def _heritage_item(obs: ObservationIn) -> object:
+    return obs.data.get("item_id") if obs.kind == "heritage" else None
+
+
+async def _with_sensitivity(
+    conn: Connection, results: list[Validated | InvalidInputError]
+) -> list[Validated | InvalidInputError]:
+    """Set each validated taxon observation's SINP sensitivity level (one query for all)."""
+    records = [
+        (r.observation.id, r.taxon_cd_ref, r.observation.location.lon,
+         r.observation.location.lat, r.observation.observed_at)
+        for r in results
+        if isinstance(r, Validated) and r.taxon_cd_ref is not None
+    ]  # fmt: skip
+    levels = await sensitivity.levels(conn, records) if records else {}
+    return [
+        msgspec.structs.replace(r, sensitivity_level=levels[r.observation.id])
+        if isinstance(r, Validated) and r.observation.id in levels
+        else r
+        for r in results
+    ]
+
+
 async def validate_observation(
     conn: Connection, territory: Territory, settings: Settings, obs: ObservationIn
 ) -> Validated:
-    """Gather the taxon, item, commune and profile; return the validated observation or raise."""
-    kind = registry().get((obs.kind, obs.schema_version))
-    location = territory.locate(obs.location.lon, obs.location.lat)
-    cd_nom = submitted_cd_nom(obs)
-    found = await taxa.reference(conn, cd_nom) if cd_nom is not None else None
-    taxon, profile = found if found is not None else (None, None)
-    first = (
-        await places.first_in_commune(
-            conn, taxon.cd_ref, location.commune, settings.public_statuses
-        )
-        if taxon is not None and location.commune is not None
-        else False
-    )
-    item_id = obs.data.get("item_id") if obs.kind == "heritage" else None
-    item_known = (
-        await places.heritage_item_exists(conn, item_id) if isinstance(item_id, str) else True
-    )
-    context = Context(
-        kind_validator=kind.validator if kind else None,
-        taxon=taxon,
-        heritage_item_known=item_known,
-        location=location,
-        profile=profile,
-        first_in_commune=first,
-        now=observations.now(),
-        clock_skew=timedelta(seconds=settings.clock_skew_seconds),
-    )
-    validated = validate(obs, context)
-    if validated.taxon_cd_ref is None:
-        return validated
-    record = (obs.id, validated.taxon_cd_ref, obs.location.lon, obs.location.lat, obs.observed_at)
-    level = (await sensitivity.levels(conn, [record]))[obs.id]
-    return msgspec.structs.replace(validated, sensitivity_level=level)
+    """Validate one observation; raise InvalidInputError with every error it has."""
+    [result] = await validate_observations(conn, territory, settings, [obs])
+    if isinstance(result, InvalidInputError):
+        raise result
+    return result
 
 
 class Accepted(msgspec.Struct, frozen=True):
@@ -79,6 +132,48 @@ class Accepted(msgspec.Struct, frozen=True):
     submitted_sha256: str
 
 
+async def accept_many(
+    conn: Connection,
+    territory: Territory,
+    settings: Settings,
+    batch: list[ObservationIn],
+    device_id: UUID | None,
+) -> list[Accepted | InvalidInputError]:
+    """Store each submission once: known ids are compared, new ones validated and inserted.
+
+    Single and batch submit both come here, so retries behave the same way
+    whichever route a phone used. An id twice in one batch is stored once and
+    the second is compared with the first; the public projection follows in
+    the same transaction.
+    """
+    hashes = [content_hash(obs) for obs in batch]
+    stored = await observations.get_many_with_hash(conn, [obs.id for obs in batch])
+    first_of: dict[UUID, int] = {}
+    for index, obs in enumerate(batch):
+        first_of.setdefault(obs.id, index)
+    fresh = [i for i, obs in enumerate(batch) if obs.id not in stored and first_of[obs.id] == i]
+    checked = await validate_observations(conn, territory, settings, [batch[i] for i in fresh])
+    outcome_of: dict[int, Validated | InvalidInputError] = dict(zip(fresh, checked, strict=True))
+    valid = [(v, hashes[i]) for i, v in outcome_of.items() if isinstance(v, Validated)]
+    created = await observations.insert_many(conn, valid, device_id)
+    await public.project(conn, list(created))
+    raced = [obs.id for obs in batch if obs.id not in stored and obs.id not in created]
+    stored |= created | await observations.get_many_with_hash(conn, raced)
+    results: list[Accepted | InvalidInputError] = []
+    for index, obs in enumerate(batch):
+        result = outcome_of.get(first_of[obs.id])
+        if isinstance(result, InvalidInputError):
+            results.append(result)
+            continue
+        row = stored[obs.id]
+        if row.created and first_of[obs.id] == index:
+            outcome: Literal["created", "unchanged", "conflict"] = "created"
+        else:
+            outcome = "unchanged" if row.content_hash == hashes[index] else "conflict"
+        results.append(Accepted(row, outcome, hashes[index].hex()))
+    return results
+
+
 async def accept(
     conn: Connection,
     territory: Territory,
@@ -86,24 +181,11 @@ async def accept(
     obs: ObservationIn,
     device_id: UUID | None,
 ) -> Accepted:
-    """Store one submission once: a known id is compared, a new one validated and inserted.
-
-    Single and batch submit both come here, so retries behave the same way
-    whichever route a phone used; the public projection follows in the same
-    transaction.
-    """
-    sha = content_hash(obs)
-    stored = await observations.get_with_hash(conn, obs.id)
-    if stored is None:
-        validated = await validate_observation(conn, territory, settings, obs)
-        stored = await observations.insert(conn, validated, sha, device_id)
-        if stored.created:
-            await public.project(conn, [obs.id])
-    if stored.created:
-        outcome: Literal["created", "unchanged", "conflict"] = "created"
-    else:
-        outcome = "unchanged" if stored.content_hash == sha else "conflict"
-    return Accepted(stored, outcome, sha.hex())
+    """Store one submission once (see `accept_many`); raise when it is invalid."""
+    [result] = await accept_many(conn, territory, settings, [obs], device_id)
+    if isinstance(result, InvalidInputError):
+        raise result
+    return result
 
 
 def _tracked(row: asyncpg.Record) -> dict[str, Any]:

@@ -6,13 +6,11 @@ from datetime import UTC, datetime
 
 from cairn.db import Connection
 from cairn.domain.demo import demo_observations
-from cairn.domain.errors import InvalidInputError
-from cairn.domain.observation import content_hash
 from cairn.importers import ImportSummary, import_bundled_reference, reference_is_empty
-from cairn.pipeline import validate_observation
+from cairn.pipeline import Accepted, accept_many
 from cairn.reference import territory as territory_outline
 from cairn.settings import Settings
-from cairn.store import observations, places, public
+from cairn.store import places
 
 
 async def ensure_reference(conn: Connection) -> list[ImportSummary]:
@@ -36,17 +34,11 @@ async def load_demo(conn: Connection, settings: Settings, count: int) -> int:
         raise RuntimeError("no taxa: import the reference data first (cairn import-reference)")
     territory = await places.load_territory(conn)
     now = datetime.now(UTC)
-    created = 0
+    demo = list(demo_observations(count, territory_outline(), taxa, int(now.timestamp()), now))
     async with conn.transaction():
-        for obs in demo_observations(count, territory_outline(), taxa, int(now.timestamp()), now):
-            try:
-                validated = await validate_observation(conn, territory, settings, obs)
-            except InvalidInputError:
-                continue  # a random point on the outline's very edge; draw the next one
-            stored = await observations.insert(conn, validated, content_hash(obs))
-            await public.project(conn, [obs.id])
-            created += stored.created
-    return created
+        # A random point on the outline's very edge may be refused: it is simply not stored.
+        results = await accept_many(conn, territory, settings, demo, None)
+    return sum(isinstance(r, Accepted) and r.outcome == "created" for r in results)
 
 
 async def has_observations(conn: Connection) -> bool:

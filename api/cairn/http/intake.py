@@ -27,7 +27,7 @@ from cairn.http.body import ReportingBody
 from cairn.http.deps import AppSettings, AppTerritory, DbPool
 from cairn.http.devices import OptionalDevice, SignedDevice
 from cairn.http.problems import Problem, invalid_problem, responses
-from cairn.pipeline import accept, edit, withdraw
+from cairn.pipeline import Accepted, accept, accept_many, edit, withdraw
 
 MAX_BATCH: Final = 500
 
@@ -136,35 +136,40 @@ async def submit_batch(
     territory: AppTerritory,
     device: OptionalDevice,
 ) -> BatchOut:
-    """Each item in its own savepoint, the whole batch in one transaction."""
-    results: list[BatchItem] = []
+    """Decode each item on its own, then validate and store the decodable ones together."""
+    decoded: dict[int, ObservationIn] = {}
+    failed: dict[int, InvalidInputError] = {}
+    for index, raw in enumerate(data.observations):
+        try:
+            obs = decode(raw, ObservationIn, ("observations", index))
+        except InvalidInputError as exc:
+            failed[index] = exc
+            continue
+        decoded[index] = with_defaults(obs, DEFAULT_PROGRAMME, DEFAULT_LICENCE)
     async with transaction(pool) as conn:
-        for index, raw in enumerate(data.observations):
-            try:
-                obs = decode(raw, ObservationIn, ("observations", index))
-                obs = with_defaults(obs, DEFAULT_PROGRAMME, DEFAULT_LICENCE)
-                async with conn.transaction():
-                    accepted = await accept(conn, territory, settings, obs, device)
-            except InvalidInputError as exc:
-                results.append(
-                    BatchItem(
-                        index=index,
-                        id=_item_id(raw),
-                        outcome="invalid",
-                        problem=invalid_problem(_inside_item(exc, index)),
-                    )
-                )
-                continue
-            results.append(
-                BatchItem(
-                    index=index,
-                    id=obs.id,
-                    outcome=accepted.outcome,
-                    observation=accepted.stored.observation
-                    if accepted.outcome != "conflict"
-                    else None,
-                )
-            )
+        accepted = await accept_many(conn, territory, settings, list(decoded.values()), device)
+    failed |= {
+        i: r for i, r in zip(decoded, accepted, strict=True) if isinstance(r, InvalidInputError)
+    }
+    done = {i: r for i, r in zip(decoded, accepted, strict=True) if isinstance(r, Accepted)}
+    results = [
+        BatchItem(
+            index=index,
+            id=_item_id(raw),
+            outcome="invalid",
+            problem=invalid_problem(_inside_item(failed[index], index)),
+        )
+        if index in failed
+        else BatchItem(
+            index=index,
+            id=done[index].stored.observation.id,
+            outcome=done[index].outcome,
+            observation=done[index].stored.observation
+            if done[index].outcome != "conflict"
+            else None,
+        )
+        for index, raw in enumerate(data.observations)
+    ]
     return BatchOut(results)
 
 

@@ -22,18 +22,27 @@ _COLUMNS = f"""
     {photos_of("observation")} AS photos
 """
 
-_INSERT = f"""
+_INSERT_MANY = f"""
 INSERT INTO observation (
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, content_hash, flags,
     taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level, device_id
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-          $20)
+)
+SELECT u.id, u.kind, u.schema_version, u.programme, u.observed_at, u.observed_offset_s,
+       u.lon, u.lat, u.accuracy_m, u.altitude_m, u.data::jsonb, u.licence, u.comment,
+       u.content_hash, u.flags::jsonb, u.taxon_cd_nom, u.taxon_cd_ref, u.commune_insee,
+       u.sensitivity_level, $20::uuid
+  FROM unnest(
+    $1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[],
+    $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::text[],
+    $13::text[], $14::bytea[], $15::text[], $16::int[], $17::int[], $18::text[],
+    $19::smallint[])
+    AS u(id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
+         accuracy_m, altitude_m, data, licence, comment, content_hash, flags, taxon_cd_nom,
+         taxon_cd_ref, commune_insee, sensitivity_level)
 ON CONFLICT (id) DO NOTHING
 RETURNING {_COLUMNS}
 """
-
-_SELECT = f"SELECT {_COLUMNS} FROM observation WHERE id = $1"
 
 
 class Stored(msgspec.Struct, frozen=True):
@@ -44,30 +53,43 @@ class Stored(msgspec.Struct, frozen=True):
     created: bool
 
 
-async def insert(
-    conn: Connection, validated: Validated, sha: bytes, device_id: UUID | None = None
-) -> Stored:
-    """Insert `obs` unless its id exists; return the row that is stored either way.
+async def insert_many(
+    conn: Connection, rows: list[tuple[Validated, bytes]], device_id: UUID | None
+) -> dict[UUID, Stored]:
+    """Insert every row whose id is not stored yet, in one statement; return those inserted.
 
     `ON CONFLICT DO NOTHING` waits for a concurrent insert of the same id to
-    commit, so N parallel identical requests end with one row and every
-    caller sees it.
+    commit, so N parallel identical requests end with one row; the ids left
+    out are the caller's to read back and compare.
     """
-    obs = validated.observation
-    try:
-        row = await conn.fetchrow(_INSERT, obs.id, *_content(validated, sha), device_id)
-    except asyncpg.ForeignKeyViolationError:
-        raise _unknown_programme(obs.programme) from None
-    if row is not None:
-        return Stored(to_out(row), bytes(row["content_hash"]), created=True)
-    existing = await conn.fetchrow(_SELECT, obs.id)
-    if existing is None:  # deleted between the two statements: let the client retry
-        raise asyncpg.exceptions.SerializationError("observation vanished during insert")
-    return Stored(to_out(existing), bytes(existing["content_hash"]), created=False)
+    if not rows:
+        return {}
+    # jsonb travels as text here: asyncpg would read a JSON list as a nested SQL array.
+    values = [(v.observation.id, *_content(v, sha)) for v, sha in rows]
+    as_text = [
+        (*row[:10], _json(row[10]), *row[11:14], _json(row[14]), *row[15:]) for row in values
+    ]
+    columns = list(zip(*as_text, strict=True))
+    inserted = await conn.fetch(_INSERT_MANY, *columns, device_id)
+    return {
+        row["id"]: Stored(to_out(row), bytes(row["content_hash"]), created=True) for row in inserted
+    }
+
+
+async def get_many_with_hash(conn: Connection, observation_ids: list[UUID]) -> dict[UUID, Stored]:
+    """The stored rows of these ids, with their content hashes (to answer resubmissions)."""
+    if not observation_ids:
+        return {}
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM observation WHERE id = ANY($1)", list(set(observation_ids))
+    )
+    return {
+        row["id"]: Stored(to_out(row), bytes(row["content_hash"]), created=False) for row in rows
+    }
 
 
 def _content(validated: Validated, sha: bytes) -> tuple[Any, ...]:
-    """The columns a submission sets, in the order of `_INSERT` and `_REPLACE` ($2 to $19)."""
+    """The columns a submission sets, in the order of `_INSERT_MANY` and `_REPLACE` ($2 to $19)."""
     obs = validated.observation
     offset = obs.observed_at.utcoffset() or timedelta(0)
     return (
@@ -77,6 +99,10 @@ def _content(validated: Validated, sha: bytes) -> tuple[Any, ...]:
         sha, msgspec.to_builtins(validated.flags), validated.taxon_cd_nom,
         validated.taxon_cd_ref, validated.commune_insee, validated.sensitivity_level,
     )  # fmt: skip
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
 
 
 def _unknown_programme(programme: str | None) -> InvalidInputError:
@@ -131,12 +157,6 @@ async def withdraw(conn: Connection, observation_id: UUID) -> ObservationOut:
     if row is None:
         raise NotFoundError(f"no observation {observation_id}")
     return to_out(row)
-
-
-async def get_with_hash(conn: Connection, observation_id: UUID) -> Stored | None:
-    """The stored row and its content hash, to answer a resubmission without validating it again."""
-    row = await conn.fetchrow(_SELECT, observation_id)
-    return None if row is None else Stored(to_out(row), bytes(row["content_hash"]), created=False)
 
 
 def to_out(row: asyncpg.Record) -> ObservationOut:

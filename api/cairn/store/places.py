@@ -130,26 +130,39 @@ async def load_territory(conn: Connection | asyncpg.Pool) -> Territory:
     return Territory.from_communes(bundled_communes())
 
 
-async def first_in_commune(
-    conn: Connection, cd_ref: int, commune: str, statuses: tuple[str, ...]
-) -> bool:
-    """True when no observation with a validated status records the taxon in the commune."""
-    return not await conn.fetchval(
-        """SELECT EXISTS (SELECT 1 FROM observation
-                          WHERE taxon_cd_ref = $1 AND commune_insee = $2 AND status = ANY($3))""",
-        cd_ref,
-        commune,
+async def firsts_in_commune(
+    conn: Connection, pairs: list[tuple[int, str]], statuses: tuple[str, ...]
+) -> set[tuple[int, str]]:
+    """The (taxon, commune) pairs that no observation with a validated status records yet."""
+    if not pairs:
+        return set()
+    unique = sorted(set(pairs))
+    rows = await conn.fetch(
+        """SELECT p.cd_ref, p.insee FROM unnest($1::int[], $2::text[]) AS p(cd_ref, insee)
+            WHERE NOT EXISTS (SELECT 1 FROM observation
+                               WHERE taxon_cd_ref = p.cd_ref AND commune_insee = p.insee
+                                 AND status = ANY($3))""",
+        [cd_ref for cd_ref, _ in unique],
+        [insee for _, insee in unique],
         list(statuses),
     )
+    return {(row["cd_ref"], row["insee"]) for row in rows}
 
 
-async def heritage_item_exists(conn: Connection, item_id: str) -> bool:
-    """True when the heritage inventory holds this id."""
-    return bool(
-        await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM heritage_item WHERE id::text = $1)", item_id
-        )
+async def existing_heritage_items(conn: Connection, item_ids: list[str]) -> set[str]:
+    """Those of `item_ids` that the heritage inventory holds."""
+    if not item_ids:
+        return set()
+    rows = await conn.fetch(
+        "SELECT id::text AS id FROM heritage_item WHERE id::text = ANY($1)", sorted(set(item_ids))
     )
+    return {row["id"] for row in rows}
+
+
+async def existing_programmes(conn: Connection, slugs: list[str]) -> set[str]:
+    """Those of `slugs` that are programmes."""
+    rows = await conn.fetch("SELECT slug FROM programme WHERE slug = ANY($1)", sorted(set(slugs)))
+    return {row["slug"] for row in rows}
 
 
 async def commune_names(conn: Connection) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
+import asyncpg
 import msgspec
 
 from cairn.db import Connection
@@ -294,33 +295,37 @@ async def get(conn: Connection, cd_nom: int, lang: str) -> Taxon | None:
     )
 
 
-async def reference(conn: Connection, cd_nom: int) -> tuple[TaxonRef, Profile | None] | None:
-    """The submitted taxon resolved to its valid name, with its plausibility profile."""
-    row = await conn.fetchrow(
+async def references(
+    conn: Connection, cd_noms: list[int]
+) -> dict[int, tuple[TaxonRef, Profile | None]]:
+    """The submitted taxa resolved to their valid names, with their plausibility profiles."""
+    rows = await conn.fetch(
         """
         SELECT t.cd_nom, t.cd_ref, coalesce(v.scientific_name, t.scientific_name) AS name,
                p.observations, p.altitude_low, p.altitude_high, p.months, p.count_high
         FROM taxon t
         LEFT JOIN taxon v ON v.cd_nom = t.cd_ref
         LEFT JOIN taxon_profile p ON p.cd_ref = t.cd_ref
-        WHERE t.cd_nom = $1
+        WHERE t.cd_nom = ANY($1)
         """,
-        cd_nom,
+        sorted(set(cd_noms)),
     )
-    if row is None:
+    return {
+        row["cd_nom"]: (TaxonRef(row["cd_nom"], row["cd_ref"], row["name"]), _profile(row))
+        for row in rows
+    }
+
+
+def _profile(row: asyncpg.Record) -> Profile | None:
+    if row["observations"] is None:
         return None
-    profile = (
-        None
-        if row["observations"] is None
-        else Profile(
-            observations=row["observations"],
-            altitude_low=row["altitude_low"],
-            altitude_high=row["altitude_high"],
-            months=list(row["months"]),
-            count_high=row["count_high"],
-        )
+    return Profile(
+        observations=row["observations"],
+        altitude_low=row["altitude_low"],
+        altitude_high=row["altitude_high"],
+        months=list(row["months"]),
+        count_high=row["count_high"],
     )
-    return TaxonRef(row["cd_nom"], row["cd_ref"], row["name"]), profile
 
 
 async def refresh_profiles(conn: Connection, statuses: tuple[str, ...]) -> int:
