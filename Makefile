@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install browser lint typecheck pytest openapi schema bench fuzz clean
+.PHONY: run test install browser pwa node lint typecheck pytest openapi schema bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,25 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+run: install pwa
 	$(BIN)/cairn serve --demo
+
+# The field app (pwa/): npm packages from the lock file, then a Vite build when sources change.
+PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html pwa/vite.config.js
+PWA_MODULES := pwa/node_modules/.installed
+
+node:
+	command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q nodejs npm)
+
+$(PWA_MODULES): pwa/package.json pwa/package-lock.json | node
+	cd pwa && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+pwa/dist/index.html: $(PWA_MODULES) $(PWA_SOURCES)
+	cd pwa && npm run build --silent
+	touch $@
+
+pwa: pwa/dist/index.html
 
 test: install lint typecheck pytest
 
@@ -33,7 +50,7 @@ typecheck: install
 browser:
 	test -x /usr/bin/chromium || (apt-get update -q && apt-get install -y -q chromium)
 
-pytest: install browser
+pytest: install browser pwa
 	$(BIN)/pytest
 
 # Regenerate the committed artefacts that tests compare against.

@@ -17,6 +17,7 @@ import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from playwright.async_api import Browser, async_playwright
 
 from cairn.app import create_app
 from cairn.db import (
@@ -29,6 +30,7 @@ from cairn.db import (
 )
 from cairn.seed import ensure_reference
 from cairn.settings import Settings
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_cairn
 
 TEMPLATE = "cairn_template"
 
@@ -111,3 +113,24 @@ async def db(dsn: str) -> AsyncIterator[asyncpg.Connection]:
     await init_connection(conn)
     yield conn
     await conn.close()
+
+
+@pytest.fixture
+def cairn_url(dsn: str, settings: Settings, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Cairn under uvicorn on loopback (indirect `param`: extra CAIRN_* settings)."""
+    with live_cairn(dsn, settings.data_dir, getattr(request, "param", {})) as url:
+        yield url
+
+
+@pytest.fixture
+def chromium() -> str:
+    assert CHROMIUM.exists(), "run `make browser` (Debian's chromium) first"
+    return str(CHROMIUM)
+
+
+@pytest.fixture
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()

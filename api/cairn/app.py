@@ -33,6 +33,7 @@ from cairn.http import (
     reference,
     sensitivity,
     share,
+    webapp,
     widgets,
 )
 from cairn.http.auth import provide_staff, staff_first
@@ -75,6 +76,7 @@ TAGS = [
     Tag(name="sensitivity", description="Sensitivity rules and their background re-projection"),
     Tag(name="share", description="Trail QR codes and posters that open the field app"),
     Tag(name="widgets", description="Embeddable widgets for hosts' websites (HTML and scripts)"),
+    Tag(name="field app", description="The installable web app visitors record with (PWA)"),
 ]
 
 
@@ -186,6 +188,10 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             widgets.programme_progress,
             widgets.widget_asset,
             widgets.embed_script,
+            webapp.app_page,
+            webapp.app_file,
+            webapp.app_asset,
+            webapp.app_config,
         ],
         lifespan=[lifespan],
         state=State(

@@ -79,6 +79,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """`CAIRN_ACCESS_TOKEN_SECONDS`: staff access token lifetime (short: it is not revocable)."""
     refresh_token_days: int = 30
     """`CAIRN_REFRESH_TOKEN_DAYS`: lifetime of a staff refresh token (revocable)."""
+    pwa_dir: Path = Path(__file__).resolve().parents[2] / "pwa" / "dist"
+    """`CAIRN_PWA_DIR`: the built field app, served at `/` (`make pwa` builds it)."""
+    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    """`CAIRN_TILE_URL`: the map tiles of the field app (XYZ template)."""
+    tile_attribution: str = "© OpenStreetMap contributors"
+    """`CAIRN_TILE_ATTRIBUTION`: the credit the tile provider asks for."""
     widget_origins: tuple[str, ...] = ("*",)
     """`CAIRN_WIDGET_ORIGINS`: sites allowed to embed the widgets (CSP frame-ancestors).
 
@@ -150,6 +156,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             refresh_token_days=_int(
                 env, "CAIRN_REFRESH_TOKEN_DAYS", default.refresh_token_days, 1, 365
             ),
+            pwa_dir=Path(env.get("CAIRN_PWA_DIR") or default.pwa_dir),
+            tile_url=env.get("CAIRN_TILE_URL") or default.tile_url,
+            tile_attribution=env.get("CAIRN_TILE_ATTRIBUTION") or default.tile_attribution,
             widget_origins=_origins(env.get("CAIRN_WIDGET_ORIGINS"), default.widget_origins),
         )
         if settings.secret_key is not None and len(settings.secret_key) < 32:
@@ -162,6 +171,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ):
             if url and not url.startswith(("postgresql://", "postgres://")):
                 raise SettingsError(f"{name} must start with postgresql:// or postgres://")
+        if (
+            not settings.tile_url.startswith(("https://", "http://"))
+            or "{z}" not in settings.tile_url
+        ):
+            raise SettingsError(
+                "CAIRN_TILE_URL must be an http(s) URL template with {z}, {x} and {y}"
+            )
         if settings.photo_store not in {"local", "s3"}:
             raise SettingsError("CAIRN_PHOTO_STORE must be local or s3")
         if settings.photo_store == "s3" and not settings.s3_bucket:

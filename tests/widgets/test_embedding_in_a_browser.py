@@ -15,9 +15,8 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -27,47 +26,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import uvicorn
-from axe_playwright_python.async_playwright import Axe
 from PIL import Image
-from playwright.async_api import Browser, Frame, Page, Route, async_playwright
+from playwright.async_api import Browser, Frame, Page, Route
 
-from cairn.app import create_app
 from cairn.domain.widgets import SANDBOX
-from cairn.settings import Settings
+from tests.browser import free_port, serious_violations
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 BRIANCON = (6.6433, 44.8986)
 NOW = datetime.now(UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def cairn_url(dsn: str, settings: Settings, request: pytest.FixtureRequest) -> Iterator[str]:
-    """Cairn itself under uvicorn, in a thread with its own event loop."""
-    port = free_port()
-    extra: dict[str, str] = getattr(request, "param", {})
-    env = {"CAIRN_DATA_DIR": str(settings.data_dir), "CAIRN_BASE_URL": f"http://127.0.0.1:{port}"}
-    app = create_app(Settings.from_env({**env, **extra}), dsn)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        threading.Event().wait(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 HOST_PAGE = """<!doctype html>
@@ -112,28 +80,6 @@ def host_url(tmp_path: Path, cairn_url: str) -> Iterator[str]:
     """A host site whose page holds only the script tags."""
     with static_site(tmp_path, HOST_PAGE.format(cairn=cairn_url)) as url:
         yield url
-
-
-@pytest.fixture
-def chromium() -> str:
-    assert CHROMIUM.exists(), "run `make browser` (Debian's chromium) first"
-    return str(CHROMIUM)
-
-
-@pytest.fixture
-async def browser(chromium: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-            ],
-        )
-        yield launched
-        await launched.close()
 
 
 def observation(n: int, lon: float, lat: float, days_ago: float, **extra: Any) -> dict[str, Any]:
@@ -357,16 +303,6 @@ async def test_a_site_that_is_not_allowed_cannot_frame_the_widgets(
     for frame in page.frames[1:]:
         assert await frame.locator("#cairn-widget").count() == 0, frame.url
     await context.close()
-
-
-async def serious_violations(page: Page) -> list[str]:
-    """What axe-core (bundled by axe-playwright-python) rates serious or critical."""
-    results = await Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 WIDGET_URLS = [

@@ -1,0 +1,111 @@
+// Cairn field app: boot, navigation, network and storage state.
+import "./style.css";
+import { getMeta, setMeta } from "./db.js";
+import { h } from "./dom.js";
+import { LANGS, initialLanguage, setLanguage, t } from "./i18n.js";
+import { loadReference, programmeOf, schemaOf } from "./reference.js";
+import { startSync } from "./sync.js";
+
+const SCREENS = {
+  "": () => import("./screens/home.js"),
+  record: () => import("./screens/record.js"),
+  mine: () => import("./screens/mine.js"),
+  map: () => import("./screens/openmap.js"),
+  privacy: () => import("./screens/privacy.js"),
+};
+
+/** Entries of the bottom bar; later sections (atlas, staff) add theirs here. */
+const TABS = [
+  ["", "home", "⌂"],
+  ["record/species", "record", "+"],
+  ["mine", "mine", "☰"],
+  ["map", "map", "◎"],
+  ["privacy", "privacy", "⚙"],
+];
+
+const main = document.getElementById("main");
+
+function route() {
+  const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
+  const [name, ...rest] = path.split("/");
+  return { name: name in SCREENS ? name : "", args: rest, query: new URLSearchParams(query) };
+}
+
+let rendering = 0;
+async function render() {
+  const current = route();
+  const ticket = ++rendering;
+  const screen = await SCREENS[current.name]();
+  if (ticket !== rendering) return;
+  main.replaceChildren();
+  try {
+    await screen.show(main, current);
+  } catch (error) {
+    console.error(error);
+    main.replaceChildren(h("h1", {}, "Cairn"), h("p", { class: "problem", role: "alert" }, navigator.onLine ? String(error.message || error) : t("needsNetwork")));
+  }
+  renderTabs(current.name);
+  document.title = `Cairn — ${t(current.name === "" ? "home" : current.name)}`;
+}
+
+function renderTabs(active) {
+  const nav = document.getElementById("tabs");
+  nav.setAttribute("aria-label", t("home"));
+  nav.replaceChildren(
+    ...TABS.map(([target, key, glyph]) =>
+      h("a", { href: `#/${target}`, "aria-current": target.split("/")[0] === active ? "page" : null },
+        h("span", { "aria-hidden": "true", class: "glyph" }, glyph), h("span", {}, t(key))),
+    ),
+  );
+}
+
+function renderNetwork() {
+  const net = document.getElementById("net");
+  net.textContent = navigator.onLine ? t("online") : t("offline");
+  net.className = navigator.onLine ? "net online" : "net offline";
+}
+
+async function chooseLanguage(value) {
+  setLanguage(value);
+  await setMeta("lang", value);
+  document.querySelector(".skip").textContent = t("skip");
+  document.getElementById("lang-label").textContent = t("language");
+  document.getElementById("lang").value = value;
+  renderNetwork();
+  await render();
+}
+
+/** A QR code's deep link (`/?programme=…&place=…&lang=…`): remember the programme. */
+async function followDeepLink() {
+  const query = new URLSearchParams(location.search);
+  const slug = query.get("programme");
+  if (!slug) return;
+  const programme = await programmeOf(slug);
+  await setMeta("programme", { slug, place: query.get("place"), programme });
+}
+
+async function boot() {
+  setLanguage(initialLanguage(await getMeta("lang")));
+  document.getElementById("lang").value = document.documentElement.lang;
+  document.getElementById("lang").addEventListener("change", (event) => chooseLanguage(event.target.value));
+  document.querySelector(".skip").textContent = t("skip");
+  document.getElementById("lang-label").textContent = t("language");
+  addEventListener("online", renderNetwork);
+  addEventListener("offline", renderNetwork);
+  addEventListener("hashchange", render);
+  renderNetwork();
+  await followDeepLink();
+  await loadReference();
+  // Both kinds' forms must open on the trail: fetch their schemas while there is a network.
+  await Promise.all(["species", "heritage"].map((kind) => schemaOf(kind, 1).catch(() => null)));
+  await render();
+  startSync();
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => console.warn("no service worker", error));
+  }
+  navigator.storage?.persist?.().catch(() => {});
+  document.body.dataset.ready = "true";
+}
+
+export { LANGS };
+boot();

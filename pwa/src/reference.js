@@ -1,0 +1,103 @@
+// Reference data kept on the phone: taxa, heritage categories, communes, kind schemas.
+import { request } from "./api.js";
+import { getReference, setReference } from "./db.js";
+import { lang } from "./i18n.js";
+
+let bundle = null;
+let index = null;
+const schemas = new Map();
+
+/** Letters only, lower case, accents removed: "Gentiane de Koch" → "gentiane de koch". */
+export function fold(text) {
+  return (text || "")
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
+}
+
+/** The bundle from IndexedDB at once, refreshed from the network when it changed (ETag). */
+export async function loadReference() {
+  const stored = await getReference("bundle");
+  if (stored) useBundle(stored.data);
+  if (navigator.onLine) {
+    try {
+      const headers = stored?.etag ? { "If-None-Match": stored.etag } : {};
+      const response = await fetch("/api/v1/reference/bundle", { headers });
+      if (response.status === 200) {
+        const data = await response.json();
+        await setReference("bundle", { etag: response.headers.get("ETag"), data });
+        useBundle(data);
+      }
+    } catch {
+      // Offline or the server is down: the stored bundle serves.
+    }
+  }
+  return bundle;
+}
+
+function useBundle(data) {
+  bundle = data;
+  index = data.taxa.map((taxon) => ({
+    taxon,
+    words: fold([taxon.scientific_name, taxon.vernacular_fr, taxon.vernacular_en, taxon.vernacular_it].join(" ")),
+  }));
+}
+
+export function reference() {
+  return bundle;
+}
+
+/** Taxa whose names have words starting with every word typed (accents and case ignored). */
+export function searchTaxa(query, limit = 20) {
+  if (!index) return [];
+  const words = fold(query).split(" ").filter(Boolean);
+  if (words.length === 0) return [];
+  const hits = [];
+  for (const entry of index) {
+    const haystack = ` ${entry.words}`;
+    if (words.every((word) => haystack.includes(` ${word}`))) {
+      const first = ` ${fold(vernacular(entry.taxon))}`.startsWith(` ${words[0]}`) ? 0 : 1;
+      hits.push([first, entry.taxon.cd_nom === entry.taxon.cd_ref ? 0 : 1, entry.taxon]);
+    }
+  }
+  hits.sort((a, b) => a[0] - b[0] || a[1] - b[1] || vernacular(a[2]).localeCompare(vernacular(b[2])));
+  return hits.slice(0, limit).map((hit) => hit[2]);
+}
+
+export function vernacular(taxon) {
+  return taxon[`vernacular_${lang()}`] || taxon.vernacular_fr || taxon.vernacular_en || taxon.scientific_name;
+}
+
+export function taxonByCode(cdNom) {
+  return bundle?.taxa.find((taxon) => taxon.cd_nom === cdNom) ?? null;
+}
+
+/** A kind's JSON Schema: from memory, the network, or IndexedDB when offline. */
+export async function schemaOf(kind, version = 1) {
+  const key = `schema:${kind}:${version}`;
+  if (schemas.has(key)) return schemas.get(key);
+  let schema;
+  try {
+    schema = await request(`/api/v1/schemas/${kind}/${version}`);
+    await setReference(key, schema);
+  } catch (error) {
+    schema = await getReference(key);
+    if (!schema) throw error;
+  }
+  schemas.set(key, schema);
+  return schema;
+}
+
+/** A programme (deep links), remembered for offline use. */
+export async function programmeOf(slug) {
+  const key = `programme:${slug}`;
+  try {
+    const programme = await request(`/api/v1/programmes/${encodeURIComponent(slug)}`);
+    await setReference(key, programme);
+    return programme;
+  } catch {
+    return (await getReference(key)) ?? null;
+  }
+}

@@ -1,0 +1,35 @@
+// Home: what do you see? Two big choices, the programme of the QR code, what waits to be sent.
+import { allRecords, getMeta } from "../db.js";
+import { formatBytes, h } from "../dom.js";
+import { lang, t } from "../i18n.js";
+import { waiting } from "../sync.js";
+
+export async function show(main) {
+  const chosen = await getMeta("programme");
+  const records = await allRecords();
+  const banner = chosen
+    ? h("section", { class: "card programme", "aria-label": t("programme") },
+        h("p", { class: "eyebrow" }, t("programme")),
+        h("h2", {}, chosen.programme?.name?.[lang()] ?? chosen.slug),
+        chosen.place ? h("p", {}, `${t("place")} : ${chosen.place}`) : null)
+    : null;
+  main.append(
+    ...[h("h1", {}, t("welcome")), banner].filter(Boolean),
+    h("div", { class: "choices" },
+      h("a", { class: "choice species", href: "#/record/species" },
+        h("span", { class: "choice-title" }, t("species")), h("span", { class: "hint" }, t("speciesHint"))),
+      h("a", { class: "choice heritage", href: "#/record/heritage" },
+        h("span", { class: "choice-title" }, t("heritage")), h("span", { class: "hint" }, t("heritageHint")))),
+    h("p", { class: "outbox-count", role: "status" }, t("waitingCount", waiting(records).length)),
+    await storageState(),
+  );
+}
+
+async function storageState() {
+  const persisted = (await navigator.storage?.persisted?.()) ?? false;
+  const estimate = (await navigator.storage?.estimate?.()) ?? {};
+  return h("section", { class: "card storage", "aria-label": t("storage") },
+    h("h2", {}, t("storage")),
+    h("p", {}, persisted ? t("persisted") : t("notPersisted")),
+    estimate.quota ? h("p", {}, t("used", formatBytes(estimate.usage), formatBytes(estimate.quota))) : null);
+}

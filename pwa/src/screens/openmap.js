@@ -1,0 +1,66 @@
+// The open map: validated observations of the territory, at their public precision.
+import { request } from "../api.js";
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import { createMap } from "../map.js";
+import { reference } from "../reference.js";
+
+const PAGES = 5;
+
+export async function show(main) {
+  const groups = [...new Set((reference()?.taxa ?? []).map((taxon) => taxon.group).filter(Boolean))].sort();
+  const group = h("select", { id: "group" }, h("option", { value: "" }, t("all")), groups.map((g) => h("option", { value: g }, g)));
+  const since = h("input", { id: "since", type: "date" });
+  const count = h("p", { class: "hint", role: "status" });
+  const box = h("div", { class: "map large", id: "open-map" });
+  main.append(
+    h("h1", {}, t("openMap")),
+    h("div", { class: "filters" },
+      h("div", { class: "field" }, h("label", { for: "group" }, t("group")), group),
+      h("div", { class: "field" }, h("label", { for: "since" }, t("since")), since)),
+    box, count);
+  const { L, map } = await createMap(box, [44.75, 6.6], 9);
+  const layer = L.layerGroup().addTo(map);
+  const load = async () => {
+    layer.clearLayers();
+    const bounds = map.getBounds();
+    const query = new URLSearchParams({
+      format: "geojson", limit: "500",
+      bbox: [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((v) => v.toFixed(5)).join(","),
+    });
+    if (since.value) query.set("from", since.value);
+    let next = `/api/v1/observations?${query}`;
+    let shown = 0;
+    try {
+      for (let page = 0; next && page < PAGES; page += 1) {
+        const answer = await request(next);
+        for (const feature of answer.features) {
+          const props = feature.properties;
+          if (group.value && props.taxon?.group !== group.value) continue;
+          if (!feature.geometry) continue;
+          const [lon, lat] = feature.geometry.coordinates;
+          const generalised = Boolean(props.generalisation);
+          const shape = generalised
+            ? L.circle([lat, lon], { radius: props.location?.uncertainty_m || 5000, weight: 1, dashArray: "4" })
+            : L.circleMarker([lat, lon], { radius: 6, weight: 2 });
+          const name = props.taxon?.vernacular_fr || props.taxon?.scientific_name || props.attributes?.category || props.kind;
+          shape.bindPopup(`${escapeHtml(name)}<br>${escapeHtml(props.observed_at.slice(0, 10))}${generalised ? `<br><em>${escapeHtml(t("generalised"))}</em>` : ""}`);
+          shape.addTo(layer);
+          shown += 1;
+        }
+        next = answer.links?.find?.((link) => link.rel === "next")?.href ?? answer.next ?? null;
+      }
+      count.textContent = t("count", shown);
+    } catch (error) {
+      count.textContent = navigator.onLine ? error.message : t("needsNetwork");
+    }
+  };
+  group.addEventListener("change", load);
+  since.addEventListener("change", load);
+  map.on("moveend", load);
+  await load();
+}
+
+function escapeHtml(text) {
+  return String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

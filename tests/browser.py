@@ -1,0 +1,62 @@
+"""Real-browser test helpers: Cairn under uvicorn on loopback, Debian's Chromium, axe-core."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Page
+
+from cairn.app import create_app
+from cairn.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def live_cairn(dsn: str, data_dir: Path, extra: dict[str, str] | None = None) -> Iterator[str]:
+    """Cairn itself under uvicorn, in a thread with its own event loop; yields its base URL."""
+    port = free_port()
+    env = {"CAIRN_DATA_DIR": str(data_dir), "CAIRN_BASE_URL": f"http://127.0.0.1:{port}"}
+    app = create_app(Settings.from_env({**env, **(extra or {})}), dsn)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        threading.Event().wait(0.05)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+async def serious_violations(page: Page) -> list[str]:
+    """What axe-core (bundled by axe-playwright-python) rates serious or critical."""
+    results = await Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]

@@ -1,0 +1,279 @@
+"""The field app in Debian's Chromium at phone size: offline, outbox, languages, accessibility.
+
+Cairn runs under uvicorn on loopback and serves the built app (`make pwa`) at
+`/`. Map tiles come from the Internet in production; here every tile request
+is answered with one local PNG, so the tests never leave the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import io
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+import pytest
+from PIL import Image
+from playwright.async_api import Browser, BrowserContext, Page, Route, expect
+
+from cairn.settings import Settings
+from tests.browser import serious_violations
+from tests.moderation.world import add_programme
+
+pytestmark = pytest.mark.browser
+
+DIST = Settings().pwa_dir
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "pwa"
+BRIANCON = {"latitude": 44.8986, "longitude": 6.6433, "accuracy": 8}
+PHONE = {"width": 390, "height": 844}
+SHELL_BUDGET = 150 * 1024
+
+
+def tile_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), (205, 222, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
+TILE = tile_png()
+
+
+async def answer_tile(route: Route) -> None:
+    await route.fulfill(status=200, body=TILE, content_type="image/png")
+
+
+def camera_photo() -> bytes:
+    image = Image.new("RGB", (3000, 2000), (90, 110, 70))
+    image.paste((200, 200, 190), (1500, 0, 3000, 1000))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@pytest.fixture
+async def phone(browser: Browser) -> AsyncIterator[BrowserContext]:
+    context = await browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+        geolocation=BRIANCON,
+        permissions=["geolocation"],
+        service_workers="allow",
+    )
+    await context.route("https://tile.openstreetmap.org/**", answer_tile)
+    yield context
+    await context.close()
+
+
+async def installed(context: BrowserContext, url: str) -> Page:
+    """Open the app once with network and wait until its service worker controls the page."""
+    page = await context.new_page()
+    await page.goto(url)
+    await page.wait_for_selector("body[data-ready=true]")
+    await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    await page.reload()
+    await page.wait_for_selector("body[data-ready=true]")
+    assert await page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    return page
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20) -> None:
+    for _ in range(int(seconds * 10)):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+async def record_ibex(page: Page, photo: bytes | None = None) -> None:
+    """Species → position (mocked) → search → photo → a count → save."""
+    await page.goto(page.url.split("#")[0] + "#/record/species")
+    await page.wait_for_selector("#taxon-search")
+    await page.fill("#taxon-search", "bouquetin")
+    await page.click("#taxon-results button.taxon >> nth=0")
+    if photo is not None:
+        await page.set_input_files(
+            "#photo-input", files=[{"name": "ibex.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+        )
+        await page.wait_for_selector(".photos img")
+    await page.fill("#field-count", "3")
+    await page.wait_for_function(
+        "document.querySelector('.hint[aria-live]').textContent.includes('m')"
+    )
+    await page.click("form.record-form button[type=submit]")
+    await page.wait_for_selector(".records .record")
+
+
+async def observation_count(db: asyncpg.Connection) -> int:
+    count: int = await db.fetchval("SELECT count(*) FROM observation")
+    return count
+
+
+async def test_the_app_opens_and_searches_taxa_offline_after_one_visit(
+    phone: BrowserContext, cairn_url: str
+) -> None:
+    page = await installed(phone, cairn_url)
+    await phone.set_offline(True)
+    await page.reload()
+    await page.wait_for_selector("body[data-ready=true]")
+    assert await page.inner_text("h1") == "Que voyez-vous ?"
+    assert "Hors ligne" in await page.inner_text("#net")
+    await page.goto(cairn_url + "/#/record/species")
+    await page.fill("#taxon-search", "bouquetin")
+    assert "Capra ibex" in await page.inner_text("#taxon-results")
+    await page.fill("#taxon-search", "gentiane cil")  # vernacular prefixes
+    assert "Gentiane ciliée" in await page.inner_text("#taxon-results")
+    await page.fill("#taxon-search", "gentiana ac")  # scientific prefixes
+    assert "Gentiana acaulis" in await page.inner_text("#taxon-results")
+    await page.fill("#taxon-search", "GYPAETE")  # no accent, capitals
+    assert "Gypaetus barbatus" in await page.inner_text("#taxon-results")
+
+
+async def test_an_observation_recorded_offline_is_stored_exactly_once(
+    phone: BrowserContext, cairn_url: str, db: asyncpg.Connection
+) -> None:
+    page = await installed(phone, cairn_url)
+    await phone.set_offline(True)
+    await record_ibex(page, camera_photo())
+    assert "en attente" in await page.inner_text(".records .record .badge")
+    await page.reload()  # the app is killed and reopened, still offline
+    await page.wait_for_selector("body[data-ready=true]")
+    await page.goto(cairn_url + "/#/mine")
+    await page.wait_for_selector(".records .record.state-waiting")
+    assert await observation_count(db) == 0
+    await phone.set_offline(False)
+    await page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    async def photo_arrived() -> bool:
+        return bool(await db.fetchval("SELECT count(*) FROM photo"))
+
+    await eventually(photo_arrived)
+    row = await db.fetchrow("SELECT id, data, lon, lat, accuracy_m FROM observation")
+    assert row["data"] == {"cd_nom": 61098, "count": 3}
+    assert (round(row["lon"], 4), round(row["lat"], 4)) == (6.6433, 44.8986)
+    assert await db.fetchval("SELECT width FROM photo") == 2048  # downscaled on the phone
+    await page.reload()  # a start syncs again: nothing may be sent twice
+    await page.wait_for_selector(".records .record.state-sent")
+    await asyncio.sleep(1)
+    assert await observation_count(db) == 1
+    assert await db.fetchval("SELECT count(*) FROM photo") == 1
+
+
+async def test_a_server_error_keeps_the_record_in_the_outbox(
+    phone: BrowserContext, cairn_url: str, db: asyncpg.Connection
+) -> None:
+    page = await installed(phone, cairn_url)
+
+    async def broken(route: Route) -> None:
+        await route.fulfill(
+            status=500, content_type="application/problem+json", body=b'{"title":"boom"}'
+        )
+
+    await page.route("**/api/v1/observations/batch", broken)
+    await record_ibex(page)
+    await asyncio.sleep(1)
+    assert await observation_count(db) == 0
+    assert await page.locator(".records .record.state-waiting").count() == 1
+    await page.unroute("**/api/v1/observations/batch")
+    await page.click("text=Envoyer maintenant")
+
+    async def stored() -> bool:
+        return await observation_count(db) == 1
+
+    await eventually(stored)
+    await page.wait_for_selector(".records .record.state-sent")
+
+
+async def test_a_refused_record_shows_the_servers_reason_and_stays(
+    phone: BrowserContext, cairn_url: str, db: asyncpg.Connection
+) -> None:
+    page = await installed(phone, cairn_url)
+    await phone.set_geolocation({"latitude": 48.8566, "longitude": 2.3522, "accuracy": 10})  # Paris
+    await record_ibex(page)
+    await page.wait_for_selector(".records .record.state-invalid .problem")
+    assert "/location" in await page.inner_text(".problem")
+    assert await observation_count(db) == 0
+
+
+async def test_language_follows_the_switch_and_the_link(
+    phone: BrowserContext, cairn_url: str
+) -> None:
+    page = await installed(phone, cairn_url)
+    await page.select_option("#lang", "en")
+    await expect(page.locator("h1")).to_have_text("What do you see?")
+    await expect(page.locator(".tabs")).to_contain_text("My observations")
+    await page.select_option("#lang", "it")
+    await expect(page.locator("h1")).to_have_text("Cosa vedi?")
+    assert await page.get_attribute("html", "lang") == "it"
+    other = await phone.new_page()
+    await other.goto(cairn_url + "/?lang=en")
+    await other.wait_for_selector("body[data-ready=true]")
+    assert await other.inner_text("h1") == "What do you see?"
+
+
+async def test_a_qr_deep_link_preselects_its_programme(
+    phone: BrowserContext, cairn_url: str, db: asyncpg.Connection
+) -> None:
+    await add_programme(db, "sentinelles-des-alpages")
+    page = await phone.new_page()
+    await page.goto(
+        cairn_url + "/?programme=sentinelles-des-alpages&place=Col%20du%20Lautaret&lang=en"
+    )
+    await page.wait_for_selector("body[data-ready=true]")
+    assert "sentinelles-des-alpages" in await page.inner_text(".programme")
+    assert "Col du Lautaret" in await page.inner_text(".programme")
+    await record_ibex(page)
+
+    async def stored() -> bool:
+        return await observation_count(db) == 1
+
+    await eventually(stored)
+    assert await db.fetchval("SELECT programme FROM observation") == "sentinelles-des-alpages"
+
+
+SCREENS = ["/#/", "/#/record/species", "/#/record/heritage", "/#/mine", "/#/map", "/#/privacy"]
+
+
+async def test_main_screens_have_no_serious_accessibility_problem(
+    phone: BrowserContext, cairn_url: str
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = await installed(phone, cairn_url)
+    problems = {}
+    for screen in SCREENS:
+        await page.goto(cairn_url + screen)
+        await page.wait_for_selector("main h1")
+        await asyncio.sleep(0.5)  # maps and lists settle
+        name = screen.strip("/#").replace("/", "-") or "home"
+        await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        problems[screen] = await serious_violations(page)
+    assert problems == {screen: [] for screen in SCREENS}
+
+
+def test_the_app_shell_fits_its_budget() -> None:
+    """JS and CSS of the shell, gzipped, Leaflet's lazily loaded chunk excluded: ≤ 150 KB."""
+    files = [
+        p
+        for p in (DIST / "assets").iterdir()
+        if p.suffix in {".js", ".css"} and not p.name.startswith("leaflet")
+    ]
+    assert files, "build the app first: make pwa"
+    total = sum(len(gzip.compress(p.read_bytes(), 9)) for p in files)
+    assert total <= SHELL_BUDGET, f"shell is {total / 1024:.1f} KB gzipped"
+
+
+def test_the_manifest_makes_the_app_installable() -> None:
+    manifest = json.loads((DIST / "manifest.webmanifest").read_text())
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
+    for icon in manifest["icons"]:
+        assert Image.open(DIST / icon["src"].lstrip("/")).size == tuple(
+            int(v) for v in icon["sizes"].split("x")
+        )
