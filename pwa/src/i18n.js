@@ -34,6 +34,7 @@ const TEXTS = {
     generalised: "position généralisée", count: (n) => `${n} observation${n > 1 ? "s" : ""}`,
     kindSpecies: "Espèce", kindHeritage: "Patrimoine", back: "Retour",
     mapUnavailable: "Fond de carte indisponible hors ligne pour cette zone.",
+    staffLink: "Espace des modérateurs",
   },
   en: {
     skip: "Skip to content", language: "Language", home: "Home", record: "Record", mine: "My observations",
@@ -69,6 +70,7 @@ const TEXTS = {
     generalised: "generalised position", count: (n) => `${n} observation${n > 1 ? "s" : ""}`,
     kindSpecies: "Species", kindHeritage: "Heritage", back: "Back",
     mapUnavailable: "Base map unavailable offline for this area.",
+    staffLink: "Moderators' area",
   },
   it: {
     skip: "Vai al contenuto", language: "Lingua", home: "Home", record: "Registra", mine: "Le mie osservazioni",
@@ -104,10 +106,16 @@ const TEXTS = {
     generalised: "posizione generalizzata", count: (n) => `${n} osservazion${n > 1 ? "i" : "e"}`,
     kindSpecies: "Specie", kindHeritage: "Patrimonio", back: "Indietro",
     mapUnavailable: "Mappa di base non disponibile offline per questa zona.",
+    staffLink: "Area dei moderatori",
   },
 };
 
 export const LANGS = ["fr", "en", "it"];
+
+/** Add a section's texts (e.g. the staff screens) to every language. */
+export function extend(texts) {
+  for (const lang of LANGS) Object.assign(TEXTS[lang], texts[lang]);
+}
 let current = "fr";
 
 /** The language to start with: ?lang=, then the saved choice, then the browser's. */

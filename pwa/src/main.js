@@ -12,6 +12,7 @@ const SCREENS = {
   mine: () => import("./screens/mine.js"),
   map: () => import("./screens/openmap.js"),
   privacy: () => import("./screens/privacy.js"),
+  staff: () => import("./screens/staff.js"),
 };
 
 /** Entries of the bottom bar; later sections (atlas, staff) add theirs here. */

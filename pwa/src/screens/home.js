@@ -22,6 +22,7 @@ export async function show(main) {
         h("span", { class: "choice-title" }, t("heritage")), h("span", { class: "hint" }, t("heritageHint")))),
     h("p", { class: "outbox-count", role: "status" }, t("waitingCount", waiting(records).length)),
     await storageState(),
+    h("p", { class: "footer-link" }, h("a", { href: "#/staff" }, t("staffLink"))),
   );
 }
 
