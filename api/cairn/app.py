@@ -19,6 +19,7 @@ from cairn.db import create_pool
 from cairn.domain.errors import CODES
 from cairn.domain.limits import Buckets
 from cairn.http import (
+    atlas,
     auth,
     devices,
     grants,
@@ -76,6 +77,7 @@ TAGS = [
     Tag(name="sensitivity", description="Sensitivity rules and their background re-projection"),
     Tag(name="share", description="Trail QR codes and posters that open the field app"),
     Tag(name="widgets", description="Embeddable widgets for hosts' websites (HTML and scripts)"),
+    Tag(name="atlas", description="What the open data says about a taxon, a commune, a programme"),
     Tag(name="field app", description="The installable web app visitors record with (PWA)"),
 ]
 
@@ -169,6 +171,12 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             sensitivity.read_job,
             share.qr_code,
             share.poster,
+            atlas.atlas_taxon,
+            atlas.atlas_commune,
+            atlas.atlas_programme,
+            atlas.atlas_heritage,
+            atlas.my_impact,
+            atlas.dashboard,
         ],
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
