@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 import pytest
 from defusedxml import ElementTree
 from fpdf import FPDF
@@ -15,6 +16,7 @@ from litestar.testing import AsyncTestClient
 from cairn.domain import qr
 from cairn.domain.share import CALLS_TO_ACTION, POSTER_FORMATS, ShareTarget, deep_link
 from tests import qrdecode
+from tests.moderation.world import add_programme
 
 Client = AsyncTestClient[Litestar]
 BASE = "http://127.0.0.1:8000"
@@ -176,3 +178,25 @@ def test_a_long_slug_breaks_after_a_hyphen() -> None:
     assert "".join(title) == slug
     assert len(title) == 2
     assert all(line.endswith("-") for line in title[:-1])
+
+
+async def test_posters_and_widgets_show_the_programmes_name_in_their_language(
+    client: Client, db: asyncpg.Connection
+) -> None:
+    await add_programme(db, "sentinelles")
+    names = {
+        "fr": "Sentinelles des alpages",
+        "en": "Alpine pasture sentinels",
+        "it": "Sentinelle degli alpeggi",
+    }
+    await db.execute("UPDATE programme SET name = $1 WHERE slug = 'sentinelles'", names)
+    french = await client.get("/api/v1/share/poster?programme=sentinelles&format=svg")
+    assert "Sentinelles des alpages" in french.text
+    english = await client.get(
+        "/api/v1/share/poster?programme=sentinelles&format=svg&poster_lang=en"
+    )
+    assert "Alpine pasture sentinels" in english.text
+    widget = await client.get("/widgets/programme?programme=sentinelles&lang=it")
+    assert "Sentinelle degli alpeggi" in widget.text
+    unknown = await client.get("/api/v1/share/poster?programme=not-yet-created&format=svg")
+    assert "not-yet-created" in unknown.text

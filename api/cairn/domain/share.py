@@ -8,6 +8,7 @@ code and the poster is `cairn.domain.qr`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 from urllib.parse import quote, urlencode
 
@@ -135,13 +136,11 @@ def deep_link(base_url: str, target: ShareTarget) -> str:
     return f"{base_url.rstrip('/')}/?{urlencode(pairs, quote_via=quote)}"
 
 
-def programme_title(slug: str) -> str:
-    """The programme's display name.
-
-    The programme table (moderation, issue 6) is not there yet, so the name is
-    the slug; when it lands, this is the one place to look the name up.
-    """
-    return slug
+def programme_title(slug: str, names: Mapping[str, str] | None, lang: str | None) -> str:
+    """The programme's name in `lang` (French by default), or its slug if it has none."""
+    if not names:
+        return slug
+    return names.get(lang or LANGS[0]) or names.get(LANGS[0]) or slug
 
 
 def poster_languages(first: str) -> list[str]:

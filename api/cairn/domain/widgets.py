@@ -200,7 +200,7 @@ def parse_widget(
         theme=theme_name,
         items=SIZES[size_name].items,
         heading=words.titles[widget],
-        subtitle=programme_title(slug) if slug else None,
+        subtitle=programme_title(slug, None, language) if slug else None,
         api=API_PATH,
         query=query,
         words=words,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
+import asyncpg
 from litestar import Request, Response, get
 from litestar.params import QueryParameter
 
@@ -18,10 +19,11 @@ from cairn.domain.share import (
     programme_title,
 )
 from cairn.http.caching import cached_response
-from cairn.http.deps import AppSettings
+from cairn.http.deps import AppSettings, ReadPool
 from cairn.http.documents import answers
 from cairn.http.problems import responses
 from cairn.http.query import require_single_values
+from cairn.store import programmes
 
 MAX_AGE: Final = 86_400
 """A day: the bytes change only with the deployment's base URL or Cairn's version."""
@@ -59,6 +61,7 @@ Lang = Annotated[
 async def qr_code(
     request: Request[Any, Any, Any],
     settings: AppSettings,
+    read_pool: ReadPool,
     programme: Programme = None,
     place: Place = None,
     lang: Lang = None,
@@ -75,7 +78,7 @@ async def qr_code(
         programme=programme, place=place, lang=lang, fmt=fmt, formats=QR_FORMATS, scale=scale
     )
     link = deep_link(settings.base_url, checked.target)
-    title = programme_title(checked.target.programme)
+    title = await _title(read_pool, checked.target.programme, checked.target.lang)
     body = qr.qr_file(link, checked.format, checked.scale, title)
     return _answer(request, checked, body, "qr")
 
@@ -98,6 +101,7 @@ async def qr_code(
 async def poster(
     request: Request[Any, Any, Any],
     settings: AppSettings,
+    read_pool: ReadPool,
     programme: Programme = None,
     place: Place = None,
     lang: Lang = None,
@@ -120,9 +124,14 @@ async def poster(
         poster_lang=poster_lang,
     )
     link = deep_link(settings.base_url, checked.target)
-    title = programme_title(checked.target.programme)
+    title = await _title(read_pool, checked.target.programme, checked.poster_lang)
     body = qr.poster_file(link, checked.format, title, checked.target, checked.poster_lang)
     return _answer(request, checked, body, "poster")
+
+
+async def _title(read_pool: asyncpg.Pool, slug: str, lang: str | None) -> str:
+    async with read_pool.acquire() as conn:
+        return programme_title(slug, await programmes.names(conn, slug), lang)
 
 
 def _answer(

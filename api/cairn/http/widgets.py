@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
+import asyncpg
+import msgspec
 from litestar import Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from cairn.domain.errors import NotFoundError
+from cairn.domain.share import programme_title
 from cairn.domain.widget_builder import prepare_builder
 from cairn.domain.widgets import content_security_policy, cors_origin, parse_widget
 from cairn.http.caching import cached_response
-from cairn.http.deps import AppSettings
+from cairn.http.deps import AppSettings, ReadPool
 from cairn.http.documents import answers
 from cairn.http.problems import responses
 from cairn.http.query import require_single_values
 from cairn.reference import commune_names
 from cairn.settings import Settings
+from cairn.store import programmes
 from cairn.widgets import assets, render_page
 from cairn.widgets.builder import render_builder
 
@@ -65,6 +69,7 @@ Commune = Annotated[
 async def recent(
     request: Request[Any, Any, Any],
     settings: AppSettings,
+    read_pool: ReadPool,
     near: Near = None,
     radius_km: RadiusKm = None,
     days: Days = None,
@@ -74,9 +79,10 @@ async def recent(
     theme: Theme = None,
 ) -> Response[bytes]:
     """The "recent observations near here" page."""
-    return _page(
+    return await _page(
         request,
         settings,
+        read_pool,
         "recent",
         near=near,
         radius_km=radius_km,
@@ -102,6 +108,7 @@ async def recent(
 async def species_of_the_month(
     request: Request[Any, Any, Any],
     settings: AppSettings,
+    read_pool: ReadPool,
     commune: Commune = None,
     programme: Programme = None,
     lang: Lang = None,
@@ -109,9 +116,10 @@ async def species_of_the_month(
     theme: Theme = None,
 ) -> Response[bytes]:
     """The "species of the month in this commune" page."""
-    return _page(
+    return await _page(
         request,
         settings,
+        read_pool,
         "species-of-the-month",
         commune=commune,
         programme=programme,
@@ -135,22 +143,42 @@ async def species_of_the_month(
 async def programme_progress(
     request: Request[Any, Any, Any],
     settings: AppSettings,
+    read_pool: ReadPool,
     programme: Programme = None,
     lang: Lang = None,
     size: Size = None,
     theme: Theme = None,
 ) -> Response[bytes]:
     """The "programme progress" page."""
-    return _page(
-        request, settings, "programme", programme=programme, lang=lang, size=size, theme=theme
+    return await _page(
+        request,
+        settings,
+        read_pool,
+        "programme",
+        programme=programme,
+        lang=lang,
+        size=size,
+        theme=theme,
     )
 
 
-def _page(
-    request: Request[Any, Any, Any], settings: Settings, widget: str, **query: str | None
+async def _page(
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    read_pool: asyncpg.Pool,
+    widget: str,
+    **query: str | None,
 ) -> Response[bytes]:
     require_single_values(request)
+    slug = query.get("programme")
+    names = None
+    if slug:
+        async with read_pool.acquire() as conn:
+            names = await programmes.names(conn, slug)
     config = parse_widget(widget, base_url=settings.base_url, communes=commune_names(), **query)
+    if slug and names:  # the programme's own name rather than its slug
+        title = programme_title(slug, names, config.lang)
+        config = msgspec.structs.replace(config, subtitle=title)
     return cached_response(
         request,
         render_page(config, settings.base_url),

@@ -147,3 +147,11 @@ def to_programme(row: asyncpg.Record) -> Programme:
         version=row["version"],
         updated_at=row["updated_at"],
     )
+
+
+async def names(conn: Executor, slug: str) -> dict[str, str] | None:
+    """A programme's name in each language, or None if there is no such programme."""
+    value: dict[str, str] | None = await conn.fetchval(
+        "SELECT name FROM programme WHERE slug = $1", slug
+    )
+    return value
