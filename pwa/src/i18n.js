@@ -34,7 +34,8 @@ const TEXTS = {
     generalised: "position généralisée", count: (n) => `${n} observation${n > 1 ? "s" : ""}`,
     kindSpecies: "Espèce", kindHeritage: "Patrimoine", back: "Retour",
     mapUnavailable: "Fond de carte indisponible hors ligne pour cette zone.",
-    staffLink: "Espace des modérateurs",
+    staffLink: "Espace des modérateurs", impactLink: "Mon impact",
+    tab_home: "Accueil", tab_record: "Noter", tab_mine: "Les miennes", tab_map: "Carte", tab_atlas: "Atlas", tab_privacy: "Données",
   },
   en: {
     skip: "Skip to content", language: "Language", home: "Home", record: "Record", mine: "My observations",
@@ -70,7 +71,8 @@ const TEXTS = {
     generalised: "generalised position", count: (n) => `${n} observation${n > 1 ? "s" : ""}`,
     kindSpecies: "Species", kindHeritage: "Heritage", back: "Back",
     mapUnavailable: "Base map unavailable offline for this area.",
-    staffLink: "Moderators' area",
+    staffLink: "Moderators' area", impactLink: "My impact",
+    tab_home: "Home", tab_record: "Record", tab_mine: "Mine", tab_map: "Map", tab_atlas: "Atlas", tab_privacy: "My data",
   },
   it: {
     skip: "Vai al contenuto", language: "Lingua", home: "Home", record: "Registra", mine: "Le mie osservazioni",
@@ -106,7 +108,8 @@ const TEXTS = {
     generalised: "posizione generalizzata", count: (n) => `${n} osservazion${n > 1 ? "i" : "e"}`,
     kindSpecies: "Specie", kindHeritage: "Patrimonio", back: "Indietro",
     mapUnavailable: "Mappa di base non disponibile offline per questa zona.",
-    staffLink: "Area dei moderatori",
+    staffLink: "Area dei moderatori", impactLink: "Il mio impatto",
+    tab_home: "Home", tab_record: "Registra", tab_mine: "Le mie", tab_map: "Mappa", tab_atlas: "Atlante", tab_privacy: "Dati",
   },
 };
 

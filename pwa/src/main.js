@@ -13,15 +13,19 @@ const SCREENS = {
   map: () => import("./screens/openmap.js"),
   privacy: () => import("./screens/privacy.js"),
   staff: () => import("./screens/staff.js"),
+  atlas: () => import("./screens/atlas.js"),
+  impact: () => import("./screens/impact.js"),
+  dashboard: () => import("./screens/dashboard.js"),
 };
 
 /** Entries of the bottom bar; later sections (atlas, staff) add theirs here. */
 const TABS = [
-  ["", "home", "⌂"],
-  ["record/species", "record", "+"],
-  ["mine", "mine", "☰"],
-  ["map", "map", "◎"],
-  ["privacy", "privacy", "⚙"],
+  ["", "tab_home", "⌂"],
+  ["record/species", "tab_record", "+"],
+  ["mine", "tab_mine", "☰"],
+  ["map", "tab_map", "◎"],
+  ["atlas", "tab_atlas", "❦"],
+  ["privacy", "tab_privacy", "⚙"],
 ];
 
 const main = document.getElementById("main");
@@ -46,12 +50,14 @@ async function render() {
     main.replaceChildren(h("h1", {}, "Cairn"), h("p", { class: "problem", role: "alert" }, navigator.onLine ? String(error.message || error) : t("needsNetwork")));
   }
   renderTabs(current.name);
-  document.title = `Cairn — ${t(current.name === "" ? "home" : current.name)}`;
+  if (current.name !== "atlas" || current.args.length === 0) {
+    document.title = `Cairn — ${t(current.name === "" ? "home" : current.name)}`;
+  }
 }
 
 function renderTabs(active) {
   const nav = document.getElementById("tabs");
-  nav.setAttribute("aria-label", t("home"));
+  nav.setAttribute("aria-label", "Navigation");
   nav.replaceChildren(
     ...TABS.map(([target, key, glyph]) =>
       h("a", { href: `#/${target}`, "aria-current": target.split("/")[0] === active ? "page" : null },

@@ -21,6 +21,12 @@ registerRoute(
   new NetworkFirst({ cacheName: "cairn-reference", networkTimeoutSeconds: 4 }),
 );
 
+// Atlas pages seen once open again on the trail (the last copy when offline).
+registerRoute(
+  ({ url }) => url.origin === self.location.origin && url.pathname.startsWith("/api/v1/atlas/"),
+  new NetworkFirst({ cacheName: "cairn-atlas", networkTimeoutSeconds: 4, plugins: [new ExpirationPlugin({ maxEntries: 200 })] }),
+);
+
 // Photos are immutable (their URL is their content hash).
 registerRoute(
   ({ url }) => url.origin === self.location.origin && url.pathname.startsWith("/api/v1/photos/"),

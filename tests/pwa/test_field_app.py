@@ -11,13 +11,13 @@ import asyncio
 import gzip
 import io
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
 import pytest
 from PIL import Image
-from playwright.async_api import Browser, BrowserContext, Page, Route, expect
+from playwright.async_api import BrowserContext, Page, Route, expect
 
 from cairn.settings import Settings
 from tests.browser import serious_violations
@@ -51,23 +51,6 @@ def camera_photo() -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
     return out.getvalue()
-
-
-@pytest.fixture
-async def phone(browser: Browser) -> AsyncIterator[BrowserContext]:
-    context = await browser.new_context(
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="fr-FR",
-        geolocation=BRIANCON,
-        permissions=["geolocation"],
-        service_workers="allow",
-    )
-    await context.route("https://tile.openstreetmap.org/**", answer_tile)
-    yield context
-    await context.close()
 
 
 async def installed(context: BrowserContext, url: str) -> Page:
@@ -206,7 +189,7 @@ async def test_language_follows_the_switch_and_the_link(
     page = await installed(phone, cairn_url)
     await page.select_option("#lang", "en")
     await expect(page.locator("h1")).to_have_text("What do you see?")
-    await expect(page.locator(".tabs")).to_contain_text("My observations")
+    await expect(page.locator(".tabs")).to_contain_text("My data")
     await page.select_option("#lang", "it")
     await expect(page.locator("h1")).to_have_text("Cosa vedi?")
     assert await page.get_attribute("html", "lang") == "it"
@@ -236,7 +219,15 @@ async def test_a_qr_deep_link_preselects_its_programme(
     assert await db.fetchval("SELECT programme FROM observation") == "sentinelles-des-alpages"
 
 
-SCREENS = ["/#/", "/#/record/species", "/#/record/heritage", "/#/mine", "/#/map", "/#/privacy"]
+SCREENS = [
+    "/#/",
+    "/#/record/species",
+    "/#/record/heritage",
+    "/#/mine",
+    "/#/map",
+    "/#/privacy",
+    "/#/staff",
+]
 
 
 async def test_main_screens_have_no_serious_accessibility_problem(
@@ -252,6 +243,7 @@ async def test_main_screens_have_no_serious_accessibility_problem(
         name = screen.strip("/#").replace("/", "-") or "home"
         await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         problems[screen] = await serious_violations(page)
+        assert "null" not in (await page.inner_text("main")).split(), screen
     assert problems == {screen: [] for screen in SCREENS}
 
 

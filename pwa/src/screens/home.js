@@ -1,6 +1,6 @@
 // Home: what do you see? Two big choices, the programme of the QR code, what waits to be sent.
 import { allRecords, getMeta } from "../db.js";
-import { formatBytes, h } from "../dom.js";
+import { formatBytes, h, fill } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { waiting } from "../sync.js";
 
@@ -13,8 +13,9 @@ export async function show(main) {
         h("h2", {}, chosen.programme?.name?.[lang()] ?? chosen.slug),
         chosen.place ? h("p", {}, `${t("place")} : ${chosen.place}`) : null)
     : null;
-  main.append(
-    ...[h("h1", {}, t("welcome")), banner].filter(Boolean),
+  fill(main, 
+    h("h1", {}, t("welcome")),
+    banner,
     h("div", { class: "choices" },
       h("a", { class: "choice species", href: "#/record/species" },
         h("span", { class: "choice-title" }, t("species")), h("span", { class: "hint" }, t("speciesHint"))),
@@ -22,7 +23,7 @@ export async function show(main) {
         h("span", { class: "choice-title" }, t("heritage")), h("span", { class: "hint" }, t("heritageHint")))),
     h("p", { class: "outbox-count", role: "status" }, t("waitingCount", waiting(records).length)),
     await storageState(),
-    h("p", { class: "footer-link" }, h("a", { href: "#/staff" }, t("staffLink"))),
+    h("p", { class: "footer-link" }, h("a", { href: "#/impact" }, t("impactLink")), " · ", h("a", { href: "#/staff" }, t("staffLink"))),
   );
 }
 

@@ -1,7 +1,7 @@
 // My observations: what waits, what was sent, what the moderators decided and said.
 import { signed } from "../api.js";
 import { allRecords, updateRecord } from "../db.js";
-import { h } from "../dom.js";
+import { h, fill } from "../dom.js";
 import { enumLabel, t } from "../i18n.js";
 import { schemaOf, taxonByCode, vernacular } from "../reference.js";
 import { onChange, refreshStatuses, syncNow, waiting } from "../sync.js";
@@ -19,7 +19,7 @@ export async function show(main) {
     send.hidden = waiting(records).length === 0;
   };
   const send = h("button", { type: "button", class: "big primary", onclick: () => syncNow().then(draw) }, t("sendNow"));
-  main.append(h("h1", {}, t("mine")), send, list);
+  fill(main, h("h1", {}, t("mine")), send, list);
   const stop = onChange(draw);
   addEventListener("hashchange", stop, { once: true });
   await draw();

@@ -1,6 +1,6 @@
 // The open map: validated observations of the territory, at their public precision.
 import { request } from "../api.js";
-import { h } from "../dom.js";
+import { h, fill } from "../dom.js";
 import { t } from "../i18n.js";
 import { createMap } from "../map.js";
 import { reference } from "../reference.js";
@@ -13,7 +13,7 @@ export async function show(main) {
   const since = h("input", { id: "since", type: "date" });
   const count = h("p", { class: "hint", role: "status" });
   const box = h("div", { class: "map large", id: "open-map" });
-  main.append(
+  fill(main, 
     h("h1", {}, t("openMap")),
     h("div", { class: "filters" },
       h("div", { class: "field" }, h("label", { for: "group" }, t("group")), group),

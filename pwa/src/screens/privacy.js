@@ -1,7 +1,7 @@
 // My data, in plain words: pseudonym or anonymity, a full copy, erasure.
 import { deviceHeaders, signed } from "../api.js";
 import { clearAll, getMeta } from "../db.js";
-import { h } from "../dom.js";
+import { h, fill } from "../dom.js";
 import { t } from "../i18n.js";
 
 export async function show(main) {
@@ -14,7 +14,7 @@ export async function show(main) {
   const choice = h("select", { id: "erase-choice" },
     h("option", { value: "anonymise" }, t("eraseKeep")),
     h("option", { value: "delete" }, t("eraseDelete")));
-  main.append(
+  fill(main, 
     h("h1", {}, t("privacy")),
     h("p", {}, t("privacyText")),
     h("form", { class: "card", onsubmit: async (event) => {

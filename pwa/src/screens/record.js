@@ -1,6 +1,6 @@
 // Record: kind → position → photo → the kind's fields → save into the outbox.
 import { getMeta, getRecord, putRecord } from "../db.js";
-import { h } from "../dom.js";
+import { h, fill } from "../dom.js";
 import { schemaForm } from "../form.js";
 import { t } from "../i18n.js";
 import { createMap } from "../map.js";
@@ -168,7 +168,7 @@ export async function show(main, { args, query }) {
       syncNow().catch(() => {});
     },
   }, positionSection, taxonSection, photoSection, detailsSection, message, save);
-  main.append(h("h1", {}, kind === "species" ? t("species") : t("heritage")), formElement);
+  fill(main, h("h1", {}, kind === "species" ? t("species") : t("heritage")), formElement);
 }
 
 function round(value) {

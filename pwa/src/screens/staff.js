@@ -1,6 +1,6 @@
 // Staff: sign in, then the moderation queue with photos, map and flags; decide with keys or in bulk.
 import { ApiError } from "../api.js";
-import { h } from "../dom.js";
+import { h, fill } from "../dom.js";
 import { extend, lang, t } from "../i18n.js";
 import { createMap } from "../map.js";
 import { searchTaxa, vernacular } from "../reference.js";
@@ -15,7 +15,7 @@ extend({
     shortcuts: "Raccourcis : A valider · P probable · D douteux · R refuser · J/K suivante/précédente · X sélectionner",
     noPending: "Rien à modérer ici.", conflict: "Quelqu'un d'autre a modifié cette observation : elle a été rechargée.",
     decided: (n) => `${n} décision${n > 1 ? "s" : ""} enregistrée${n > 1 ? "s" : ""}`, flags: "Signalements",
-    sensitive: (n) => `sensible (niveau ${n})`, status: "Statut", allProgrammes: "Tous mes programmes", select: "Sélectionner",
+    sensitive: (n) => `sensible (niveau ${n})`, dashboard: "Tableau de bord", status: "Statut", allProgrammes: "Tous mes programmes", select: "Sélectionner",
   },
   en: {
     staff: "Moderation", signIn: "Sign in", email: "Email address", password: "Password", signOut: "Sign out",
@@ -25,7 +25,7 @@ extend({
     shortcuts: "Shortcuts: A accept · P probable · D doubtful · R reject · J/K next/previous · X select",
     noPending: "Nothing to moderate here.", conflict: "Someone else changed this observation: it was reloaded.",
     decided: (n) => `${n} decision${n > 1 ? "s" : ""} saved`, flags: "Flags",
-    sensitive: (n) => `sensitive (level ${n})`, status: "Status", allProgrammes: "All my programmes", select: "Select",
+    sensitive: (n) => `sensitive (level ${n})`, dashboard: "Dashboard", status: "Status", allProgrammes: "All my programmes", select: "Select",
   },
   it: {
     staff: "Moderazione", signIn: "Accedi", email: "Indirizzo e-mail", password: "Password", signOut: "Esci",
@@ -35,7 +35,7 @@ extend({
     shortcuts: "Scorciatoie: A valida · P probabile · D dubbia · R rifiuta · J/K successiva/precedente · X seleziona",
     noPending: "Niente da moderare qui.", conflict: "Qualcun altro ha modificato questa osservazione: è stata ricaricata.",
     decided: (n) => `${n} decision${n > 1 ? "i salvate" : "e salvata"}`, flags: "Segnalazioni",
-    sensitive: (n) => `sensibile (livello ${n})`, status: "Stato", allProgrammes: "Tutti i miei programmi", select: "Seleziona",
+    sensitive: (n) => `sensibile (livello ${n})`, dashboard: "Cruscotto", status: "Stato", allProgrammes: "Tutti i miei programmi", select: "Seleziona",
   },
 });
 
@@ -192,9 +192,11 @@ export async function show(main) {
   addEventListener("hashchange", () => document.removeEventListener("keydown", onKey), { once: true });
   programme.addEventListener("change", load);
   status.addEventListener("change", load);
-  main.append(
+  fill(main, 
     h("div", { class: "staff-head" }, h("h1", {}, t("staff")),
-      h("button", { type: "button", class: "small", onclick: async () => { await signOut(); location.reload(); } }, t("signOut"))),
+      h("div", { class: "actions" },
+        h("a", { class: "button small", href: "#/dashboard" }, t("dashboard")),
+        h("button", { type: "button", class: "small", onclick: async () => { await signOut(); location.reload(); } }, t("signOut")))),
     h("p", { class: "hint" }, `${me.display_name} — ${t("shortcuts")}`),
     h("div", { class: "filters" },
       h("div", { class: "field" }, h("label", { for: "programme" }, t("programme")), programme),
@@ -216,7 +218,7 @@ function loginForm(main) {
   const message = h("p", { class: "message", role: "alert" });
   const email = h("input", { id: "email", type: "email", autocomplete: "username", required: true });
   const password = h("input", { id: "password", type: "password", autocomplete: "current-password", required: true });
-  main.append(
+  fill(main, 
     h("h1", {}, t("staff")),
     h("form", { class: "card", onsubmit: async (event) => {
       event.preventDefault();
