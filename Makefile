@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install browser pwa node lint typecheck pytest openapi schema bench fuzz clean
+.PHONY: run test install browser services pwa node lint typecheck pytest openapi schema bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,7 +50,11 @@ typecheck: install
 browser:
 	test -x /usr/bin/chromium || (apt-get update -q && apt-get install -y -q chromium)
 
-pytest: install browser pwa
+# Debian's Redis for the shared rate-limit tests (each test starts its own on loopback).
+services:
+	test -x /usr/bin/redis-server || (apt-get update -q && apt-get install -y -q redis-server)
+
+pytest: install browser services pwa
 	$(BIN)/pytest
 
 # Regenerate the committed artefacts that tests compare against.

@@ -17,7 +17,6 @@ from litestar.openapi.spec import Components, Contact, License, SecurityScheme, 
 from cairn import __version__
 from cairn.db import create_pool
 from cairn.domain.errors import CODES
-from cairn.domain.limits import Buckets
 from cairn.http import (
     atlas,
     auth,
@@ -50,6 +49,7 @@ from cairn.http.limits import check_api_request
 from cairn.http.openapi import StrictStructSchemaPlugin
 from cairn.http.photos import provide_photo_work
 from cairn.http.problems import EXCEPTION_HANDLERS
+from cairn.limiter import RedisLimiter, limiter
 from cairn.photo_intake import PhotoWork
 from cairn.settings import Settings, signing_key
 from cairn.storage import photo_store
@@ -112,6 +112,8 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             if app.state.read_pool is not app.state.pool:
                 await app.state.read_pool.close()
             await app.state.pool.close()
+            if isinstance(app.state.limiter, RedisLimiter):
+                await app.state.limiter.close()
 
     api = Router(
         path="/api/v1",
@@ -205,7 +207,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         state=State(
             {
                 "settings": settings,
-                "buckets": Buckets(),
+                "limiter": limiter(settings.redis_url),
                 "photo_work": PhotoWork(photo_store(settings), settings.photo_workers),
             }
         ),

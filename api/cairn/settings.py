@@ -62,6 +62,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """`CAIRN_RATE_LIMIT_PER_MINUTE`: requests per client IP per minute (per server process)."""
     api_key_rate_limit_per_minute: int = 6000
     """`CAIRN_API_KEY_RATE_LIMIT_PER_MINUTE`: the same for a request with a valid `X-API-Key`."""
+    redis_url: str | None = None
+    """`CAIRN_REDIS_URL`: share rate limits between workers and machines (else per process)."""
     device_rate_limit_per_minute: int = 300
     """`CAIRN_DEVICE_RATE_LIMIT_PER_MINUTE`: the same per contributor device token.
 
@@ -140,6 +142,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 1,
                 10**8,
             ),
+            redis_url=env.get("CAIRN_REDIS_URL") or None,
             device_rate_limit_per_minute=_int(
                 env,
                 "CAIRN_DEVICE_RATE_LIMIT_PER_MINUTE",
@@ -182,6 +185,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("CAIRN_PHOTO_STORE must be local or s3")
         if settings.photo_store == "s3" and not settings.s3_bucket:
             raise SettingsError("CAIRN_PHOTO_STORE=s3 needs CAIRN_S3_BUCKET")
+        if settings.redis_url and not settings.redis_url.startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise SettingsError("CAIRN_REDIS_URL must start with redis://, rediss:// or unix://")
         if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError("CAIRN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         return settings

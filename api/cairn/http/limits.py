@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from litestar import Request
@@ -34,7 +33,7 @@ async def limit_requests(request: Request[Any, Any, Any]) -> None:
     elif device_token(request) is not None:
         device_id = await signed_device(request)
         limit, bucket = settings.device_rate_limit_per_minute, f"device:{device_id}"
-    wait = request.app.state.buckets.take(bucket, limit, time.monotonic())
+    wait = await request.app.state.limiter.take(bucket, limit)
     if wait:
         raise ProblemError(
             429,
