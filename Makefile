@@ -64,13 +64,10 @@ openapi: install
 schema: install
 	CAIRN_WRITE_SCHEMA=1 $(BIN)/pytest tests/platform/test_migrations.py -q
 
-bench: install
-	$(BIN)/python -m bench.intake
-	$(BIN)/python -m bench.validation
-	$(BIN)/python -m bench.moderation
-	$(BIN)/python -m bench.opendata
-	$(BIN)/python -m bench.share
-	$(BIN)/python -m bench.widgets
+# Every benchmark, then one table (bench/results/summary.md and .json); `BENCH_ARGS=--full`
+# for each benchmark's default (long) sizes. Each one alone: `python -m bench.<name>`.
+bench: install browser pwa
+	$(BIN)/python -m bench.summary $(BENCH_ARGS)
 
 # A longer contract fuzz than the one in `make test` (which runs 60 examples per operation).
 fuzz: install

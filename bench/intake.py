@@ -31,6 +31,8 @@ import httpx
 from PIL import Image
 
 from bench.common import (
+    Figure,
+    emit,
     fresh_database,
     peak_rss_mb,
     percentile,
@@ -210,6 +212,46 @@ def main() -> None:
     print(f"  Pillow decode + one encode {pillow_ms:.0f} ms, ratio {api_ms / pillow_ms:.2f}")
     print(f"server peak memory: {idle_mb:.0f} MB after photos one at a time, ")
     print(f"  {peak_mb:.0f} MB after 4 at once")
+    emit(
+        Figure(
+            bench="intake",
+            what="single submit (8 concurrent)",
+            value=api_rate,
+            unit="obs/s",
+            baseline="asyncpg INSERT",
+            baseline_value=raw_rate,
+            ratio=api_rate / raw_rate,
+            target=">= 0.4",
+        ),
+        Figure(
+            bench="intake",
+            what=f"batch submit of {BATCH}",
+            value=batch_rate,
+            unit="obs/s",
+            baseline="asyncpg executemany",
+            baseline_value=raw_batch_rate,
+            ratio=batch_rate / raw_batch_rate,
+            target=">= 0.25",
+        ),
+        Figure(
+            bench="intake",
+            what="photo pipeline, 12-MP JPEG (p50)",
+            value=api_ms,
+            unit="ms",
+            baseline="Pillow decode + 1 encode",
+            baseline_value=pillow_ms,
+            ratio=api_ms / pillow_ms,
+        ),
+        Figure(
+            bench="intake",
+            what="server peak RSS, 4 photos at once",
+            value=peak_mb,
+            unit="MB",
+            baseline="after photos one at a time",
+            baseline_value=idle_mb,
+            ratio=peak_mb / idle_mb,
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from datetime import datetime
 import asyncpg
 import httpx
 
-from bench.common import fresh_database, percentile, running_server
+from bench.common import Figure, emit, fresh_database, percentile, running_server
 from cairn.db import create_pool
 from cairn.domain.staff import hash_password
 from cairn.store import staff
@@ -201,6 +201,26 @@ def main() -> None:
     print(f"  raw SQL UPDATE + events    {statistics.median(raw_bulks):.3f} s")
     print(f"  API POST /reviews/bulk     {statistics.median(api_bulks):.3f} s")
     print(f"  ratio API / raw: {statistics.median(api_bulks) / statistics.median(raw_bulks):.2f}")
+    emit(
+        Figure(
+            bench="moderation",
+            what=f"queue page, {args.records} pending (p50)",
+            value=percentile(api, 50),
+            unit="ms",
+            baseline="raw SQL p50",
+            baseline_value=percentile(raw, 50),
+            ratio=percentile(api, 50) / percentile(raw, 50),
+        ),
+        Figure(
+            bench="moderation",
+            what="bulk decision of 500",
+            value=statistics.median(api_bulks),
+            unit="s",
+            baseline="raw UPDATE + events",
+            baseline_value=statistics.median(raw_bulks),
+            ratio=statistics.median(api_bulks) / statistics.median(raw_bulks),
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import numpy as np
 import psutil
 from pyproj import Transformer
 
-from bench.common import fresh_database, running_server
+from bench.common import Figure, emit, fresh_database, running_server
 from cairn.db import init_connection
 from cairn.seed import ensure_reference
 
@@ -276,9 +276,34 @@ def measure(dsn: str, rows: int) -> None:
     page = f"API {api_p50:.2f} ms, raw SQL {raw_p50:.2f} ms, ratio {api_p50 / raw_p50:.2f}x"
     print(f"keyset page (bbox + taxon), p50: {page} (target <= 2x)")
     print(f"COPY TO (raw):      {raw_rows / raw_copy_s:>10,.0f} rows/s")
+    figures = [
+        Figure(
+            bench="opendata",
+            what=f"keyset page at {rows:,} rows (p50)",
+            value=api_p50,
+            unit="ms",
+            baseline="raw SQL p50",
+            baseline_value=raw_p50,
+            ratio=api_p50 / raw_p50,
+            target="<= 2",
+        ),
+    ]
     for name, seconds, rss in (("CSV", csv_s, csv_rss), ("DwC-A", dwca_s, dwca_rss)):
         rate = f"{raw_rows / seconds:>10,.0f} rows/s, ratio {raw_copy_s / seconds:.2f}x"
         print(f"{name} export (API): {rate} (target >= 0.5x), server peak RSS {rss:.0f} MB")
+        figures.append(
+            Figure(
+                bench="opendata",
+                what=f"{name} export at {rows:,} rows",
+                unit="rows/s",
+                value=raw_rows / seconds,
+                baseline="COPY TO",
+                baseline_value=raw_rows / raw_copy_s,
+                ratio=raw_copy_s / seconds,
+                target=">= 0.5" if name == "CSV" else None,
+            )
+        )
+    emit(*figures)
 
 
 def main() -> None:

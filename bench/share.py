@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import httpx
 
-from bench.common import fresh_database, percentile, run_concurrently, running_server
+from bench.common import Figure, emit, fresh_database, percentile, run_concurrently, running_server
 from cairn.domain import qr
 from cairn.domain.share import ShareTarget, deep_link
 
@@ -94,6 +94,26 @@ def main() -> None:
     print(f"ratio API / raw, QR PNG: {api_qr[0] / raw_qr[0]:.2f}")
     print(f"ratio API / raw, poster PDF: {api_pdf[0] / raw_pdf[0]:.2f}")
     print(f"ratio 304 / 200, poster: {api_304[0] / api_pdf[0]:.2f}")
+    emit(
+        Figure(
+            bench="share",
+            what="QR PNG",
+            value=api_qr[0],
+            unit="/s",
+            baseline="segno in process",
+            baseline_value=raw_qr[0],
+            ratio=api_qr[0] / raw_qr[0],
+        ),
+        Figure(
+            bench="share",
+            what="poster PDF",
+            value=api_pdf[0],
+            unit="/s",
+            baseline="fpdf2 in process",
+            baseline_value=raw_pdf[0],
+            ratio=api_pdf[0] / raw_pdf[0],
+        ),
+    )
 
 
 if __name__ == "__main__":

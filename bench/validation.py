@@ -20,7 +20,7 @@ import asyncpg
 import httpx
 import msgspec
 
-from bench.common import fresh_database, percentile, running_server
+from bench.common import Figure, emit, fresh_database, percentile, running_server
 from cairn.db import init_connection
 from cairn.domain.observation import ObservationIn
 from cairn.domain.validation import Context, TaxonRef, validate
@@ -122,8 +122,27 @@ def main() -> None:
     for name, values in (("raw trigram SQL", raw), ("GET /api/v1/taxa", api)):
         label = f"{name} p50 / p99 (ms)"
         print(f"{label:52} {percentile(values, 50):5.2f} / {percentile(values, 99):5.2f}")
-    print(
-        f"ratio search API / raw SQL (p50): {statistics.median(api) / statistics.median(raw):.2f}"
+    ratio = statistics.median(api) / statistics.median(raw)
+    print(f"ratio search API / raw SQL (p50): {ratio:.2f}")
+    emit(
+        Figure(
+            bench="validation",
+            what="taxon search p50",
+            value=percentile(api, 50),
+            unit="ms",
+            baseline="trigram SQL p50",
+            baseline_value=percentile(raw, 50),
+            ratio=ratio,
+        ),
+        Figure(
+            bench="validation",
+            what="validation pipeline",
+            value=pipeline_us,
+            unit="µs/obs",
+            baseline="msgspec decode alone",
+            baseline_value=decode_us,
+            ratio=pipeline_us / decode_us,
+        ),
     )
 
 

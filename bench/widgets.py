@@ -24,7 +24,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, async_playwright
 
-from bench.common import free_port, fresh_database, running_server
+from bench.common import Figure, emit, free_port, fresh_database, running_server
 
 CHROMIUM = "/usr/bin/chromium"
 SLOW = {"offline": False, "latency": 150, "downloadThroughput": 200_000, "uploadThroughput": 93_750}
@@ -128,6 +128,17 @@ async def measure(cairn: str, runs: int) -> None:
     print(f"{'static iframe page (baseline)':44} {static_ms:10.0f} {static[0][1]:8d}")
     print(f"{'programme widget via embed.js':44} {widget_ms:10.0f} {widget[0][1]:8d}")
     print(f"ratio widget / static: {widget_ms / static_ms:.2f}")
+    emit(
+        Figure(
+            bench="widgets",
+            what="programme widget, throttled phone",
+            value=widget_ms,
+            unit="ms",
+            baseline="static iframe page",
+            baseline_value=static_ms,
+            ratio=widget_ms / static_ms,
+        ),
+    )
 
 
 def main() -> None:

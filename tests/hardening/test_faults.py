@@ -142,3 +142,72 @@ def test_database_restarts_lose_and_double_nothing(own_database: tuple[str, Path
     assert len(ids) == len(set(ids))
     assert set(ids) == set(acknowledged)
     assert degraded_seen.is_set(), "health never reported degraded while the database was down"
+
+
+def send_batch(base: str, body: dict[str, object], answers: list[int]) -> None:
+    """POST the batch; record the status, or nothing when the connection dies."""
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            answers.append(client.post("/api/v1/observations/batch", json=body).status_code)
+    except httpx.TransportError:
+        pass
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_after_s", [0.0, 0.05, 0.15, 0.4])
+def test_a_server_killed_mid_batch_stores_each_item_exactly_once_after_the_retry(
+    dsn: str, tmp_path: Path, kill_after_s: float
+) -> None:
+    """kill -9 while a 500-item batch is in flight: all or nothing, then the retry completes it."""
+    import asyncio
+
+    env = {**os.environ, "DATABASE_URL": dsn, "CAIRN_LOG_LEVEL": "ERROR",
+           "CAIRN_DATA_DIR": str(tmp_path), "CAIRN_RATE_LIMIT_PER_MINUTE": "1000000"}  # fmt: skip
+    batch = [observation_payload(id=str(uuid.uuid4())) for _ in range(500)]
+    body: dict[str, object] = {"observations": batch}
+
+    async def count() -> int:
+        """Rows stored, once every session of the killed server has ended (commit or rollback)."""
+        conn = await asyncpg.connect(dsn)
+        try:
+            for _ in range(100):
+                others = await conn.fetchval(
+                    """SELECT count(*) FROM pg_stat_activity
+                        WHERE datname = current_database() AND pid <> pg_backend_pid()"""
+                )
+                if others == 0:
+                    break
+                await asyncio.sleep(0.1)
+            value: int = await conn.fetchval("SELECT count(*) FROM observation")
+            return value
+        finally:
+            await conn.close()
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [CAIRN, "serve", "--port", str(port), "--no-migrate"]
+    first = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    wait_healthy(base, first)
+    answers: list[int] = []
+    sender = threading.Thread(target=send_batch, args=(base, body, answers))
+    sender.start()
+    time.sleep(kill_after_s)
+    first.kill()  # SIGKILL: no cleanup, no graceful shutdown
+    first.wait(timeout=30)
+    sender.join(timeout=30)
+    half = asyncio.run(count())
+    assert half in {0, 500}, f"a killed batch left {half} of 500 items"
+    assert answers in ([], [200]), answers
+
+    second = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(base, second)
+        with httpx.Client(base_url=base, timeout=30) as client:
+            retried = client.post("/api/v1/observations/batch", json=body)
+        assert retried.status_code == 200
+        outcomes = {item["outcome"] for item in retried.json()["results"]}
+        assert outcomes == ({"unchanged"} if half == 500 else {"created"})
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    assert asyncio.run(count()) == 500
