@@ -58,7 +58,7 @@ async def validate_observations(
     items = await places.existing_heritage_items(
         conn, [item for o in batch if isinstance(item := _heritage_item(o), str)]
     )
-    programmes = await places.existing_programmes(conn, [o.programme or "" for o in batch])
+    programmes = await places.programme_kinds(conn, [o.programme or "" for o in batch])
     now = observations.now()
     results: list[Validated | InvalidInputError] = []
     for obs, cd_nom, where in zip(batch, cd_noms, locations, strict=True):
@@ -76,11 +76,7 @@ async def validate_observations(
             now=now,
             clock_skew=timedelta(seconds=settings.clock_skew_seconds),
         )
-        unknown = (
-            []
-            if obs.programme in programmes
-            else [FieldError("/programme", "not_allowed", f"no programme {obs.programme}")]
-        )
+        unknown = _programme_errors(obs, programmes)
         try:
             validated = validate(obs, context)
         except InvalidInputError as exc:
@@ -89,6 +85,20 @@ async def validate_observations(
             continue
         results.append(InvalidInputError(unknown, "Invalid observation") if unknown else validated)
     return await _with_sensitivity(conn, results)
+
+
+def _programme_errors(
+    obs: ObservationIn, programmes: dict[str, dict[str, list[int]]]
+) -> list[FieldError]:
+    """The programme must exist and accept this kind at this schema version."""
+    kinds = programmes.get(obs.programme or "")
+    if kinds is None:
+        return [FieldError("/programme", "not_allowed", f"no programme {obs.programme}")]
+    if obs.schema_version not in kinds.get(obs.kind, []):
+        accepted = ", ".join(f"{kind} v{v}" for kind, versions in kinds.items() for v in versions)
+        detail = f"programme {obs.programme} accepts {accepted}"
+        return [FieldError("/kind", "not_allowed", detail)]
+    return []
 
 
 def _heritage_item(obs: ObservationIn) -> object:

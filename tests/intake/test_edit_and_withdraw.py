@@ -15,6 +15,7 @@ from litestar.testing import AsyncTestClient
 from cairn.domain.moderation import Event, replay
 from cairn.store.public import project
 from tests.factories import new_device, observation_payload
+from tests.moderation.world import add_programme
 
 Client = AsyncTestClient[Litestar]
 
@@ -164,3 +165,21 @@ async def test_any_sequence_of_edits_replays_to_the_stored_state(
     history = (await client.get("/api/v1/me/observations", headers=headers)).json()["items"][0]
     assert history["observation"]["data"]["count"] == counts[-1]
     assert history["observation"]["version"] == version
+
+
+async def test_a_programme_takes_only_the_kinds_it_accepts(
+    client: Client, db: asyncpg.Connection
+) -> None:
+    await add_programme(db, "faune-seulement")  # accepts species v1 only
+    heritage = observation_payload(
+        programme="faune-seulement", kind="heritage", data={"category": "sundial"}
+    )
+    refused = await client.post("/api/v1/observations", json=heritage)
+    assert refused.status_code == 422
+    assert [(e["pointer"], e["code"]) for e in refused.json()["errors"]] == [
+        ("/kind", "not_allowed")
+    ]
+    assert "species v1" in refused.json()["errors"][0]["detail"]
+    species = observation_payload(programme="faune-seulement")
+    assert (await client.post("/api/v1/observations", json=species)).status_code == 201
+    assert await db.fetchval("SELECT count(*) FROM observation") == 1

@@ -159,10 +159,12 @@ async def existing_heritage_items(conn: Connection, item_ids: list[str]) -> set[
     return {row["id"] for row in rows}
 
 
-async def existing_programmes(conn: Connection, slugs: list[str]) -> set[str]:
-    """Those of `slugs` that are programmes."""
-    rows = await conn.fetch("SELECT slug FROM programme WHERE slug = ANY($1)", sorted(set(slugs)))
-    return {row["slug"] for row in rows}
+async def programme_kinds(conn: Connection, slugs: list[str]) -> dict[str, dict[str, list[int]]]:
+    """The kinds and schema versions each of these programmes accepts (unknown slugs absent)."""
+    rows = await conn.fetch(
+        "SELECT slug, kinds FROM programme WHERE slug = ANY($1)", sorted(set(slugs))
+    )
+    return {row["slug"]: row["kinds"] for row in rows}
 
 
 async def commune_names(conn: Connection) -> dict[str, str]:
