@@ -34,7 +34,7 @@ const TEXTS = {
     generalised: "position généralisée", count: (n) => `${n} observation${n > 1 ? "s" : ""}`,
     kindSpecies: "Espèce", kindHeritage: "Patrimoine", back: "Retour",
     mapUnavailable: "Fond de carte indisponible hors ligne pour cette zone.",
-    staffLink: "Espace des modérateurs", impactLink: "Mon impact",
+    staffLink: "Espace des modérateurs", impactLink: "Mon impact", targetsOfProgramme: "Espèces recherchées par le programme",
     tab_home: "Accueil", tab_record: "Noter", tab_mine: "Les miennes", tab_map: "Carte", tab_atlas: "Atlas", tab_privacy: "Données",
   },
   en: {
@@ -71,7 +71,7 @@ const TEXTS = {
     generalised: "generalised position", count: (n) => `${n} observation${n > 1 ? "s" : ""}`,
     kindSpecies: "Species", kindHeritage: "Heritage", back: "Back",
     mapUnavailable: "Base map unavailable offline for this area.",
-    staffLink: "Moderators' area", impactLink: "My impact",
+    staffLink: "Moderators' area", impactLink: "My impact", targetsOfProgramme: "Species the programme is looking for",
     tab_home: "Home", tab_record: "Record", tab_mine: "Mine", tab_map: "Map", tab_atlas: "Atlas", tab_privacy: "My data",
   },
   it: {
@@ -108,7 +108,7 @@ const TEXTS = {
     generalised: "posizione generalizzata", count: (n) => `${n} osservazion${n > 1 ? "i" : "e"}`,
     kindSpecies: "Specie", kindHeritage: "Patrimonio", back: "Indietro",
     mapUnavailable: "Mappa di base non disponibile offline per questa zona.",
-    staffLink: "Area dei moderatori", impactLink: "Il mio impatto",
+    staffLink: "Area dei moderatori", impactLink: "Il mio impatto", targetsOfProgramme: "Specie cercate dal programma",
     tab_home: "Home", tab_record: "Registra", tab_mine: "Le mie", tab_map: "Mappa", tab_atlas: "Atlante", tab_privacy: "Dati",
   },
 };

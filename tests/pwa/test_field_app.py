@@ -202,7 +202,10 @@ async def test_language_follows_the_switch_and_the_link(
 async def test_a_qr_deep_link_preselects_its_programme(
     phone: BrowserContext, cairn_url: str, db: asyncpg.Connection
 ) -> None:
-    await add_programme(db, "sentinelles-des-alpages")
+    await add_programme(db, "sentinelles-des-alpages")  # species only
+    await db.execute(
+        "UPDATE programme SET target_taxa = '{61098}' WHERE slug = 'sentinelles-des-alpages'"
+    )
     page = await phone.new_page()
     await page.goto(
         cairn_url + "/?programme=sentinelles-des-alpages&place=Col%20du%20Lautaret&lang=en"
@@ -210,7 +213,13 @@ async def test_a_qr_deep_link_preselects_its_programme(
     await page.wait_for_selector("body[data-ready=true]")
     assert "sentinelles-des-alpages" in await page.inner_text(".programme")
     assert "Col du Lautaret" in await page.inner_text(".programme")
-    await record_ibex(page)
+    assert await page.locator(".choice.heritage").count() == 0  # the programme takes species only
+    await page.click(".choice.species")
+    await page.click(".targets button")  # the programme's target species: one tap
+    await expect(page.locator(".chosen")).to_contain_text("Capra ibex")
+    await page.fill("#field-count", "2")
+    await expect(page.locator(".step .hint[aria-live]")).to_contain_text(" m")
+    await page.click("form.record-form button[type=submit]")
 
     async def stored() -> bool:
         return await observation_count(db) == 1

@@ -17,14 +17,20 @@ export async function show(main) {
     h("h1", {}, t("welcome")),
     banner,
     h("div", { class: "choices" },
-      h("a", { class: "choice species", href: "#/record/species" },
+      accepts(chosen, "species") && h("a", { class: "choice species", href: "#/record/species" },
         h("span", { class: "choice-title" }, t("species")), h("span", { class: "hint" }, t("speciesHint"))),
-      h("a", { class: "choice heritage", href: "#/record/heritage" },
+      accepts(chosen, "heritage") && h("a", { class: "choice heritage", href: "#/record/heritage" },
         h("span", { class: "choice-title" }, t("heritage")), h("span", { class: "hint" }, t("heritageHint")))),
     h("p", { class: "outbox-count", role: "status" }, t("waitingCount", waiting(records).length)),
     await storageState(),
     h("p", { class: "footer-link" }, h("a", { href: "#/impact" }, t("impactLink")), " · ", h("a", { href: "#/staff" }, t("staffLink"))),
   );
+}
+
+/** Whether the programme of the QR code (if any) takes this kind of observation. */
+function accepts(chosen, kind) {
+  const kinds = chosen?.programme?.kinds;
+  return !kinds || kind in kinds;
 }
 
 async function storageState() {

@@ -93,7 +93,8 @@ export async function show(main, { args, query }) {
   }
 
   // 2. What: a species from the offline list, or the heritage fields of the schema.
-  const taxonSection = kind === "species" ? taxonPicker(state) : null;
+  const targets = (chosenProgramme?.programme?.target_taxa ?? []).map(taxonByCode).filter(Boolean);
+  const taxonSection = kind === "species" ? taxonPicker(state, targets) : null;
 
   // 3. Photo: downscaled on the phone before it is stored.
   const previews = h("ul", { class: "photos" });
@@ -175,9 +176,17 @@ function round(value) {
   return Math.round(value * 1e6) / 1e6;
 }
 
-function taxonPicker(state) {
+function taxonPicker(state, targets) {
   const results = h("ul", { class: "taxa", role: "listbox", id: "taxon-results", "aria-label": t("taxon") });
   const chosen = h("p", { class: "chosen", "aria-live": "polite" }, state.taxon ? label(state.taxon) : "");
+  // The programme's target species come first: one tap on the trail.
+  const quick = targets.length
+    ? h("ul", { class: "chips targets", "aria-label": t("targetsOfProgramme") }, targets.map((taxon) =>
+        h("li", {}, h("button", { type: "button", class: "small", onclick: () => {
+          state.taxon = taxon;
+          chosen.textContent = label(taxon);
+        } }, vernacular(taxon)))))
+    : null;
   const input = h("input", {
     type: "search", id: "taxon-search", autocomplete: "off", placeholder: t("searchTaxon"),
     "aria-controls": "taxon-results",
@@ -198,7 +207,7 @@ function taxonPicker(state) {
     },
   });
   return h("section", { class: "step" },
-    h("h2", {}, h("label", { for: "taxon-search" }, t("taxon"))), input, chosen, results);
+    h("h2", {}, h("label", { for: "taxon-search" }, t("taxon"))), quick, input, chosen, results);
 }
 
 function label(taxon) {
