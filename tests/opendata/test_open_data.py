@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import asyncpg
@@ -231,3 +232,42 @@ async def test_open_data_is_readable_from_any_origin(client: Client) -> None:
     )
     assert preflight.status_code in {200, 204}
     assert preflight.headers["access-control-allow-origin"] == "*"
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    comment=st.text(
+        st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=40
+    ),
+    offset_minutes=st.sampled_from([-570, -60, 0, 60, 120, 345]),
+    count=st.integers(1, 500),
+)
+async def test_the_csv_export_says_what_the_json_says(
+    client: Client, db: asyncpg.Connection, comment: str, offset_minutes: int, count: int
+) -> None:
+    """PostgreSQL writes the CSV; every cell must match the JSON record (formulas made inert)."""
+    await db.execute("DELETE FROM observation")
+    sign = "-" if offset_minutes < 0 else "+"
+    offset = f"{sign}{abs(offset_minutes) // 60:02d}:{abs(offset_minutes) % 60:02d}"
+    payload = observation_payload(
+        location={"lon": 6.64, "lat": 44.9, "accuracy_m": 8, "altitude_m": 2150.5},
+        data={"cd_nom": NOT_SENSITIVE, "count": count, "life_stage": "adult"},
+        comment=comment or None,
+        observed_at=f"2025-07-14T09:32:00{offset}",
+    )
+    assert (await client.post("/api/v1/observations", json=payload)).status_code == 201
+    await validate_all(db)
+    [item] = (await client.get("/api/v1/observations")).json()["items"]
+    text = (await client.get("/api/v1/observations", params={"format": "csv"})).text
+    assert text.startswith("\ufeff")
+    [row] = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert row["id"] == item["id"] and row["observed_at"] == item["observed_at"]
+    assert float(row["lon"]) == item["location"]["lon"] and float(row["altitude_m"]) == 2150.5
+    assert (row["count"], row["attributes"]) == (str(count), "life_stage=adult")
+    expected = item["comment"] or ""
+    plain_number = re.fullmatch(r"[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?", expected)
+    formula = expected[:1] in {"=", "+", "-", "@", "\t", "\r"} and not plain_number
+    assert row["comment"] == ("'" + expected if formula else expected)
+    assert row["updated_at"] == item["updated_at"]

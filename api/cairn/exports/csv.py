@@ -1,21 +1,21 @@
-"""CSV of public records: one header, one line per record, safe to open in a spreadsheet."""
+"""CSV: the open-data export (written by PostgreSQL's COPY) and spreadsheet-safe cells."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import AsyncIterator, Iterable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any, Final
 
-from cairn.exports.records import PublicObservation
+import asyncpg
 
-COLUMNS: Final = (
-    "id", "kind", "programme", "status", "observed_at", "taxon_cd_ref", "scientific_name",
-    "vernacular_fr", "lon", "lat", "uncertainty_m", "altitude_m", "generalisation",
-    "generalisation_code", "grid_10km", "grid_1km", "commune", "departement", "count",
-    "attributes", "comment", "observer", "licence", "photos", "updated_at",
-)  # fmt: skip
+from cairn.store import public
+
+BOM: Final = b"\xef\xbb\xbf"
+"""UTF-8 byte order mark: spreadsheets then read accents right."""
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+_BUFFERED_CHUNKS: Final = 32
+"""How far COPY may run ahead of a slow client before it waits (memory stays flat)."""
 
 
 def cell(value: Any) -> str:
@@ -36,40 +36,33 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def row(record: PublicObservation) -> list[str]:
-    """The CSV fields of one record, in COLUMNS order."""
-    location, taxon, general = record.location, record.taxon, record.generalisation
-    values: list[Any] = [
-        record.id, record.kind, record.programme, record.status, record.observed_at.isoformat(),
-        taxon.cd_ref if taxon else None, taxon.scientific_name if taxon else None,
-        taxon.vernacular_fr if taxon else None, location.lon if location else None,
-        location.lat if location else None, location.uncertainty_m if location else None,
-        record.altitude_m, general.method if general else None, general.code if general else None,
-        record.grid_10km, record.grid_1km, record.commune, record.departement,
-        record.attributes.get("count"),
-        ";".join(f"{k}={v}" for k, v in sorted(record.attributes.items()) if k != "count"),
-        record.comment, record.observer, record.licence, " | ".join(record.photos),
-        record.updated_at.isoformat(),
-    ]  # fmt: skip
-    return [cell(v) for v in values]
+async def export(pool: asyncpg.Pool, filters: public.Filters) -> AsyncIterator[bytes]:
+    """The CSV document, chunk by chunk, as PostgreSQL writes it (see `public.copy_csv`).
 
+    COPY pushes into a bounded queue that the response drains, so a slow
+    client slows the query down instead of filling the server's memory; a
+    client that goes away cancels the query.
+    """
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=_BUFFERED_CHUNKS)
 
-def _line(fields: Iterable[str]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(fields)
-    return out.getvalue().encode("utf-8")
+    async def push(chunk: bytes) -> None:
+        await queue.put(bytes(chunk))  # asyncpg may hand a view of a buffer it reuses
 
+    async def copy() -> None:
+        try:
+            async with pool.acquire() as conn, conn.transaction(readonly=True):
+                await public.copy_csv(conn, filters, push)
+        finally:
+            await queue.put(None)
 
-async def write(
-    records: AsyncIterator[PublicObservation], batch: int = 500
-) -> AsyncIterator[bytes]:
-    """The CSV document, chunk by chunk (UTF-8 with BOM so spreadsheets read accents)."""
-    yield b"\xef\xbb\xbf" + _line(COLUMNS)
-    chunk: list[bytes] = []
-    async for record in records:
-        chunk.append(_line(row(record)))
-        if len(chunk) >= batch:
-            yield b"".join(chunk)
-            chunk = []
-    if chunk:
-        yield b"".join(chunk)
+    task = asyncio.create_task(copy())
+    try:
+        yield BOM
+        while (chunk := await queue.get()) is not None:
+            yield chunk
+        await task  # a failed COPY ends the response early rather than silently short
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

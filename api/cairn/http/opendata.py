@@ -189,7 +189,7 @@ async def list_observations(
     chosen = format or _from_accept(request.headers.get("accept", ""))
     if chosen == "csv":
         return Stream(
-            csv_export.write(_records(read_pool, filters)),
+            csv_export.export(read_pool, filters),
             media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="cairn-observations.csv"'},
         )
