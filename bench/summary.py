@@ -33,6 +33,7 @@ QUICK = {
     "opendata": ["--rows", "100000"],
     "share": ["--count", "200"],
     "widgets": ["--runs", "3"],
+    "pwa": ["--runs", "3"],
     "load": ["--quick"],
 }
 FULL: dict[str, list[str]] = {name: [] for name in QUICK}

@@ -55,12 +55,21 @@ CREATE TABLE public.commune (
     CONSTRAINT commune_population_check CHECK ((population >= 0))
 );
 COMMENT ON COLUMN public.commune.geometry IS 'GeoJSON outline, WGS84';
+CREATE TABLE public.contributor (
+    id uuid NOT NULL,
+    email text NOT NULL,
+    password_hash text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT contributor_email_check CHECK (((email = lower(email)) AND (length(email) <= 320)))
+);
+COMMENT ON TABLE public.contributor IS 'Optional contributor accounts (argon2id password hash); they gather devices';
 CREATE TABLE public.device (
     id uuid NOT NULL,
     token_hash bytea NOT NULL,
     pseudonym text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    contributor_id uuid,
     CONSTRAINT device_pseudonym_check CHECK (((length(pseudonym) >= 1) AND (length(pseudonym) <= 40))),
     CONSTRAINT device_token_hash_check CHECK ((length(token_hash) = 32))
 );
@@ -436,6 +445,10 @@ ALTER TABLE ONLY public.api_key
     ADD CONSTRAINT api_key_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.commune
     ADD CONSTRAINT commune_pkey PRIMARY KEY (insee);
+ALTER TABLE ONLY public.contributor
+    ADD CONSTRAINT contributor_email_key UNIQUE (email);
+ALTER TABLE ONLY public.contributor
+    ADD CONSTRAINT contributor_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.device
     ADD CONSTRAINT device_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.device
@@ -482,6 +495,7 @@ ALTER TABLE ONLY public.taxon
     ADD CONSTRAINT taxon_pkey PRIMARY KEY (cd_nom);
 ALTER TABLE ONLY public.taxon_profile
     ADD CONSTRAINT taxon_profile_pkey PRIMARY KEY (cd_ref);
+CREATE INDEX device_contributor ON public.device USING btree (contributor_id);
 CREATE INDEX heritage_item_commune ON public.heritage_item USING btree (commune_insee);
 CREATE INDEX heritage_item_name_trgm ON public.heritage_item USING gin (public.cairn_fold(name) public.gin_trgm_ops);
 CREATE INDEX observation_commune ON public.observation USING btree (commune_insee);
@@ -514,6 +528,8 @@ CREATE INDEX taxon_vernacular_fr_trgm ON public.taxon USING gin (public.cairn_fo
 CREATE INDEX taxon_vernacular_it_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_it) public.gin_trgm_ops);
 CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_event FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
 CREATE TRIGGER staff_audit_no_update BEFORE UPDATE ON public.staff_audit FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
+ALTER TABLE ONLY public.device
+    ADD CONSTRAINT device_contributor_id_fkey FOREIGN KEY (contributor_id) REFERENCES public.contributor(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.heritage_item
     ADD CONSTRAINT heritage_item_category_fkey FOREIGN KEY (category) REFERENCES public.heritage_category(slug);
 ALTER TABLE ONLY public.observation

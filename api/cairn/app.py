@@ -131,6 +131,8 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             me.my_observations,
             me.export_my_data,
             me.erase_me,
+            me.create_account,
+            me.sign_in_account,
             photos.upload_photo,
             photos.delete_photo,
             photos.read_photo,

@@ -13,7 +13,7 @@ from cairn.domain.errors import NotFoundError
 from cairn.domain.photos import photo_key
 from cairn.exports.my_data import write_archive
 from cairn.photo_intake import PhotoWork, forget_files
-from cairn.store import devices, observations, photos, public
+from cairn.store import contributors, devices, observations, photos, public
 
 
 async def export(pool: asyncpg.Pool, work: PhotoWork, device_id: UUID) -> IO[bytes]:
@@ -22,6 +22,7 @@ async def export(pool: asyncpg.Pool, work: PhotoWork, device_id: UUID) -> IO[byt
         profile = await devices.profile(conn, device_id)
         if profile is None:
             raise NotFoundError("this device no longer exists")
+        account = await contributors.email_of(conn, device_id)
         rows = await observations.by_device(conn, device_id, limit=None, before=None)
         events = await devices.history(conn, device_id)
         pictures = await photos.of_device(conn, device_id)
@@ -40,7 +41,7 @@ async def export(pool: asyncpg.Pool, work: PhotoWork, device_id: UUID) -> IO[byt
     listed = [msgspec.to_builtins(dict(row)) for row in pictures]
     return await work.run(
         write_archive,
-        msgspec.to_builtins(dict(profile)),
+        {**msgspec.to_builtins(dict(profile)), "account_email": account},
         mine,
         listed,
         lambda sha: work.store.get(photo_key(sha, "original")),

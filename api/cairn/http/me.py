@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import delete, get, put
+from litestar import delete, get, post, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 from litestar.response import Stream
+from msgspec import Meta
 
 from cairn import my_data
 from cairn.db import transaction
 from cairn.domain.devices import Me, MeIn
 from cairn.domain.observation import ObservationOut
+from cairn.domain.staff import MIN_PASSWORD, Email, hash_password, verify_password
 from cairn.exports.my_data import chunks
 from cairn.http.body import ReportingBody
 from cairn.http.deps import DbPool
 from cairn.http.devices import SignedDevice
 from cairn.http.photos import PhotoWorkDep
 from cairn.http.problems import ProblemError, responses
-from cairn.store import devices, observations, public
+from cairn.store import contributors, devices, observations, public
 
 
 class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
@@ -154,3 +157,56 @@ async def erase_me(
 ) -> None:
     """Photos' files go after the rows, once nothing refers to them."""
     await my_data.erase(pool, photo_work, me, keep_observations=observations_choice == "anonymise")
+
+
+class AccountIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """An email and a password for a contributor account (optional: devices work without)."""
+
+    email: Email
+    password: Annotated[str, Meta(min_length=MIN_PASSWORD, max_length=1024)]
+
+
+class Account(msgspec.Struct, frozen=True):
+    """The account this device belongs to."""
+
+    email: str
+
+
+@post(
+    "/me/account",
+    summary="Create an account for my observations (email + password), from this device",
+    description="Optional: sign in to it from another device (`POST /me/account/sign-in`) "
+    "and both see, correct and erase the same observations. 409 if the email has an account.",
+    tags=["contributors"],
+    dto=ReportingBody[AccountIn],
+    return_dto=None,
+    responses=responses(401, 409, 413, 415, 422),
+    status_code=201,
+)
+async def create_account(me: SignedDevice, data: JSONBody[AccountIn], pool: DbPool) -> Account:
+    """The password is stored as an argon2id hash; the email in lower case."""
+    email = data.email.strip().lower()
+    password_hash = await asyncio.to_thread(hash_password, data.password)
+    async with transaction(pool) as conn:
+        await contributors.create(conn, me, email, password_hash)
+    return Account(email=email)
+
+
+@post(
+    "/me/account/sign-in",
+    summary="Sign this device in to my account: it then shares my observations",
+    tags=["contributors"],
+    dto=ReportingBody[AccountIn],
+    return_dto=None,
+    responses=responses(401, 413, 415, 422),
+    status_code=200,
+)
+async def sign_in_account(me: SignedDevice, data: JSONBody[AccountIn], pool: DbPool) -> Account:
+    """A wrong password and an unknown email get the same answer, in the same time."""
+    email = data.email.strip().lower()
+    found = await contributors.credentials(pool, email)
+    stored = found[1] if found else None
+    if not await asyncio.to_thread(verify_password, stored, data.password) or found is None:
+        raise ProblemError(401, "unauthorized", "Unauthorized", "Wrong email or password.")
+    await contributors.link(pool, me, found[0])
+    return Account(email=email)

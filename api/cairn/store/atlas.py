@@ -29,6 +29,7 @@ from cairn.domain.atlas import (
     months,
 )
 from cairn.domain.grid import cell_polygon
+from cairn.store.devices import same_contributor
 
 Executor = Connection | asyncpg.Pool
 
@@ -216,7 +217,7 @@ async def heritage_figures(
 
 async def impact(conn: Executor, device_id: UUID, statuses: tuple[str, ...]) -> Impact:
     """A contributor's figures: their statuses, and what their public records add up to."""
-    mine = "o.device_id = $1"
+    mine = same_contributor("o.device_id", "$1")
     public = f"{mine} AND p.status = ANY($2)"
     args = (device_id, list(statuses))
     by_status = await conn.fetch(

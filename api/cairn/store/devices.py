@@ -10,6 +10,14 @@ from cairn.db import Connection
 from cairn.domain.devices import new_token, token_hash
 
 
+def same_contributor(column: str, device: str) -> str:
+    """SQL: `column` is the device `device` or another device of the same contributor account."""
+    return (
+        f"{column} IN (SELECT {device}::uuid UNION SELECT d2.id FROM device d1"
+        f" JOIN device d2 ON d2.contributor_id = d1.contributor_id WHERE d1.id = {device})"
+    )
+
+
 async def create(conn: Connection | asyncpg.Pool) -> tuple[uuid.UUID, str]:
     """A new device and its token (the only time the token exists in clear)."""
     device_id, token = uuid.uuid4(), new_token()
@@ -31,7 +39,9 @@ async def by_token(conn: Connection | asyncpg.Pool, token: str) -> uuid.UUID | N
 async def read(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> tuple[str | None, int]:
     """(pseudonym, number of observations) of a device."""
     row = await conn.fetchrow(
-        """SELECT d.pseudonym, (SELECT count(*) FROM observation o WHERE o.device_id = d.id) AS n
+        f"""SELECT d.pseudonym,
+                  (SELECT count(*) FROM observation o WHERE {same_contributor("o.device_id", "$1")})
+                  AS n
            FROM device d WHERE d.id = $1""",
         device_id,
     )
@@ -41,9 +51,15 @@ async def read(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> tuple[s
 async def set_pseudonym(
     conn: Connection, device_id: uuid.UUID, pseudonym: str | None
 ) -> list[uuid.UUID]:
-    """Change the public name; return the device's observations (to re-project)."""
-    await conn.execute("UPDATE device SET pseudonym = $2 WHERE id = $1", device_id, pseudonym)
-    rows = await conn.fetch("SELECT id FROM observation WHERE device_id = $1", device_id)
+    """Change the public name (of every device of the account); return their observations."""
+    await conn.execute(
+        f"UPDATE device SET pseudonym = $2 WHERE {same_contributor('id', '$1')}",
+        device_id,
+        pseudonym,
+    )
+    rows = await conn.fetch(
+        f"SELECT id FROM observation WHERE {same_contributor('device_id', '$1')}", device_id
+    )
     return [r["id"] for r in rows]
 
 
@@ -58,10 +74,10 @@ async def history(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> list
     """The events of a device's observations; staff members are named by role, not identity."""
     return list(
         await conn.fetch(
-            """SELECT e.observation_id, e.occurred_at, e.actor_kind, e.action, e.version,
+            f"""SELECT e.observation_id, e.occurred_at, e.actor_kind, e.action, e.version,
                       e.before, e.after, e.comment
                  FROM observation_event e JOIN observation o ON o.id = e.observation_id
-                WHERE o.device_id = $1 ORDER BY e.observation_id, e.id""",
+                WHERE {same_contributor("o.device_id", "$1")} ORDER BY e.observation_id, e.id""",
             device_id,
         )
     )
@@ -70,22 +86,33 @@ async def history(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> list
 async def erase(
     conn: Connection, device_id: uuid.UUID, *, keep_observations: bool
 ) -> list[uuid.UUID]:
-    """Forget a device: its row, and its observations or the link to them.
+    """Forget a person: their devices, their account, and their observations or the link to them.
 
     Kept observations lose their owner and their free-text comment (which may
     name people); the ids of those kept are returned to be re-projected.
     """
+    devices = [
+        row["id"]
+        for row in await conn.fetch(
+            f"SELECT id FROM device WHERE {same_contributor('id', '$1')}", device_id
+        )
+    ]
     if keep_observations:
         rows = await conn.fetch(
             """UPDATE observation SET device_id = NULL, comment = NULL,
                       updated_at = greatest(now(), received_at)
-                WHERE device_id = $1 RETURNING id""",
-            device_id,
+                WHERE device_id = ANY($1) RETURNING id""",
+            devices,
         )
         kept = [row["id"] for row in rows]
     else:
         # Events, photos and public rows go with them (ON DELETE CASCADE).
-        await conn.execute("DELETE FROM observation WHERE device_id = $1", device_id)
+        await conn.execute("DELETE FROM observation WHERE device_id = ANY($1)", devices)
         kept = []
-    await conn.execute("DELETE FROM device WHERE id = $1", device_id)
+    await conn.execute(
+        """DELETE FROM contributor WHERE id IN (
+               SELECT contributor_id FROM device WHERE id = ANY($1))""",
+        devices,
+    )
+    await conn.execute("DELETE FROM device WHERE id = ANY($1)", devices)
     return kept

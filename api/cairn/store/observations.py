@@ -13,6 +13,7 @@ from cairn.db import Connection
 from cairn.domain.errors import FieldError, InvalidInputError, NotFoundError
 from cairn.domain.observation import Flag, Location, ObservationOut
 from cairn.domain.validation import Validated
+from cairn.store.devices import same_contributor
 from cairn.store.photos import photos_of, to_photo
 
 _COLUMNS = f"""
@@ -128,7 +129,8 @@ async def lock_own(
     """A device's observation, locked until the transaction ends; None if not theirs."""
     return await conn.fetchrow(
         f"""SELECT {_COLUMNS}, validation_method, moderator_comment, taxon_cd_nom
-              FROM observation WHERE id = $1 AND device_id = $2 FOR UPDATE""",
+              FROM observation WHERE id = $1 AND {same_contributor("device_id", "$2")}
+               FOR UPDATE""",
         observation_id,
         device_id,
     )
@@ -200,9 +202,10 @@ async def by_device(
     return list(
         await conn.fetch(
             f"""SELECT {_COLUMNS}, moderator_comment FROM observation
-                WHERE device_id = $1
+                WHERE {same_contributor("device_id", "$1")}
                   AND ($2::uuid IS NULL OR (received_at, id) < (
-                        SELECT received_at, id FROM observation WHERE id = $2 AND device_id = $1))
+                        SELECT received_at, id FROM observation
+                         WHERE id = $2 AND {same_contributor("device_id", "$1")}))
                 ORDER BY received_at DESC, id DESC LIMIT $3""",
             device_id,
             before,
@@ -215,7 +218,8 @@ async def owned_by(conn: Connection | asyncpg.Pool, observation_id: UUID, device
     """True when the observation was sent by this device."""
     return bool(
         await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM observation WHERE id = $1 AND device_id = $2)",
+            f"""SELECT EXISTS (SELECT 1 FROM observation
+                WHERE id = $1 AND {same_contributor("device_id", "$2")})""",
             observation_id,
             device_id,
         )
@@ -227,8 +231,8 @@ async def owned(
 ) -> asyncpg.Record | None:
     """Where, when and in which state a device's observation is; None if not theirs."""
     return await conn.fetchrow(
-        """SELECT lon, lat, accuracy_m, observed_at, observed_offset_s, status, version
-             FROM observation WHERE id = $1 AND device_id = $2""",
+        f"""SELECT lon, lat, accuracy_m, observed_at, observed_offset_s, status, version
+             FROM observation WHERE id = $1 AND {same_contributor("device_id", "$2")}""",
         observation_id,
         device_id,
     )

@@ -11,6 +11,7 @@ import msgspec
 from cairn.db import Connection
 from cairn.domain.observation import Photo
 from cairn.domain.photos import ExifFacts, PhotoFacts, photo_urls
+from cairn.store.devices import same_contributor
 
 Executor = Connection | asyncpg.Pool
 
@@ -124,8 +125,8 @@ async def unused(conn: Connection, hashes: list[str]) -> list[str]:
 async def delete_of_device(conn: Connection, device_id: UUID) -> list[str]:
     """Delete every photo of a device's observations; the content hashes they had."""
     rows = await conn.fetch(
-        """DELETE FROM photo p USING observation o
-            WHERE o.id = p.observation_id AND o.device_id = $1
+        f"""DELETE FROM photo p USING observation o
+            WHERE o.id = p.observation_id AND {same_contributor("o.device_id", "$1")}
         RETURNING p.sha256""",
         device_id,
     )
@@ -136,9 +137,9 @@ async def of_device(conn: Executor, device_id: UUID) -> list[asyncpg.Record]:
     """Every photo of a device's observations (for the contributor's export)."""
     return list(
         await conn.fetch(
-            """SELECT p.id, p.observation_id, p.sha256, p.width, p.height, p.exif, p.created_at
+            f"""SELECT p.id, p.observation_id, p.sha256, p.width, p.height, p.exif, p.created_at
                  FROM photo p JOIN observation o ON o.id = p.observation_id
-                WHERE o.device_id = $1 ORDER BY p.created_at, p.id""",
+                WHERE {same_contributor("o.device_id", "$1")} ORDER BY p.created_at, p.id""",
             device_id,
         )
     )

@@ -3,6 +3,7 @@ import { signed } from "../api.js";
 import { allRecords, updateRecord } from "../db.js";
 import { h, fill } from "../dom.js";
 import { enumLabel, t } from "../i18n.js";
+import { createMap } from "../map.js";
 import { schemaOf, taxonByCode, vernacular } from "../reference.js";
 import { onChange, refreshStatuses, syncNow, waiting } from "../sync.js";
 
@@ -19,11 +20,24 @@ export async function show(main) {
     send.hidden = waiting(records).length === 0;
   };
   const send = h("button", { type: "button", class: "big primary", onclick: () => syncNow().then(draw) }, t("sendNow"));
-  fill(main, h("h1", {}, t("mine")), send, list);
+  const mapBox = h("div", { class: "map small", id: "mine-map" });
+  fill(main, h("h1", {}, t("mine")), send, mapBox, list);
+  drawMap(mapBox, await allRecords());
   const stop = onChange(draw);
   addEventListener("hashchange", stop, { once: true });
   await draw();
   refreshStatuses().catch(() => {});
+}
+
+/** My records where I made them (my own precise positions, kept on my phone). */
+async function drawMap(box, records) {
+  if (records.length === 0) return box.remove();
+  const { L, map } = await createMap(box, [44.75, 6.6], 9);
+  const points = records.map((r) => [r.payload.location.lat, r.payload.location.lon]);
+  for (const [index, point] of points.entries()) {
+    L.circleMarker(point, { radius: 7, weight: 2 }).bindPopup(new Date(records[index].payload.observed_at).toLocaleDateString()).addTo(map);
+  }
+  map.fitBounds(L.latLngBounds(points), { maxZoom: 13, padding: [20, 20] });
 }
 
 function title(record, heritage) {

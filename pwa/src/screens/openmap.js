@@ -1,7 +1,7 @@
 // The open map: validated observations of the territory, at their public precision.
 import { request } from "../api.js";
 import { h, fill } from "../dom.js";
-import { t } from "../i18n.js";
+import { lang, t } from "../i18n.js";
 import { createMap } from "../map.js";
 import { reference } from "../reference.js";
 
@@ -11,13 +11,17 @@ export async function show(main) {
   const groups = [...new Set((reference()?.taxa ?? []).map((taxon) => taxon.group).filter(Boolean))].sort();
   const group = h("select", { id: "group" }, h("option", { value: "" }, t("all")), groups.map((g) => h("option", { value: g }, g)));
   const since = h("input", { id: "since", type: "date" });
+  const programmes = await request("/api/v1/programmes").catch(() => []);
+  const programme = h("select", { id: "programme-filter" }, h("option", { value: "" }, t("all")),
+    programmes.map((p) => h("option", { value: p.slug }, p.name[lang()] ?? p.slug)));
   const count = h("p", { class: "hint", role: "status" });
   const box = h("div", { class: "map large", id: "open-map" });
   fill(main, 
     h("h1", {}, t("openMap")),
     h("div", { class: "filters" },
       h("div", { class: "field" }, h("label", { for: "group" }, t("group")), group),
-      h("div", { class: "field" }, h("label", { for: "since" }, t("since")), since)),
+      h("div", { class: "field" }, h("label", { for: "since" }, t("since")), since),
+      h("div", { class: "field" }, h("label", { for: "programme-filter" }, t("programme")), programme)),
     box, count);
   const { L, map } = await createMap(box, [44.75, 6.6], 9);
   const layer = L.layerGroup().addTo(map);
@@ -29,6 +33,7 @@ export async function show(main) {
       bbox: [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((v) => v.toFixed(5)).join(","),
     });
     if (since.value) query.set("from", since.value);
+    if (programme.value) query.set("programme", programme.value);
     let next = `/api/v1/observations?${query}`;
     let shown = 0;
     try {
@@ -57,6 +62,7 @@ export async function show(main) {
   };
   group.addEventListener("change", load);
   since.addEventListener("change", load);
+  programme.addEventListener("change", load);
   map.on("moveend", load);
   await load();
 }
