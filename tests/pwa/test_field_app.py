@@ -17,7 +17,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from PIL import Image
-from playwright.async_api import BrowserContext, Page, Route, expect
+from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
 from cairn.settings import Settings
 from tests.browser import serious_violations
@@ -278,3 +278,30 @@ def test_the_manifest_makes_the_app_installable() -> None:
         assert Image.open(DIST / icon["src"].lstrip("/")).size == tuple(
             int(v) for v in icon["sizes"].split("x")
         )
+
+
+async def test_an_account_made_on_the_phone_brings_its_records_to_a_tablet(
+    phone: BrowserContext, browser: Browser, cairn_url: str, db: asyncpg.Connection
+) -> None:
+    page = await installed(phone, cairn_url)
+    await record_ibex(page)
+
+    async def stored() -> bool:
+        return await observation_count(db) == 1
+
+    await eventually(stored)
+    await page.goto(cairn_url + "/#/privacy")
+    await page.fill("#account-email", "marie@example.org")
+    await page.fill("#account-password", "a long enough secret")
+    await page.click("text=Créer le compte")
+    await expect(page.locator(".message")).to_contain_text("marie@example.org")
+    tablet = await browser.new_context(viewport={"width": 800, "height": 1100}, locale="fr-FR")
+    other = await installed(tablet, cairn_url)
+    await other.goto(cairn_url + "/#/privacy")
+    await other.fill("#account-email", "marie@example.org")
+    await other.fill("#account-password", "a long enough secret")
+    await other.click("text=Me connecter")
+    await expect(other.locator(".message")).to_contain_text("marie@example.org")
+    await other.goto(cairn_url + "/#/impact")
+    await expect(other.locator(".figure-value").first).to_have_text("1")
+    await tablet.close()

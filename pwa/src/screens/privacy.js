@@ -11,6 +11,17 @@ export async function show(main) {
   let me = null;
   if (registered && navigator.onLine) me = await signed("/api/v1/me").catch(() => null);
   const pseudonym = h("input", { id: "pseudonym", type: "text", maxlength: 40, value: me?.pseudonym ?? "" });
+  const email = h("input", { id: "account-email", type: "email", autocomplete: "username" });
+  const password = h("input", { id: "account-password", type: "password", autocomplete: "current-password", minlength: 10 });
+  const account = (path) => async () => {
+    try {
+      const answer = await signed(path, { method: "POST", body: { email: email.value.trim(), password: password.value } });
+      message.textContent = `${t("accountLinked")} ${answer.email}`;
+      password.value = "";
+    } catch (error) {
+      fail(error);
+    }
+  };
   const choice = h("select", { id: "erase-choice" },
     h("option", { value: "anonymise" }, t("eraseKeep")),
     h("option", { value: "delete" }, t("eraseDelete")));
@@ -29,6 +40,13 @@ export async function show(main) {
       h("div", { class: "field" }, h("label", { for: "pseudonym" }, t("pseudonym")), pseudonym,
         h("p", { class: "hint" }, t("pseudonymHint"))),
       h("button", { type: "submit", class: "big" }, t("savePseudonym"))),
+    h("section", { class: "card" },
+      h("h2", {}, t("account")), h("p", { class: "hint" }, t("accountHint")),
+      h("div", { class: "field" }, h("label", { for: "account-email" }, t("accountEmail")), email),
+      h("div", { class: "field" }, h("label", { for: "account-password" }, t("accountPassword")), password),
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "small", onclick: account("/api/v1/me/account") }, t("createAccount")),
+        h("button", { type: "button", class: "small", onclick: account("/api/v1/me/account/sign-in") }, t("signInAccount")))),
     h("section", { class: "card" },
       h("button", { type: "button", class: "big secondary", onclick: async () => {
         try {
