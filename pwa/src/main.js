@@ -3,7 +3,7 @@ import "./style.css";
 import { getMeta, setMeta } from "./db.js";
 import { h } from "./dom.js";
 import { LANGS, initialLanguage, setLanguage, t } from "./i18n.js";
-import { loadReference, programmeOf, schemaOf } from "./reference.js";
+import { loadReference, loadStoredReference, programmeOf, schemaOf } from "./reference.js";
 import { startSync } from "./sync.js";
 
 const SCREENS = {
@@ -101,11 +101,12 @@ async function boot() {
   addEventListener("offline", renderNetwork);
   addEventListener("hashchange", render);
   renderNetwork();
+  await loadStoredReference();
   await followDeepLink();
+  await render(); // the first screen does not wait for the network
   await loadReference();
   // Both kinds' forms must open on the trail: fetch their schemas while there is a network.
   await Promise.all(["species", "heritage"].map((kind) => schemaOf(kind, 1).catch(() => null)));
-  await render();
   startSync();
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => console.warn("no service worker", error));

@@ -17,10 +17,16 @@ export function fold(text) {
     .trim();
 }
 
-/** The bundle from IndexedDB at once, refreshed from the network when it changed (ETag). */
-export async function loadReference() {
+/** The bundle kept on the phone (instant, works offline); null before the first visit. */
+export async function loadStoredReference() {
   const stored = await getReference("bundle");
   if (stored) useBundle(stored.data);
+  return stored ?? null;
+}
+
+/** Refresh the bundle from the network when it changed (ETag); keep the stored one otherwise. */
+export async function loadReference() {
+  const stored = await loadStoredReference();
   if (navigator.onLine) {
     try {
       const headers = stored?.etag ? { "If-None-Match": stored.etag } : {};

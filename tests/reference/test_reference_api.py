@@ -82,3 +82,13 @@ async def test_bundle_has_the_territory_and_answers_304_to_its_etag(client: Clie
     again = await client.get("/api/v1/reference/bundle", headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""
+
+
+async def test_the_bundle_travels_compressed_to_clients_that_accept_it(client: Client) -> None:
+    plain = await client.get("/api/v1/reference/bundle", headers={"Accept-Encoding": "identity"})
+    packed = await client.get("/api/v1/reference/bundle", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.headers["vary"] == "Accept-Encoding"
+    assert int(packed.headers["content-length"]) < len(plain.content) / 3
+    assert packed.json() == plain.json()  # httpx decompresses

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 import json
 from typing import Annotated, Any, Literal
 
@@ -131,7 +133,16 @@ async def reference_bundle(request: Request[Any, Any, Any], read_pool: ReadPool)
     async with read_pool.acquire() as conn:
         built, body = await bundle.build(conn, outline["features"][0]["geometry"])
     etag = f'"{built.version}"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=300, must-revalidate"}
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "public, max-age=300, must-revalidate",
+        "Vary": "Accept-Encoding",
+    }
     if request.headers.get("if-none-match") == etag:
         return Response(b"", status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        # Thousands of taxa compress about fivefold: what a phone on 3G waits for.
+        compressed = await asyncio.to_thread(gzip.compress, body, 6)
+        headers["Content-Encoding"] = "gzip"
+        return Response(compressed, media_type="application/json", headers=headers)
     return Response(body, media_type="application/json", headers=headers)
