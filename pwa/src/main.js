@@ -3,7 +3,7 @@ import "./style.css";
 import { getMeta, setMeta } from "./db.js";
 import { h } from "./dom.js";
 import { LANGS, initialLanguage, setLanguage, t } from "./i18n.js";
-import { loadReference, loadStoredReference, programmeOf, schemaOf } from "./reference.js";
+import { loadReference, loadStoredReference, programmeOf, rememberProgrammes, schemaOf } from "./reference.js";
 import { startSync } from "./sync.js";
 
 const SCREENS = {
@@ -105,6 +105,7 @@ async function boot() {
   await followDeepLink();
   await render(); // the first screen does not wait for the network
   await loadReference();
+  await rememberProgrammes(); // a QR code's link then opens on its programme even offline
   // Both kinds' forms must open on the trail: fetch their schemas while there is a network.
   await Promise.all(["species", "heritage"].map((kind) => schemaOf(kind, 1).catch(() => null)));
   startSync();

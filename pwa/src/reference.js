@@ -96,6 +96,16 @@ export async function schemaOf(kind, version = 1) {
   return schema;
 }
 
+/** Every programme, kept on the phone, so any QR code opens its programme offline. */
+export async function rememberProgrammes() {
+  try {
+    const programmes = await request("/api/v1/programmes");
+    await Promise.all(programmes.map((programme) => setReference(`programme:${programme.slug}`, programme)));
+  } catch {
+    // offline: the ones kept before serve
+  }
+}
+
 /** A programme (deep links), remembered for offline use. */
 export async function programmeOf(slug) {
   const key = `programme:${slug}`;

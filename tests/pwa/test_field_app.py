@@ -16,10 +16,13 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 from PIL import Image
 from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
 from cairn.settings import Settings
+from tests import qrdecode
 from tests.browser import serious_violations
 from tests.moderation.world import add_programme
 
@@ -305,3 +308,20 @@ async def test_an_account_made_on_the_phone_brings_its_records_to_a_tablet(
     await other.goto(cairn_url + "/#/impact")
     await expect(other.locator(".figure-value").first).to_have_text("1")
     await tablet.close()
+
+
+async def test_a_qr_link_opened_offline_opens_the_app_on_its_programme(
+    phone: BrowserContext, cairn_url: str, client: AsyncTestClient[Litestar], db: asyncpg.Connection
+) -> None:
+    await add_programme(db, "lacs-du-queyras")
+    names = {"fr": "Lacs du Queyras", "en": "Queyras lakes", "it": "Laghi del Queyras"}
+    await db.execute("UPDATE programme SET name = $1 WHERE slug = 'lacs-du-queyras'", names)
+    await installed(phone, cairn_url)  # one visit with network, without this programme's link
+    poster = await client.get("/api/v1/share/qr?programme=lacs-du-queyras&format=png")
+    [link] = qrdecode.decode(qrdecode.png(poster.content))
+    assert link.endswith("/?programme=lacs-du-queyras")
+    await phone.set_offline(True)
+    page = await phone.new_page()
+    await page.goto(cairn_url + link[link.index("/?") :])
+    await page.wait_for_selector("body[data-ready=true]")
+    assert "Lacs du Queyras" in await page.inner_text(".programme")
