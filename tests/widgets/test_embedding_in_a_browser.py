@@ -75,13 +75,6 @@ def static_site(folder: Path, page: str) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture
-def host_url(tmp_path: Path, cairn_url: str) -> Iterator[str]:
-    """A host site whose page holds only the script tags."""
-    with static_site(tmp_path, HOST_PAGE.format(cairn=cairn_url)) as url:
-        yield url
-
-
 def observation(n: int, lon: float, lat: float, days_ago: float, **extra: Any) -> dict[str, Any]:
     """A public observation as the contract describes it (demo values, real TAXREF taxa)."""
     return {
