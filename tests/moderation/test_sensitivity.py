@@ -237,3 +237,25 @@ async def test_intake_goes_on_while_a_batch_holds_its_locks(
             assert submitted not in ids
     finally:
         await pool.close()
+
+
+async def test_a_rule_on_a_higher_taxon_covers_the_taxa_below_it(
+    client: Client, db: asyncpg.Connection, admin: dict[str, str]
+) -> None:
+    """With TAXREF's parent chain imported, a rule on a genus levels its species too."""
+    # Real park-list taxa: the genus Amaurobius and the spider Amaurobius erberi. The park
+    # list has no parent chain; the path TAXREF's import would give them is set here.
+    genus, species = 189027, 1065
+    for cd_nom, path in ((genus, f"{genus}"), (species, f"{genus}.{species}")):
+        await db.execute("UPDATE taxon SET path = $2::text::ltree WHERE cd_nom = $1", cd_nom, path)
+    before = await submit(client, data={"cd_nom": species, "count": 1})
+    assert await db.fetchval("SELECT sensitivity_level FROM observation WHERE id = $1", before) == 0
+    response = await client.post(
+        "/api/v1/sensitivity/rules", json={"cd_ref": genus, "level": 3}, headers=admin
+    )
+    assert response.status_code == 202, response.text
+    job = await wait_for(client, admin, response.json()["job"]["id"])
+    assert (job["total"], job["changed"]) == (1, 1)
+    assert await db.fetchval("SELECT sensitivity_level FROM observation WHERE id = $1", before) == 3
+    after = await submit(client, data={"cd_nom": species, "count": 2})
+    assert await db.fetchval("SELECT sensitivity_level FROM observation WHERE id = $1", after) == 3

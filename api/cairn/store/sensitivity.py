@@ -93,14 +93,33 @@ async def delete_rule(conn: Executor, rule_id: int) -> Rule | None:
     return None if row is None else Rule(**dict(row))
 
 
+_COVERED_BY = """
+SELECT t.cd_nom AS target, a.cd_nom AS ruled
+  FROM taxon t JOIN taxon a ON a.cd_nom = t.cd_nom OR (t.path IS NOT NULL AND a.path @> t.path)
+ WHERE t.cd_nom = ANY($1)
+"""
+"""Each taxon with itself and its ancestors: a rule on a genus covers its species."""
+
+
 async def compiled_rules(conn: Executor, cd_refs: Sequence[int]) -> dict[int, list[CompiledRule]]:
-    """The rules of these taxa, parsed, by taxon."""
+    """The rules that apply to these taxa (their own and their ancestors'), parsed, by taxon."""
     rules: dict[int, list[CompiledRule]] = {}
     for row in await conn.fetch(
-        f"SELECT {_RULE} FROM sensitivity_rule WHERE cd_ref = ANY($1)", list(set(cd_refs))
+        f"""SELECT c.target, {", ".join(f"r.{c}" for c in _RULE.replace(" ", "").split(","))}
+              FROM ({_COVERED_BY}) c JOIN sensitivity_rule r ON r.cd_ref = c.ruled""",
+        list(set(cd_refs)),
     ):
-        rules.setdefault(row["cd_ref"], []).append(compile_rule(Rule(**dict(row))))
+        fields = {k: row[k] for k in row.keys() if k != "target"}  # noqa: SIM118
+        rules.setdefault(row["target"], []).append(compile_rule(Rule(**fields)))
     return rules
+
+
+_DESCENDANTS = """
+SELECT d.cd_nom FROM taxon d
+  JOIN taxon a ON a.cd_nom = d.cd_nom OR (a.path IS NOT NULL AND d.path <@ a.path)
+ WHERE a.cd_nom = ANY($1)
+"""
+"""These taxa and every taxon below them (whose records a rule change may re-level)."""
 
 
 async def levels(
@@ -118,7 +137,8 @@ async def start_job(conn: Executor, reason: str, cd_refs: Sequence[int]) -> Job:
     """Record a re-projection of the observations of these taxa, not yet run."""
     row = await conn.fetchrow(
         f"""INSERT INTO sensitivity_job (id, reason, taxa, total)
-            VALUES ($1, $2, $3, (SELECT count(*) FROM observation WHERE taxon_cd_ref = ANY($3)))
+            VALUES ($1, $2, $3, (SELECT count(*) FROM observation
+                                 WHERE taxon_cd_ref IN ({_DESCENDANTS.replace("$1", "$3")})))
             RETURNING {_JOB}""",
         uuid4(),
         reason,
@@ -182,8 +202,8 @@ async def reproject_batch(
     levels that changed are written (the ids whose public projection changes).
     """
     rows = await conn.fetch(
-        """SELECT id, taxon_cd_ref, lon, lat, observed_at, sensitivity_level
-             FROM observation WHERE taxon_cd_ref = ANY($1) AND id > $2
+        f"""SELECT id, taxon_cd_ref, lon, lat, observed_at, sensitivity_level
+             FROM observation WHERE taxon_cd_ref IN ({_DESCENDANTS}) AND id > $2
             ORDER BY id LIMIT $3 FOR UPDATE""",
         cd_refs,
         after,
