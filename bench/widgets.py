@@ -119,10 +119,7 @@ async def measure(cairn: str, runs: int) -> None:
             )
             for _ in range(runs)
         ]
-        static = [
-            await load(browser, f"{host}/static.html", "h1")
-            for _ in range(runs)
-        ]
+        static = [await load(browser, f"{host}/static.html", "h1") for _ in range(runs)]
         await browser.close()
     widget_ms = statistics.median(ms for ms, _ in widget)
     static_ms = statistics.median(ms for ms, _ in static)
