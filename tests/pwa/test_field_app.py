@@ -325,3 +325,43 @@ async def test_a_qr_link_opened_offline_opens_the_app_on_its_programme(
     await page.goto(cairn_url + link[link.index("/?") :])
     await page.wait_for_selector("body[data-ready=true]")
     assert "Lacs du Queyras" in await page.inner_text(".programme")
+
+
+async def test_species_and_heritage_recorded_offline_are_seen_validated_later(
+    phone: BrowserContext, cairn_url: str, db: asyncpg.Connection
+) -> None:
+    """The issue's path: offline, a species and a heritage item with photos; online; moderated."""
+    page = await installed(phone, cairn_url)
+    await phone.set_offline(True)
+    await record_ibex(page, camera_photo())
+    await page.goto(cairn_url + "/#/record/heritage")
+    await page.wait_for_selector("#field-category")
+    await page.select_option("#field-category", "sundial")
+    await page.select_option("#field-condition", "degraded")
+    await page.set_input_files(
+        "#photo-input",
+        files=[{"name": "dial.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}],
+    )
+    await page.wait_for_selector(".photos img")
+    await expect(page.locator(".step .hint[aria-live]")).to_contain_text(" m")
+    await page.click("form.record-form button[type=submit]")
+    await expect(page.locator(".records .record.state-waiting")).to_have_count(2)
+    await phone.set_offline(False)
+    await page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    async def both_with_photos() -> bool:
+        return await db.fetchval("SELECT count(DISTINCT observation_id) FROM photo") == 2
+
+    await eventually(both_with_photos)
+    assert sorted(await db.fetch("SELECT kind FROM observation ORDER BY kind")) == [
+        ("heritage",),
+        ("species",),
+    ]
+    await db.execute(  # what a moderator's decision leaves (the API path is tested elsewhere)
+        "UPDATE observation SET status = 'certain', moderator_comment = 'Merci !',"
+        " version = version + 1"
+    )
+    await page.goto(cairn_url + "/#/")
+    await page.goto(cairn_url + "/#/mine")
+    await expect(page.locator(".records .record.status-certain")).to_have_count(2)
+    await expect(page.locator(".records .moderator").first).to_contain_text("Merci !")
