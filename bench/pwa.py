@@ -21,27 +21,16 @@ from pathlib import Path
 from playwright.async_api import Browser, async_playwright
 
 from bench.common import Figure, emit, fresh_database, running_server
-from bench.widgets import CHROMIUM, SLOW, static_site
+from bench.widgets import CHROMIUM, static_site, throttled_page
 
 DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
 
 
 async def load(browser: Browser, url: str, selectors: list[str]) -> tuple[list[float], int]:
     """Milliseconds until each selector appears, and bytes received, throttled and cold."""
-    context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = await context.new_page()
-    session = await context.new_cdp_session(page)
-    await session.send("Network.enable")
-    await session.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    await session.send("Network.emulateNetworkConditions", SLOW)
-    await session.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-    received = 0
-
-    def count(event: dict[str, float]) -> None:
-        nonlocal received
-        received += int(event.get("encodedDataLength", 0))
-
-    session.on("Network.loadingFinished", count)
+    context, page, received = await throttled_page(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
     started = asyncio.get_running_loop().time()
     await page.goto(url)
     times = []
@@ -49,7 +38,7 @@ async def load(browser: Browser, url: str, selectors: list[str]) -> tuple[list[f
         await page.wait_for_selector(selector, state="attached", timeout=120_000)
         times.append((asyncio.get_running_loop().time() - started) * 1000)
     await context.close()
-    return times, received
+    return times, received()
 
 
 def shell_bytes() -> int:

@@ -18,11 +18,13 @@ import asyncio
 import statistics
 import tempfile
 import threading
+from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from bench.common import Figure, emit, free_port, fresh_database, running_server
 
@@ -50,22 +52,29 @@ def static_site(folder: Path) -> str:
     return f"http://localhost:{server.server_address[1]}"
 
 
-async def load(browser: Browser, url: str, ready: str) -> tuple[float, int]:
-    """Milliseconds until the `ready` selector is in the frame, and bytes received (cold)."""
-    context = await browser.new_context()
+async def throttled_page(
+    browser: Browser, **options: Any
+) -> tuple[BrowserContext, Page, Callable[[], int]]:
+    """A cold page on the slow phone profile, and a counter of the bytes it received."""
+    context = await browser.new_context(**options)
     page = await context.new_page()
     session = await context.new_cdp_session(page)
     await session.send("Network.enable")
     await session.send("Network.setCacheDisabled", {"cacheDisabled": True})
     await session.send("Network.emulateNetworkConditions", SLOW)
     await session.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-    received = 0
+    received = [0]
 
     def count(event: dict[str, float]) -> None:
-        nonlocal received
-        received += int(event.get("encodedDataLength", 0))
+        received[0] += int(event.get("encodedDataLength", 0))
 
     session.on("Network.loadingFinished", count)
+    return context, page, lambda: received[0]
+
+
+async def load(browser: Browser, url: str, ready: str) -> tuple[float, int]:
+    """Milliseconds until the `ready` selector is in the frame, and bytes received (cold)."""
+    context, page, received = await throttled_page(browser)
     started = asyncio.get_running_loop().time()
     await page.goto(url)
     frame_element = await page.wait_for_selector("iframe", state="attached")
@@ -75,7 +84,7 @@ async def load(browser: Browser, url: str, ready: str) -> tuple[float, int]:
     await frame.wait_for_selector(ready, state="attached", timeout=60_000)
     elapsed = (asyncio.get_running_loop().time() - started) * 1000
     await context.close()
-    return elapsed, received
+    return elapsed, received()
 
 
 async def measure(cairn: str, runs: int) -> None:
