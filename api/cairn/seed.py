@@ -10,7 +10,7 @@ from cairn.importers import ImportSummary, import_bundled_reference, reference_i
 from cairn.pipeline import Accepted, accept_many
 from cairn.reference import territory as territory_outline
 from cairn.settings import Settings
-from cairn.store import places
+from cairn.store import places, public, reviews
 
 
 async def ensure_reference(conn: Connection) -> list[ImportSummary]:
@@ -19,6 +19,9 @@ async def ensure_reference(conn: Connection) -> list[ImportSummary]:
         return []
     async with conn.transaction():
         return await import_bundled_reference(conn)
+
+
+DEMO_VALIDATION = "Demo data, validated automatically to show the open data: not a real decision."
 
 
 async def load_demo(conn: Connection, settings: Settings, count: int) -> int:
@@ -38,7 +41,17 @@ async def load_demo(conn: Connection, settings: Settings, count: int) -> int:
     async with conn.transaction():
         # A random point on the outline's very edge may be refused: it is simply not stored.
         results = await accept_many(conn, territory, settings, demo, None)
-    return sum(isinstance(r, Accepted) and r.outcome == "created" for r in results)
+        created = [
+            r.stored.observation.id
+            for r in results
+            if isinstance(r, Accepted) and r.outcome == "created"
+        ]
+        # Two thirds are validated, so the open map, atlas and widgets have something to show;
+        # the rest waits in the moderation queue. Each carries a comment that says so.
+        shown = created[: len(created) * 2 // 3]
+        await reviews.validate_automatically(conn, shown, DEMO_VALIDATION)
+        await public.project(conn, shown)
+    return len(created)
 
 
 async def has_observations(conn: Connection) -> bool:

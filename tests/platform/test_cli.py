@@ -73,6 +73,10 @@ def test_serve_starts_the_embedded_database_and_reuses_it(tmp_path: Path) -> Non
             expected = 201 if attempt == 0 else 200
             response = httpx.post(base + "/api/v1/observations", json=observation_payload(id=ident))
             assert response.status_code == expected
+            # Two thirds of the 200 demo records are published, labelled as demo data.
+            shown = httpx.get(base + "/api/v1/observations?programme=demo&limit=500").json()
+            assert 120 <= len(shown["items"]) <= 134
+            assert all(item["status"] == "certain" for item in shown["items"])
         finally:
             process.terminate()
             process.wait(timeout=30)

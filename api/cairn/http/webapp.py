@@ -25,10 +25,10 @@ from cairn.settings import Settings
 YEAR: Final = 31_536_000
 _NAME: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 MEDIA_TYPES: Final = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
+    ".html": "text/html",  # Litestar adds "; charset=utf-8" to text types
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
     ".webmanifest": "application/manifest+json",
     ".json": "application/json",
     ".png": "image/png",

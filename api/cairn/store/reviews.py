@@ -321,3 +321,28 @@ def staff_view(row: asyncpg.Record) -> StaffObservation:
         validation_method=row["validation_method"],
         validated_at=row["validated_at"],
     )
+
+
+async def validate_automatically(conn: Connection, ids: list[UUID], comment: str) -> None:
+    """Mark records `certain` by the system (demo data only), with their events."""
+    await conn.execute(
+        """WITH decided AS (
+               UPDATE observation SET status = 'certain', validation_method = 'automatic',
+                      moderator_comment = $2, version = version + 1, validated_at = now(),
+                      updated_at = greatest(now(), received_at)
+                WHERE id = ANY($1) AND status = 'pending'
+            RETURNING id, version, taxon_cd_nom, taxon_cd_ref)
+           INSERT INTO observation_event
+                  (observation_id, actor_kind, action, version, before, after, comment)
+           SELECT id, 'system', 'review', version,
+                  jsonb_build_object('status', 'pending', 'validation_method', NULL,
+                                     'moderator_comment', NULL, 'taxon_cd_nom', taxon_cd_nom,
+                                     'taxon_cd_ref', taxon_cd_ref),
+                  jsonb_build_object('status', 'certain', 'validation_method', 'automatic',
+                                     'moderator_comment', $2::text, 'taxon_cd_nom', taxon_cd_nom,
+                                     'taxon_cd_ref', taxon_cd_ref),
+                  $2
+             FROM decided""",
+        ids,
+        comment,
+    )
