@@ -10,7 +10,7 @@ from typing import Annotated, Any, Final
 import msgspec
 import shapely
 from pyproj import Geod
-from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from cairn.domain.errors import FieldError
@@ -88,11 +88,6 @@ def polygon_rings(geometry: BaseGeometry) -> list[tuple[str, list[str]]]:
 
     parts = geometry.geoms if isinstance(geometry, MultiPolygon) else [geometry]
     return [(literal(p.exterior.coords), [literal(h.coords) for h in p.interiors]) for p in parts]
-
-
-def as_geojson(geometry: BaseGeometry) -> dict[str, Any]:
-    """A geometry as a GeoJSON mapping."""
-    return dict(mapping(geometry))
 
 
 def parse_time(name: str, raw: str) -> datetime:
