@@ -365,3 +365,32 @@ async def test_species_and_heritage_recorded_offline_are_seen_validated_later(
     await page.goto(cairn_url + "/#/mine")
     await expect(page.locator(".records .record.status-certain")).to_have_count(2)
     await expect(page.locator(".records .moderator").first).to_contain_text("Merci !")
+
+
+async def test_a_sent_record_is_corrected_then_withdrawn_from_the_app(
+    phone: BrowserContext, cairn_url: str, db: asyncpg.Connection
+) -> None:
+    page = await installed(phone, cairn_url)
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await record_ibex(page)
+    await expect(page.locator(".records .record.state-sent")).to_have_count(1)
+    await page.click(".records .record a:has-text('Corriger')")
+    await page.fill("#field-count", "7")
+    await page.click("form.record-form button[type=submit]")
+
+    async def corrected() -> bool:
+        return await db.fetchval("SELECT data->>'count' FROM observation") == "7"
+
+    await eventually(corrected)
+    row = await db.fetchrow(
+        "SELECT version, (SELECT count(*) FROM observation_event) AS events FROM observation"
+    )
+    assert (row["version"], row["events"]) == (2, 1)
+    await expect(page.locator(".records .record.state-sent")).to_have_count(1)
+    await page.click(".records .record button:has-text('Retirer')")
+
+    async def withdrawn() -> bool:
+        return await db.fetchval("SELECT status FROM observation") == "withdrawn"
+
+    await eventually(withdrawn)
+    await expect(page.locator(".records .record .badge")).to_have_text("retirée")
