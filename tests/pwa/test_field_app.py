@@ -394,3 +394,29 @@ async def test_a_sent_record_is_corrected_then_withdrawn_from_the_app(
 
     await eventually(withdrawn)
     await expect(page.locator(".records .record .badge")).to_have_text("retirée")
+
+
+async def test_without_geolocation_a_pin_placed_by_hand_is_accepted(
+    browser: Browser, cairn_url: str, db: asyncpg.Connection
+) -> None:
+    """A phone that refuses its position: one tap on the map places the record."""
+    context = await browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-FR"
+    )
+    await context.route("https://tile.openstreetmap.org/**", answer_tile)
+    await context.clear_permissions()
+    page = await installed(context, cairn_url)
+    await page.goto(cairn_url + "/#/record/species")
+    await expect(page.locator(".step .hint[aria-live]")).to_contain_text("touchez la carte")
+    await page.locator("#record-map").click(position={"x": 150, "y": 100})
+    await page.fill("#taxon-search", "bouquetin")
+    await page.click("#taxon-results button.taxon >> nth=0")
+    await page.click("form.record-form button[type=submit]")
+
+    async def stored() -> bool:
+        return await observation_count(db) == 1
+
+    await eventually(stored)
+    accuracy = await db.fetchval("SELECT accuracy_m FROM observation")
+    assert accuracy is not None and 5 <= accuracy <= 1000
+    await context.close()

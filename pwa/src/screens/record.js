@@ -54,13 +54,13 @@ export async function show(main, { args, query }) {
     circle.addTo(map);
     marker.on("dragend", () => {
       const { lat, lng } = marker.getLatLng();
-      state.position = { lon: round(lng), lat: round(lat), accuracy_m: state.position?.accuracy_m ?? null };
+      state.position = { lon: round(lng), lat: round(lat), accuracy_m: placedAccuracy(map) };
       state.moved = true;
       circle.setLatLng([lat, lng]);
     });
     map.on("click", (event) => {
       if (state.position && !state.moved) return;
-      state.position = { lon: round(event.latlng.lng), lat: round(event.latlng.lat), accuracy_m: null };
+      state.position = { lon: round(event.latlng.lng), lat: round(event.latlng.lat), accuracy_m: placedAccuracy(map) };
       state.moved = true;
       marker.setLatLng(event.latlng).addTo(map);
     });
@@ -170,6 +170,17 @@ export async function show(main, { args, query }) {
     },
   }, positionSection, taxonSection, photoSection, detailsSection, message, save);
   fill(main, h("h1", {}, kind === "species" ? t("species") : t("heritage")), formElement);
+}
+
+/**
+ * A hand-placed pin is as accurate as a finger on the map: the ground width of about
+ * 24 screen pixels at this zoom (the server asks every position for its accuracy).
+ */
+function placedAccuracy(map) {
+  const size = map.getSize();
+  const centre = map.containerPointToLatLng([size.x / 2, size.y / 2]);
+  const beside = map.containerPointToLatLng([size.x / 2 + 24, size.y / 2]);
+  return Math.max(5, Math.round(map.distance(centre, beside)));
 }
 
 function round(value) {
