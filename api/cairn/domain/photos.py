@@ -12,14 +12,13 @@ import io
 import math
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
-from uuid import UUID
 
 import msgspec
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pyproj import Geod
 
-from cairn.domain.observation import Flag
+from cairn.domain.observation import Flag, Photo
 
 pillow_heif.register_heif_opener()
 
@@ -85,14 +84,9 @@ class Processed(msgspec.Struct, frozen=True):
     files: dict[str, bytes]
 
 
-class PhotoReceipt(msgspec.Struct, frozen=True, kw_only=True):
+class PhotoReceipt(Photo, frozen=True, kw_only=True):
     """The answer to an upload: the stored photo, what the camera said, and any remark."""
 
-    id: UUID
-    sha256: str
-    width: int
-    height: int
-    urls: dict[str, str]
     exif: ExifFacts | None
     """Capture time and position read from the upload before it was stripped."""
     flags: list[Flag]
