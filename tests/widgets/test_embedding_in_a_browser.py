@@ -35,7 +35,8 @@ from tests.browser import free_port, serious_violations
 pytestmark = pytest.mark.browser
 
 BRIANCON = (6.6433, 44.8986)
-NOW = datetime.now(UTC)
+NOW = datetime(2026, 6, 15, 10, 30, tzinfo=UTC)
+"""The browser's clock, fixed (`context.clock`): no assertion depends on when the suite runs."""
 
 
 HOST_PAGE = """<!doctype html>
@@ -165,6 +166,7 @@ async def test_widgets_work_when_embedded_in_another_origin(
     browser: Browser, cairn_url: str, host_url: str
 ) -> None:
     context = await browser.new_context(timezone_id="UTC")
+    await context.clock.set_fixed_time(NOW)
     calls: list[dict[str, list[str]]] = []
     await context.route("**/api/v1/observations?*", partial(contract_answer, calls))
     await context.route("**/media/demo-thumb.png", photo_answer)
@@ -212,7 +214,7 @@ async def test_widgets_work_when_embedded_in_another_origin(
     [bbox_call] = [c for c in calls if "bbox" in c]
     assert bbox_call["limit"] == ["100"]
     since = datetime.fromisoformat(bbox_call["from"][0].replace("Z", "+00:00"))
-    assert abs((NOW - since) - timedelta(days=30)) < timedelta(minutes=5)
+    assert since == NOW - timedelta(days=30), "the last 30 days by the page's own clock"
 
     species = await widget_frame(page, 1)
     assert await species.locator("html").get_attribute("lang") == "fr"
@@ -288,6 +290,7 @@ async def test_a_site_that_is_not_allowed_cannot_frame_the_widgets(
     browser: Browser, cairn_url: str, host_url: str
 ) -> None:
     context = await browser.new_context(timezone_id="UTC")
+    await context.clock.set_fixed_time(NOW)
     await context.route("**/api/v1/observations?*", partial(contract_answer, []))
     page = await context.new_page()
     await page.goto(host_url)
@@ -341,6 +344,7 @@ async def test_the_builders_code_works_when_pasted_into_another_site(
     browser: Browser, cairn_url: str, tmp_path: Path
 ) -> None:
     context = await browser.new_context(timezone_id="UTC")
+    await context.clock.set_fixed_time(NOW)
     await context.route("**/api/v1/observations?*", partial(contract_answer, []))
     page = await context.new_page()
     await page.goto(f"{cairn_url}/widgets/?ui=en")
