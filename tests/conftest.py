@@ -20,7 +20,7 @@ from litestar.testing import AsyncTestClient
 from playwright.async_api import Browser, async_playwright
 
 from cairn.app import create_app
-from cairn.db import (
+from cairn.core.db import (
     database_dsn,
     ensure_database,
     init_connection,
@@ -28,7 +28,7 @@ from cairn.db import (
     quote_ident,
     start_embedded,
 )
-from cairn.seed import ensure_reference
+from cairn.demo.seed import ensure_reference
 from cairn.settings import Settings
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_cairn
 

@@ -15,46 +15,38 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Tag
 
 from cairn import __version__
-from cairn.db import create_pool
-from cairn.domain.errors import CODES
-from cairn.http import (
-    atlas,
-    auth,
-    devices,
-    grants,
-    health,
-    intake,
-    me,
-    moderation,
-    ogc,
-    opendata,
-    photos,
-    programmes,
-    reference,
-    sensitivity,
-    share,
-    webapp,
-    widgets,
-)
-from cairn.http.auth import provide_staff, staff_first
-from cairn.http.deps import (
-    provide_pool,
-    provide_read_pool,
-    provide_settings,
-    provide_territory,
-)
-from cairn.http.devices import provide_device, require_device
-from cairn.http.hygiene import open_to_every_origin, refuse_nul_characters
-from cairn.http.limits import check_api_request
-from cairn.http.openapi import StrictStructSchemaPlugin
-from cairn.http.photos import provide_photo_work
-from cairn.http.problems import EXCEPTION_HANDLERS
-from cairn.limiter import RedisLimiter, limiter
-from cairn.photo_intake import PhotoWork
+from cairn.apikeys.middleware import check_api_request
+from cairn.atlas import routes as atlas
+from cairn.contributors import me_routes as me
+from cairn.contributors import routes as devices
+from cairn.contributors.routes import provide_device, require_device
+from cairn.core.db import create_pool
+from cairn.core.deps import provide_pool, provide_read_pool, provide_settings, provide_territory
+from cairn.core.errors import CODES
+from cairn.core.hygiene import open_to_every_origin, refuse_nul_characters
+from cairn.core.limiter import RedisLimiter, limiter
+from cairn.core.openapi import StrictStructSchemaPlugin
+from cairn.core.problems import EXCEPTION_HANDLERS
+from cairn.core.storage import photo_store
+from cairn.health import routes as health
+from cairn.moderation import routes as moderation
+from cairn.observations import routes as intake
+from cairn.opendata import ogc
+from cairn.opendata import routes as opendata
+from cairn.photos import routes as photos
+from cairn.photos.routes import provide_photo_work
+from cairn.photos.service import PhotoWork
+from cairn.programmes import routes as programmes
+from cairn.reference import places_store as places
+from cairn.reference import routes as reference
+from cairn.sensitivity import routes as sensitivity
+from cairn.sensitivity.store import run_job, unfinished_jobs
 from cairn.settings import Settings, signing_key
-from cairn.storage import photo_store
-from cairn.store import places
-from cairn.store.sensitivity import run_job, unfinished_jobs
+from cairn.share import routes as share
+from cairn.staff import auth, grants
+from cairn.staff.auth import provide_staff, staff_first
+from cairn.webapp import routes as webapp
+from cairn.widgets import routes as widgets
 
 API_DESCRIPTION = (
     "Cairn collects participatory-science observations (species and vernacular heritage) "

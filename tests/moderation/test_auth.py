@@ -9,9 +9,9 @@ import asyncpg
 import jwt
 import pytest
 
-from cairn.domain.staff import access_token
+from cairn.observations.store import now
 from cairn.settings import Settings, SettingsError, signing_key
-from cairn.store.observations import now
+from cairn.staff.model import access_token
 from tests.moderation.world import PASSWORD, Client, add_staff
 
 

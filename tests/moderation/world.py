@@ -16,9 +16,9 @@ import msgspec
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.domain.staff import hash_password
-from cairn.reference import reference_file, territory
-from cairn.store import staff as staff_store
+from cairn.reference.files import reference_file, territory
+from cairn.staff import store as staff_store
+from cairn.staff.model import hash_password
 from tests.factories import observation_payload
 
 Client = AsyncTestClient[Litestar]

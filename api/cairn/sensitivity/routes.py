@@ -1,0 +1,179 @@
+"""Sensitivity rules: readable by staff, changed by platform admins, applied in the background."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Request, delete, get, post, put
+from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from cairn.core.body import ReportingBody
+from cairn.core.db import transaction
+from cairn.core.deps import DbPool
+from cairn.core.errors import InvalidInputError, NotFoundError
+from cairn.core.problems import ProblemError, responses
+from cairn.sensitivity import store
+from cairn.sensitivity.model import Job, Rule, RuleChange, RuleIn, rule_errors
+from cairn.staff import audit
+from cairn.staff.auth import SECURITY, SignedIn
+from cairn.staff.model import Staff
+
+
+def _require_staff(staff: Staff) -> None:
+    if not staff.roles and staff.platform_role is None:
+        raise ProblemError(403, "forbidden", "Forbidden", "Reading rules needs a staff role.")
+
+
+def _require_admin(staff: Staff) -> None:
+    if not staff.is_platform_admin():
+        raise ProblemError(
+            403,
+            "forbidden",
+            "Forbidden",
+            "Changing sensitivity rules needs the platform admin role.",
+        )
+
+
+def start(request: Request[object, object, State], job: Job) -> None:
+    """Run a job in the background; the app keeps a reference until it ends."""
+    tasks: set[asyncio.Task[None]] = request.app.state.jobs
+    task = asyncio.create_task(store.run_job(request.app.state.pool, UUID(job.id)))
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+def _checked(rule: RuleIn) -> RuleIn:
+    errors = rule_errors(rule)
+    if errors:
+        raise InvalidInputError(errors, "Invalid sensitivity rule")
+    return rule
+
+
+@get(
+    "/sensitivity/rules",
+    summary="List sensitivity rules (SINP levels 0-4), optionally of one taxon",
+    tags=["sensitivity"],
+    responses=responses(401, 403),
+    security=SECURITY,
+)
+async def list_rules(
+    pool: DbPool,
+    staff: SignedIn,
+    cd_ref: Annotated[int | None, QueryParameter(gt=0, description="TAXREF CD_REF")] = None,
+) -> list[Rule]:
+    """Any staff role may read the rules."""
+    _require_staff(staff)
+    return await store.list_rules(pool, cd_ref)
+
+
+@post(
+    "/sensitivity/rules",
+    summary="Add a rule; the records of its taxon are re-projected in the background",
+    description="202 with the rule and the job; follow the job at `/sensitivity/jobs/{id}`.",
+    tags=["sensitivity"],
+    dto=ReportingBody[RuleIn],
+    return_dto=None,
+    responses=responses(400, 401, 403, 422),
+    status_code=202,
+    security=SECURITY,
+)
+async def create_rule(
+    request: Request[object, object, State], data: JSONBody[RuleIn], pool: DbPool, staff: SignedIn
+) -> RuleChange:
+    """Platform admins only."""
+    _require_admin(staff)
+    async with transaction(pool) as conn:
+        rule = await store.create_rule(conn, _checked(data), staff.id)
+        job = await store.start_job(conn, f"rule {rule.id} created", [rule.cd_ref])
+        await audit.record(conn, staff.id, "rule_create", f"rule {rule.id}", after=rule)
+    start(request, job)
+    return RuleChange(rule=rule, job=job)
+
+
+@put(
+    "/sensitivity/rules/{rule_id:int}",
+    summary="Replace a rule; records of its old and new taxon are re-projected",
+    tags=["sensitivity"],
+    dto=ReportingBody[RuleIn],
+    return_dto=None,
+    responses=responses(400, 401, 403, 404, 422),
+    status_code=202,
+    security=SECURITY,
+)
+async def replace_rule(
+    request: Request[object, object, State],
+    rule_id: FromPath[int],
+    data: JSONBody[RuleIn],
+    pool: DbPool,
+    staff: SignedIn,
+) -> RuleChange:
+    """Platform admins only."""
+    _require_admin(staff)
+    async with transaction(pool) as conn:
+        before = await store.get_rule(conn, rule_id, lock=True)
+        if before is None:
+            raise NotFoundError(f"no sensitivity rule {rule_id}")
+        rule = await store.replace_rule(conn, rule_id, _checked(data), staff.id)
+        job = await store.start_job(conn, f"rule {rule_id} changed", [before.cd_ref, rule.cd_ref])
+        await audit.record(conn, staff.id, "rule_replace", f"rule {rule_id}", before, rule)
+    start(request, job)
+    return RuleChange(rule=rule, job=job)
+
+
+@delete(
+    "/sensitivity/rules/{rule_id:int}",
+    summary="Remove a rule; records of its taxon are re-projected",
+    tags=["sensitivity"],
+    responses=responses(401, 403, 404),
+    status_code=202,
+    security=SECURITY,
+)
+async def delete_rule(
+    request: Request[object, object, State], rule_id: FromPath[int], pool: DbPool, staff: SignedIn
+) -> RuleChange:
+    """Platform admins only."""
+    _require_admin(staff)
+    async with transaction(pool) as conn:
+        removed = await store.delete_rule(conn, rule_id)
+        if removed is None:
+            raise NotFoundError(f"no sensitivity rule {rule_id}")
+        job = await store.start_job(conn, f"rule {rule_id} removed", [removed.cd_ref])
+        await audit.record(conn, staff.id, "rule_delete", f"rule {rule_id}", before=removed)
+    start(request, job)
+    return RuleChange(rule=None, job=job)
+
+
+@get(
+    "/sensitivity/jobs",
+    summary="Recent re-projection jobs, newest first",
+    tags=["sensitivity"],
+    responses=responses(401, 403),
+    security=SECURITY,
+)
+async def list_jobs(
+    pool: DbPool,
+    staff: SignedIn,
+    limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20,
+) -> list[Job]:
+    """Any staff role."""
+    _require_staff(staff)
+    return await store.list_jobs(pool, limit)
+
+
+@get(
+    "/sensitivity/jobs/{job_id:uuid}",
+    summary="Progress of one re-projection job (`done` of `total`, `state`)",
+    tags=["sensitivity"],
+    responses=responses(401, 403, 404),
+    security=SECURITY,
+)
+async def read_job(job_id: FromPath[UUID], pool: DbPool, staff: SignedIn) -> Job:
+    """Any staff role."""
+    _require_staff(staff)
+    job = await store.get_job(pool, job_id)
+    if job is None:
+        raise NotFoundError(f"no job {job_id}")
+    return job
