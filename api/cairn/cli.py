@@ -18,8 +18,11 @@ import yaml
 from cairn.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
+    import asyncpg
+
     from cairn.core.db import Connection
     from cairn.reference.importers import ImportSummary
+    from cairn.staff.model import Role
 
 T = TypeVar("T")
 
@@ -287,6 +290,20 @@ def run_on_database(dsn: str, job: Callable[[Connection], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
+def run_on_pool(dsn: str, job: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
+    """Run `job` with a small pool, as a service called by a route would get."""
+    from cairn.core.db import create_pool  # noqa: PLC0415
+
+    async def main() -> T:
+        pool = await create_pool(dsn, 1, 2)
+        try:
+            return await job(pool)
+        finally:
+            await pool.close()
+
+    return asyncio.run(main())
+
+
 def _fill_fresh_database(dsn: str, settings: Settings, *, demo: bool) -> None:
     from cairn.demo.seed import (  # noqa: PLC0415
         ensure_reference,
@@ -344,14 +361,9 @@ def export_dwca_command(out: Path) -> None:
 )
 def create_user(email: str, display_name: str, password_stdin: bool) -> None:
     """Create a staff account (argon2id-hashed password); then give it a role with `grant`."""
-    from cairn.staff.model import (  # noqa: PLC0415
-        MIN_PASSWORD,
-        hash_password,
-    )
-    from cairn.staff.store import (  # noqa: PLC0415
-        UserExistsError,
-        create_user,
-    )
+    from cairn.core.errors import ConflictError  # noqa: PLC0415
+    from cairn.staff import service  # noqa: PLC0415
+    from cairn.staff.model import MIN_PASSWORD  # noqa: PLC0415
 
     if "@" not in email.strip("@") or any(c.isspace() for c in email):
         raise click.BadParameter(f"{email!r} is not an email address", param_hint="EMAIL")
@@ -362,16 +374,16 @@ def create_user(email: str, display_name: str, password_stdin: bool) -> None:
     )
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
-    dsn = resolve_database(_settings())
-
-    async def run(conn: Any) -> object:
-        return await create_user(conn, email, display_name, hash_password(password))
-
     try:
-        user_id = asyncio.run(_with_connection(dsn, run))
-    except UserExistsError:
-        raise click.ClickException(f"an account {email.lower()} exists already") from None
-    click.echo(f"Created {email.lower()} ({user_id}). Give it a role: cairn grant {email} ROLE …")
+        account = run_on_pool(
+            resolve_database(_settings()),
+            lambda pool: service.create_account(pool, None, email, display_name, password),
+        )
+    except ConflictError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(
+        f"Created {account.email} ({account.id}). Give it a role: cairn grant {email} ROLE …"
+    )
 
 
 @cli.command()
@@ -383,30 +395,31 @@ def create_user(email: str, display_name: str, password_stdin: bool) -> None:
     "--platform", is_flag=True, help="The role applies everywhere (the first admin needs this)."
 )
 def grant(
-    email: str, role: str, programme: str | None, organisation: str | None, platform: bool
+    email: str, role: Role, programme: str | None, organisation: str | None, platform: bool
 ) -> None:
-    """Give ROLE to a staff account on one scope (replacing its role on that same scope)."""
-    from cairn.staff.store import (  # noqa: PLC0415
-        UnknownScopeError,
-        user_id_by_email,
-    )
-    from cairn.staff.store import grant as store_grant  # noqa: PLC0415
+    """Give ROLE to a staff account on one scope (replacing its role on that same scope).
+
+    The same service as `POST /api/v1/grants`, so the change is in the staff audit trail,
+    with no actor: an operator at the server's command line.
+    """
+    from cairn.core.errors import InvalidInputError  # noqa: PLC0415
+    from cairn.staff import service  # noqa: PLC0415
 
     if [bool(programme), bool(organisation), platform].count(True) != 1:
         raise click.UsageError("give exactly one of --programme, --organisation, --platform")
-    dsn = resolve_database(_settings())
-
-    async def run(conn: Any) -> object:
-        user_id = await user_id_by_email(conn, email)
-        if user_id is None:
-            raise click.ClickException(f"no account {email.lower()}; create it with create-user")
-        try:
-            return await store_grant(conn, user_id, role, organisation, programme)  # type: ignore[arg-type]
-        except UnknownScopeError:
-            what = f"programme {programme}" if programme else f"organisation {organisation}"
-            raise click.ClickException(f"no {what}") from None
-
-    asyncio.run(_with_connection(dsn, run))
+    try:
+        run_on_pool(
+            resolve_database(_settings()),
+            lambda pool: service.grant(pool, None, email, role, organisation, programme),
+        )
+    except InvalidInputError as exc:
+        [error] = exc.errors
+        what = {
+            "/email": f"no account {email.lower()}; create it with create-user",
+            "/programme": f"no programme {programme}",
+            "/organisation": f"no organisation {organisation}",
+        }
+        raise click.ClickException(what.get(error.pointer, error.detail)) from None
     scope = (
         f"programme {programme}"
         if programme
@@ -415,18 +428,6 @@ def grant(
         else "the whole platform"
     )
     click.echo(f"{email.lower()} is now {role} of {scope}.")
-
-
-async def _with_connection(dsn: str, job: Callable[[Any], Awaitable[object]]) -> object:
-    """Run `job` on one connection in one transaction."""
-    import asyncpg  # noqa: PLC0415
-
-    conn = await asyncpg.connect(dsn)
-    try:
-        async with conn.transaction():
-            return await job(conn)
-    finally:
-        await conn.close()
 
 
 @cli.command()

@@ -9,7 +9,7 @@ import asyncpg
 import jwt
 import pytest
 
-from cairn.observations.store import now
+from cairn.core.clock import now
 from cairn.settings import Settings, SettingsError, signing_key
 from cairn.staff.model import access_token
 from tests.moderation.world import PASSWORD, Client, add_staff

@@ -28,10 +28,8 @@ from cairn.atlas.model import (
     months,
 )
 from cairn.contributors.store import same_contributor
-from cairn.core.db import Connection
+from cairn.core.db import Executor
 from cairn.core.grid import cell_polygon
-
-Executor = Connection | asyncpg.Pool
 
 
 async def _aggregate(conn: Executor, sql: str, *args: Any) -> asyncpg.Record:

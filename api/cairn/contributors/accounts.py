@@ -6,10 +6,8 @@ import uuid
 
 import asyncpg
 
-from cairn.core.db import Connection
+from cairn.core.db import Connection, Executor
 from cairn.core.errors import ConflictError
-
-Executor = Connection | asyncpg.Pool
 
 
 async def create(conn: Connection, device_id: uuid.UUID, email: str, password_hash: str) -> None:

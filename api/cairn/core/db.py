@@ -27,6 +27,8 @@ DATABASE_NAME = "cairn"
 
 Connection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
 """A connection, whether opened directly or borrowed from the pool."""
+Executor: TypeAlias = Connection | asyncpg.Pool
+"""What a store function runs its SQL on: one connection (in a transaction) or the pool."""
 
 
 def start_embedded(data_dir: Path) -> str:

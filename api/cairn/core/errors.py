@@ -63,6 +63,14 @@ class NotFoundError(Exception):
     """The resource does not exist (or is not the caller's to see)."""
 
 
+class ForbiddenError(Exception):
+    """The caller is known, but their role does not allow this action on this scope."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 class ConflictError(Exception):
     """The resource exists with other content, or changed since the caller read it."""
 

@@ -19,7 +19,13 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 from cairn.core.decoding import MalformedJsonError
-from cairn.core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
+from cairn.core.errors import (
+    ConflictError,
+    FieldError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +102,10 @@ def _malformed(request: Request[Any, Any, Any], exc: MalformedJsonError) -> Resp
 
 def _not_found(request: Request[Any, Any, Any], exc: NotFoundError) -> Response[Problem]:
     return _problem_error(request, ProblemError(404, "not_found", "Not found", str(exc) or None))
+
+
+def _forbidden(request: Request[Any, Any, Any], exc: ForbiddenError) -> Response[Problem]:
+    return _problem_error(request, ProblemError(403, "forbidden", "Forbidden", exc.detail))
 
 
 def _conflict(request: Request[Any, Any, Any], exc: ConflictError) -> Response[Problem]:
@@ -178,6 +188,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     MalformedJsonError: _malformed,
     NotFoundError: _not_found,
     ConflictError: _conflict,
+    ForbiddenError: _forbidden,
     HTTPException: _http_exception,
     OSError: _database_unavailable,
     asyncpg.PostgresConnectionError: _database_unavailable,

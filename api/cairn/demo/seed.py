@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from cairn.core.clock import now
 from cairn.core.db import Connection
 from cairn.demo.model import demo_observations
 from cairn.moderation import store as reviews
@@ -38,8 +37,10 @@ async def load_demo(conn: Connection, settings: Settings, count: int) -> int:
     if not taxa:
         raise RuntimeError("no taxa: import the reference data first (cairn import-reference)")
     territory = await places.load_territory(conn)
-    now = datetime.now(UTC)
-    demo = list(demo_observations(count, territory_outline(), taxa, int(now.timestamp()), now))
+    instant = now()
+    demo = list(
+        demo_observations(count, territory_outline(), taxa, int(instant.timestamp()), instant)
+    )
     async with conn.transaction():
         # A random point on the outline's very edge may be refused: it is simply not stored.
         results = await accept_many(conn, territory, settings, demo, None)

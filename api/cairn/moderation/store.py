@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from cairn.core.db import Connection
+from cairn.core.db import Connection, Executor
 from cairn.core.errors import ConflictError, NotFoundError
 from cairn.moderation.model import (
     BulkResult,
@@ -30,8 +30,6 @@ from cairn.moderation.model import (
 from cairn.observations.store import to_out
 from cairn.photos.store import photos_of
 from cairn.sensitivity import store as sensitivity
-
-Executor = Connection | asyncpg.Pool
 
 
 def _staff_select(source: str = "observation") -> str:

@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from cairn.core.clock import now
 from cairn.core.db import Connection
 from cairn.core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from cairn.moderation.model import TRACKED
@@ -64,7 +65,7 @@ async def validate_observations(
         conn, [item for o in batch if isinstance(item := _heritage_item(o), str)]
     )
     programmes = await places.programme_kinds(conn, [o.programme or "" for o in batch])
-    now = observations.now()
+    instant = now()
     results: list[Validated | InvalidInputError] = []
     for obs, cd_nom, where in zip(batch, cd_noms, locations, strict=True):
         taxon, profile = found.get(cd_nom, (None, None)) if cd_nom is not None else (None, None)
@@ -78,7 +79,7 @@ async def validate_observations(
             location=where,
             profile=profile,
             first_in_commune=taxon is not None and (taxon.cd_ref, where.commune) in firsts,
-            now=now,
+            now=instant,
             clock_skew=timedelta(seconds=settings.clock_skew_seconds),
         )
         unknown = _programme_errors(obs, programmes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -188,11 +188,6 @@ def to_out(row: asyncpg.Record) -> ObservationOut:
         taxon_cd_ref=row["taxon_cd_ref"],
         commune=row["commune_insee"],
     )
-
-
-def now() -> datetime:
-    """The server's clock (one place, so it is easy to see what depends on it)."""
-    return datetime.now(UTC)
 
 
 async def by_device(

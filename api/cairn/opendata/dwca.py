@@ -10,12 +10,13 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 from xml.sax.saxutils import escape
 
 import msgspec
 
+from cairn.core.clock import now
 from cairn.core.grid import cell_polygon
 from cairn.observations.model import LICENCE_URIS
 from cairn.observations.statuses import LABELS_FR
@@ -258,6 +259,6 @@ async def write_archive(
                 yield sink.drain()
     archive.writestr("multimedia.txt", b"".join(media_rows))
     archive.writestr("meta.xml", meta_xml())
-    archive.writestr("eml.xml", eml_xml(info, coverage, datetime.now(UTC)))
+    archive.writestr("eml.xml", eml_xml(info, coverage, now()))
     archive.close()
     yield sink.drain()

@@ -7,7 +7,7 @@ Same data, same generalisation as the rest of the open API.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Final
 from uuid import UUID
 
@@ -15,6 +15,7 @@ import msgspec
 from litestar import Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
+from cairn.core.clock import now
 from cairn.core.deps import AppSettings, ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.problems import ProblemError, responses
@@ -198,7 +199,7 @@ async def items(
         "type": "FeatureCollection",
         "features": features,
         "numberReturned": len(features),
-        "timeStamp": datetime.now(UTC).isoformat(),
+        "timeStamp": now().isoformat(),
         "links": links,
     }
     return Response(msgspec.json.encode(body), media_type=GEOJSON)

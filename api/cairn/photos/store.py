@@ -9,11 +9,9 @@ import asyncpg
 import msgspec
 
 from cairn.contributors.store import same_contributor
-from cairn.core.db import Connection
+from cairn.core.db import Connection, Executor
 from cairn.observations.model import Photo
 from cairn.photos.model import ExifFacts, PhotoFacts, photo_urls
-
-Executor = Connection | asyncpg.Pool
 
 
 def photos_of(alias: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from cairn.core.db import Connection
+from cairn.core.db import Connection, Executor
 from cairn.core.geometry import bounds
 from cairn.programmes.model import (
     LongTexts,
@@ -18,8 +18,6 @@ from cairn.programmes.model import (
     ProgrammePatch,
     Texts,
 )
-
-Executor = Connection | asyncpg.Pool
 
 _PROGRAMME = """
     slug, organisation, name, description, territory, min_lon, min_lat, max_lon, max_lat,

@@ -15,13 +15,12 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from cairn.core.db import Connection
+from cairn.core.db import Connection, Executor
 from cairn.opendata import store as public
 from cairn.sensitivity.model import CompiledRule, Job, Rule, RuleIn, compile_rule, level_for
 
 log = logging.getLogger(__name__)
 
-Executor = Connection | asyncpg.Pool
 BATCH = 500
 
 _RULE = "id, cd_ref, level, area, period_start, period_end, comment, updated_at"

@@ -30,9 +30,17 @@ class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def record(
-    conn: Connection, actor: UUID, action: str, subject: str, before: Any = None, after: Any = None
+    conn: Connection,
+    actor: UUID | None,
+    action: str,
+    subject: str,
+    before: Any = None,
+    after: Any = None,
 ) -> None:
-    """Append one entry (in the caller's transaction, so it lands with the change or not at all)."""
+    """Append one entry (in the caller's transaction, so it lands with the change or not at all).
+
+    `actor` None: an operator at the server's command line.
+    """
     await conn.execute(
         """INSERT INTO staff_audit (actor_id, action, subject, before, after)
            VALUES ($1, $2, $3, $4, $5)""",

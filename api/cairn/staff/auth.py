@@ -21,11 +21,11 @@ from litestar.params import JSONBody
 from msgspec import Meta
 
 from cairn.core.body import ReportingBody
+from cairn.core.clock import now
 from cairn.core.db import transaction
 from cairn.core.deps import AppSettings, DbPool
 from cairn.core.problems import ProblemError, responses
-from cairn.observations.store import now
-from cairn.staff import audit
+from cairn.staff import service
 from cairn.staff import store as staff_store
 from cairn.staff.model import (
     LOCKOUT,
@@ -36,7 +36,6 @@ from cairn.staff.model import (
     Staff,
     access_token,
     access_token_subject,
-    hash_password,
     locked_for,
     new_refresh_token,
     token_digest,
@@ -269,9 +268,4 @@ async def me(pool: DbPool, staff: SignedIn) -> StaffMe:
 )
 async def change_password(data: JSONBody[PasswordChange], pool: DbPool, staff: SignedIn) -> None:
     """Check the current password, store the new hash, revoke every refresh token."""
-    if not verify_password(await staff_store.password_hash(pool, staff.id), data.current_password):
-        raise ProblemError(403, "forbidden", "Forbidden", "The current password is wrong.")
-    async with transaction(pool) as conn:
-        await staff_store.set_password(conn, staff.id, hash_password(data.new_password))
-        await staff_store.revoke_all_refresh_tokens(conn, staff.id, now())
-        await audit.record(conn, staff.id, "password_change", staff.email)
+    await service.change_password(pool, staff, data.current_password, data.new_password)

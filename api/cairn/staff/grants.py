@@ -15,17 +15,17 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
 from cairn.core.body import ReportingBody
-from cairn.core.db import transaction
 from cairn.core.deps import DbPool
-from cairn.core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
-from cairn.core.problems import ProblemError, responses
+from cairn.core.errors import NotFoundError
+from cairn.core.problems import responses
 from cairn.core.text import text
 from cairn.observations.model import Slug
 from cairn.programmes import store as programme_store
 from cairn.programmes.routes import SlugPath
-from cairn.staff import audit, store
+from cairn.staff import audit, service, store
 from cairn.staff.auth import SECURITY, SignedIn
-from cairn.staff.model import MIN_PASSWORD, Email, Grant, Role, Staff, hash_password
+from cairn.staff.model import MIN_PASSWORD, Email, Grant, Role, StaffAccount
+from cairn.staff.policy import require, require_visible
 
 
 class StaffAccountIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -36,14 +36,6 @@ class StaffAccountIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     password: Annotated[str, Meta(min_length=MIN_PASSWORD, max_length=1024)]
 
 
-class StaffAccount(msgspec.Struct, frozen=True):
-    """A created account (never its password)."""
-
-    id: str
-    email: str
-    display_name: str
-
-
 class GrantIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """A role for an account on one programme, one organisation, or (both omitted) everything."""
 
@@ -51,24 +43,6 @@ class GrantIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=T
     role: Role
     programme: Slug | None = None
     organisation: Slug | None = None
-
-
-def _forbidden(detail: str) -> ProblemError:
-    return ProblemError(403, "forbidden", "Forbidden", detail)
-
-
-async def _may_manage(
-    pool: DbPool, staff: Staff, organisation: str | None, programme: str | None
-) -> bool:
-    """Whether `staff` administers this scope (a programme, an organisation, or everything)."""
-    if staff.is_platform_admin():
-        return True
-    if programme is not None:
-        found = await programme_store.get_programme(pool, programme)
-        return found is not None and (
-            staff.can(programme, "admin") or staff.administers(found.organisation)
-        )
-    return organisation is not None and staff.administers(organisation)
 
 
 @post(
@@ -85,20 +59,7 @@ async def create_account(
     data: JSONBody[StaffAccountIn], pool: DbPool, staff: SignedIn
 ) -> StaffAccount:
     """The password is stored argon2id-hashed only."""
-    if not (
-        staff.is_platform_admin() or staff.organisations_administered or staff.programmes("admin")
-    ):
-        raise _forbidden("Creating accounts needs an admin role.")
-    try:
-        async with transaction(pool) as conn:
-            user_id = await store.create_user(
-                conn, data.email, data.display_name, hash_password(data.password)
-            )
-            account = StaffAccount(str(user_id), data.email.lower(), data.display_name)
-            await audit.record(conn, staff.id, "account_create", account.email, after=account)
-    except store.UserExistsError:
-        raise ConflictError(f"an account {data.email.lower()} exists already") from None
-    return account
+    return await service.create_account(pool, staff, data.email, data.display_name, data.password)
 
 
 @post(
@@ -118,29 +79,9 @@ async def create_account(
 )
 async def create_grant(data: JSONBody[GrantIn], pool: DbPool, staff: SignedIn) -> Grant:
     """Check reach, then upsert the grant."""
-    if data.programme is not None and data.organisation is not None:
-        raise InvalidInputError(
-            [
-                FieldError(
-                    "/organisation", "not_allowed", "give a programme or an organisation, not both"
-                )
-            ]
-        )
-    if not await _may_manage(pool, staff, data.organisation, data.programme):
-        raise _forbidden("You do not administer that scope.")
-    user_id = await store.user_id_by_email(pool, data.email)
-    if user_id is None:
-        raise InvalidInputError(
-            [FieldError("/email", "invalid", f"no account {data.email.lower()}")]
-        )
-    try:
-        async with transaction(pool) as conn:
-            granted = await store.grant(conn, user_id, data.role, data.organisation, data.programme)
-            await audit.record(conn, staff.id, "grant", data.email.lower(), after=granted)
-            return granted
-    except store.UnknownScopeError:
-        where = "/programme" if data.programme else "/organisation"
-        raise InvalidInputError([FieldError(where, "invalid", "no such scope")]) from None
+    return await service.grant(
+        pool, staff, data.email, data.role, data.organisation, data.programme
+    )
 
 
 @delete(
@@ -153,14 +94,7 @@ async def create_grant(data: JSONBody[GrantIn], pool: DbPool, staff: SignedIn) -
 )
 async def delete_grant(grant_id: FromPath[int], pool: DbPool, staff: SignedIn) -> Response[None]:
     """Roles are read on every request, so the removal takes effect at once."""
-    found = await store.get_grant(pool, grant_id)
-    if found is None:
-        raise NotFoundError(f"no grant {grant_id}")
-    if not await _may_manage(pool, staff, found.organisation, found.programme):
-        raise _forbidden("You do not administer the scope of this grant.")
-    async with transaction(pool) as conn:
-        await store.revoke_grant(conn, grant_id)
-        await audit.record(conn, staff.id, "grant_remove", f"grant {grant_id}", before=found)
+    await service.revoke_grant(pool, staff, grant_id)
     return Response(None, status_code=204)
 
 
@@ -173,10 +107,8 @@ async def delete_grant(grant_id: FromPath[int], pool: DbPool, staff: SignedIn) -
 )
 async def programme_staff(slug: SlugPath, pool: DbPool, staff: SignedIn) -> list[store.Member]:
     """Admins of the programme; 404 for staff without a role on it."""
-    if slug not in staff.roles:
-        raise NotFoundError(f"no programme {slug}")
-    if not staff.can(slug, "admin"):
-        raise _forbidden("Listing a programme's staff needs its admin role.")
+    require_visible(staff, slug)
+    require(staff, "administer_programme", slug)
     found = await programme_store.get_programme(pool, slug)
     if found is None:
         raise NotFoundError(f"no programme {slug}")
@@ -202,6 +134,5 @@ async def staff_audit(
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> list[audit.AuditEntry]:
     """Platform admins only: the trail covers every organisation."""
-    if not staff.is_platform_admin():
-        raise ProblemError(403, "forbidden", "Forbidden", "The audit trail is for platform admins.")
+    require(staff, "read_audit")
     return await audit.entries(pool, before_id, limit)

@@ -41,6 +41,14 @@ class Grant(msgspec.Struct, frozen=True):
     programme: str | None
 
 
+class StaffAccount(msgspec.Struct, frozen=True):
+    """A created account (never its password)."""
+
+    id: str
+    email: str
+    display_name: str
+
+
 class Staff(msgspec.Struct, frozen=True):
     """The signed-in staff member and their effective role per programme."""
 

@@ -8,10 +8,8 @@ from uuid import UUID, uuid4
 import asyncpg
 import msgspec
 
-from cairn.core.db import Connection
+from cairn.core.db import Connection, Executor
 from cairn.staff.model import Grant, Role, Staff, effective_roles, strongest
-
-Executor = Connection | asyncpg.Pool
 
 
 class UserExistsError(ValueError):
