@@ -24,10 +24,10 @@ from cairn.core.caching import cached_response
 from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.problems import responses
-from cairn.moderation.routes import scope
 from cairn.programmes import store as programmes
 from cairn.reference import taxa_store as taxa
 from cairn.staff.auth import SignedIn
+from cairn.staff.policy import programmes_for
 
 ATLAS_MAX_AGE: Final = 300
 """Atlas pages change when moderators decide; five minutes of caching is fresh enough."""
@@ -168,7 +168,7 @@ async def dashboard(
     fmt: Annotated[Literal["json", "csv"], QueryParameter(name="format")] = "json",
 ) -> Response[Any]:
     """Counts only: no contributor identity, no precise position."""
-    board = await atlas.dashboard(pool, scope(staff, "viewer", programme))
+    board = await atlas.dashboard(pool, programmes_for(staff, "read_dashboard", programme))
     if fmt == "csv":
         return Response(
             dashboard_csv(board),

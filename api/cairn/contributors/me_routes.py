@@ -25,7 +25,6 @@ from cairn.core.deps import DbPool
 from cairn.core.problems import ProblemError, responses
 from cairn.observations import store as observations
 from cairn.observations.model import ObservationOut
-from cairn.opendata import store as public
 from cairn.photos.routes import PhotoWorkDep
 from cairn.staff.model import MIN_PASSWORD, Email, hash_password, verify_password
 
@@ -66,9 +65,7 @@ async def read_me(me: SignedDevice, pool: DbPool) -> DeviceMe:
 )
 async def update_me(me: SignedDevice, data: JSONBody[MeIn], pool: DbPool) -> DeviceMe:
     """The open data shows the new name (or none) on every past observation at once."""
-    async with transaction(pool) as conn:
-        ids = await devices.set_pseudonym(conn, me, data.pseudonym)
-        await public.project(conn, ids)
+    await my_data.set_pseudonym(pool, me, data.pseudonym)
     pseudonym, count = await devices.read(pool, me)
     return DeviceMe(device_id=str(me), pseudonym=pseudonym, observations=count)
 

@@ -1,4 +1,8 @@
-"""A contributor's rights over their data: a full copy, and erasure."""
+"""What a contributor changes about themselves: their pseudonym, a copy of their data, erasure.
+
+Each change re-projects the open data of their observations in the same transaction
+(a pseudonym shows on every public record at once; an erased one on none).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,13 @@ from cairn.opendata import store as public
 from cairn.photos import store as photos
 from cairn.photos.model import photo_key
 from cairn.photos.service import PhotoWork, forget_files
+
+
+async def set_pseudonym(pool: asyncpg.Pool, device_id: UUID, pseudonym: str | None) -> None:
+    """The new name (or none) on every past observation of the device, published at once."""
+    async with transaction(pool) as conn:
+        ids = await devices.set_pseudonym(conn, device_id, pseudonym)
+        await public.project(conn, ids)
 
 
 async def export(pool: asyncpg.Pool, work: PhotoWork, device_id: UUID) -> IO[bytes]:

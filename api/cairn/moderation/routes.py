@@ -14,11 +14,11 @@ from litestar import get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from cairn.core.body import ReportingBody
-from cairn.core.db import transaction
 from cairn.core.deps import DbPool
-from cairn.core.errors import FieldError, InvalidInputError, NotFoundError
-from cairn.core.problems import ProblemError, responses
+from cairn.core.errors import FieldError, InvalidInputError
+from cairn.core.problems import responses
 from cairn.core.text import has_nul
+from cairn.moderation import service
 from cairn.moderation import store as reviews
 from cairn.moderation.model import (
     BulkOut,
@@ -30,19 +30,10 @@ from cairn.moderation.model import (
     decode_cursor,
 )
 from cairn.observations.statuses import STATUSES
-from cairn.opendata import store as public
 from cairn.staff.auth import SECURITY, SignedIn
-from cairn.staff.model import Role, Staff
+from cairn.staff.policy import programmes_for
 
 MAX_PAGE = 200
-
-
-def scope(staff: Staff, at_least: Role, programme: str | None = None) -> list[str]:
-    """The programmes the caller may act on with this role (optionally narrowed to one)."""
-    programmes = staff.programmes(at_least)
-    if programme is not None:
-        return [programme] if programme in programmes else []
-    return programmes
 
 
 def _bad_query(name: str, detail: str) -> InvalidInputError:
@@ -131,7 +122,7 @@ async def moderation_queue(
     if cursor is not None and after is None:
         raise _bad_query("cursor", "not a cursor of this queue; start again without one")
     where = reviews.QueueFilter(
-        programmes=scope(staff, "viewer", programme),
+        programmes=programmes_for(staff, "read_records", programme),
         statuses=statuses,
         kind=kind,
         taxon=taxon,
@@ -157,7 +148,7 @@ async def staff_observation(
     observation_id: FromPath[UUID], pool: DbPool, staff: SignedIn
 ) -> StaffObservation:
     """Viewers and up; 404 outside the caller's programmes."""
-    return await reviews.read(pool, observation_id, scope(staff, "viewer"))
+    return await reviews.read(pool, observation_id, programmes_for(staff, "read_records"))
 
 
 @get(
@@ -171,29 +162,7 @@ async def observation_history(
     observation_id: FromPath[UUID], pool: DbPool, staff: SignedIn
 ) -> list[Event]:
     """Viewers and up, oldest event first; 404 outside the caller's programmes."""
-    return await reviews.history(pool, observation_id, scope(staff, "viewer"))
-
-
-async def _decision(
-    pool: DbPool,
-    staff: Staff,
-    status: str,
-    comment: str | None,
-    cd_nom: int | None,
-    versions: dict[UUID, int],
-) -> reviews.Decision:
-    """Resolve a re-identification to (cd_nom, cd_ref), 422 when unknown, and build the decision."""
-    taxon = None
-    if cd_nom is not None:
-        taxon = await reviews.taxon_codes(pool, cd_nom)
-        if taxon is None:
-            raise InvalidInputError(
-                [FieldError("/cd_nom", "invalid", f"{cd_nom} is not a known TAXREF CD_NOM")],
-                "Invalid review",
-            )
-    return reviews.Decision(
-        status=status, comment=comment, taxon=taxon, actor=staff.id, expected_versions=versions
-    )
+    return await reviews.history(pool, observation_id, programmes_for(staff, "read_records"))
 
 
 @post(
@@ -217,25 +186,7 @@ async def review_observation(
     observation_id: FromPath[UUID], data: JSONBody[ReviewIn], pool: DbPool, staff: SignedIn
 ) -> StaffObservation:
     """One decision, its event, and the public projection, in one transaction."""
-    readable = scope(staff, "viewer")
-    decidable = scope(staff, "moderator")
-    if observation_id not in await reviews.read_many(pool, [observation_id], readable):
-        raise NotFoundError(f"no observation {observation_id}")
-    decision = await _decision(
-        pool, staff, data.status, data.comment, data.cd_nom, {observation_id: data.expected_version}
-    )
-    async with transaction(pool) as conn:
-        try:
-            decided = await reviews.review(conn, observation_id, decidable, decision)
-        except NotFoundError:
-            raise ProblemError(
-                403,
-                "forbidden",
-                "Forbidden",
-                "Deciding needs the moderator role on this programme.",
-            ) from None
-        await public.project(conn, [observation_id])
-        return decided
+    return await service.review(pool, staff, observation_id, data)
 
 
 @post(
@@ -256,24 +207,4 @@ async def review_observation(
 )
 async def bulk_review(data: JSONBody[BulkReviewIn], pool: DbPool, staff: SignedIn) -> BulkOut:
     """All decisions and their events in one transaction."""
-    decidable = scope(staff, "moderator")
-    if not decidable:
-        raise ProblemError(403, "forbidden", "Forbidden", "Deciding needs the moderator role.")
-    seen: set[UUID] = set()
-    errors = [
-        FieldError(f"/ids/{index}", "invalid", "this id is listed twice")
-        for index, observation_id in enumerate(data.ids)
-        if observation_id in seen or seen.add(observation_id)  # type: ignore[func-returns-value]
-    ]
-    errors += [
-        FieldError(f"/expected_versions/{i}", "invalid", "not among `ids`")
-        for i in data.expected_versions
-        if i not in seen
-    ]
-    if errors:
-        raise InvalidInputError(errors, "Invalid bulk review")
-    decision = await _decision(pool, staff, data.status, data.comment, None, data.expected_versions)
-    async with transaction(pool) as conn:
-        outcome = BulkOut(await reviews.apply(conn, data.ids, decidable, decision))
-        await public.project(conn, [r.id for r in outcome.results if r.outcome == "decided"])
-        return outcome
+    return await service.review_many(pool, staff, data)

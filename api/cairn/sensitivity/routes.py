@@ -11,30 +11,13 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from cairn.core.body import ReportingBody
-from cairn.core.db import transaction
 from cairn.core.deps import DbPool
-from cairn.core.errors import InvalidInputError, NotFoundError
-from cairn.core.problems import ProblemError, responses
-from cairn.sensitivity import store
-from cairn.sensitivity.model import Job, Rule, RuleChange, RuleIn, rule_errors
-from cairn.staff import audit
+from cairn.core.errors import NotFoundError
+from cairn.core.problems import responses
+from cairn.sensitivity import service, store
+from cairn.sensitivity.model import Job, Rule, RuleChange, RuleIn
 from cairn.staff.auth import SECURITY, SignedIn
-from cairn.staff.model import Staff
-
-
-def _require_staff(staff: Staff) -> None:
-    if not staff.roles and staff.platform_role is None:
-        raise ProblemError(403, "forbidden", "Forbidden", "Reading rules needs a staff role.")
-
-
-def _require_admin(staff: Staff) -> None:
-    if not staff.is_platform_admin():
-        raise ProblemError(
-            403,
-            "forbidden",
-            "Forbidden",
-            "Changing sensitivity rules needs the platform admin role.",
-        )
+from cairn.staff.policy import require
 
 
 def start(request: Request[object, object, State], job: Job) -> None:
@@ -43,13 +26,6 @@ def start(request: Request[object, object, State], job: Job) -> None:
     task = asyncio.create_task(store.run_job(request.app.state.pool, UUID(job.id)))
     tasks.add(task)
     task.add_done_callback(tasks.discard)
-
-
-def _checked(rule: RuleIn) -> RuleIn:
-    errors = rule_errors(rule)
-    if errors:
-        raise InvalidInputError(errors, "Invalid sensitivity rule")
-    return rule
 
 
 @get(
@@ -65,7 +41,7 @@ async def list_rules(
     cd_ref: Annotated[int | None, QueryParameter(gt=0, description="TAXREF CD_REF")] = None,
 ) -> list[Rule]:
     """Any staff role may read the rules."""
-    _require_staff(staff)
+    require(staff, "read_rules")
     return await store.list_rules(pool, cd_ref)
 
 
@@ -84,13 +60,9 @@ async def create_rule(
     request: Request[object, object, State], data: JSONBody[RuleIn], pool: DbPool, staff: SignedIn
 ) -> RuleChange:
     """Platform admins only."""
-    _require_admin(staff)
-    async with transaction(pool) as conn:
-        rule = await store.create_rule(conn, _checked(data), staff.id)
-        job = await store.start_job(conn, f"rule {rule.id} created", [rule.cd_ref])
-        await audit.record(conn, staff.id, "rule_create", f"rule {rule.id}", after=rule)
-    start(request, job)
-    return RuleChange(rule=rule, job=job)
+    change = await service.create_rule(pool, staff, data)
+    start(request, change.job)
+    return change
 
 
 @put(
@@ -111,16 +83,9 @@ async def replace_rule(
     staff: SignedIn,
 ) -> RuleChange:
     """Platform admins only."""
-    _require_admin(staff)
-    async with transaction(pool) as conn:
-        before = await store.get_rule(conn, rule_id, lock=True)
-        if before is None:
-            raise NotFoundError(f"no sensitivity rule {rule_id}")
-        rule = await store.replace_rule(conn, rule_id, _checked(data), staff.id)
-        job = await store.start_job(conn, f"rule {rule_id} changed", [before.cd_ref, rule.cd_ref])
-        await audit.record(conn, staff.id, "rule_replace", f"rule {rule_id}", before, rule)
-    start(request, job)
-    return RuleChange(rule=rule, job=job)
+    change = await service.replace_rule(pool, staff, rule_id, data)
+    start(request, change.job)
+    return change
 
 
 @delete(
@@ -135,15 +100,9 @@ async def delete_rule(
     request: Request[object, object, State], rule_id: FromPath[int], pool: DbPool, staff: SignedIn
 ) -> RuleChange:
     """Platform admins only."""
-    _require_admin(staff)
-    async with transaction(pool) as conn:
-        removed = await store.delete_rule(conn, rule_id)
-        if removed is None:
-            raise NotFoundError(f"no sensitivity rule {rule_id}")
-        job = await store.start_job(conn, f"rule {rule_id} removed", [removed.cd_ref])
-        await audit.record(conn, staff.id, "rule_delete", f"rule {rule_id}", before=removed)
-    start(request, job)
-    return RuleChange(rule=None, job=job)
+    change = await service.delete_rule(pool, staff, rule_id)
+    start(request, change.job)
+    return change
 
 
 @get(
@@ -159,7 +118,7 @@ async def list_jobs(
     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20,
 ) -> list[Job]:
     """Any staff role."""
-    _require_staff(staff)
+    require(staff, "read_rules")
     return await store.list_jobs(pool, limit)
 
 
@@ -172,7 +131,7 @@ async def list_jobs(
 )
 async def read_job(job_id: FromPath[UUID], pool: DbPool, staff: SignedIn) -> Job:
     """Any staff role."""
-    _require_staff(staff)
+    require(staff, "read_rules")
     job = await store.get_job(pool, job_id)
     if job is None:
         raise NotFoundError(f"no job {job_id}")
