@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install browser services pwa node lint typecheck pytest openapi schema bench fuzz clean
+.PHONY: run test install browser services pwa node lint typecheck pwa-unit pytest openapi schema bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,9 +39,10 @@ pwa: pwa/dist/index.html
 
 test: install lint typecheck pytest
 
-lint: install
+lint: install $(PWA_MODULES)
 	$(BIN)/ruff check api tests bench migrations
 	$(BIN)/ruff format --check api tests bench migrations
+	cd pwa && npm run lint --silent
 
 typecheck: install
 	$(BIN)/mypy
