@@ -37,7 +37,7 @@ pwa/dist/index.html: $(PWA_MODULES) $(PWA_SOURCES)
 
 pwa: pwa/dist/index.html
 
-test: install lint typecheck pytest
+test: install lint typecheck pwa-unit pytest
 
 lint: install $(PWA_MODULES)
 	$(BIN)/ruff check api tests bench migrations
@@ -46,6 +46,10 @@ lint: install $(PWA_MODULES)
 
 typecheck: install
 	$(BIN)/mypy
+
+# The field app's outbox engine against every class of server answer (node's test runner).
+pwa-unit: $(PWA_MODULES)
+	cd pwa && npm run test:unit --silent
 
 # Debian's Chromium for the browser tests: Playwright drives it, downloads no browser.
 browser:
