@@ -2,16 +2,18 @@
 
 Both come from the real server: the device's token is revoked in the database, and the
 server runs with a small `CAIRN_MAX_BODY_BYTES` so that a batch of several records is
-too large while each record alone fits.
+too large while each record alone fits. Only a failed re-registration is routed, as a
+network path that answers 503 would be.
 """
 
 from __future__ import annotations
 
 import asyncio
+from uuid import UUID
 
 import asyncpg
 import pytest
-from playwright.async_api import BrowserContext, Page, Response
+from playwright.async_api import BrowserContext, Page, Response, Route, expect
 
 from tests.pwa.test_field_app import eventually, installed, observation_count, record_ibex
 
@@ -32,18 +34,24 @@ def batch_statuses(page: Page) -> list[int]:
     return statuses
 
 
-async def test_a_revoked_device_token_registers_the_phone_again_and_the_record_arrives_once(
-    phone: BrowserContext, cairn_url: str, db: asyncpg.Connection
-) -> None:
-    page = await installed(phone, cairn_url)
+async def revoke_the_phones_token(db: asyncpg.Connection) -> UUID:
+    """Wait for the first start's registration, then make its token unknown to the server."""
 
     async def registered() -> bool:
         return await db.fetchval("SELECT count(*) FROM device") == 1
 
-    await eventually(registered)  # the first start registered this phone
-    revoked = await db.fetchval(
+    await eventually(registered)
+    revoked: UUID = await db.fetchval(
         "UPDATE device SET token_hash = sha256(gen_random_uuid()::text::bytea) RETURNING id"
     )
+    return revoked
+
+
+async def test_a_revoked_device_token_registers_the_phone_again_and_the_record_arrives_once(
+    phone: BrowserContext, cairn_url: str, db: asyncpg.Connection
+) -> None:
+    page = await installed(phone, cairn_url)
+    revoked = await revoke_the_phones_token(db)
     statuses = batch_statuses(page)
     await record_ibex(page)
     await page.wait_for_selector(".records .record.state-sent")
@@ -55,6 +63,27 @@ async def test_a_revoked_device_token_registers_the_phone_again_and_the_record_a
     await page.reload()  # a start syncs again: nothing may be sent twice
     await page.wait_for_selector(".records .record.state-sent")
     await asyncio.sleep(1)
+    assert await observation_count(db) == 1
+
+
+async def test_when_the_phone_cannot_register_again_it_says_so_and_keeps_the_record(
+    phone: BrowserContext, cairn_url: str, db: asyncpg.Connection
+) -> None:
+    page = await installed(phone, cairn_url)
+    await revoke_the_phones_token(db)
+
+    async def registration_fails(route: Route) -> None:
+        await route.fulfill(status=503, content_type="application/problem+json", body=b"{}")
+
+    await page.route("**/api/v1/devices", registration_fails)
+    await record_ibex(page)
+    await expect(page.locator("#net")).to_contain_text("ne reconnaît plus ce téléphone")
+    assert await page.locator(".records .record.state-waiting").count() == 1
+    assert await observation_count(db) == 0
+    await page.unroute("**/api/v1/devices")
+    await page.click("text=Envoyer maintenant")
+    await page.wait_for_selector(".records .record.state-sent")
+    await expect(page.locator("#net")).to_have_text("En ligne")
     assert await observation_count(db) == 1
 
 
