@@ -1,6 +1,6 @@
 # Cairn — two commands for a fresh machine:
 #   make run    set up, migrate, load labelled demo data, serve on http://127.0.0.1:8000
-#   make test   set up everything the tests need, then ruff, mypy --strict and pytest
+#   make test   set up everything the tests need, then ruff, ESLint, mypy --strict, node --test and pytest
 
 PYTHON ?= python3
 VENV   ?= .venv
