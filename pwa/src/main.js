@@ -3,8 +3,9 @@ import "./style.css";
 import { getMeta, setMeta } from "./db.js";
 import { h } from "./dom.js";
 import { LANGS, initialLanguage, setLanguage, t } from "./i18n.js";
+import "./outbox-texts.js";
 import { loadReference, loadStoredReference, programmeOf, rememberProgrammes, schemaOf } from "./reference.js";
-import { startSync } from "./sync.js";
+import { SyncState, onChange as onSyncChange, startSync, syncStatus } from "./sync.js";
 
 const SCREENS = {
   "": () => import("./screens/home.js"),
@@ -66,10 +67,12 @@ function renderTabs(active) {
   );
 }
 
+/** Online, offline, or online but unable to send: the server refuses this phone's token. */
 function renderNetwork() {
   const net = document.getElementById("net");
-  net.textContent = navigator.onLine ? t("online") : t("offline");
-  net.className = navigator.onLine ? "net online" : "net offline";
+  const refused = navigator.onLine && syncStatus().state === SyncState.UNREGISTERED;
+  net.textContent = refused ? t("syncUnregistered") : navigator.onLine ? t("online") : t("offline");
+  net.className = navigator.onLine && !refused ? "net online" : "net offline";
 }
 
 async function chooseLanguage(value) {
@@ -99,6 +102,7 @@ async function boot() {
   document.getElementById("lang-label").textContent = t("language");
   addEventListener("online", renderNetwork);
   addEventListener("offline", renderNetwork);
+  onSyncChange(renderNetwork);
   addEventListener("hashchange", render);
   renderNetwork();
   await loadStoredReference();

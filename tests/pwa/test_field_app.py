@@ -76,8 +76,8 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20) 
     raise AssertionError("condition not reached in time")
 
 
-async def record_ibex(page: Page, photo: bytes | None = None) -> None:
-    """Species → position (mocked) → search → photo → a count → save."""
+async def record_ibex(page: Page, photo: bytes | None = None, comment: str = "") -> None:
+    """Species → position (mocked) → search → photo → a count (→ a comment) → save."""
     await page.goto(page.url.split("#")[0] + "#/record/species")
     await page.wait_for_selector("#taxon-search")
     await page.fill("#taxon-search", "bouquetin")
@@ -88,6 +88,8 @@ async def record_ibex(page: Page, photo: bytes | None = None) -> None:
         )
         await page.wait_for_selector(".photos img")
     await page.fill("#field-count", "3")
+    if comment:
+        await page.fill("#comment", comment)
     await page.wait_for_function(
         "document.querySelector('.hint[aria-live]').textContent.includes('m')"
     )
