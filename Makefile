@@ -42,6 +42,7 @@ test: install lint typecheck pwa-unit pytest
 lint: install $(PWA_MODULES)
 	$(BIN)/ruff check api tests bench migrations
 	$(BIN)/ruff format --check api tests bench migrations
+	$(BIN)/lint-imports
 	cd pwa && npm run lint --silent
 
 typecheck: install
