@@ -17,9 +17,8 @@ from litestar.openapi.spec import Components, Contact, License, SecurityScheme, 
 from cairn import __version__
 from cairn.apikeys.middleware import check_api_request
 from cairn.atlas import routes as atlas
-from cairn.contributors import me_routes as me
-from cairn.contributors import routes as devices
-from cairn.contributors.routes import provide_device, require_device
+from cairn.contributors import routes as contributors
+from cairn.contributors.devices import provide_device, require_device
 from cairn.core.db import create_pool
 from cairn.core.deps import provide_pool, provide_read_pool, provide_settings, provide_territory
 from cairn.core.errors import CODES
@@ -30,7 +29,7 @@ from cairn.core.problems import EXCEPTION_HANDLERS
 from cairn.core.storage import photo_store
 from cairn.health import routes as health
 from cairn.moderation import routes as moderation
-from cairn.observations import routes as intake
+from cairn.observations import routes as observations
 from cairn.opendata import ogc
 from cairn.opendata import routes as opendata
 from cairn.photos import routes as photos
@@ -43,7 +42,7 @@ from cairn.sensitivity import routes as sensitivity
 from cairn.sensitivity.store import run_job, unfinished_jobs
 from cairn.settings import Settings, signing_key
 from cairn.share import routes as share
-from cairn.staff import auth, grants
+from cairn.staff import routes as staff
 from cairn.staff.auth import provide_staff, staff_first
 from cairn.webapp import routes as webapp
 from cairn.widgets import routes as widgets
@@ -112,91 +111,23 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         before_request=check_api_request,
         after_request=open_to_every_origin,
         route_handlers=[
-            health.health,
-            intake.submit_observation,
-            intake.submit_batch,
-            intake.correct_observation,
-            intake.withdraw_observation,
-            devices.register_device,
-            me.read_me,
-            me.update_me,
-            me.my_observations,
-            me.export_my_data,
-            me.erase_me,
-            me.create_account,
-            me.sign_in_account,
-            photos.upload_photo,
-            photos.delete_photo,
-            photos.read_photo,
-            opendata.list_observations,
-            opendata.read_public_observation,
-            opendata.export_dwca,
-            opendata.count_observations,
-            opendata.taxon_checklist,
-            reference.list_schemas,
-            reference.read_schema,
-            reference.search_taxa,
-            reference.read_taxon,
-            reference.reference_bundle,
-            auth.login,
-            auth.refresh,
-            auth.logout,
-            auth.me,
-            auth.change_password,
-            grants.staff_audit,
-            grants.create_account,
-            grants.create_grant,
-            grants.delete_grant,
-            grants.programme_staff,
-            programmes.list_organisations,
-            programmes.create_organisation,
-            programmes.list_programmes,
-            programmes.read_programme,
-            programmes.create_programme,
-            programmes.update_programme,
-            moderation.moderation_queue,
-            moderation.staff_observation,
-            moderation.observation_history,
-            moderation.review_observation,
-            moderation.bulk_review,
-            sensitivity.list_rules,
-            sensitivity.create_rule,
-            sensitivity.replace_rule,
-            sensitivity.delete_rule,
-            sensitivity.list_jobs,
-            sensitivity.read_job,
-            share.qr_code,
-            share.poster,
-            atlas.atlas_taxon,
-            atlas.atlas_commune,
-            atlas.atlas_programme,
-            atlas.atlas_heritage,
-            atlas.my_impact,
-            atlas.dashboard,
+            health.router,
+            observations.router,
+            contributors.router,
+            photos.router,
+            opendata.router,
+            reference.router,
+            staff.router,
+            programmes.router,
+            moderation.router,
+            sensitivity.router,
+            share.router,
+            atlas.router,
         ],
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
-    ogc_router = Router(
-        path="/ogc",
-        route_handlers=ogc.ROUTES,
-        before_request=check_api_request,
-        after_request=open_to_every_origin,
-    )
     app = Litestar(
-        route_handlers=[
-            api,
-            ogc_router,
-            widgets.builder,
-            widgets.recent,
-            widgets.species_of_the_month,
-            widgets.programme_progress,
-            widgets.widget_asset,
-            widgets.embed_script,
-            webapp.app_page,
-            webapp.app_file,
-            webapp.app_asset,
-            webapp.app_config,
-        ],
+        route_handlers=[api, ogc.router, widgets.router, webapp.router],
         lifespan=[lifespan],
         state=State(
             {

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request
 
 from cairn.apikeys import store as api_keys
-from cairn.contributors.routes import device_token, signed_device
+from cairn.contributors.devices import device_token, signed_device
 from cairn.core.hygiene import refuse_nul_characters
 from cairn.core.problems import ProblemError
 from cairn.settings import Settings

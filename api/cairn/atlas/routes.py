@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Final, Literal
 
 import msgspec
-from litestar import Request, Response, get
+from litestar import Request, Response, Router, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import PathParameter, QueryParameter
 
@@ -19,7 +19,7 @@ from cairn.atlas.model import (
     Dashboard,
     Impact,
 )
-from cairn.contributors.routes import SignedDevice
+from cairn.contributors.devices import SignedDevice
 from cairn.core.caching import cached_response
 from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import NotFoundError
@@ -176,3 +176,17 @@ async def dashboard(
             headers={"Content-Disposition": 'attachment; filename="cairn-dashboard.csv"'},
         )
     return Response(board)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        atlas_taxon,
+        atlas_commune,
+        atlas_programme,
+        atlas_heritage,
+        my_impact,
+        dashboard,
+    ],
+)
+"""The atlas feature's routes, mounted by the app factory."""

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 import msgspec
-from litestar import Response, get
+from litestar import Response, Router, get
 
 from cairn import __version__
 from cairn.core.deps import DbPool
@@ -58,3 +58,12 @@ async def health(pool: DbPool) -> Response[Health]:
         reachable=True, server_version=version, latency_ms=latency, schema_revision=revision
     )
     return Response(Health("ok", __version__, db), status_code=200)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        health,
+    ],
+)
+"""The health feature's routes, mounted by the app factory."""

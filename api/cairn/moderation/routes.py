@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from litestar import get, post
+from litestar import Router, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from cairn.core.body import ReportingBody
@@ -208,3 +208,16 @@ async def review_observation(
 async def bulk_review(data: JSONBody[BulkReviewIn], pool: DbPool, staff: SignedIn) -> BulkOut:
     """All decisions and their events in one transaction."""
     return await service.review_many(pool, staff, data)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        moderation_queue,
+        staff_observation,
+        observation_history,
+        review_observation,
+        bulk_review,
+    ],
+)
+"""The moderation feature's routes, mounted by the app factory."""

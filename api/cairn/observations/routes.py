@@ -6,12 +6,12 @@ from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Response, post, put
+from litestar import Response, Router, post, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from msgspec import Meta
 
-from cairn.contributors.routes import OptionalDevice, SignedDevice
+from cairn.contributors.devices import OptionalDevice, SignedDevice
 from cairn.core.body import ReportingBody
 from cairn.core.db import transaction
 from cairn.core.decoding import decode
@@ -218,3 +218,15 @@ async def withdraw_observation(
     """Idempotent: withdrawing a withdrawn observation answers it as it is."""
     async with transaction(pool) as conn:
         return await withdraw(conn, me, observation_id, data)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        submit_observation,
+        submit_batch,
+        correct_observation,
+        withdraw_observation,
+    ],
+)
+"""The observations feature's routes, mounted by the app factory."""

@@ -12,12 +12,14 @@ from typing import Annotated, Any, Final
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Response, get
+from litestar import Request, Response, Router, get
 from litestar.params import FromPath, QueryParameter
 
+from cairn.apikeys.middleware import check_api_request
 from cairn.core.clock import now
 from cairn.core.deps import AppSettings, ReadPool
 from cairn.core.errors import NotFoundError
+from cairn.core.hygiene import open_to_every_origin
 from cairn.core.problems import ProblemError, responses
 from cairn.opendata import store as public
 from cairn.opendata.query import QueryError, parse_bbox, parse_time
@@ -226,4 +228,10 @@ async def item(
     return Response(msgspec.json.encode(feature(to_public(row))), media_type=GEOJSON)
 
 
-ROUTES: Final = [landing, conformance, collections, collection, items, item]
+router = Router(
+    path="/ogc",
+    route_handlers=[landing, conformance, collections, collection, items, item],
+    before_request=check_api_request,
+    after_request=open_to_every_origin,
+)
+"""OGC API - Features under /ogc, with the API's rate limits and open CORS."""

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
-from litestar import Request, Response, get
+from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
@@ -404,3 +404,16 @@ async def taxon_checklist(read_pool: ReadPool, filters: OpenFilters) -> Checklis
             for r in rows
         ]
     )
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        list_observations,
+        read_public_observation,
+        export_dwca,
+        count_observations,
+        taxon_checklist,
+    ],
+)
+"""The opendata feature's routes, mounted by the app factory."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Final
 from uuid import UUID
 
-from litestar import Request, Response, delete, get, put
+from litestar import Request, Response, Router, delete, get, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, PathParameter
 
-from cairn.contributors.routes import SignedDevice
+from cairn.contributors.devices import SignedDevice
 from cairn.core.deps import AppSettings, DbPool
 from cairn.core.problems import ProblemError, responses
 from cairn.core.storage import InvalidKeyError, checked
@@ -158,3 +158,14 @@ async def read_photo(
             "Content-Security-Policy": "default-src 'none'",
         },
     )
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        upload_photo,
+        delete_photo,
+        read_photo,
+    ],
+)
+"""The photos feature's routes, mounted by the app factory."""

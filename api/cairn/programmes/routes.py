@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import get, patch, post
+from litestar import Router, get, patch, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from cairn.core.body import ReportingBody
@@ -117,3 +117,17 @@ async def update_programme(
 ) -> Programme:
     """Viewers and moderators of the programme get 403; staff without a role on it get 404."""
     return await service.update_programme(pool, staff, slug, data)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        list_organisations,
+        create_organisation,
+        list_programmes,
+        read_programme,
+        create_programme,
+        update_programme,
+    ],
+)
+"""The programmes feature's routes, mounted by the app factory."""

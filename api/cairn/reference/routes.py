@@ -8,7 +8,7 @@ import json
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Request, Response, get
+from litestar import Request, Response, Router, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, PathParameter, QueryParameter
 
@@ -147,3 +147,16 @@ async def reference_bundle(request: Request[Any, Any, Any], read_pool: ReadPool)
         headers["Content-Encoding"] = "gzip"
         return Response(compressed, media_type="application/json", headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        list_schemas,
+        read_schema,
+        search_taxa,
+        read_taxon,
+        reference_bundle,
+    ],
+)
+"""The reference feature's routes, mounted by the app factory."""

@@ -6,7 +6,7 @@ import asyncio
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Request, delete, get, post, put
+from litestar import Request, Router, delete, get, post, put
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -136,3 +136,17 @@ async def read_job(job_id: FromPath[UUID], pool: DbPool, staff: SignedIn) -> Job
     if job is None:
         raise NotFoundError(f"no job {job_id}")
     return job
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        list_rules,
+        create_rule,
+        replace_rule,
+        delete_rule,
+        list_jobs,
+        read_job,
+    ],
+)
+"""The sensitivity feature's routes, mounted by the app factory."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Final
 
 import asyncpg
-from litestar import Request, Response, get
+from litestar import Request, Response, Router, get
 from litestar.params import QueryParameter
 
 from cairn.core.caching import cached_response
@@ -145,3 +145,13 @@ def _answer(
         max_age=MAX_AGE,
         headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        qr_code,
+        poster,
+    ],
+)
+"""The share feature's routes, mounted by the app factory."""

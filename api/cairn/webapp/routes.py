@@ -13,7 +13,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 import msgspec
-from litestar import Request, Response, get
+from litestar import Request, Response, Router, get
 from litestar.params import FromPath
 
 from cairn.core.caching import cached_response
@@ -145,3 +145,15 @@ async def app_asset(
 async def app_config(settings: AppSettings) -> AppConfig:
     """Read by the app at start and remembered for offline starts."""
     return AppConfig(tile_url=settings.tile_url, tile_attribution=settings.tile_attribution)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        app_page,
+        app_file,
+        app_asset,
+        app_config,
+    ],
+)
+"""The webapp feature's routes, mounted by the app factory."""

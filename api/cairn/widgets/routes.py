@@ -11,7 +11,7 @@ from typing import Annotated, Any, Final
 
 import asyncpg
 import msgspec
-from litestar import Request, Response, get
+from litestar import Request, Response, Router, get
 from litestar.params import FromPath, QueryParameter
 
 from cairn.core.caching import cached_response
@@ -298,3 +298,17 @@ async def embed_script(request: Request[Any, Any, Any], settings: AppSettings) -
         max_age=EMBED_MAX_AGE,
         headers={**cors, "Vary": "Origin", "Cross-Origin-Resource-Policy": "cross-origin"},
     )
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        builder,
+        recent,
+        species_of_the_month,
+        programme_progress,
+        widget_asset,
+        embed_script,
+    ],
+)
+"""The widgets feature's routes, mounted by the app factory."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Response, delete, get, post
+from litestar import Response, Router, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
@@ -23,7 +23,7 @@ from cairn.observations.model import Slug
 from cairn.programmes import store as programme_store
 from cairn.programmes.routes import SlugPath
 from cairn.staff import audit, service, store
-from cairn.staff.auth import SECURITY, SignedIn
+from cairn.staff.auth import SECURITY, SignedIn, change_password, login, logout, me, refresh
 from cairn.staff.model import MIN_PASSWORD, Email, Grant, Role, StaffAccount
 from cairn.staff.policy import require, require_visible
 
@@ -136,3 +136,21 @@ async def staff_audit(
     """Platform admins only: the trail covers every organisation."""
     require(staff, "read_audit")
     return await audit.entries(pool, before_id, limit)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        login,
+        refresh,
+        logout,
+        me,
+        change_password,
+        staff_audit,
+        create_account,
+        create_grant,
+        delete_grant,
+        programme_staff,
+    ],
+)
+"""The staff feature's routes, mounted by the app factory."""
