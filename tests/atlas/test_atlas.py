@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 from cairn.atlas.model import altitude_bands, months
 from cairn.opendata.store import project
 from tests.factories import new_device, observation_payload
-from tests.moderation.world import add_programme, add_staff, plain_taxon, sensitive_taxon, sign_in
+from tests.world import add_programme, add_staff, plain_taxon, sensitive_taxon, sign_in
 
 Client = AsyncTestClient[Litestar]
 

@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 from cairn.moderation.model import Event, replay
 from cairn.opendata.store import project
 from tests.factories import new_device, observation_payload
-from tests.moderation.world import add_programme
+from tests.world import add_programme
 
 Client = AsyncTestClient[Litestar]
 

@@ -12,7 +12,7 @@ import pytest
 from cairn.core.clock import now
 from cairn.settings import Settings, SettingsError, signing_key
 from cairn.staff.model import access_token
-from tests.moderation.world import PASSWORD, Client, add_staff
+from tests.world import PASSWORD, Client, add_staff
 
 
 async def login(client: Client, email: str, password: str = PASSWORD) -> dict[str, object]:

@@ -16,7 +16,7 @@ from shapely.geometry import box
 from cairn.core.db import create_pool
 from cairn.sensitivity import store as sensitivity
 from cairn.sensitivity.model import CompiledRule, in_period, level_for
-from tests.moderation.world import (
+from tests.world import (
     Client,
     add_staff,
     load_taxa,

@@ -24,7 +24,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 from cairn.settings import Settings
 from tests import qrdecode
 from tests.browser import serious_violations
-from tests.moderation.world import add_programme
+from tests.world import add_programme
 
 pytestmark = pytest.mark.browser
 

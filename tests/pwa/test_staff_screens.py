@@ -12,7 +12,8 @@ from litestar.testing import AsyncTestClient
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.browser import serious_violations
-from tests.moderation.world import (
+from tests.pwa.test_field_app import ARTIFACTS, answer_tile
+from tests.world import (
     PASSWORD,
     add_programme,
     add_staff,
@@ -20,7 +21,6 @@ from tests.moderation.world import (
     sensitive_taxon,
     submit,
 )
-from tests.pwa.test_field_app import ARTIFACTS, answer_tile
 
 pytestmark = pytest.mark.browser
 
