@@ -90,6 +90,16 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
                 settings.database_read_url, settings.pool_min_size, settings.pool_max_size
             )
         app.state.territory = await places.load_territory(app.state.pool)
+
+        async def reload_territory() -> None:
+            app.state.territory = await places.load_territory(app.state.pool)
+
+        def on_reference_change() -> None:
+            task = asyncio.create_task(reload_territory())
+            app.state.jobs.add(task)
+            task.add_done_callback(app.state.jobs.discard)
+
+        listener = await places.listen_for_reference_changes(database, on_reference_change)
         app.state.jobs = {
             asyncio.create_task(run_job(app.state.pool, job))
             for job in await unfinished_jobs(app.state.pool)
@@ -100,6 +110,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             for task in list(app.state.jobs):
                 task.cancel()
             await asyncio.gather(*app.state.jobs, return_exceptions=True)
+            await listener.close()
             if app.state.read_pool is not app.state.pool:
                 await app.state.read_pool.close()
             await app.state.pool.close()

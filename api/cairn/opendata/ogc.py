@@ -17,14 +17,14 @@ from litestar.params import FromPath, QueryParameter
 
 from cairn.apikeys.middleware import check_api_request
 from cairn.core.clock import now
-from cairn.core.deps import AppSettings, ReadPool
+from cairn.core.deps import AppSettings, AppTerritory, ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.hygiene import open_to_every_origin
 from cairn.core.problems import ProblemError, responses
 from cairn.opendata import store as public
 from cairn.opendata.query import QueryError, parse_bbox, parse_time
 from cairn.opendata.records import feature, to_public
-from cairn.reference.files import territory
+from cairn.reference.territory import Territory
 
 CONFORMANCE: Final = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -78,8 +78,8 @@ async def conformance() -> dict[str, list[str]]:
     return {"conformsTo": CONFORMANCE}
 
 
-def _collection(base: str) -> dict[str, Any]:
-    min_x, min_y, max_x, max_y = territory().bounds
+def _collection(base: str, territory: Territory) -> dict[str, Any]:
+    min_x, min_y, max_x, max_y = territory.bounds
     return {
         "id": COLLECTION,
         "title": "Observations",
@@ -106,11 +106,11 @@ def _collection(base: str) -> dict[str, Any]:
 
 
 @get("/collections", summary="OGC API - Features collections", tags=["ogc"], responses=responses())
-async def collections(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def collections(request: Request[Any, Any, Any], territory: AppTerritory) -> dict[str, Any]:
     """One collection: the observations."""
     base = _base(request)
     return {
-        "collections": [_collection(base)],
+        "collections": [_collection(base, territory)],
         "links": [_link(f"{base}/ogc/collections", "self", "application/json", "Collections")],
     }
 
@@ -127,11 +127,11 @@ def _check_collection(collection_id: str) -> None:
     responses=responses(404),
 )
 async def collection(
-    request: Request[Any, Any, Any], collection_id: FromPath[str]
+    request: Request[Any, Any, Any], collection_id: FromPath[str], territory: AppTerritory
 ) -> dict[str, Any]:
-    """Extent and links of a collection."""
+    """Extent and links of a collection (the territory's outline as loaded from the database)."""
     _check_collection(collection_id)
-    return _collection(_base(request))
+    return _collection(_base(request), territory)
 
 
 def parse_datetime(raw: str) -> tuple[datetime | None, datetime | None]:

@@ -32,7 +32,7 @@ def bundled_communes() -> list[tuple[str, BaseGeometry]]:
 
 
 @cache
-def commune_names() -> dict[str, str]:
-    """INSEE code → name of the territory's communes."""
+def bundled_commune_names() -> dict[str, str]:
+    """INSEE code → name of the 36 PETR communes (seed data; the app reads the database)."""
     with reference_file("petr_communes.csv").open(encoding="utf-8", newline="") as handle:
         return {row["insee"]: row["name"] for row in csv.DictReader(handle)}

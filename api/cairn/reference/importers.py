@@ -130,6 +130,7 @@ async def import_communes(
     extra = _attributes_by_insee(attributes)
     records: list[CommuneRecord] = [parse_commune(f, i, extra) for i, f in enumerate(features)]
     inserted, updated = await places.import_communes(conn, records)
+    await places.announce_reference_change(conn)
     return ImportSummary(path.name, "communes", len(records), inserted, updated)
 
 

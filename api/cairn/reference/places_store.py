@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import asyncpg
 from shapely.geometry import shape
 
 from cairn.core.db import Connection
-from cairn.reference.files import bundled_communes
+from cairn.reference.files import bundled_commune_names, bundled_communes
 from cairn.reference.places import CommuneRecord, HeritageRecord
 from cairn.reference.territory import Territory
 
@@ -122,12 +122,33 @@ async def sync_heritage_categories(
     )
 
 
+REFERENCE_CHANNEL = "cairn_reference"
+"""The NOTIFY channel on which an import tells running servers to reload the territory."""
+
+
 async def load_territory(conn: Connection | asyncpg.Pool) -> Territory:
     """The territory from the imported communes, or from the bundled outlines if none."""
-    rows = await conn.fetch("SELECT insee, geometry FROM commune ORDER BY insee")
+    rows = await conn.fetch("SELECT insee, name, geometry FROM commune ORDER BY insee")
     if rows:
-        return Territory.from_communes([(r["insee"], shape(r["geometry"])) for r in rows])
-    return Territory.from_communes(bundled_communes())
+        return Territory.from_communes(
+            [(r["insee"], shape(r["geometry"])) for r in rows],
+            {r["insee"]: r["name"] for r in rows},
+        )
+    return Territory.from_communes(bundled_communes(), bundled_commune_names())
+
+
+async def listen_for_reference_changes(
+    dsn: str, on_change: Callable[[], None]
+) -> asyncpg.Connection:
+    """A connection that calls `on_change` whenever an import commits; close it to stop."""
+    listener = await asyncpg.connect(dsn)
+    await listener.add_listener(REFERENCE_CHANNEL, lambda *_: on_change())
+    return listener
+
+
+async def announce_reference_change(conn: Connection) -> None:
+    """Tell every running server to reload the territory (delivered when the import commits)."""
+    await conn.execute(f"NOTIFY {REFERENCE_CHANNEL}")
 
 
 async def firsts_in_commune(

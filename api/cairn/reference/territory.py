@@ -8,7 +8,7 @@ within that tolerance.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 import msgspec
@@ -38,9 +38,23 @@ class Location(msgspec.Struct, frozen=True):
 
 
 class Territory:
-    """Communes of the territory, indexed for point lookups in metres."""
+    """Communes of the territory, indexed for point lookups in metres, with their names.
 
-    def __init__(self, communes: Sequence[tuple[str, BaseGeometry]], area: BaseGeometry) -> None:
+    The app holds one, loaded from the database at start and again after each
+    reference import, so every feature (intake, widgets, the OGC extent) agrees.
+    """
+
+    def __init__(
+        self,
+        communes: Sequence[tuple[str, BaseGeometry]],
+        area: BaseGeometry,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
+        self.names: Mapping[str, str] = dict(names or {})
+        """INSEE code → commune name."""
+        min_lon, min_lat, max_lon, max_lat = area.bounds
+        self.bounds = (min_lon, min_lat, max_lon, max_lat)
+        """The outline's WGS84 bounding box (lon, lat, lon, lat)."""
         self._codes = [code for code, _ in communes]
         self._shapes = [to_lambert93(geometry) for _, geometry in communes]
         self._index = STRtree(self._shapes) if self._shapes else None
@@ -48,9 +62,11 @@ class Territory:
         self._buffered = self._area.buffer(TOLERANCE_M)
 
     @classmethod
-    def from_communes(cls, communes: Sequence[tuple[str, BaseGeometry]]) -> Territory:
+    def from_communes(
+        cls, communes: Sequence[tuple[str, BaseGeometry]], names: Mapping[str, str] | None = None
+    ) -> Territory:
         """The territory is the union of its communes."""
-        return cls(communes, unary_union([g for _, g in communes]))
+        return cls(communes, unary_union([g for _, g in communes]), names)
 
     def locate(self, lon: float, lat: float) -> Location:
         """Commune and inside-ness of a WGS84 point."""

@@ -7,6 +7,7 @@ the `<iframe>`, and the mistakes next to their fields when there are some.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 from urllib.parse import urlencode
 from xml.sax.saxutils import quoteattr
@@ -191,7 +192,7 @@ class BuilderForm(msgspec.Struct, frozen=True, kw_only=True):
     errors: dict[str, str]
     """Parameter name → what is wrong with it."""
     snippets: Snippets | None
-    communes: dict[str, str]
+    communes: Mapping[str, str]
     origins: tuple[str, ...]
 
 
@@ -200,7 +201,7 @@ def prepare_builder(
     query: dict[str, str | None],
     *,
     base_url: str,
-    communes: dict[str, str],
+    communes: Mapping[str, str],
     origins: tuple[str, ...],
 ) -> BuilderForm:
     """Check what the host chose; its snippets when valid, else each field's problem.

@@ -10,6 +10,7 @@ configuration: the open-data query to send, the sizes and the words.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -175,7 +176,7 @@ def parse_widget(
     widget: str,
     *,
     base_url: str,
-    communes: dict[str, str],
+    communes: Mapping[str, str],
     lang: str | None = None,
     size: str | None = None,
     theme: str | None = None,
@@ -225,7 +226,7 @@ def parse_widget(
     return config
 
 
-def _commune(errors: QueryErrors, raw: str | None, communes: dict[str, str]) -> str | None:
+def _commune(errors: QueryErrors, raw: str | None, communes: Mapping[str, str]) -> str | None:
     if raw is None or raw == "":
         errors.add("commune", "missing", "commune is required, as its INSEE code (e.g. 05023)")
         return None

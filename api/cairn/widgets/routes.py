@@ -15,13 +15,13 @@ from litestar import Request, Response, Router, get
 from litestar.params import FromPath, QueryParameter
 
 from cairn.core.caching import cached_response
-from cairn.core.deps import AppSettings, ReadPool
+from cairn.core.deps import AppSettings, AppTerritory, ReadPool
 from cairn.core.documents import answers
 from cairn.core.errors import NotFoundError
 from cairn.core.problems import responses
 from cairn.core.querystring import require_single_values
 from cairn.programmes import store as programmes
-from cairn.reference.files import commune_names
+from cairn.reference.territory import Territory
 from cairn.settings import Settings
 from cairn.share.model import programme_title
 from cairn.widgets.builder_model import prepare_builder
@@ -70,6 +70,7 @@ async def recent(
     request: Request[Any, Any, Any],
     settings: AppSettings,
     read_pool: ReadPool,
+    territory: AppTerritory,
     near: Near = None,
     radius_km: RadiusKm = None,
     days: Days = None,
@@ -83,6 +84,7 @@ async def recent(
         request,
         settings,
         read_pool,
+        territory,
         "recent",
         near=near,
         radius_km=radius_km,
@@ -109,6 +111,7 @@ async def species_of_the_month(
     request: Request[Any, Any, Any],
     settings: AppSettings,
     read_pool: ReadPool,
+    territory: AppTerritory,
     commune: Commune = None,
     programme: Programme = None,
     lang: Lang = None,
@@ -120,6 +123,7 @@ async def species_of_the_month(
         request,
         settings,
         read_pool,
+        territory,
         "species-of-the-month",
         commune=commune,
         programme=programme,
@@ -144,6 +148,7 @@ async def programme_progress(
     request: Request[Any, Any, Any],
     settings: AppSettings,
     read_pool: ReadPool,
+    territory: AppTerritory,
     programme: Programme = None,
     lang: Lang = None,
     size: Size = None,
@@ -154,6 +159,7 @@ async def programme_progress(
         request,
         settings,
         read_pool,
+        territory,
         "programme",
         programme=programme,
         lang=lang,
@@ -166,6 +172,7 @@ async def _page(
     request: Request[Any, Any, Any],
     settings: Settings,
     read_pool: asyncpg.Pool,
+    territory: Territory,
     widget: str,
     **query: str | None,
 ) -> Response[bytes]:
@@ -175,7 +182,7 @@ async def _page(
     if slug:
         async with read_pool.acquire() as conn:
             names = await programmes.names(conn, slug)
-    config = parse_widget(widget, base_url=settings.base_url, communes=commune_names(), **query)
+    config = parse_widget(widget, base_url=settings.base_url, communes=territory.names, **query)
     if slug and names:  # the programme's own name rather than its slug
         title = programme_title(slug, names, config.lang)
         config = msgspec.structs.replace(config, subtitle=title)
@@ -208,6 +215,7 @@ async def _page(
 async def builder(
     request: Request[Any, Any, Any],
     settings: AppSettings,
+    territory: AppTerritory,
     ui: Lang = None,
     widget: Annotated[str | None, QueryParameter(description="The widget to embed")] = None,
     programme: Programme = None,
@@ -235,7 +243,7 @@ async def builder(
         ui,
         query,
         base_url=settings.base_url,
-        communes=commune_names(),
+        communes=territory.names,
         origins=settings.widget_origins,
     )
     return cached_response(
