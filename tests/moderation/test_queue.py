@@ -99,11 +99,11 @@ async def test_filters_and_counts(
 @pytest.mark.parametrize(
     ("params", "pointer"),
     [
-        ({"cursor": "not-a-cursor"}, "/cursor"),
-        ({"bbox": "1,2,3"}, "/bbox"),
-        ({"bbox": "7,45,6,44"}, "/bbox"),
-        ({"status": "approved"}, "/status"),
-        ({"from": "2025-01-01T00:00:00"}, "/from"),
+        ({"cursor": "not-a-cursor"}, "/query/cursor"),
+        ({"bbox": "1,2,3"}, "/query/bbox"),
+        ({"bbox": "7,45,6,44"}, "/query/bbox"),
+        ({"status": "approved"}, "/query/status"),
+        ({"from": "2025-01-01T00:00:00"}, "/query/from"),
     ],
 )
 async def test_bad_filters_are_422_with_their_pointer(
@@ -114,7 +114,26 @@ async def test_bad_filters_are_422_with_their_pointer(
     assert [e["pointer"] for e in response.json()["errors"]] == [pointer]
 
 
+async def test_every_bad_filter_is_reported_at_once(
+    client: Client, headers: dict[str, str]
+) -> None:
+    params = {
+        "cursor": "not-a-cursor",
+        "bbox": "7,45,6,44",
+        "status": "approved",
+        "from": "2025-01-01T00:00:00",
+    }
+    response = await client.get("/api/v1/moderation/queue", params=params, headers=headers)
+    assert response.status_code == 422
+    assert sorted(e["pointer"] for e in response.json()["errors"]) == [
+        "/query/bbox",
+        "/query/cursor",
+        "/query/from",
+        "/query/status",
+    ]
+
+
 async def test_a_bad_limit_is_a_400(client: Client, headers: dict[str, str]) -> None:
     response = await client.get("/api/v1/moderation/queue", params={"limit": 1000}, headers=headers)
     assert response.status_code == 400
-    assert response.json()["errors"][0]["pointer"] == "/limit"
+    assert response.json()["errors"][0]["pointer"] == "/query/limit"

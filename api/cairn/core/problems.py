@@ -25,6 +25,7 @@ from cairn.core.errors import (
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
+    pointer,
 )
 
 log = logging.getLogger(__name__)
@@ -139,12 +140,24 @@ def _http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Resp
     )
 
 
+def _source(source: object) -> str:
+    """Litestar's ParamType enum (`query`, `path`, `header`, `cookie`) as a pointer segment."""
+    return str(getattr(source, "value", None) or "query")
+
+
 def _litestar_field_errors(extra: Any) -> list[FieldError]:
-    """Litestar reports bad query/path parameters as `[{key, message, source}]`."""
+    """Litestar reports bad parameters as `[{key, message, source}]`: `/query/limit`, `/path/id`.
+
+    The same pointers as Cairn's own query checks, so a client reads one shape.
+    """
     if not isinstance(extra, list):
         return []
     return [
-        FieldError(f"/{item.get('key', '')}", "invalid", str(item.get("message", "")))
+        FieldError(
+            pointer(_source(item.get("source")), str(item.get("key", ""))),
+            "invalid",
+            str(item.get("message", "")),
+        )
         for item in extra
         if isinstance(item, dict)
     ]

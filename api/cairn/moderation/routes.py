@@ -30,34 +30,26 @@ from cairn.moderation.model import (
     decode_cursor,
 )
 from cairn.observations.statuses import STATUSES
+from cairn.opendata.query import QueryError, parse_bbox
 from cairn.staff.auth import SECURITY, SignedIn
 from cairn.staff.policy import programmes_for
 
 MAX_PAGE = 200
 
 
-def _bad_query(name: str, detail: str) -> InvalidInputError:
-    return InvalidInputError([FieldError(f"/{name}", "invalid", detail)], "Invalid query")
-
-
-def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
-    if raw is None:
-        return None
-    try:
-        min_lon, min_lat, max_lon, max_lat = (float(part) for part in raw.split(","))
-    except ValueError:
-        raise _bad_query("bbox", "expected minlon,minlat,maxlon,maxlat") from None
-    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise _bad_query(
-            "bbox", "expected minlon ≤ maxlon in -180..180, minlat ≤ maxlat in -90..90"
-        )
-    return min_lon, min_lat, max_lon, max_lat
-
-
-def _aware(name: str, value: datetime | None) -> datetime | None:
+def _aware(errors: list[FieldError], name: str, value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
-        raise _bad_query(name, "give an offset (RFC 3339), e.g. 2026-07-14T00:00:00Z")
+        detail = "give an offset (RFC 3339), e.g. 2026-07-14T00:00:00Z"
+        errors.append(FieldError(f"/query/{name}", "invalid_format", detail))
     return value
+
+
+def _bbox(errors: list[FieldError], raw: str | None) -> tuple[float, float, float, float] | None:
+    try:
+        return parse_bbox(raw) if raw is not None else None
+    except QueryError as exc:
+        errors.append(exc.error)
+        return None
 
 
 @get(
@@ -105,22 +97,22 @@ async def moderation_queue(
     cursor: Annotated[str | None, QueryParameter(description="`next` of the previous page")] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 50,
 ) -> QueuePage:
-    """Decode the filters, keep to the caller's programmes, read one page."""
+    """Decode the filters (every bad one reported at once), keep to the caller's programmes."""
     texts = {"programme": programme, "kind": kind, "taxon_group": taxon_group, "flag": flag}
-    nul = [
-        FieldError(f"/{k}", "invalid_format", "holds a NUL") for k, v in texts.items() if has_nul(v)
+    errors = [
+        FieldError(f"/query/{k}", "invalid_character", "holds a NUL")
+        for k, v in texts.items()
+        if has_nul(v)
     ]
-    if nul:  # bbox, cursor and status are checked below against their own grammar
-        raise InvalidInputError(nul, "Invalid query")
     statuses = status or ["pending"]
     unknown = [s for s in statuses if s not in STATUSES]
     if unknown:
-        raise _bad_query(
-            "status", f"unknown status {', '.join(unknown)}; choose among {', '.join(STATUSES)}"
-        )
+        choose = f"unknown status {', '.join(unknown)}; choose among {', '.join(STATUSES)}"
+        errors.append(FieldError("/query/status", "not_allowed", choose))
     after = None if cursor is None else decode_cursor(cursor)
     if cursor is not None and after is None:
-        raise _bad_query("cursor", "not a cursor of this queue; start again without one")
+        again = "not a cursor of this queue; start again without one"
+        errors.append(FieldError("/query/cursor", "invalid", again))
     where = reviews.QueueFilter(
         programmes=programmes_for(staff, "read_records", programme),
         statuses=statuses,
@@ -130,10 +122,12 @@ async def moderation_queue(
         flag=flag,
         flagged=flagged,
         sensitive=sensitive,
-        observed_from=_aware("from", observed_from),
-        observed_to=_aware("to", observed_to),
-        bbox=_bbox(bbox),
+        observed_from=_aware(errors, "from", observed_from),
+        observed_to=_aware(errors, "to", observed_to),
+        bbox=_bbox(errors, bbox),
     )
+    if errors:
+        raise InvalidInputError(errors, "Invalid query")
     return await reviews.queue(pool, where, after, limit)
 
 
