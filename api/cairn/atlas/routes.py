@@ -23,6 +23,7 @@ from cairn.contributors.devices import SignedDevice
 from cairn.core.caching import cached_response
 from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import NotFoundError
+from cairn.core.languages import Lang
 from cairn.core.problems import responses
 from cairn.programmes import store as programmes
 from cairn.reference import taxa_store as taxa
@@ -31,7 +32,6 @@ from cairn.staff.policy import programmes_for
 
 ATLAS_MAX_AGE: Final = 300
 """Atlas pages change when moderators decide; five minutes of caching is fresh enough."""
-Lang = Literal["fr", "en", "it"]
 
 
 def _ok(model: type[Any], description: str) -> dict[int, ResponseSpec]:

@@ -16,7 +16,6 @@ from cairn.core.errors import FieldError, pointer
 
 SLUG: Final = re.compile(r"[a-z][a-z0-9_-]{0,62}")
 """The programme slug of `cairn.observations.model.Slug`, whole-string match."""
-LANGS: Final = ("fr", "en", "it")
 
 
 class QueryErrors:

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 from jsonschema import Draft202012Validator
 
+from cairn.core.languages import LANGS
 from cairn.core.resources import resource_path
 
 
@@ -27,10 +28,7 @@ class Kind(msgspec.Struct, frozen=True):
     def titles(self) -> dict[str, str]:
         """The schema's title in each language."""
         i18n = self.schema.get("x-i18n", {})
-        return {
-            lang: i18n.get(lang, {}).get("title", self.schema["title"])
-            for lang in ("fr", "en", "it")
-        }
+        return {lang: i18n.get(lang, {}).get("title", self.schema["title"]) for lang in LANGS}
 
 
 @cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, get
@@ -14,13 +14,13 @@ from litestar.params import FromPath, PathParameter, QueryParameter
 
 from cairn.core.deps import ReadPool
 from cairn.core.errors import NotFoundError
+from cairn.core.languages import Lang
 from cairn.core.problems import responses
 from cairn.observations.kinds import registry
 from cairn.reference import bundle
 from cairn.reference import taxa_store as taxa
 from cairn.reference.files import reference_file
 
-Lang = Literal["fr", "en", "it"]
 SCHEMA_CACHE = "public, max-age=86400"
 MAX_CODE = 2_147_483_647  # TAXREF codes are PostgreSQL integers
 

@@ -15,7 +15,8 @@ from urllib.parse import quote, urlencode
 import msgspec
 
 from cairn.core.errors import InvalidInputError
-from cairn.core.queryparams import LANGS, QueryErrors
+from cairn.core.languages import LANGS
+from cairn.core.queryparams import QueryErrors
 
 PLACE_MAX_LENGTH: Final = 60
 """Long enough for "Refuge du Pré de Madame Carle", short enough for a scannable code."""

@@ -15,7 +15,7 @@ from xml.sax.saxutils import quoteattr
 import msgspec
 
 from cairn.core.errors import InvalidInputError
-from cairn.core.queryparams import LANGS
+from cairn.core.languages import LANGS
 from cairn.widgets.model import SANDBOX, SIZES, WIDGETS, WidgetConfig, parse_widget
 
 

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 import msgspec
 
 from cairn.core.errors import InvalidInputError
-from cairn.core.queryparams import LANGS, QueryErrors
+from cairn.core.languages import LANGS
+from cairn.core.queryparams import QueryErrors
 from cairn.share.model import ShareTarget, deep_link, programme_title
 
 WIDGETS: Final = ("recent", "species-of-the-month", "programme")
