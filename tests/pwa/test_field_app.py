@@ -76,8 +76,13 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20) 
     raise AssertionError("condition not reached in time")
 
 
+async def open_details(page: Page) -> None:
+    """Unfold the record form's optional details (folded so that saving stays in view)."""
+    await page.click("details.more summary")
+
+
 async def record_ibex(page: Page, photo: bytes | None = None) -> None:
-    """Species → position (mocked) → search → photo → a count → save."""
+    """Species → position (mocked) → search → photo → a count in the details → save."""
     await page.goto(page.url.split("#")[0] + "#/record/species")
     await page.wait_for_selector("#taxon-search")
     await page.fill("#taxon-search", "bouquetin")
@@ -87,6 +92,7 @@ async def record_ibex(page: Page, photo: bytes | None = None) -> None:
             "#photo-input", files=[{"name": "ibex.jpg", "mimeType": "image/jpeg", "buffer": photo}]
         )
         await page.wait_for_selector(".photos img")
+    await open_details(page)
     await page.fill("#field-count", "3")
     await page.wait_for_function(
         "document.querySelector('.hint[aria-live]').textContent.includes('m')"
@@ -126,7 +132,7 @@ async def test_an_observation_recorded_offline_is_stored_exactly_once(
     page = await installed(phone, cairn_url)
     await phone.set_offline(True)
     await record_ibex(page, camera_photo())
-    assert "en attente" in await page.inner_text(".records .record .badge")
+    assert "Pas encore envoyée" in await page.inner_text(".records .record .badge")
     await page.reload()  # the app is killed and reopened, still offline
     await page.wait_for_selector("body[data-ready=true]")
     await page.goto(cairn_url + "/#/mine")
@@ -218,8 +224,9 @@ async def test_a_qr_deep_link_preselects_its_programme(
     assert "Col du Lautaret" in await page.inner_text(".programme")
     assert await page.locator(".choice.heritage").count() == 0  # the programme takes species only
     await page.click(".choice.species")
-    await page.click(".targets button")  # the programme's target species: one tap
+    await page.click(".suggestions .target button")  # the programme's target species: one tap
     await expect(page.locator(".chosen")).to_contain_text("Capra ibex")
+    await open_details(page)
     await page.fill("#field-count", "2")
     await expect(page.locator(".step .hint[aria-live]")).to_contain_text(" m")
     await page.click("form.record-form button[type=submit]")
@@ -337,6 +344,7 @@ async def test_species_and_heritage_recorded_offline_are_seen_validated_later(
     await page.goto(cairn_url + "/#/record/heritage")
     await page.wait_for_selector("#field-category")
     await page.select_option("#field-category", "sundial")
+    await open_details(page)
     await page.select_option("#field-condition", "degraded")
     await page.set_input_files(
         "#photo-input",
@@ -375,7 +383,7 @@ async def test_a_sent_record_is_corrected_then_withdrawn_from_the_app(
     await record_ibex(page)
     await expect(page.locator(".records .record.state-sent")).to_have_count(1)
     await page.click(".records .record a:has-text('Corriger')")
-    await page.fill("#field-count", "7")
+    await page.fill("#field-count", "7")  # a correction opens with its details unfolded
     await page.click("form.record-form button[type=submit]")
 
     async def corrected() -> bool:

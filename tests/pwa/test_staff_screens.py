@@ -75,7 +75,10 @@ async def test_a_moderator_works_through_the_queue(
     await boxes.nth(0).check()
     await boxes.nth(1).check()
     await page.click(".bulk button:has-text('Reject')")
-    await expect(page.locator(".queue-item")).to_have_count(1)
+    await page.click(".bulk-step button:has-text('Confirm')")  # a confirmation first
+    await expect(page.locator(".bulk-step")).to_contain_text("sending in")
+    assert sorted([await status_of(db, i) for i in ids]).count("invalid") == 0  # held for an undo
+    await expect(page.locator(".queue-item")).to_have_count(1, timeout=10_000)
     assert sorted([await status_of(db, i) for i in ids]).count("invalid") == 2
 
     # Re-identify the last one as a sensitive taxon: its public position becomes generalised.

@@ -1,7 +1,7 @@
 // Home: what do you see? Two big choices, the programme of the QR code, what waits to be sent.
 import { allRecords, getMeta } from "../db.js";
-import { formatBytes, h, fill } from "../dom.js";
-import { lang, t } from "../i18n.js";
+import { h, fill } from "../dom.js";
+import { formatBytes, lang, t } from "../i18n.js";
 import { waiting } from "../sync.js";
 
 export async function show(main) {
