@@ -3,7 +3,7 @@ import "./style.css";
 import { getMeta, setMeta } from "./db.js";
 import { SEEN_EVENT, unseenDecisions } from "./decisions.js";
 import { h } from "./dom.js";
-import { LANGS, initialLanguage, setLanguage, t } from "./i18n.js";
+import { LANGS, errorText, initialLanguage, setLanguage, t } from "./i18n.js";
 import { loadReference, loadStoredReference, programmeOf, rememberProgrammes, schemaOf } from "./reference.js";
 import { onChange, startSync } from "./sync.js";
 
@@ -51,7 +51,7 @@ async function render() {
     await screen.show(main, current);
   } catch (error) {
     console.error(error);
-    main.replaceChildren(h("h1", {}, "Cairn"), h("p", { class: "problem", role: "alert" }, navigator.onLine ? String(error.message || error) : t("needsNetwork")));
+    main.replaceChildren(h("h1", {}, "Cairn"), h("p", { class: "problem", role: "alert" }, errorText(error)));
   }
   document.body.classList.toggle("staff-mode", STAFF_SCREENS.has(current.name));
   await renderTabs(current.name);

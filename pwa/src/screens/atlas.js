@@ -2,7 +2,7 @@
 import { request } from "../api.js";
 import { barChart } from "../charts.js";
 import { h, fill } from "../dom.js";
-import { enumLabel, extend, formatDate, formatNumber, lang, t } from "../i18n.js";
+import { enumLabel, extend, formatDate, formatLength, formatNumber, lang, t } from "../i18n.js";
 import { createMap } from "../map.js";
 import { reference, schemaOf, searchTaxa, taxonLabel, taxonName } from "../reference.js";
 
@@ -93,7 +93,7 @@ async function taxonPage(main, cdNom) {
     h("h2", {}, t("phenology")), barChart(t("phenology"), t("months"), page.months),
     h("h2", {}, t("altitudes")),
     page.altitude_bands
-      ? barChart(t("altitudes"), page.altitude_bands.map((b) => `${b.low}`), page.altitude_bands.map((b) => b.count))
+      ? barChart(t("altitudes"), page.altitude_bands.map((b) => formatLength(b.low)), page.altitude_bands.map((b) => b.count))
       : h("p", { class: "hint" }, t("noAltitude")),
     page.photos.length
       ? h("div", { class: "gallery" }, page.photos.map((p) => h("figure", {},

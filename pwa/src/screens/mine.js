@@ -93,7 +93,7 @@ function standing(record) {
     const icons = { certain: "★", probable: "★", doubtful: "?", invalid: "✗", withdrawn: "⊘" };
     return [icons[status] ?? "•", t(`status_${status}`)];
   }
-  if (record.state === "waiting") return ["⏳", t("notSent")];
+  if (record.state === "waiting") return ["◷", t("notSent")];
   if (record.state === "sending") return ["⇡", t("sendingNow")];
   return ["⚠", t(`state_${record.state}`)];
 }

@@ -1,6 +1,6 @@
 // My data, in plain words: pseudonym or anonymity, a full copy, erasure.
 import { deviceHeaders, signed } from "../api.js";
-import { clearAll, getMeta } from "../db.js";
+import { allRecords, clearAll, getMeta, setMeta } from "../db.js";
 import { h, fill } from "../dom.js";
 import { errorText, t } from "../i18n.js";
 
@@ -12,12 +12,18 @@ export async function show(main) {
   const registered = Boolean(await getMeta("device"));
   let me = null;
   if (registered && navigator.onLine) me = await signed("/api/v1/me").catch(() => null);
+  // The app registers this phone on its first start; there is an account to delete only once it
+  // holds something: observations sent, a pseudonym, or an email account linked from here.
+  const linkedEmail = await getMeta("account");
+  const sentHere = (await allRecords()).some((record) => record.state === "sent");
+  const hasAccount = registered && Boolean(me?.observations || me?.pseudonym || linkedEmail || sentHere);
   const pseudonym = h("input", { id: "pseudonym", type: "text", maxlength: 40, value: me?.pseudonym ?? "" });
   const email = h("input", { id: "account-email", type: "email", autocomplete: "username" });
   const password = h("input", { id: "account-password", type: "password", autocomplete: "current-password", minlength: 10 });
   const account = (path) => async () => {
     try {
       const answer = await signed(path, { method: "POST", body: { email: email.value.trim(), password: password.value } });
+      await setMeta("account", answer.email);
       accountMessage.textContent = `${t("accountLinked")} ${answer.email}`;
       password.value = "";
     } catch (error) {
@@ -52,7 +58,7 @@ export async function show(main) {
         h("button", { type: "button", class: "small", onclick: account("/api/v1/me/account") }, t("createAccount")),
         h("button", { type: "button", class: "small", onclick: account("/api/v1/me/account/sign-in") }, t("signInAccount"))),
       accountMessage),
-    registered && h("section", { class: "card" },
+    hasAccount && h("section", { class: "card" },
       h("button", { type: "button", class: "big secondary", onclick: async () => {
         try {
           const response = await fetch("/api/v1/me/export", { headers: await deviceHeaders() });
@@ -64,7 +70,7 @@ export async function show(main) {
         }
       } }, t("export"))),
     // Only a phone the server knows has something to delete there.
-    registered && h("section", { class: "card danger-zone" },
+    hasAccount && h("section", { class: "card danger-zone" },
       h("div", { class: "field" }, h("label", { for: "erase-choice" }, t("erase")), choice),
       h("button", { type: "button", class: "big danger", onclick: async () => {
         if (!confirm(t("eraseConfirm"))) return;

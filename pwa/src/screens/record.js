@@ -149,8 +149,7 @@ export async function show(main, { args, query }) {
   });
   const photoSection = h("section", { class: "step photo-step" },
     fileInput,
-    h("label", { for: "photo-input", class: "button primary big camera" },
-      h("span", { "aria-hidden": "true" }, "📷 "), state.photos.length ? t("addPhoto") : t("photoFirst")),
+    h("label", { for: "photo-input", class: "button primary big camera" }, state.photos.length ? t("addPhoto") : t("photoFirst")),
     photoNote,
     previews);
 

@@ -163,7 +163,8 @@ export async function show(main) {
           taxonLabel(taxon))))));
     const historyBox = h("ol", { class: "history" });
     const mapBox = h("div", { class: "map small" });
-    detail.replaceChildren(
+    detail.replaceChildren(); // then `fill`, which skips the parts a record lacks (no comment, no flags)
+    fill(detail,
       h("h2", { translate: "no" }, name(item)),
       h("p", { class: "meta" }, `${formatDate(item.observed_at, { time: true })} · `,
         item.commune ? h("span", { translate: "no" }, `${communeName(item.commune)} · `) : null,
