@@ -304,14 +304,14 @@ async def test_an_account_made_on_the_phone_brings_its_records_to_a_tablet(
     await page.fill("#account-email", "marie@example.org")
     await page.fill("#account-password", "a long enough secret")
     await page.click("text=Créer le compte")
-    await expect(page.locator(".message")).to_contain_text("marie@example.org")
+    await expect(page.locator("#account-message")).to_contain_text("marie@example.org")
     tablet = await browser.new_context(viewport={"width": 800, "height": 1100}, locale="fr-FR")
     other = await installed(tablet, cairn_url)
     await other.goto(cairn_url + "/#/privacy")
     await other.fill("#account-email", "marie@example.org")
     await other.fill("#account-password", "a long enough secret")
     await other.click("text=Me connecter")
-    await expect(other.locator(".message")).to_contain_text("marie@example.org")
+    await expect(other.locator("#account-message")).to_contain_text("marie@example.org")
     await other.goto(cairn_url + "/#/impact")
     await expect(other.locator(".figure-value").first).to_have_text("1")
     await tablet.close()
@@ -401,7 +401,7 @@ async def test_a_sent_record_is_corrected_then_withdrawn_from_the_app(
         return await db.fetchval("SELECT status FROM observation") == "withdrawn"
 
     await eventually(withdrawn)
-    await expect(page.locator(".records .record .badge")).to_have_text("retirée")
+    await expect(page.locator(".records .record .badge")).to_have_text("⊘ retirée")
 
 
 async def test_without_geolocation_a_pin_placed_by_hand_is_accepted(
