@@ -53,7 +53,7 @@ const TEXTS = {
     error_outside_territory: "hors du territoire", error_not_allowed: "non accepté par ce programme", error_required: "obligatoire",
     wrongCredentials: "Adresse ou mot de passe incorrect.", tooMany: "Trop de demandes : réessayez dans une minute.",
     serverError: (status) => `Le serveur n'a pas pu répondre (erreur ${status}). Réessayez plus tard.`,
-    photoOf: (name) => `Photo : ${name}`, zoomIn: "Zoomer", zoomOut: "Dézoomer",
+    photoOf: (name) => `Photo : ${name}`, zoomIn: "Zoomer", zoomOut: "Dézoomer", colon: " : ",
     tab_home: "Accueil", tab_record: "Noter", tab_mine: "Les miennes", tab_map: "Carte", tab_atlas: "Atlas", tab_privacy: "Données",
   },
   en: {
@@ -109,7 +109,7 @@ const TEXTS = {
     error_outside_territory: "outside the territory", error_not_allowed: "not accepted by this programme", error_required: "required",
     wrongCredentials: "Wrong email address or password.", tooMany: "Too many requests: try again in a minute.",
     serverError: (status) => `The server could not answer (error ${status}). Try again later.`,
-    photoOf: (name) => `Photo: ${name}`, zoomIn: "Zoom in", zoomOut: "Zoom out",
+    photoOf: (name) => `Photo: ${name}`, zoomIn: "Zoom in", zoomOut: "Zoom out", colon: ": ",
     tab_home: "Home", tab_record: "Record", tab_mine: "Mine", tab_map: "Map", tab_atlas: "Atlas", tab_privacy: "My data",
   },
   it: {
@@ -165,7 +165,7 @@ const TEXTS = {
     error_outside_territory: "fuori dal territorio", error_not_allowed: "non accettato da questo programma", error_required: "obbligatorio",
     wrongCredentials: "Indirizzo o password errati.", tooMany: "Troppe richieste: riprova tra un minuto.",
     serverError: (status) => `Il server non ha potuto rispondere (errore ${status}). Riprova più tardi.`,
-    photoOf: (name) => `Foto: ${name}`, zoomIn: "Ingrandisci", zoomOut: "Riduci",
+    photoOf: (name) => `Foto: ${name}`, zoomIn: "Ingrandisci", zoomOut: "Riduci", colon: ": ",
     tab_home: "Home", tab_record: "Registra", tab_mine: "Le mie", tab_map: "Mappa", tab_atlas: "Atlante", tab_privacy: "Dati",
   },
 };

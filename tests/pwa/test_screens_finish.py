@@ -12,7 +12,6 @@ import asyncio
 import io
 import json
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,19 +20,19 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from PIL import Image, TiffImagePlugin
-from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.async_api import BrowserContext, Locator, Page, expect
 
 from cairn.reference import reference_file
 from tests.atlas.test_atlas import at, validated
 from tests.browser import serious_violations
-from tests.moderation.world import PASSWORD, add_programme, add_staff, plain_taxon, submit
+from tests.moderation.world import add_programme, add_staff, plain_taxon, submit
 from tests.pwa.test_field_app import (
     ARTIFACTS,
-    answer_tile,
     camera_photo,
     eventually,
     installed,
 )
+from tests.pwa.test_staff_screens import signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -374,18 +373,14 @@ async def test_the_open_map_fills_its_groups_on_a_first_visit(
 
 
 async def test_bulk_decisions_are_confirmed_and_can_be_undone(
-    browser_desk: BrowserContext,
+    desk: BrowserContext,
     cairn_url: str,
     client: AsyncTestClient[Litestar],
     db: asyncpg.Connection,
 ) -> None:
     await add_staff(db, "marie@petr.example", "moderator", programme="default")
     ids = [await submit(client, data={"cd_nom": plain_taxon(), "count": 2000}) for _ in range(3)]
-    page = await browser_desk.new_page()
-    await page.goto(cairn_url + "/?lang=fr#/staff")
-    await page.fill("#email", "marie@petr.example")
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
+    page = await signed_in(desk, cairn_url, "marie@petr.example")
     await expect(page.locator(".queue-item")).to_have_count(3)
 
     # A desk uses its width: the record beside the list; no hiker's bottom bar.
@@ -394,39 +389,31 @@ async def test_bulk_decisions_are_confirmed_and_can_be_undone(
     assert list_box and detail_box and detail_box["x"] >= list_box["x"] + list_box["width"]
     await expect(page.locator("#tabs")).to_be_hidden()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / "staff-desktop-fr.png"))
+    await page.screenshot(path=str(SCREENSHOTS / "staff-desktop-en.png"))
     flag = page.locator(".queue-item .flag").first
-    await expect(flag).to_contain_text("2 signalements automatiques")
+    await expect(flag).to_contain_text("2 automatic flags")
     explained = await flag.get_attribute("title") or ""
-    assert "première mention de ce taxon à Briançon" in explained  # a name, not an INSEE code
-    assert "inhabituellement" in explained
-    await expect(page.locator(".detail .flags")).to_contain_text("2 000 individus")
+    assert "first record of this taxon in Briançon" in explained  # a name, not an INSEE code
+    assert "unusually many" in explained
+    await expect(page.locator(".detail .flags")).to_contain_text("2,000 individuals")
 
     boxes = page.locator(".queue-item input[type=checkbox]")
     await boxes.nth(0).check()
     await boxes.nth(1).check()
-    await page.click(".bulk button:has-text('Refuser')")
-    await expect(page.locator(".bulk-step")).to_contain_text("Refuser : 2 observations ?")
-    await page.click(".bulk-step button:has-text('Confirmer')")
-    await expect(page.locator(".bulk-step")).to_contain_text("envoi dans")
+    await page.click(".bulk button:has-text('Reject')")
+    await expect(page.locator(".bulk-step")).to_contain_text("Reject: 2 observations?")
+    await page.click(".bulk-step button:has-text('Confirm')")
+    await expect(page.locator(".bulk-step")).to_contain_text("sending in")
     await page.click(".bulk-step button.undo")
-    await expect(page.locator(".message")).to_contain_text("rien n'a été envoyé")
+    await expect(page.locator(".message")).to_contain_text("nothing was sent")
     await asyncio.sleep(6)  # past the undo window: nothing may have gone
     statuses = [await db.fetchval("SELECT status FROM observation WHERE id = $1", i) for i in ids]
     assert statuses == ["pending"] * 3
-    await page.click(".bulk button:has-text('Refuser')")
-    await page.click(".bulk-step button:has-text('Confirmer')")
+    await page.click(".bulk button:has-text('Reject')")
+    await page.click(".bulk-step button:has-text('Confirm')")
     await expect(page.locator(".queue-item")).to_have_count(1, timeout=10_000)
     statuses = [await db.fetchval("SELECT status FROM observation WHERE id = $1", i) for i in ids]
     assert sorted(statuses) == ["invalid", "invalid", "pending"]
-
-
-@pytest.fixture
-async def browser_desk(browser: Browser) -> AsyncIterator[BrowserContext]:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    await context.route("https://tile.openstreetmap.org/**", answer_tile)
-    yield context
-    await context.close()
 
 
 async def test_every_screen_fits_a_phone_in_three_languages(
@@ -464,11 +451,7 @@ async def test_every_screen_fits_a_phone_in_three_languages(
     await expect(page.locator(".step .hint[aria-live]")).to_contain_text(" m")
     await page.click("form.record-form button[type=submit]")
     await page.wait_for_selector(".records .record.state-sent")
-    await page.goto(cairn_url + "/#/staff")
-    await page.fill("#email", "admin@petr.example")
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_selector(".detail h2")
+    await signed_in(phone, cairn_url, "admin@petr.example")  # the staff screens in this context
 
     screens = {
         "home": ("#/", ".choices"),
@@ -517,3 +500,25 @@ def test_the_english_word_list_catches_what_issue_17_saw() -> None:
     """The check is only as good as its list: the raw values the issue saw must be in it."""
     assert {"vegetation", "erosion", "water", "sundial", "waiting", "null"} <= ENGLISH_ONLY
     assert not {"observation", "position", "photo", "commune", "canal"} & ENGLISH_ONLY
+
+
+async def test_map_controls_pass_under_the_sticky_header(
+    phone: BrowserContext, cairn_url: str
+) -> None:
+    page = await installed(phone, cairn_url)
+    await page.goto(cairn_url + "/#/record/species")
+    zoom = page.locator("#record-map .leaflet-control-zoom-in")
+    await zoom.wait_for()
+    await page.click("details.more summary")  # a longer form, as when a hiker fills it in
+    header = await page.locator("header.bar").bounding_box()
+    button = await zoom.bounding_box()
+    assert header and button
+    # Scroll until the zoom button sits right behind the header, then ask what is drawn there.
+    await page.evaluate("(dy) => window.scrollBy(0, dy)", button["y"] - header["height"] / 2)
+    box = await zoom.bounding_box()
+    assert box and box["y"] < header["height"]
+    on_top = await page.evaluate(
+        "([x, y]) => Boolean(document.elementFromPoint(x, y)?.closest('header.bar'))",
+        [box["x"] + box["width"] / 2, max(1.0, box["y"] + box["height"] / 2)],
+    )
+    assert on_top, "Leaflet's zoom button is drawn over the header"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import BrowserContext, Page, expect
 
 from tests.browser import serious_violations
 from tests.moderation.world import (
@@ -20,17 +19,9 @@ from tests.moderation.world import (
     sensitive_taxon,
     submit,
 )
-from tests.pwa.test_field_app import ARTIFACTS, answer_tile
+from tests.pwa.test_field_app import ARTIFACTS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def desk(browser: Browser) -> AsyncIterator[BrowserContext]:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    await context.route("https://tile.openstreetmap.org/**", answer_tile)
-    yield context
-    await context.close()
 
 
 async def signed_in(desk: BrowserContext, url: str, email: str) -> Page:

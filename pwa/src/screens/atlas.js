@@ -98,14 +98,14 @@ async function taxonPage(main, cdNom) {
     page.photos.length
       ? h("div", { class: "gallery" }, page.photos.map((p) => h("figure", {},
           h("img", { src: p.url, alt: name, loading: "lazy" }),
-          h("figcaption", {}, `${t("photosBy")} : `, p.observer ? h("span", { translate: "no" }, p.observer) : t("anonymous"), " · ", h("span", { translate: "no" }, p.licence)))))
+          h("figcaption", {}, `${t("photosBy")}${t("colon")}`, p.observer ? h("span", { translate: "no" }, p.observer) : t("anonymous"), " · ", h("span", { translate: "no" }, p.licence)))))
       : null,
   );
   const { L, map } = await createMap(mapBox, [44.75, 6.6], 8);
   if (page.cells.length) {
     const layer = L.geoJSON({ type: "FeatureCollection", features: page.cells.map((c) => ({ type: "Feature", geometry: c.geometry, properties: c })) }, {
       style: { weight: 1, color: "#1f4d3a", fillOpacity: 0.35 },
-      onEachFeature: (feature, shape) => shape.bindPopup(`${feature.properties.code} : ${formatNumber(feature.properties.count)}`),
+      onEachFeature: (feature, shape) => shape.bindPopup(`${feature.properties.code}${t("colon")}${formatNumber(feature.properties.count)}`),
     }).addTo(map);
     map.fitBounds(layer.getBounds(), { maxZoom: 10 });
   }
@@ -165,7 +165,7 @@ async function heritagePage(main, category) {
     h("h2", {}, t("conditions")),
     page.conditions_by_year.length
       ? h("ul", { class: "checklist" }, page.conditions_by_year.map((y) =>
-          h("li", {}, h("strong", {}, `${y.year} : `), y.conditions.map((c) => `${conditionLabel(condition, c.key)} ${formatNumber(c.count)}`).join(", "))))
+          h("li", {}, h("strong", {}, `${y.year}${t("colon")}`), y.conditions.map((c) => `${conditionLabel(condition, c.key)} ${formatNumber(c.count)}`).join(", "))))
       : h("p", { class: "hint" }, t("noData")),
   );
 }

@@ -11,7 +11,7 @@ export async function show(main) {
     ? h("section", { class: "card programme", "aria-label": t("programme") },
         h("p", { class: "eyebrow" }, t("programme")),
         h("h2", {}, chosen.programme?.name?.[lang()] ?? chosen.slug),
-        chosen.place ? h("p", {}, `${t("place")} : ${chosen.place}`) : null)
+        chosen.place ? h("p", {}, `${t("place")}${t("colon")}${chosen.place}`) : null)
     : null;
   fill(main, 
     h("h1", {}, t("welcome")),

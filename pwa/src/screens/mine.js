@@ -136,7 +136,7 @@ function item(record, schemas, serverThumbnail, redraw) {
       h("p", { class: "meta" }, formatDate(record.payload.observed_at, { time: true }),
         photosWaiting ? ` · ${photosWaiting} ${t("photo").toLowerCase()}` : ""),
       record.server?.moderator_comment
-        ? h("p", { class: "moderator" }, `${t("moderator")} : `, h("span", { translate: "no" }, record.server.moderator_comment)) : null,
+        ? h("p", { class: "moderator" }, `${t("moderator")}${t("colon")}`, h("span", { translate: "no" }, record.server.moderator_comment)) : null,
       record.problem ? problemBox(record.problem, schemas[record.kind]) : null,
       actions.length ? h("div", { class: "actions" }, actions) : null));
 }
@@ -148,7 +148,7 @@ function problemBox(problem, schema) {
     h("p", {}, t("refused")),
     errors.length
       ? h("ul", {}, errors.map((error) => h("li", {},
-          `${fieldName(error.pointer, schema)} : ${reason(error.code)} `,
+          `${fieldName(error.pointer, schema)}${t("colon")}${reason(error.code)} `,
           h("code", { translate: "no" }, error.pointer))))
       : null);
 }

@@ -132,7 +132,7 @@ export async function show(main, { args, query }) {
       photoNote.textContent = `${t("photoPosition", formatLength(state.position.accuracy_m ?? 0))} ${formatDate(state.observedAt ?? new Date(), { time: true })}`;
       suggestNearby(state.position);
     } else if (state.observedAt) {
-      photoNote.textContent = `${t("photoTime")} : ${formatDate(state.observedAt, { time: true })}`;
+      photoNote.textContent = `${t("photoTime")}${t("colon")}${formatDate(state.observedAt, { time: true })}`;
     }
   };
   const fileInput = h("input", {
@@ -182,7 +182,7 @@ export async function show(main, { args, query }) {
       event.preventDefault();
       if (kind === "species" && !state.taxon) return (message.textContent = t("chooseTaxon"));
       const missing = form.missing();
-      if (missing.length) return (message.textContent = `${t("required")} : ${missing.join(", ")}`);
+      if (missing.length) return (message.textContent = `${t("required")}${t("colon")}${missing.join(", ")}`);
       if (!state.position) return (message.textContent = t("needPosition"));
       if (state.position.accuracy_m == null && map) state.position.accuracy_m = placedAccuracy(map);
       const data = { ...form.read(), ...(kind === "species" ? { cd_nom: state.taxon.cd_nom } : {}) };

@@ -121,7 +121,7 @@ export async function show(main) {
     state.items = page.items;
     state.current = Math.min(state.current, Math.max(0, page.items.length - 1));
     state.selected.clear();
-    counts.textContent = Object.entries(page.counts).map(([s, n]) => `${t(`status_${s}`)} : ${formatNumber(n)}`).join(" · ");
+    counts.textContent = Object.entries(page.counts).map(([s, n]) => `${t(`status_${s}`)}${t("colon")}${formatNumber(n)}`).join(" · ");
     drawList();
     await drawDetail();
   }
@@ -146,7 +146,7 @@ export async function show(main) {
   }
 
   function drawSelection() {
-    selection.textContent = `${t("selected", state.selected.size)} — ${t("applyTo")} :`;
+    selection.textContent = `${t("selected", state.selected.size)} — ${t("applyTo")}${t("colon").trimEnd()}`;
     bulk.hidden = state.selected.size === 0 && !state.heldBulk;
     bulkChoices.hidden = Boolean(state.heldBulk);
   }
@@ -168,7 +168,7 @@ export async function show(main) {
       h("h2", { translate: "no" }, name(item)),
       h("p", { class: "meta" }, `${formatDate(item.observed_at, { time: true })} · `,
         item.commune ? h("span", { translate: "no" }, `${communeName(item.commune)} · `) : null,
-        h("span", { translate: "no" }, item.programme), ` · ${t("status")} : ${t(`status_${item.status}`)}`),
+        h("span", { translate: "no" }, item.programme), ` · ${t("status")}${t("colon")}${t(`status_${item.status}`)}`),
       h("div", { class: "gallery" }, item.photos.map((photo) =>
         h("a", { href: photo.urls.original, target: "_blank", rel: "noopener" }, h("img", { src: photo.urls.large, alt: name(item), loading: "lazy" })))),
       mapBox,
@@ -326,7 +326,7 @@ function flagText(flag) {
 function historyLine(event) {
   const status = event.after?.status ? ` → ${t(`status_${event.after.status}`)}` : "";
   return h("li", {},
-    `${formatDate(event.occurred_at, { time: true })} — ${t(`actor_${event.actor_kind}`)} : ${t(`action_${event.action}`)}${status}`,
+    `${formatDate(event.occurred_at, { time: true })} — ${t(`actor_${event.actor_kind}`)}${t("colon")}${t(`action_${event.action}`)}${status}`,
     event.comment ? h("span", { translate: "no" }, ` « ${event.comment} »`) : null);
 }
 
