@@ -256,7 +256,8 @@ async def test_a_species_with_a_photo_takes_four_taps_from_home(
     await (await chooser.value).set_files(
         files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo}]
     )
-    await expect(page.locator(".photo-note")).to_contain_text("7 m")
+    await expect(page.locator(".photo-note")).to_contain_text("précision 7 m")
+    await expect(page.locator(".photo-note")).to_contain_text("14 juil. 2026")
     chip = page.locator(f".suggestions .nearby button[data-cd-nom='{nearby}']")
     await taps.tap(chip)
     await expect(chip).to_have_attribute("aria-pressed", "true")

@@ -118,8 +118,9 @@ export async function show(main, { args, query }) {
     );
   renderPhotos();
   const useExif = (exif) => {
-    if (exif.takenAt && exif.takenAt.getTime() <= Date.now() + CLOCK_SKEW_MS && !editing) state.observedAt = exif.takenAt;
-    if (exif.lat !== null && !editing) {
+    if (editing) return; // a correction keeps the place and time it was sent with
+    const said = [];
+    if (exif.lat !== null) {
       state.position = {
         lon: exif.lon, lat: exif.lat,
         // No error written by the camera: as precise as a pin placed on the map at this zoom.
@@ -129,11 +130,14 @@ export async function show(main, { args, query }) {
       state.moved = true;
       showPosition();
       positionText.textContent = t("dragHint");
-      photoNote.textContent = `${t("photoPosition", formatLength(state.position.accuracy_m ?? 0))} ${formatDate(state.observedAt ?? new Date(), { time: true })}`;
+      said.push(t("photoPlace", state.position.accuracy_m == null ? null : formatLength(state.position.accuracy_m)));
       suggestNearby(state.position);
-    } else if (state.observedAt) {
-      photoNote.textContent = `${t("photoTime")}${t("colon")}${formatDate(state.observedAt, { time: true })}`;
     }
+    if (exif.takenAt && exif.takenAt.getTime() <= Date.now() + CLOCK_SKEW_MS) {
+      state.observedAt = exif.takenAt;
+      said.push(`${t("photoTime")}${t("colon")}${formatDate(exif.takenAt, { time: true })}`);
+    }
+    photoNote.textContent = said.join(" · ");
   };
   const fileInput = h("input", {
     type: "file", accept: "image/*", capture: "environment", id: "photo-input", class: "sr", multiple: true,
