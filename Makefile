@@ -1,13 +1,13 @@
 # Cairn — two commands for a fresh machine:
 #   make run    set up, migrate, load labelled demo data, serve on http://127.0.0.1:8000
-#   make test   set up everything the tests need, then ruff, mypy --strict and pytest
+#   make test   set up everything the tests need, then ruff, ESLint, mypy --strict, node --test and pytest
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install browser services pwa node lint typecheck pytest openapi schema bench fuzz clean
+.PHONY: run test install browser services pwa node lint typecheck pwa-unit pytest openapi schema bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,14 +37,20 @@ pwa/dist/index.html: $(PWA_MODULES) $(PWA_SOURCES)
 
 pwa: pwa/dist/index.html
 
-test: install lint typecheck pytest
+test: install lint typecheck pwa-unit pytest
 
-lint: install
+lint: install $(PWA_MODULES)
 	$(BIN)/ruff check api tests bench migrations
 	$(BIN)/ruff format --check api tests bench migrations
+	$(BIN)/lint-imports
+	cd pwa && npm run lint --silent
 
 typecheck: install
 	$(BIN)/mypy
+
+# The field app's outbox engine against every class of server answer (node's test runner).
+pwa-unit: $(PWA_MODULES)
+	cd pwa && npm run test:unit --silent
 
 # Debian's Chromium for the browser tests: Playwright drives it, downloads no browser.
 browser:

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import msgspec
 
-from cairn.db import database_dsn, ensure_database, migrate, start_embedded
+from cairn.core.db import database_dsn, ensure_database, migrate, start_embedded
 
 CAIRN = str(Path(sys.executable).with_name("cairn"))
 OUT = "CAIRN_BENCH_OUT"

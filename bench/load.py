@@ -33,8 +33,8 @@ import httpx
 from PIL import Image
 
 from bench.common import Figure, emit, fresh_database, peak_rss_mb, percentile, running_server
-from cairn.domain.staff import hash_password
-from cairn.store import staff as staff_store
+from cairn.staff import store as staff_store
+from cairn.staff.model import hash_password
 
 PASSWORD = "load-test password, loopback only"  # noqa: S105  (a throw-away account)
 IBEX, GENTIAN = 61098, 99854

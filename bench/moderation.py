@@ -21,15 +21,15 @@ import asyncpg
 import httpx
 
 from bench.common import Figure, emit, fresh_database, percentile, running_server
-from cairn.db import create_pool
-from cairn.domain.staff import hash_password
-from cairn.store import staff
+from cairn.core.db import create_pool
+from cairn.staff import store as staff
+from cairn.staff.model import hash_password
 
 PASSWORD = "bench password, not a secret"  # noqa: S105 (a throw-away bench account)
 PAGE = 50
 SECRET = "bench-only signing key, at least thirty-two characters"  # noqa: S105
 
-# Same statements as store/reviews.py builds for "pending, programmes default+demo".
+# Same statements as moderation/store.py builds for "pending, programmes default+demo".
 RAW_COUNTS = """SELECT o.status, count(*) FROM observation o
                 WHERE o.programme = ANY($1) GROUP BY o.status"""
 RAW_PAGE = """SELECT o.*, t.cd_ref AS t_cd_ref, t.scientific_name AS t_scientific_name,

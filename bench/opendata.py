@@ -28,8 +28,8 @@ import psutil
 from pyproj import Transformer
 
 from bench.common import Figure, emit, fresh_database, running_server
-from cairn.db import init_connection
-from cairn.seed import ensure_reference
+from cairn.core.db import init_connection
+from cairn.demo.seed import ensure_reference
 
 BBOX = (6.20, 44.54, 7.07, 45.12)
 PAGE_BOX = "6.55,44.85,6.70,44.95"

@@ -19,8 +19,8 @@ from collections.abc import Callable
 import httpx
 
 from bench.common import Figure, emit, fresh_database, percentile, run_concurrently, running_server
-from cairn.domain import qr
-from cairn.domain.share import ShareTarget, deep_link
+from cairn.share import posters as qr
+from cairn.share.model import ShareTarget, deep_link
 
 CONCURRENCY = 4
 BASE = "http://127.0.0.1:8000"

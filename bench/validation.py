@@ -21,12 +21,12 @@ import httpx
 import msgspec
 
 from bench.common import Figure, emit, fresh_database, percentile, running_server
-from cairn.db import init_connection
-from cairn.domain.observation import ObservationIn
-from cairn.domain.validation import Context, TaxonRef, validate
-from cairn.kinds import registry
-from cairn.seed import ensure_reference
-from cairn.store.places import load_territory
+from cairn.core.db import init_connection
+from cairn.demo.seed import ensure_reference
+from cairn.observations.kinds import registry
+from cairn.observations.model import ObservationIn
+from cairn.observations.validation import Context, TaxonRef, validate
+from cairn.reference.places_store import load_territory
 
 QUERIES = [
     "bouquetin",

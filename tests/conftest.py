@@ -8,7 +8,10 @@ isolated, can run in any order, and see the real server with the real app.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -20,7 +23,7 @@ from litestar.testing import AsyncTestClient
 from playwright.async_api import Browser, async_playwright
 
 from cairn.app import create_app
-from cairn.db import (
+from cairn.core.db import (
     database_dsn,
     ensure_database,
     init_connection,
@@ -28,11 +31,25 @@ from cairn.db import (
     quote_ident,
     start_embedded,
 )
-from cairn.seed import ensure_reference
+from cairn.demo.seed import ensure_reference
 from cairn.settings import Settings
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_cairn
 
 TEMPLATE = "cairn_template"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each run gets its own temporary folder, removed when the process exits.
+
+    pytest's default numbered folders are shared by every run of the same user and
+    pruned to the last three: a second suite running at the same time (another
+    checkout, a benchmark) would delete the embedded server's data under this one.
+    The removal is registered before the embedded server starts, so at exit (last
+    in, first out) the server stops first, then its folder goes.
+    """
+    if config.option.basetemp is None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="cairn-tests-")
+        atexit.register(shutil.rmtree, config.option.basetemp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

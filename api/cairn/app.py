@@ -15,46 +15,37 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Tag
 
 from cairn import __version__
-from cairn.db import create_pool
-from cairn.domain.errors import CODES
-from cairn.http import (
-    atlas,
-    auth,
-    devices,
-    grants,
-    health,
-    intake,
-    me,
-    moderation,
-    ogc,
-    opendata,
-    photos,
-    programmes,
-    reference,
-    sensitivity,
-    share,
-    webapp,
-    widgets,
-)
-from cairn.http.auth import provide_staff, staff_first
-from cairn.http.deps import (
-    provide_pool,
-    provide_read_pool,
-    provide_settings,
-    provide_territory,
-)
-from cairn.http.devices import provide_device, require_device
-from cairn.http.hygiene import open_to_every_origin, refuse_nul_characters
-from cairn.http.limits import check_api_request
-from cairn.http.openapi import StrictStructSchemaPlugin
-from cairn.http.photos import provide_photo_work
-from cairn.http.problems import EXCEPTION_HANDLERS
-from cairn.limiter import RedisLimiter, limiter
-from cairn.photo_intake import PhotoWork
+from cairn.apikeys.middleware import check_api_request
+from cairn.atlas import routes as atlas
+from cairn.contributors import routes as contributors
+from cairn.contributors.devices import provide_device, require_device
+from cairn.core.db import create_pool
+from cairn.core.deps import provide_pool, provide_read_pool, provide_settings, provide_territory
+from cairn.core.errors import CODES
+from cairn.core.hygiene import open_to_every_origin, refuse_nul_characters
+from cairn.core.limiter import RedisLimiter, limiter
+from cairn.core.openapi import StrictStructSchemaPlugin
+from cairn.core.problems import EXCEPTION_HANDLERS
+from cairn.core.storage import photo_store
+from cairn.health import routes as health
+from cairn.moderation import routes as moderation
+from cairn.observations import routes as observations
+from cairn.opendata import ogc
+from cairn.opendata import routes as opendata
+from cairn.photos import routes as photos
+from cairn.photos.routes import provide_photo_work
+from cairn.photos.service import PhotoWork
+from cairn.programmes import routes as programmes
+from cairn.reference import places_store as places
+from cairn.reference import routes as reference
+from cairn.sensitivity import routes as sensitivity
+from cairn.sensitivity.store import run_job, unfinished_jobs
 from cairn.settings import Settings, signing_key
-from cairn.storage import photo_store
-from cairn.store import places
-from cairn.store.sensitivity import run_job, unfinished_jobs
+from cairn.share import routes as share
+from cairn.staff import routes as staff
+from cairn.staff.auth import provide_staff, staff_first
+from cairn.webapp import routes as webapp
+from cairn.widgets import routes as widgets
 
 API_DESCRIPTION = (
     "Cairn collects participatory-science observations (species and vernacular heritage) "
@@ -99,6 +90,16 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
                 settings.database_read_url, settings.pool_min_size, settings.pool_max_size
             )
         app.state.territory = await places.load_territory(app.state.pool)
+
+        async def reload_territory() -> None:
+            app.state.territory = await places.load_territory(app.state.pool)
+
+        def on_reference_change() -> None:
+            task = asyncio.create_task(reload_territory())
+            app.state.jobs.add(task)
+            task.add_done_callback(app.state.jobs.discard)
+
+        listener = await places.listen_for_reference_changes(database, on_reference_change)
         app.state.jobs = {
             asyncio.create_task(run_job(app.state.pool, job))
             for job in await unfinished_jobs(app.state.pool)
@@ -109,6 +110,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             for task in list(app.state.jobs):
                 task.cancel()
             await asyncio.gather(*app.state.jobs, return_exceptions=True)
+            await listener.close()
             if app.state.read_pool is not app.state.pool:
                 await app.state.read_pool.close()
             await app.state.pool.close()
@@ -120,91 +122,23 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         before_request=check_api_request,
         after_request=open_to_every_origin,
         route_handlers=[
-            health.health,
-            intake.submit_observation,
-            intake.submit_batch,
-            intake.correct_observation,
-            intake.withdraw_observation,
-            devices.register_device,
-            me.read_me,
-            me.update_me,
-            me.my_observations,
-            me.export_my_data,
-            me.erase_me,
-            me.create_account,
-            me.sign_in_account,
-            photos.upload_photo,
-            photos.delete_photo,
-            photos.read_photo,
-            opendata.list_observations,
-            opendata.read_public_observation,
-            opendata.export_dwca,
-            opendata.count_observations,
-            opendata.taxon_checklist,
-            reference.list_schemas,
-            reference.read_schema,
-            reference.search_taxa,
-            reference.read_taxon,
-            reference.reference_bundle,
-            auth.login,
-            auth.refresh,
-            auth.logout,
-            auth.me,
-            auth.change_password,
-            grants.staff_audit,
-            grants.create_account,
-            grants.create_grant,
-            grants.delete_grant,
-            grants.programme_staff,
-            programmes.list_organisations,
-            programmes.create_organisation,
-            programmes.list_programmes,
-            programmes.read_programme,
-            programmes.create_programme,
-            programmes.update_programme,
-            moderation.moderation_queue,
-            moderation.staff_observation,
-            moderation.observation_history,
-            moderation.review_observation,
-            moderation.bulk_review,
-            sensitivity.list_rules,
-            sensitivity.create_rule,
-            sensitivity.replace_rule,
-            sensitivity.delete_rule,
-            sensitivity.list_jobs,
-            sensitivity.read_job,
-            share.qr_code,
-            share.poster,
-            atlas.atlas_taxon,
-            atlas.atlas_commune,
-            atlas.atlas_programme,
-            atlas.atlas_heritage,
-            atlas.my_impact,
-            atlas.dashboard,
+            health.router,
+            observations.router,
+            contributors.router,
+            photos.router,
+            opendata.router,
+            reference.router,
+            staff.router,
+            programmes.router,
+            moderation.router,
+            sensitivity.router,
+            share.router,
+            atlas.router,
         ],
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
-    ogc_router = Router(
-        path="/ogc",
-        route_handlers=ogc.ROUTES,
-        before_request=check_api_request,
-        after_request=open_to_every_origin,
-    )
     app = Litestar(
-        route_handlers=[
-            api,
-            ogc_router,
-            widgets.builder,
-            widgets.recent,
-            widgets.species_of_the_month,
-            widgets.programme_progress,
-            widgets.widget_asset,
-            widgets.embed_script,
-            webapp.app_page,
-            webapp.app_file,
-            webapp.app_asset,
-            webapp.app_config,
-        ],
+        route_handlers=[api, ogc.router, widgets.router, webapp.router],
         lifespan=[lifespan],
         state=State(
             {

@@ -18,8 +18,11 @@ import yaml
 from cairn.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
-    from cairn.db import Connection
-    from cairn.importers import ImportSummary
+    import asyncpg
+
+    from cairn.core.db import Connection
+    from cairn.reference.importers import ImportSummary
+    from cairn.staff.model import Role
 
 T = TypeVar("T")
 
@@ -33,7 +36,12 @@ def _settings() -> Settings:
 
 def resolve_database(settings: Settings) -> str:
     """The DSN of Cairn's database: `DATABASE_URL`, or the embedded server's (started here)."""
-    from cairn.db import DATABASE_NAME, database_dsn, ensure_database, start_embedded  # noqa: PLC0415
+    from cairn.core.db import (  # noqa: PLC0415
+        DATABASE_NAME,
+        database_dsn,
+        ensure_database,
+        start_embedded,
+    )
 
     if settings.database_url:
         return settings.database_url
@@ -92,7 +100,7 @@ def serve(
     import uvicorn  # noqa: PLC0415
 
     from cairn.app import create_app  # noqa: PLC0415
-    from cairn.db import migrate as run_migrate  # noqa: PLC0415
+    from cairn.core.db import migrate as run_migrate  # noqa: PLC0415
 
     settings = _settings()
     dsn = resolve_database(settings)
@@ -135,7 +143,7 @@ def serve(
 @click.argument("revision", required=False)
 def migrate(direction: str, revision: str | None) -> None:
     """Upgrade the schema (`up [REV]`, default head) or downgrade it (`down REV`, e.g. base)."""
-    from cairn.db import migrate as run_migrate  # noqa: PLC0415
+    from cairn.core.db import migrate as run_migrate  # noqa: PLC0415
 
     if direction == "down" and not revision:
         raise click.UsageError("`migrate down` needs a target revision (e.g. `base` or `0001`).")
@@ -150,7 +158,10 @@ def migrate(direction: str, revision: str | None) -> None:
 @click.option("--count", type=click.IntRange(1, 1_000_000), default=200, show_default=True)
 def demo(count: int) -> None:
     """Load labelled demo observations (programme `demo`), even if data exists."""
-    from cairn.seed import ensure_reference, load_demo  # noqa: PLC0415
+    from cairn.demo.seed import (  # noqa: PLC0415
+        ensure_reference,
+        load_demo,
+    )
 
     settings = _settings()
 
@@ -164,8 +175,8 @@ def demo(count: int) -> None:
 
 def _import(job: Callable[[Connection], Awaitable[ImportSummary]]) -> None:
     """Run one importer in one transaction; a bad file is one clear message, nothing written."""
-    from cairn.domain.places import PlaceFormatError  # noqa: PLC0415
-    from cairn.domain.taxa import TaxonFormatError  # noqa: PLC0415
+    from cairn.reference.places import PlaceFormatError  # noqa: PLC0415
+    from cairn.reference.taxa import TaxonFormatError  # noqa: PLC0415
 
     async def in_transaction(conn: Connection) -> ImportSummary:
         async with conn.transaction():
@@ -197,7 +208,7 @@ ExistingFile = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.argument("file", type=ExistingFile)
 def import_taxa_command(file: Path) -> None:
     """Import taxa from a TAXREF file (tab-separated) or the park list (CSV); idempotent."""
-    from cairn.importers import import_taxa  # noqa: PLC0415
+    from cairn.reference.importers import import_taxa  # noqa: PLC0415
 
     update, stop = _progress_bar(file)
     try:
@@ -211,7 +222,7 @@ def import_taxa_command(file: Path) -> None:
 @click.option("--attributes", type=ExistingFile, help="CSV with insee, population, epci_*.")
 def import_communes_command(file: Path, attributes: Path | None) -> None:
     """Import commune outlines from GeoJSON (properties insee/code, name/nom); idempotent."""
-    from cairn.importers import import_communes  # noqa: PLC0415
+    from cairn.reference.importers import import_communes  # noqa: PLC0415
 
     _import(lambda conn: import_communes(conn, file, attributes))
 
@@ -221,7 +232,7 @@ def import_communes_command(file: Path, attributes: Path | None) -> None:
 @click.option("--source", required=True, help="Who the file comes from, e.g. 'merimee-2026'.")
 def import_heritage_command(file: Path, source: str) -> None:
     """Import known heritage items from a CSV (category, name, lon, lat, insee, ref); idempotent."""
-    from cairn.importers import import_heritage  # noqa: PLC0415
+    from cairn.reference.importers import import_heritage  # noqa: PLC0415
 
     _import(lambda conn: import_heritage(conn, file, source))
 
@@ -229,7 +240,7 @@ def import_heritage_command(file: Path, source: str) -> None:
 @cli.command("import-reference")
 def import_reference_command() -> None:
     """Import the bundled reference data of the first territory (communes, park taxa)."""
-    from cairn.importers import import_bundled_reference  # noqa: PLC0415
+    from cairn.reference.importers import import_bundled_reference  # noqa: PLC0415
 
     async def job(conn: Connection) -> list[ImportSummary]:
         async with conn.transaction():
@@ -244,7 +255,7 @@ def import_reference_command() -> None:
 @click.option("--email", default=None, help="Whom to contact about its use.")
 def create_api_key_command(owner: str, email: str | None) -> None:
     """Create a researcher's API key (higher rate limit, usage counted); shown once."""
-    from cairn.store import api_keys  # noqa: PLC0415
+    from cairn.apikeys import store as api_keys  # noqa: PLC0415
 
     key = run_on_database(
         resolve_database(_settings()), lambda conn: api_keys.create(conn, owner, email)
@@ -255,7 +266,7 @@ def create_api_key_command(owner: str, email: str | None) -> None:
 @cli.command("refresh-profiles")
 def refresh_profiles_command() -> None:
     """Recompute taxa's altitude and season profiles from validated observations."""
-    from cairn.store.taxa import refresh_profiles  # noqa: PLC0415
+    from cairn.reference.taxa_store import refresh_profiles  # noqa: PLC0415
 
     settings = _settings()
     count = run_on_database(
@@ -266,7 +277,7 @@ def refresh_profiles_command() -> None:
 
 def run_on_database(dsn: str, job: Callable[[Connection], Awaitable[T]]) -> T:
     """Run `job` with one connection to Cairn's database."""
-    from cairn.db import create_pool  # noqa: PLC0415
+    from cairn.core.db import create_pool  # noqa: PLC0415
 
     async def main() -> T:
         pool = await create_pool(dsn, 1, 1)
@@ -279,8 +290,26 @@ def run_on_database(dsn: str, job: Callable[[Connection], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
+def run_on_pool(dsn: str, job: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
+    """Run `job` with a small pool, as a service called by a route would get."""
+    from cairn.core.db import create_pool  # noqa: PLC0415
+
+    async def main() -> T:
+        pool = await create_pool(dsn, 1, 2)
+        try:
+            return await job(pool)
+        finally:
+            await pool.close()
+
+    return asyncio.run(main())
+
+
 def _fill_fresh_database(dsn: str, settings: Settings, *, demo: bool) -> None:
-    from cairn.seed import ensure_reference, has_observations, load_demo  # noqa: PLC0415
+    from cairn.demo.seed import (  # noqa: PLC0415
+        ensure_reference,
+        has_observations,
+        load_demo,
+    )
 
     async def job(conn: Connection) -> None:
         for summary in await ensure_reference(conn):
@@ -296,10 +325,10 @@ def _fill_fresh_database(dsn: str, settings: Settings, *, demo: bool) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_dwca_command(out: Path) -> None:
     """Write a Darwin Core Archive of every public species observation to OUT (a .zip)."""
-    from cairn.exports.dwca import write_archive  # noqa: PLC0415
-    from cairn.exports.records import to_public  # noqa: PLC0415
-    from cairn.http.opendata import dataset_info  # noqa: PLC0415
-    from cairn.store import public  # noqa: PLC0415
+    from cairn.opendata import store as public  # noqa: PLC0415
+    from cairn.opendata.dwca import write_archive  # noqa: PLC0415
+    from cairn.opendata.records import to_public  # noqa: PLC0415
+    from cairn.opendata.routes import dataset_info  # noqa: PLC0415
 
     settings = _settings()
 
@@ -332,8 +361,9 @@ def export_dwca_command(out: Path) -> None:
 )
 def create_user(email: str, display_name: str, password_stdin: bool) -> None:
     """Create a staff account (argon2id-hashed password); then give it a role with `grant`."""
-    from cairn.domain.staff import MIN_PASSWORD, hash_password  # noqa: PLC0415
-    from cairn.store.staff import UserExistsError, create_user  # noqa: PLC0415
+    from cairn.core.errors import ConflictError  # noqa: PLC0415
+    from cairn.staff import service  # noqa: PLC0415
+    from cairn.staff.model import MIN_PASSWORD  # noqa: PLC0415
 
     if "@" not in email.strip("@") or any(c.isspace() for c in email):
         raise click.BadParameter(f"{email!r} is not an email address", param_hint="EMAIL")
@@ -344,16 +374,16 @@ def create_user(email: str, display_name: str, password_stdin: bool) -> None:
     )
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
-    dsn = resolve_database(_settings())
-
-    async def run(conn: Any) -> object:
-        return await create_user(conn, email, display_name, hash_password(password))
-
     try:
-        user_id = asyncio.run(_with_connection(dsn, run))
-    except UserExistsError:
-        raise click.ClickException(f"an account {email.lower()} exists already") from None
-    click.echo(f"Created {email.lower()} ({user_id}). Give it a role: cairn grant {email} ROLE …")
+        account = run_on_pool(
+            resolve_database(_settings()),
+            lambda pool: service.create_account(pool, None, email, display_name, password),
+        )
+    except ConflictError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(
+        f"Created {account.email} ({account.id}). Give it a role: cairn grant {email} ROLE …"
+    )
 
 
 @cli.command()
@@ -365,27 +395,31 @@ def create_user(email: str, display_name: str, password_stdin: bool) -> None:
     "--platform", is_flag=True, help="The role applies everywhere (the first admin needs this)."
 )
 def grant(
-    email: str, role: str, programme: str | None, organisation: str | None, platform: bool
+    email: str, role: Role, programme: str | None, organisation: str | None, platform: bool
 ) -> None:
-    """Give ROLE to a staff account on one scope (replacing its role on that same scope)."""
-    from cairn.store.staff import UnknownScopeError, user_id_by_email  # noqa: PLC0415
-    from cairn.store.staff import grant as store_grant  # noqa: PLC0415
+    """Give ROLE to a staff account on one scope (replacing its role on that same scope).
+
+    The same service as `POST /api/v1/grants`, so the change is in the staff audit trail,
+    with no actor: an operator at the server's command line.
+    """
+    from cairn.core.errors import InvalidInputError  # noqa: PLC0415
+    from cairn.staff import service  # noqa: PLC0415
 
     if [bool(programme), bool(organisation), platform].count(True) != 1:
         raise click.UsageError("give exactly one of --programme, --organisation, --platform")
-    dsn = resolve_database(_settings())
-
-    async def run(conn: Any) -> object:
-        user_id = await user_id_by_email(conn, email)
-        if user_id is None:
-            raise click.ClickException(f"no account {email.lower()}; create it with create-user")
-        try:
-            return await store_grant(conn, user_id, role, organisation, programme)  # type: ignore[arg-type]
-        except UnknownScopeError:
-            what = f"programme {programme}" if programme else f"organisation {organisation}"
-            raise click.ClickException(f"no {what}") from None
-
-    asyncio.run(_with_connection(dsn, run))
+    try:
+        run_on_pool(
+            resolve_database(_settings()),
+            lambda pool: service.grant(pool, None, email, role, organisation, programme),
+        )
+    except InvalidInputError as exc:
+        [error] = exc.errors
+        what = {
+            "/email": f"no account {email.lower()}; create it with create-user",
+            "/programme": f"no programme {programme}",
+            "/organisation": f"no organisation {organisation}",
+        }
+        raise click.ClickException(what.get(error.pointer, error.detail)) from None
     scope = (
         f"programme {programme}"
         if programme
@@ -394,18 +428,6 @@ def grant(
         else "the whole platform"
     )
     click.echo(f"{email.lower()} is now {role} of {scope}.")
-
-
-async def _with_connection(dsn: str, job: Callable[[Any], Awaitable[object]]) -> object:
-    """Run `job` on one connection in one transaction."""
-    import asyncpg  # noqa: PLC0415
-
-    conn = await asyncpg.connect(dsn)
-    try:
-        async with conn.transaction():
-            return await job(conn)
-    finally:
-        await conn.close()
 
 
 @cli.command()

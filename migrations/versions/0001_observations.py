@@ -5,7 +5,7 @@ Revises:
 Create Date: 2026-11-24
 """
 
-from cairn.db import execute_script
+from cairn.core.db import execute_script
 
 revision = "0001"
 down_revision = None

@@ -9,7 +9,7 @@ Revises: 0002
 Create Date: 2026-11-24
 """
 
-from cairn.db import execute_script
+from cairn.core.db import execute_script
 
 revision = "0003"
 down_revision = "0002"

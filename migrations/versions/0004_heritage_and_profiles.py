@@ -5,7 +5,7 @@ Revises: 0003
 Create Date: 2026-11-24
 """
 
-from cairn.db import execute_script
+from cairn.core.db import execute_script
 
 revision = "0004"
 down_revision = "0003"

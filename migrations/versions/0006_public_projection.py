@@ -11,7 +11,7 @@ Revises: 0004
 Create Date: 2026-11-24
 """
 
-from cairn.db import execute_script
+from cairn.core.db import execute_script
 
 revision = "0006"
 down_revision = "0004"

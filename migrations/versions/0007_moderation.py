@@ -15,8 +15,8 @@ Create Date: 2026-11-24
 import csv
 import json
 
-from cairn.db import execute_script
-from cairn.reference import reference_file
+from cairn.core.db import execute_script
+from cairn.reference.files import reference_file
 
 revision = "0007"
 down_revision = "0006"

@@ -10,7 +10,7 @@ Revises: 0009
 Create Date: 2026-11-24
 """
 
-from cairn.db import execute_script
+from cairn.core.db import execute_script
 
 revision = "0010"
 down_revision = "0009"

@@ -1,17 +1,22 @@
 // The API: JSON in and out, problem documents turned into errors the UI can show.
-import { getMeta, setMeta } from "./db.js";
+import { deleteMeta, getMeta, setMeta } from "./db.js";
 
 export class ApiError extends Error {
-  constructor(status, problem) {
+  /** `retryAfterSeconds`: how long the server asked to wait (429, 503), or null. */
+  constructor(status, problem, retryAfterSeconds = null) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.status = status;
     this.problem = problem;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
+}
 
-  /** 4xx other than 408/429: the server judged the content; retrying unchanged will not help. */
-  get final() {
-    return this.status >= 400 && this.status < 500 && ![408, 425, 429].includes(this.status);
-  }
+/** A Retry-After header (seconds, or an HTTP date) in seconds from now; null without one. */
+function retryAfterSeconds(header) {
+  if (!header) return null;
+  if (/^\s*\d+\s*$/.test(header)) return Number(header);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 export async function request(path, { method = "GET", body, headers = {}, raw = false } = {}) {
@@ -31,7 +36,7 @@ export async function request(path, { method = "GET", body, headers = {}, raw = 
     } catch {
       problem = { title: response.statusText };
     }
-    throw new ApiError(response.status, problem);
+    throw new ApiError(response.status, problem, retryAfterSeconds(response.headers.get("Retry-After")));
   }
   if (raw) return response;
   return response.status === 204 ? null : response.json();
@@ -45,6 +50,12 @@ export async function deviceHeaders() {
     await setMeta("device", device);
   }
   return { Authorization: `Bearer ${device.token}` };
+}
+
+/** Forget a token the server no longer knows (a 401) and register this phone again. */
+export async function registerAgain() {
+  await deleteMeta("device");
+  await deviceHeaders();
 }
 
 export async function signed(path, options = {}) {

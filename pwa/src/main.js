@@ -4,8 +4,9 @@ import { getMeta, setMeta } from "./db.js";
 import { SEEN_EVENT, unseenDecisions } from "./decisions.js";
 import { h } from "./dom.js";
 import { LANGS, errorText, initialLanguage, setLanguage, t } from "./i18n.js";
+import "./outbox-texts.js";
 import { loadReference, loadStoredReference, programmeOf, rememberProgrammes, schemaOf } from "./reference.js";
-import { onChange, startSync } from "./sync.js";
+import { SyncState, onChange as onSyncChange, startSync, syncStatus } from "./sync.js";
 
 const SCREENS = {
   "": () => import("./screens/home.js"),
@@ -82,10 +83,12 @@ function renderDecisionsNotice(active, unseen) {
   notice.replaceChildren(unseen ? h("p", {}, t("decisionsNotice", unseen), " ", h("a", { href: "#/mine" }, t("seeThem"))) : "");
 }
 
+/** Online, offline, or online but unable to send: the server refuses this phone's token. */
 function renderNetwork() {
   const net = document.getElementById("net");
-  net.textContent = navigator.onLine ? t("online") : t("offline");
-  net.className = navigator.onLine ? "net online" : "net offline";
+  const refused = navigator.onLine && syncStatus().state === SyncState.UNREGISTERED;
+  net.textContent = refused ? t("syncUnregistered") : navigator.onLine ? t("online") : t("offline");
+  net.className = navigator.onLine && !refused ? "net online" : "net offline";
 }
 
 async function chooseLanguage(value) {
@@ -115,6 +118,7 @@ async function boot() {
   document.getElementById("lang-label").textContent = t("language");
   addEventListener("online", renderNetwork);
   addEventListener("offline", renderNetwork);
+  onSyncChange(renderNetwork);
   addEventListener("hashchange", render);
   renderNetwork();
   await loadStoredReference();
@@ -124,7 +128,7 @@ async function boot() {
   await rememberProgrammes(); // a QR code's link then opens on its programme even offline
   // Both kinds' forms must open on the trail: fetch their schemas while there is a network.
   await Promise.all(["species", "heritage"].map((kind) => schemaOf(kind, 1).catch(() => null)));
-  onChange(() => renderTabs());
+  onSyncChange(() => renderTabs());
   addEventListener(SEEN_EVENT, () => renderTabs());
   startSync();
   if ("serviceWorker" in navigator) {

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.domain.atlas import altitude_bands, months
-from cairn.store.public import project
+from cairn.atlas.model import altitude_bands, months
+from cairn.opendata.store import project
 from tests.factories import new_device, observation_payload
-from tests.moderation.world import add_programme, add_staff, plain_taxon, sensitive_taxon, sign_in
+from tests.world import add_programme, add_staff, plain_taxon, sensitive_taxon, sign_in
 
 Client = AsyncTestClient[Litestar]
 

@@ -34,7 +34,7 @@ def live_server(
     """One real server on a fresh database for the whole fuzz run."""
     import asyncio
 
-    from cairn.db import database_dsn, ensure_database
+    from cairn.core.db import database_dsn, ensure_database
 
     asyncio.run(ensure_database(admin_dsn, "fuzz", "cairn_template"))
     env = {

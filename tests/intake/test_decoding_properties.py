@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cairn.domain.decoding import MalformedJsonError, decode, may_hold_nul, nul_errors, parse_json
-from cairn.domain.errors import InvalidInputError
-from cairn.domain.observation import ObservationIn, content_hash
+from cairn.core.decoding import MalformedJsonError, decode, may_hold_nul, nul_errors, parse_json
+from cairn.core.errors import InvalidInputError
+from cairn.observations.model import ObservationIn, content_hash
 from tests.factories import observation_payloads
 
 

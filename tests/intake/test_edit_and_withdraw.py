@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.domain.moderation import Event, replay
-from cairn.store.public import project
+from cairn.moderation.model import Event, replay
+from cairn.opendata.store import project
 from tests.factories import new_device, observation_payload
-from tests.moderation.world import add_programme
+from tests.world import add_programme
 
 Client = AsyncTestClient[Litestar]
 

@@ -9,10 +9,10 @@ import asyncpg
 import jwt
 import pytest
 
-from cairn.domain.staff import access_token
+from cairn.core.clock import now
 from cairn.settings import Settings, SettingsError, signing_key
-from cairn.store.observations import now
-from tests.moderation.world import PASSWORD, Client, add_staff
+from cairn.staff.model import access_token
+from tests.world import PASSWORD, Client, add_staff
 
 
 async def login(client: Client, email: str, password: str = PASSWORD) -> dict[str, object]:

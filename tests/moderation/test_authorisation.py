@@ -17,7 +17,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.moderation.world import Client, add_programme, add_staff, sign_in, submit
+from tests.world import Client, add_programme, add_staff, sign_in, submit
 
 PEOPLE = ("admin_a", "moderator_a", "viewer_a", "moderator_b", "no_role", "anonymous")
 

@@ -14,17 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cairn.db import create_pool
-from cairn.domain.errors import ConflictError
-from cairn.domain.moderation import (
-    TRACKED,
-    BrokenLogError,
-    Event,
-    ModerationState,
-    replay,
-)
-from cairn.store import reviews
-from tests.moderation.world import Client, load_taxa, plain_taxon, sensitive_taxon, submit
+from cairn.core.db import create_pool
+from cairn.core.errors import ConflictError
+from cairn.moderation import store as reviews
+from cairn.moderation.model import TRACKED, BrokenLogError, Event, ModerationState, replay
+from tests.world import Client, load_taxa, plain_taxon, sensitive_taxon, submit
 
 STATUSES = ["pending", "certain", "probable", "doubtful", "invalid", "not_assessable", "unknown"]
 

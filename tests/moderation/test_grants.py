@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from tests.moderation.world import PASSWORD, Client, add_programme, add_staff, sign_in, submit
+from tests.world import PASSWORD, Client, add_programme, add_staff, sign_in, submit
 
 
 async def test_a_programme_admin_brings_in_a_moderator_and_removes_them(

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import shape
 
-from cairn.domain.geometry import area_errors
-from cairn.reference import reference_file
+from cairn.core.geometry import area_errors
+from cairn.reference.files import reference_file
 from tests.factories import observation_payload
-from tests.moderation.world import Client, add_staff, sign_in
+from tests.world import Client, add_staff, sign_in
 
 SQUARE = {
     "type": "Polygon",

@@ -6,7 +6,7 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.moderation.world import add_staff, sign_in, submit
+from tests.world import add_staff, sign_in, submit
 
 Client = AsyncTestClient[Litestar]
 GENTIAN, VULTURE = 99854, 2852  # level 0, and level 2 by the default rules

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from tests.moderation.world import Client, add_staff, load_taxa, plain_taxon, sign_in, submit
+from tests.world import Client, add_staff, load_taxa, plain_taxon, sign_in, submit
 
 FLAG = [{"code": "out_of_range", "message": "far from known records", "detail": {}}]
 

@@ -7,7 +7,7 @@ import asyncio
 import asyncpg
 import httpx
 
-from tests.moderation.world import (
+from tests.world import (
     Client,
     add_programme,
     add_staff,

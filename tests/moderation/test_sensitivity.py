@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from cairn.db import create_pool
-from cairn.domain.sensitivity import CompiledRule, in_period, level_for
-from cairn.store import sensitivity
-from tests.moderation.world import (
+from cairn.core.db import create_pool
+from cairn.sensitivity import store as sensitivity
+from cairn.sensitivity.model import CompiledRule, in_period, level_for
+from tests.world import (
     Client,
     add_staff,
     load_taxa,

@@ -49,6 +49,20 @@ async def test_the_first_admin(
     assert me.json()["platform_role"] == "admin"
     assert me.json()["roles"] == {"default": "admin", "demo": "admin"}  # strongest role wins
 
+    trail = await client.get(
+        "/api/v1/staff/audit",
+        headers={"Authorization": f"Bearer {response.json()['access_token']}"},
+    )
+    assert trail.status_code == 200
+    entries = sorted(trail.json(), key=lambda e: e["id"])
+    assert [(e["action"], e["subject"], e["actor_id"]) for e in entries] == [
+        ("account_create", "chief@pne.fr", None),
+        ("grant", "chief@pne.fr", None),
+        ("grant", "chief@pne.fr", None),
+    ], "the command line leaves the same trail as the API, by no signed-in actor"
+    assert [e["after"]["role"] for e in entries[1:]] == ["admin", "moderator"]
+    assert entries[2]["after"]["programme"] == "demo"
+
 
 def test_refusals_are_messages(dsn: str) -> None:
     assert (

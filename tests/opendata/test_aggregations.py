@@ -6,8 +6,8 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.domain.grid import cell_code
-from cairn.store.public import project_all
+from cairn.core.grid import cell_code
+from cairn.opendata.store import project_all
 from tests.factories import observation_payload
 
 Client = AsyncTestClient[Litestar]

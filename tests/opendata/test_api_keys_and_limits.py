@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
+from cairn.apikeys import store as api_keys
 from cairn.app import create_app
-from cairn.domain.limits import Buckets
+from cairn.core.buckets import Buckets
 from cairn.settings import Settings
-from cairn.store import api_keys
 
 
 @given(

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from owslib.ogcapi.features import Features
 
-from cairn.db import init_connection
-from cairn.store.public import project_all
+from cairn.core.db import init_connection
+from cairn.opendata.store import project_all
 from tests.factories import observation_payload
 from tests.platform.test_cli import CAIRN, free_port, wait_healthy
 

@@ -15,8 +15,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from shapely.geometry import Point
 
-from cairn.domain.generalise import Place, generalise
-from cairn.domain.grid import cell_code, cell_polygon
+from cairn.core.grid import cell_code, cell_polygon
+from cairn.observations.disclosure import Place, generalise
 from tests.factories import observation_payload
 
 Client = AsyncTestClient[Litestar]
@@ -37,7 +37,7 @@ async def submit(client: Client, lon: float, lat: float, cd_nom: int, **extra: A
 
 async def validate_all(db: asyncpg.Connection) -> None:
     """What a moderator's decision does until moderation lands: status + re-projection."""
-    from cairn.store.public import project_all
+    from cairn.opendata.store import project_all
 
     await db.execute("UPDATE observation SET status = 'certain'")
     await project_all(db)

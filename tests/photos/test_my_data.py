@@ -12,8 +12,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from cairn.opendata.store import project
 from cairn.settings import Settings
-from cairn.store.public import project
 from tests.factories import BRIANCON, new_device, observation_payload
 from tests.photos.images import has_metadata, photo
 from tests.photos.test_upload import JPEG, photo_url

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from cairn.domain.photos import (
+from cairn.photos.model import (
     VARIANTS,
     ExifFacts,
     Observed,

@@ -14,8 +14,8 @@ from litestar.testing import AsyncTestClient
 from moto.server import ThreadedMotoServer
 
 from cairn.app import create_app
+from cairn.core.storage import InvalidKeyError, LocalPhotoStore, PhotoStore, S3PhotoStore
 from cairn.settings import Settings
-from cairn.storage import InvalidKeyError, LocalPhotoStore, PhotoStore, S3PhotoStore
 from tests.photos.images import photo
 from tests.photos.test_upload import JPEG, observation_with_device, photo_url
 

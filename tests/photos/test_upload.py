@@ -14,8 +14,8 @@ from litestar.testing import AsyncTestClient
 from PIL import Image
 
 from cairn.app import create_app
+from cairn.opendata.store import project
 from cairn.settings import Settings
-from cairn.store.public import project
 from tests.factories import BRIANCON, new_device, observation_payload
 from tests.photos.images import has_metadata, huge_png, photo
 

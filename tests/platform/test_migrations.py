@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cairn.db import dump_schema, migrate
+from cairn.core.db import dump_schema, migrate
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "migrations" / "schema.sql"
 
@@ -29,7 +29,7 @@ def test_up_down_up_gives_the_committed_schema(dsn: str) -> None:
 def test_each_revision_downgrades_cleanly_one_step_at_a_time(dsn: str) -> None:
     from alembic.script import ScriptDirectory
 
-    from cairn.db import alembic_config
+    from cairn.core.db import alembic_config
 
     revisions = list(ScriptDirectory.from_config(alembic_config(dsn)).walk_revisions())
     for revision in revisions:  # newest first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -38,3 +39,17 @@ def test_every_operation_has_summary_tags_and_problem_errors() -> None:
                 if code == "400" and "application/problem+json" not in response.get("content", {}):
                     continue  # Litestar's generic validation entry; ours are below
                 assert "application/problem+json" in response["content"], f"{where} {code}"
+
+
+def test_component_names_carry_no_module_prefix() -> None:
+    """Litestar prefixes a struct's module when two structs share a name (`staff_auth_Me`).
+
+    A client generator turns those into class names, so each component must be
+    named for what it is, in PascalCase, with no module path in it.
+    """
+    components = openapi_document()["components"]
+    assert isinstance(components, dict)
+    names = list(components["schemas"])
+    assert names, "the document has components"
+    prefixed = [name for name in names if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", name)]
+    assert prefixed == [], "rename the structs so each name says what it is"

@@ -13,7 +13,7 @@ import redis
 from litestar.testing import AsyncTestClient
 
 from cairn.app import create_app
-from cairn.limiter import RedisLimiter
+from cairn.core.limiter import RedisLimiter
 from cairn.settings import Settings
 from tests.browser import free_port
 

@@ -12,14 +12,14 @@ from playwright.async_api import BrowserContext, expect
 
 from tests.atlas.test_atlas import at, validated
 from tests.browser import serious_violations
-from tests.moderation.world import (
+from tests.pwa.test_field_app import ARTIFACTS, installed
+from tests.world import (
     PASSWORD,
     add_programme,
     add_staff,
     plain_taxon,
     sensitive_taxon,
 )
-from tests.pwa.test_field_app import ARTIFACTS, installed
 
 pytestmark = pytest.mark.browser
 

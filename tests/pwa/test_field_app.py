@@ -24,7 +24,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 from cairn.settings import Settings
 from tests import qrdecode
 from tests.browser import serious_violations
-from tests.moderation.world import add_programme
+from tests.world import add_programme
 
 pytestmark = pytest.mark.browser
 
@@ -81,8 +81,8 @@ async def open_details(page: Page) -> None:
     await page.click("details.more summary")
 
 
-async def record_ibex(page: Page, photo: bytes | None = None) -> None:
-    """Species → position (mocked) → search → photo → a count in the details → save."""
+async def record_ibex(page: Page, photo: bytes | None = None, comment: str = "") -> None:
+    """Species → position (mocked) → search → photo → count in the details (→ comment) → save."""
     await page.goto(page.url.split("#")[0] + "#/record/species")
     await page.wait_for_selector("#taxon-search")
     await page.fill("#taxon-search", "bouquetin")
@@ -94,6 +94,8 @@ async def record_ibex(page: Page, photo: bytes | None = None) -> None:
         await page.wait_for_selector(".photos img")
     await open_details(page)
     await page.fill("#field-count", "3")
+    if comment:
+        await page.fill("#comment", comment)
     await page.wait_for_function(
         "document.querySelector('.hint[aria-live]').textContent.includes('m')"
     )

@@ -22,10 +22,9 @@ from litestar.testing import AsyncTestClient
 from PIL import Image, TiffImagePlugin
 from playwright.async_api import BrowserContext, Locator, Page, expect
 
-from cairn.reference import reference_file
+from cairn.reference.files import reference_file
 from tests.atlas.test_atlas import at, validated
 from tests.browser import serious_violations
-from tests.moderation.world import add_programme, add_staff, plain_taxon, submit
 from tests.pwa.test_field_app import (
     ARTIFACTS,
     camera_photo,
@@ -33,6 +32,7 @@ from tests.pwa.test_field_app import (
     installed,
 )
 from tests.pwa.test_staff_screens import signed_in
+from tests.world import add_programme, add_staff, plain_taxon, submit
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,8 @@ from litestar.testing import AsyncTestClient
 from playwright.async_api import BrowserContext, Page, expect
 
 from tests.browser import serious_violations
-from tests.moderation.world import (
+from tests.pwa.test_field_app import ARTIFACTS
+from tests.world import (
     PASSWORD,
     add_programme,
     add_staff,
@@ -19,7 +20,6 @@ from tests.moderation.world import (
     sensitive_taxon,
     submit,
 )
-from tests.pwa.test_field_app import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cairn.db import init_connection
-from cairn.domain.taxa import TaxonFormatError
-from cairn.importers import import_communes, import_heritage, import_taxa
-from cairn.reference import reference_file
+from cairn.core.db import init_connection
+from cairn.reference.files import reference_file
+from cairn.reference.importers import import_communes, import_heritage, import_taxa
+from cairn.reference.taxa import TaxonFormatError
 from tests.platform.test_cli import CAIRN
 
 TAXA = reference_file("taxa_pne.csv")
@@ -205,7 +205,7 @@ def test_cli_import_heritage_is_idempotent(dsn: str, tmp_path: Path) -> None:
 async def test_heritage_with_an_unknown_category_is_refused(
     db: asyncpg.Connection, tmp_path: Path
 ) -> None:
-    from cairn.domain.places import PlaceFormatError
+    from cairn.reference.places import PlaceFormatError
 
     items = tmp_path / "heritage.csv"
     items.write_text("category,name,lon,lat\nufo_landing_pad,Nope,6.6,44.9\n", encoding="utf-8")

@@ -15,13 +15,13 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from shapely.geometry import Point
 
-from cairn.domain.errors import InvalidInputError
-from cairn.domain.observation import ObservationIn
-from cairn.domain.territory import Territory
-from cairn.domain.validation import Context, TaxonRef, validate
-from cairn.kinds import registry
-from cairn.reference import bundled_communes, territory
-from cairn.store.taxa import refresh_profiles
+from cairn.core.errors import InvalidInputError
+from cairn.observations.kinds import registry
+from cairn.observations.model import ObservationIn
+from cairn.observations.validation import Context, TaxonRef, validate
+from cairn.reference.files import bundled_communes, territory
+from cairn.reference.taxa_store import refresh_profiles
+from cairn.reference.territory import Territory
 from tests.factories import observation_payload
 
 Client = AsyncTestClient[Litestar]

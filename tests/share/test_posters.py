@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.domain import qr
-from cairn.domain.share import CALLS_TO_ACTION, POSTER_FORMATS, ShareTarget, deep_link
+from cairn.share import posters as qr
+from cairn.share.model import CALLS_TO_ACTION, POSTER_FORMATS, ShareTarget, deep_link
 from tests import qrdecode
-from tests.moderation.world import add_programme
+from tests.world import add_programme
 
 Client = AsyncTestClient[Litestar]
 BASE = "http://127.0.0.1:8000"

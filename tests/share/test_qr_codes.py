@@ -12,9 +12,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.app import create_app
-from cairn.domain import qr
-from cairn.domain.share import ShareTarget, deep_link
 from cairn.settings import Settings
+from cairn.share import posters as qr
+from cairn.share.model import ShareTarget, deep_link
 from tests import qrdecode
 
 Client = AsyncTestClient[Litestar]

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.domain.errors import InvalidInputError
-from cairn.domain.share import POSTER_FORMATS, QR_FORMATS, parse_request
+from cairn.core.errors import InvalidInputError
+from cairn.share.model import POSTER_FORMATS, QR_FORMATS, parse_request
 
 Client = AsyncTestClient[Litestar]
 

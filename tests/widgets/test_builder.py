@@ -8,7 +8,7 @@ import re
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.domain.widget_builder import BUILDER_WORDS
+from cairn.widgets.builder_model import BUILDER_WORDS
 
 Client = AsyncTestClient[Litestar]
 

@@ -29,7 +29,7 @@ import pytest
 from PIL import Image
 from playwright.async_api import Browser, Frame, Page, Route
 
-from cairn.domain.widgets import SANDBOX
+from cairn.widgets.model import SANDBOX
 from tests.browser import free_port, serious_violations
 
 pytestmark = pytest.mark.browser

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cairn.domain.errors import InvalidInputError
-from cairn.domain.widget_builder import embed_snippets, prepare_builder
-from cairn.domain.widgets import bbox_around, content_security_policy, cors_origin, parse_widget
+from cairn.core.errors import InvalidInputError
 from cairn.settings import Settings, SettingsError
-from cairn.widgets.builder import render_builder
+from cairn.widgets.builder_model import embed_snippets, prepare_builder
+from cairn.widgets.builder_page import render_builder
+from cairn.widgets.model import bbox_around, content_security_policy, cors_origin, parse_widget
 
 
 def destination(lon: float, lat: float, bearing: float, km: float) -> tuple[float, float]:

@@ -12,9 +12,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.app import create_app
-from cairn.domain.widgets import SIZES, WORDS
 from cairn.settings import Settings
-from cairn.widgets import assets
+from cairn.widgets.model import SIZES, WORDS
+from cairn.widgets.static import assets
 
 Client = AsyncTestClient[Litestar]
 PAGES = {

@@ -16,11 +16,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from playwright.async_api import Browser
 
-from cairn.store.public import project
+from cairn.opendata.store import project
 from tests.factories import new_device, observation_payload
-from tests.moderation.world import plain_taxon
 from tests.photos.images import photo
 from tests.widgets.test_embedding_in_a_browser import widget_frame
+from tests.world import plain_taxon
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,3 @@
+"""Contributors: anonymous devices, pseudonyms, optional accounts, my observations, my data (copy
+and erasure).
+"""

@@ -1,0 +1,118 @@
+"""The device aggregate: tokens by hash, pseudonyms."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from cairn.contributors.model import new_token, token_hash
+from cairn.core.db import Connection
+
+
+def same_contributor(column: str, device: str) -> str:
+    """SQL: `column` is the device `device` or another device of the same contributor account."""
+    return (
+        f"{column} IN (SELECT {device}::uuid UNION SELECT d2.id FROM device d1"
+        f" JOIN device d2 ON d2.contributor_id = d1.contributor_id WHERE d1.id = {device})"
+    )
+
+
+async def create(conn: Connection | asyncpg.Pool) -> tuple[uuid.UUID, str]:
+    """A new device and its token (the only time the token exists in clear)."""
+    device_id, token = uuid.uuid4(), new_token()
+    await conn.execute(
+        "INSERT INTO device (id, token_hash) VALUES ($1, $2)", device_id, token_hash(token)
+    )
+    return device_id, token
+
+
+async def by_token(conn: Connection | asyncpg.Pool, token: str) -> uuid.UUID | None:
+    """The device a token belongs to, or None; marks it as seen."""
+    result: uuid.UUID | None = await conn.fetchval(
+        "UPDATE device SET last_seen_at = now() WHERE token_hash = $1 RETURNING id",
+        token_hash(token),
+    )
+    return result
+
+
+async def read(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> tuple[str | None, int]:
+    """(pseudonym, number of observations) of a device."""
+    row = await conn.fetchrow(
+        f"""SELECT d.pseudonym,
+                  (SELECT count(*) FROM observation o WHERE {same_contributor("o.device_id", "$1")})
+                  AS n
+           FROM device d WHERE d.id = $1""",
+        device_id,
+    )
+    return (None, 0) if row is None else (row["pseudonym"], row["n"])
+
+
+async def set_pseudonym(
+    conn: Connection, device_id: uuid.UUID, pseudonym: str | None
+) -> list[uuid.UUID]:
+    """Change the public name (of every device of the account); return their observations."""
+    await conn.execute(
+        f"UPDATE device SET pseudonym = $2 WHERE {same_contributor('id', '$1')}",
+        device_id,
+        pseudonym,
+    )
+    rows = await conn.fetch(
+        f"SELECT id FROM observation WHERE {same_contributor('device_id', '$1')}", device_id
+    )
+    return [r["id"] for r in rows]
+
+
+async def profile(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> asyncpg.Record | None:
+    """Everything the device row holds except the token's hash."""
+    return await conn.fetchrow(
+        "SELECT id, pseudonym, created_at, last_seen_at FROM device WHERE id = $1", device_id
+    )
+
+
+async def history(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The events of a device's observations; staff members are named by role, not identity."""
+    return list(
+        await conn.fetch(
+            f"""SELECT e.observation_id, e.occurred_at, e.actor_kind, e.action, e.version,
+                      e.before, e.after, e.comment
+                 FROM observation_event e JOIN observation o ON o.id = e.observation_id
+                WHERE {same_contributor("o.device_id", "$1")} ORDER BY e.observation_id, e.id""",
+            device_id,
+        )
+    )
+
+
+async def erase(
+    conn: Connection, device_id: uuid.UUID, *, keep_observations: bool
+) -> list[uuid.UUID]:
+    """Forget a person: their devices, their account, and their observations or the link to them.
+
+    Kept observations lose their owner and their free-text comment (which may
+    name people); the ids of those kept are returned to be re-projected.
+    """
+    devices = [
+        row["id"]
+        for row in await conn.fetch(
+            f"SELECT id FROM device WHERE {same_contributor('id', '$1')}", device_id
+        )
+    ]
+    if keep_observations:
+        rows = await conn.fetch(
+            """UPDATE observation SET device_id = NULL, comment = NULL,
+                      updated_at = greatest(now(), received_at)
+                WHERE device_id = ANY($1) RETURNING id""",
+            devices,
+        )
+        kept = [row["id"] for row in rows]
+    else:
+        # Events, photos and public rows go with them (ON DELETE CASCADE).
+        await conn.execute("DELETE FROM observation WHERE device_id = ANY($1)", devices)
+        kept = []
+    await conn.execute(
+        """DELETE FROM contributor WHERE id IN (
+               SELECT contributor_id FROM device WHERE id = ANY($1))""",
+        devices,
+    )
+    await conn.execute("DELETE FROM device WHERE id = ANY($1)", devices)
+    return kept

@@ -1,0 +1,44 @@
+"""Dependencies shared by routes: the pool and the settings, from app state."""
+
+from __future__ import annotations
+
+import asyncpg
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+
+from cairn.reference.territory import Territory
+from cairn.settings import Settings
+
+
+def provide_pool(state: State) -> asyncpg.Pool:
+    """The asyncpg pool opened at start-up."""
+    pool: asyncpg.Pool = state.pool
+    return pool
+
+
+def provide_read_pool(state: State) -> asyncpg.Pool:
+    """The pool for read-only open-data queries: a replica's, or the main one."""
+    pool: asyncpg.Pool = state.read_pool
+    return pool
+
+
+def provide_territory(state: State) -> Territory:
+    """The territory's communes, indexed at start-up."""
+    territory: Territory = state.territory
+    return territory
+
+
+def provide_settings(state: State) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = state.settings
+    return settings
+
+
+DbPool = NamedDependency[asyncpg.Pool]
+"""Annotate a route parameter named `pool` with this to receive the pool."""
+ReadPool = NamedDependency[asyncpg.Pool]
+"""Annotate a route parameter named `read_pool` with this for read-only open-data queries."""
+AppSettings = NamedDependency[Settings]
+AppTerritory = NamedDependency[Territory]
+"""Annotate a route parameter named `territory` with this to receive the territory index."""
+"""Annotate a route parameter named `settings` with this to receive the settings."""

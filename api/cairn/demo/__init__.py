@@ -1,0 +1,1 @@
+"""Labelled demo data and the seeding of a fresh database."""

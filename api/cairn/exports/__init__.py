@@ -1,1 +1,0 @@
-"""Streaming writers for open data: public records in, bytes out, memory flat."""

@@ -1,1 +1,0 @@
-"""HTTP routes: decode, authorise, call the domain and the store, encode. Nothing else."""

@@ -1,0 +1,223 @@
+"""Moderation: the queue, decisions (one or many), the staff view and the history.
+
+Scope is the caller's programmes: a record of another programme answers 404,
+exactly like a record that does not exist, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Router, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from cairn.core.body import ReportingBody
+from cairn.core.deps import DbPool
+from cairn.core.errors import FieldError, InvalidInputError
+from cairn.core.problems import responses
+from cairn.core.text import has_nul
+from cairn.moderation import service
+from cairn.moderation import store as reviews
+from cairn.moderation.model import (
+    BulkOut,
+    BulkReviewIn,
+    Event,
+    QueuePage,
+    ReviewIn,
+    StaffObservation,
+    decode_cursor,
+)
+from cairn.observations.statuses import STATUSES
+from cairn.staff.auth import SECURITY, SignedIn
+from cairn.staff.policy import programmes_for
+
+MAX_PAGE = 200
+
+
+def _bad_query(name: str, detail: str) -> InvalidInputError:
+    return InvalidInputError([FieldError(f"/{name}", "invalid", detail)], "Invalid query")
+
+
+def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
+    if raw is None:
+        return None
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(part) for part in raw.split(","))
+    except ValueError:
+        raise _bad_query("bbox", "expected minlon,minlat,maxlon,maxlat") from None
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise _bad_query(
+            "bbox", "expected minlon ≤ maxlon in -180..180, minlat ≤ maxlat in -90..90"
+        )
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def _aware(name: str, value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise _bad_query(name, "give an offset (RFC 3339), e.g. 2026-07-14T00:00:00Z")
+    return value
+
+
+@get(
+    "/moderation/queue",
+    summary="The moderation queue of the caller's programmes, most in need first",
+    description=(
+        "Sorted by need: flagged and sensitive first, then flagged or sensitive, then the "
+        "longest waiting (received first). Keyset pagination: pass `next` back as `cursor`. "
+        "`counts` gives the number of records per status under the same filters (status aside). "
+        "Needs the viewer role on at least one programme."
+    ),
+    tags=["moderation"],
+    responses=responses(400, 401, 422),
+    security=SECURITY,
+)
+async def moderation_queue(
+    pool: DbPool,
+    staff: SignedIn,
+    programme: Annotated[str | None, QueryParameter(description="One of your programmes")] = None,
+    status: Annotated[
+        list[str] | None,
+        QueryParameter(description="Statuses to list (repeatable); default pending"),
+    ] = None,
+    kind: Annotated[str | None, QueryParameter(description="`species`, `heritage`…")] = None,
+    taxon: Annotated[
+        int | None, QueryParameter(gt=0, description="TAXREF CD_REF the record is attached to")
+    ] = None,
+    taxon_group: Annotated[
+        str | None, QueryParameter(description="INPN group 2, e.g. Oiseaux")
+    ] = None,
+    flag: Annotated[
+        str | None, QueryParameter(description="Records carrying this flag code")
+    ] = None,
+    flagged: Annotated[bool | None, QueryParameter(description="Only (un)flagged records")] = None,
+    sensitive: Annotated[
+        bool | None, QueryParameter(description="Only (not) sensitive records")
+    ] = None,
+    observed_from: Annotated[
+        datetime | None, QueryParameter(name="from", description="Observed at or after (RFC 3339)")
+    ] = None,
+    observed_to: Annotated[
+        datetime | None, QueryParameter(name="to", description="Observed before (RFC 3339)")
+    ] = None,
+    bbox: Annotated[str | None, QueryParameter(description="minlon,minlat,maxlon,maxlat")] = None,
+    cursor: Annotated[str | None, QueryParameter(description="`next` of the previous page")] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 50,
+) -> QueuePage:
+    """Decode the filters, keep to the caller's programmes, read one page."""
+    texts = {"programme": programme, "kind": kind, "taxon_group": taxon_group, "flag": flag}
+    nul = [
+        FieldError(f"/{k}", "invalid_format", "holds a NUL") for k, v in texts.items() if has_nul(v)
+    ]
+    if nul:  # bbox, cursor and status are checked below against their own grammar
+        raise InvalidInputError(nul, "Invalid query")
+    statuses = status or ["pending"]
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown:
+        raise _bad_query(
+            "status", f"unknown status {', '.join(unknown)}; choose among {', '.join(STATUSES)}"
+        )
+    after = None if cursor is None else decode_cursor(cursor)
+    if cursor is not None and after is None:
+        raise _bad_query("cursor", "not a cursor of this queue; start again without one")
+    where = reviews.QueueFilter(
+        programmes=programmes_for(staff, "read_records", programme),
+        statuses=statuses,
+        kind=kind,
+        taxon=taxon,
+        taxon_group=taxon_group,
+        flag=flag,
+        flagged=flagged,
+        sensitive=sensitive,
+        observed_from=_aware("from", observed_from),
+        observed_to=_aware("to", observed_to),
+        bbox=_bbox(bbox),
+    )
+    return await reviews.queue(pool, where, after, limit)
+
+
+@get(
+    "/moderation/observations/{observation_id:uuid}",
+    summary="The full (precise) record, for staff of its programme",
+    tags=["moderation"],
+    responses=responses(401, 404),
+    security=SECURITY,
+)
+async def staff_observation(
+    observation_id: FromPath[UUID], pool: DbPool, staff: SignedIn
+) -> StaffObservation:
+    """Viewers and up; 404 outside the caller's programmes."""
+    return await reviews.read(pool, observation_id, programmes_for(staff, "read_records"))
+
+
+@get(
+    "/observations/{observation_id:uuid}/history",
+    summary="Every event of an observation (who, when, before, after, comment)",
+    tags=["moderation"],
+    responses=responses(401, 404),
+    security=SECURITY,
+)
+async def observation_history(
+    observation_id: FromPath[UUID], pool: DbPool, staff: SignedIn
+) -> list[Event]:
+    """Viewers and up, oldest event first; 404 outside the caller's programmes."""
+    return await reviews.history(pool, observation_id, programmes_for(staff, "read_records"))
+
+
+@post(
+    "/observations/{observation_id:uuid}/reviews",
+    summary="Decide on one observation: a SINP status, a comment, optionally a new taxon",
+    description=(
+        "`expected_version` is the version you read: when the record changed since (another "
+        "moderator, the contributor), the answer is 409 with `extra.current`, the record as it "
+        "is now. `cd_nom` re-identifies the record (its sensitivity is recomputed). The comment "
+        "is shown to the contributor. Needs the moderator role on the record's programme; "
+        "404 outside your programmes."
+    ),
+    tags=["moderation"],
+    dto=ReportingBody[ReviewIn],
+    return_dto=None,
+    responses=responses(400, 401, 403, 404, 409, 422),
+    status_code=200,
+    security=SECURITY,
+)
+async def review_observation(
+    observation_id: FromPath[UUID], data: JSONBody[ReviewIn], pool: DbPool, staff: SignedIn
+) -> StaffObservation:
+    """One decision, its event, and the public projection, in one transaction."""
+    return await service.review(pool, staff, observation_id, data)
+
+
+@post(
+    "/reviews/bulk",
+    summary="Decide on up to 500 observations at once",
+    description=(
+        "Each id gets an outcome: `decided`, `conflict` (its version differs from "
+        "`expected_versions[id]`, or it was withdrawn; left unchanged, current state given) "
+        "or `not_found` (no such record in the programmes you moderate). Ids without an "
+        "expected version are decided whatever their version."
+    ),
+    tags=["moderation"],
+    dto=ReportingBody[BulkReviewIn],
+    return_dto=None,
+    responses=responses(400, 401, 403, 413, 422),
+    status_code=200,
+    security=SECURITY,
+)
+async def bulk_review(data: JSONBody[BulkReviewIn], pool: DbPool, staff: SignedIn) -> BulkOut:
+    """All decisions and their events in one transaction."""
+    return await service.review_many(pool, staff, data)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        moderation_queue,
+        staff_observation,
+        observation_history,
+        review_observation,
+        bulk_review,
+    ],
+)
+"""The moderation feature's routes, mounted by the app factory."""

@@ -1,0 +1,89 @@
+"""Moderation decisions: each one, its event and the public projection in one transaction.
+
+Routes decode the request and pass the signed-in staff member; the scope of each
+decision (the programmes the caller moderates) is decided here through the staff
+policy, so no route can decide on a record outside it.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from asyncpg import Pool
+
+from cairn.core.db import transaction
+from cairn.core.errors import FieldError, ForbiddenError, InvalidInputError, NotFoundError
+from cairn.moderation import store as reviews
+from cairn.moderation.model import BulkOut, BulkReviewIn, ReviewIn, StaffObservation
+from cairn.opendata import store as public
+from cairn.staff.model import Staff
+from cairn.staff.policy import programmes_for, require
+
+
+async def review(
+    pool: Pool, staff: Staff, observation_id: UUID, data: ReviewIn
+) -> StaffObservation:
+    """One decision; 404 outside the caller's programmes, 403 without the moderator role."""
+    if observation_id not in await reviews.read_many(
+        pool, [observation_id], programmes_for(staff, "read_records")
+    ):
+        raise NotFoundError(f"no observation {observation_id}")
+    decision = await _decision(
+        pool, staff, data.status, data.comment, data.cd_nom, {observation_id: data.expected_version}
+    )
+    async with transaction(pool) as conn:
+        try:
+            decided = await reviews.review(
+                conn, observation_id, programmes_for(staff, "moderate"), decision
+            )
+        except NotFoundError:
+            raise ForbiddenError("Deciding needs the moderator role on this programme.") from None
+        await public.project(conn, [observation_id])
+    return decided
+
+
+async def review_many(pool: Pool, staff: Staff, data: BulkReviewIn) -> BulkOut:
+    """Up to 500 decisions and their events in one transaction; an outcome per id."""
+    require(staff, "moderate")
+    seen: set[UUID] = set()
+    errors = [
+        FieldError(f"/ids/{index}", "invalid", "this id is listed twice")
+        for index, observation_id in enumerate(data.ids)
+        if observation_id in seen or seen.add(observation_id)  # type: ignore[func-returns-value]
+    ]
+    errors += [
+        FieldError(f"/expected_versions/{i}", "invalid", "not among `ids`")
+        for i in data.expected_versions
+        if i not in seen
+    ]
+    if errors:
+        raise InvalidInputError(errors, "Invalid bulk review")
+    decision = await _decision(pool, staff, data.status, data.comment, None, data.expected_versions)
+    async with transaction(pool) as conn:
+        outcome = BulkOut(
+            await reviews.apply(conn, data.ids, programmes_for(staff, "moderate"), decision)
+        )
+        await public.project(conn, [r.id for r in outcome.results if r.outcome == "decided"])
+    return outcome
+
+
+async def _decision(
+    pool: Pool,
+    staff: Staff,
+    status: str,
+    comment: str | None,
+    cd_nom: int | None,
+    versions: dict[UUID, int],
+) -> reviews.Decision:
+    """Resolve a re-identification to (cd_nom, cd_ref), 422 when unknown, and build the decision."""
+    taxon = None
+    if cd_nom is not None:
+        taxon = await reviews.taxon_codes(pool, cd_nom)
+        if taxon is None:
+            raise InvalidInputError(
+                [FieldError("/cd_nom", "invalid", f"{cd_nom} is not a known TAXREF CD_NOM")],
+                "Invalid review",
+            )
+    return reviews.Decision(
+        status=status, comment=comment, taxon=taxon, actor=staff.id, expected_versions=versions
+    )

@@ -1,0 +1,346 @@
+"""Moderation: the staff view of observations, the queue, decisions and their history.
+
+Every read and write here takes the caller's programmes and filters on them
+in SQL, so a record outside the caller's scope is indistinguishable from a
+record that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from cairn.core.db import Connection, Executor
+from cairn.core.errors import ConflictError, NotFoundError
+from cairn.moderation.model import (
+    BulkResult,
+    Event,
+    ModerationState,
+    ModerationTaxon,
+    QueuePage,
+    StaffObservation,
+    decide,
+    encode_cursor,
+)
+from cairn.observations.store import to_out
+from cairn.photos.store import photos_of
+from cairn.sensitivity import store as sensitivity
+
+
+def _staff_select(source: str = "observation") -> str:
+    """The staff view's columns over `source` (a table or a sub-query), with its taxon."""
+    return f"""
+SELECT o.*, {photos_of("o")} AS photos,
+       t.cd_ref AS t_cd_ref, t.scientific_name AS t_scientific_name,
+       t.vernacular_fr AS t_vernacular_fr, t.group2_inpn AS t_group
+  FROM {source} o LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
+"""
+
+
+_STATE = """
+SELECT id, status, validation_method, moderator_comment, taxon_cd_nom, taxon_cd_ref, version,
+       lon, lat, observed_at
+  FROM observation
+ WHERE id = ANY($1) AND programme = ANY($2)
+ ORDER BY id
+   FOR UPDATE
+"""
+
+
+class QueueFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """The queue's filters, already parsed; None means "any"."""
+
+    programmes: list[str]
+    statuses: list[str]
+    kind: str | None = None
+    taxon: int | None = None
+    taxon_group: str | None = None
+    flag: str | None = None
+    flagged: bool | None = None
+    sensitive: bool | None = None
+    observed_from: datetime | None = None
+    observed_to: datetime | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    def where(self, args: list[Any]) -> list[str]:
+        """SQL conditions (except status) appending their values to `args`."""
+
+        def arg(value: Any) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
+        conditions = [f"o.programme = ANY({arg(self.programmes)})"]
+        if self.kind is not None:
+            conditions.append(f"o.kind = {arg(self.kind)}")
+        if self.taxon is not None:
+            conditions.append(f"o.taxon_cd_ref = {arg(self.taxon)}")
+        if self.taxon_group is not None:
+            conditions.append(
+                "o.taxon_cd_nom IN (SELECT cd_nom FROM taxon "
+                f"WHERE group2_inpn = {arg(self.taxon_group)})"
+            )
+        if self.flag is not None:
+            conditions.append(
+                f"o.flags @> jsonb_build_array(jsonb_build_object('code', {arg(self.flag)}::text))"
+            )
+        if self.flagged is not None:
+            conditions.append(f"(jsonb_array_length(o.flags) > 0) = {arg(self.flagged)}")
+        if self.sensitive is not None:
+            conditions.append(f"(o.sensitivity_level > 0) = {arg(self.sensitive)}")
+        if self.observed_from is not None:
+            conditions.append(f"o.observed_at >= {arg(self.observed_from)}")
+        if self.observed_to is not None:
+            conditions.append(f"o.observed_at < {arg(self.observed_to)}")
+        if self.bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = self.bbox
+            conditions.append(
+                f"o.lon BETWEEN {arg(min_lon)} AND {arg(max_lon)} "
+                f"AND o.lat BETWEEN {arg(min_lat)} AND {arg(max_lat)}"
+            )
+        return conditions
+
+
+async def queue(
+    conn: Executor, where: QueueFilter, after: tuple[int, datetime, UUID] | None, limit: int
+) -> QueuePage:
+    """One page sorted by need (flagged and sensitive first, then the longest waiting)."""
+    args: list[Any] = []
+    conditions = where.where(args)
+    count_sql = f"""SELECT o.status, count(*) FROM observation o
+                    WHERE {" AND ".join(conditions)} GROUP BY o.status"""
+    counts = {row[0]: row[1] for row in await conn.fetch(count_sql, *args)}
+    # One status (the usual case) as a plain equality, so the queue index gives the order.
+    single = len(where.statuses) == 1
+    args.append(where.statuses[0] if single else where.statuses)
+    conditions.append(f"o.status = ${len(args)}" if single else f"o.status = ANY(${len(args)})")
+    if after is not None:
+        args.extend(after)
+        n = len(args)
+        conditions.append(f"(o.queue_rank, o.received_at, o.id) > (${n - 2}, ${n - 1}, ${n})")
+    args.append(limit + 1)
+    rows = await conn.fetch(
+        # The page is cut from `observation` alone, then joined to its taxa: with a join
+        # inside, a misestimated keyset condition can make the planner sort every row.
+        _staff_select(
+            f"""(SELECT * FROM observation o WHERE {" AND ".join(conditions)}
+                 ORDER BY o.queue_rank, o.received_at, o.id LIMIT ${len(args)})"""
+        )
+        + " ORDER BY o.queue_rank, o.received_at, o.id",
+        *args,
+    )
+    items = [staff_view(row) for row in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
+    cursor = (
+        None if last is None else encode_cursor(last["queue_rank"], last["received_at"], last["id"])
+    )
+    return QueuePage(items=items, next=cursor, counts=counts)
+
+
+async def read(conn: Executor, observation_id: UUID, programmes: list[str]) -> StaffObservation:
+    """The staff view of one observation of the caller's programmes; `NotFoundError` otherwise."""
+    found = await read_many(conn, [observation_id], programmes)
+    if not found:
+        raise NotFoundError(f"no observation {observation_id}")
+    return found[observation_id]
+
+
+async def read_many(
+    conn: Executor, ids: Sequence[UUID], programmes: list[str]
+) -> dict[UUID, StaffObservation]:
+    """Staff views of those ids that are in the caller's programmes."""
+    rows = await conn.fetch(
+        _staff_select() + " WHERE o.id = ANY($1) AND o.programme = ANY($2)", ids, programmes
+    )
+    return {row["id"]: staff_view(row) for row in rows}
+
+
+async def history(conn: Executor, observation_id: UUID, programmes: list[str]) -> list[Event]:
+    """The events of an observation of the caller's programmes, oldest first."""
+    rows = await conn.fetch(
+        """SELECT e.id, e.occurred_at, e.actor_kind, e.actor_id, e.action, e.version,
+                  e.before, e.after, e.comment
+             FROM observation o LEFT JOIN observation_event e ON e.observation_id = o.id
+            WHERE o.id = $1 AND o.programme = ANY($2)
+            ORDER BY e.id""",
+        observation_id,
+        programmes,
+    )
+    if not rows:
+        raise NotFoundError(f"no observation {observation_id}")
+    return [Event(**dict(row)) for row in rows if row["id"] is not None]
+
+
+class Decision(msgspec.Struct, frozen=True, kw_only=True):
+    """A decision to apply: what, by whom, on which versions."""
+
+    status: str
+    comment: str | None
+    taxon: tuple[int, int] | None
+    actor: UUID
+    expected_versions: dict[UUID, int]
+
+
+async def review(
+    conn: Connection, observation_id: UUID, programmes: list[str], decision: Decision
+) -> StaffObservation:
+    """Apply one decision; `NotFoundError` outside scope, `ConflictError` on a stale version."""
+    result = (await apply(conn, [observation_id], programmes, decision))[0]
+    if result.observation is None:
+        raise NotFoundError(f"no observation {observation_id}")
+    if result.outcome == "conflict":
+        raise ConflictError(
+            "The observation changed since you read it, or was withdrawn by its contributor.",
+            {"current": msgspec.to_builtins(result.observation)},
+        )
+    return result.observation
+
+
+async def apply(
+    conn: Connection, ids: Sequence[UUID], programmes: list[str], decision: Decision
+) -> list[BulkResult]:
+    """Apply a decision to each id (locked in id order, so concurrent bulks never deadlock).
+
+    An id outside scope is `not_found`; a withdrawn record or one whose version
+    differs from the expected one is a `conflict` and is left as it is.
+    """
+    rows = {row["id"]: row for row in await conn.fetch(_STATE, list(set(ids)), programmes)}
+    levels = (
+        await sensitivity.levels(
+            conn,
+            [
+                (r["id"], decision.taxon[1], r["lon"], r["lat"], r["observed_at"])
+                for r in rows.values()
+            ],
+        )
+        if decision.taxon is not None
+        else {}
+    )
+    updates: list[tuple[Any, ...]] = []
+    outcomes: dict[UUID, str] = {}
+    for observation_id, row in rows.items():
+        expected = decision.expected_versions.get(observation_id)
+        if row["status"] == "withdrawn" or (expected is not None and expected != row["version"]):
+            outcomes[observation_id] = "conflict"
+            continue
+        state = ModerationState(**{k: row[k] for k in ModerationState.__struct_fields__})
+        after, before_doc, after_doc = decide(
+            state, decision.status, decision.comment, decision.taxon
+        )
+        updates.append((observation_id, after, before_doc, after_doc, levels.get(observation_id)))
+        outcomes[observation_id] = "decided"
+    if updates:
+        await _write(conn, updates, decision)
+    current = await read_many(conn, list(rows), programmes)
+    return [
+        BulkResult(
+            id=observation_id,
+            outcome=outcomes.get(observation_id, "not_found"),  # type: ignore[arg-type]
+            observation=current.get(observation_id),
+        )
+        for observation_id in ids
+    ]
+
+
+async def _write(
+    conn: Connection,
+    updates: list[tuple[UUID, ModerationState, dict[str, Any], dict[str, Any], int | None]],
+    decision: Decision,
+) -> None:
+    """One UPDATE and one INSERT for all decided rows."""
+    ids = [u[0] for u in updates]
+    states = [u[1] for u in updates]
+    await conn.execute(
+        """UPDATE observation o SET
+               status = u.status, validation_method = u.method, moderator_comment = u.comment,
+               taxon_cd_nom = u.cd_nom, taxon_cd_ref = u.cd_ref, version = u.version,
+               sensitivity_level = coalesce(u.level, o.sensitivity_level),
+               validated_at = CASE WHEN u.status = 'pending' THEN NULL ELSE now() END,
+               updated_at = greatest(now(), o.received_at)
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
+                         $7::int[], $8::smallint[])
+                  AS u(id, status, method, comment, cd_nom, cd_ref, version, level)
+            WHERE o.id = u.id""",
+        ids,
+        [s.status for s in states],
+        [s.validation_method for s in states],
+        [s.moderator_comment for s in states],
+        [s.taxon_cd_nom for s in states],
+        [s.taxon_cd_ref for s in states],
+        [s.version for s in states],
+        [u[4] for u in updates],
+    )
+    action = "review" if decision.taxon is None else "reidentify"
+    await conn.execute(
+        """INSERT INTO observation_event
+               (observation_id, actor_kind, actor_id, action, version, before, after, comment)
+           SELECT u.id, 'staff', $2, $3, u.version, u.before, u.after, $4
+             FROM unnest($1::uuid[], $5::int[], $6::jsonb[], $7::jsonb[])
+                  AS u(id, version, before, after)""",
+        ids,
+        str(decision.actor),
+        action,
+        decision.comment,
+        [s.version for s in states],
+        [u[2] for u in updates],
+        [u[3] for u in updates],
+    )
+
+
+async def taxon_codes(conn: Executor, cd_nom: int) -> tuple[int, int] | None:
+    """(cd_nom, cd_ref) of a known taxon, or None."""
+    row = await conn.fetchrow("SELECT cd_nom, cd_ref FROM taxon WHERE cd_nom = $1", cd_nom)
+    return None if row is None else (row["cd_nom"], row["cd_ref"])
+
+
+def staff_view(row: asyncpg.Record) -> StaffObservation:
+    """The staff view of a row of `_staff_select`."""
+    base = msgspec.structs.asdict(to_out(row))
+    taxon = (
+        None
+        if row["taxon_cd_nom"] is None
+        else ModerationTaxon(
+            cd_nom=row["taxon_cd_nom"],
+            cd_ref=row["taxon_cd_ref"] or row["t_cd_ref"] or row["taxon_cd_nom"],
+            scientific_name=row["t_scientific_name"],
+            vernacular_fr=row["t_vernacular_fr"],
+            group=row["t_group"],
+        )
+    )
+    return StaffObservation(
+        **base,
+        taxon=taxon,
+        sensitivity_level=row["sensitivity_level"],
+        moderator_comment=row["moderator_comment"],
+        validation_method=row["validation_method"],
+        validated_at=row["validated_at"],
+    )
+
+
+async def validate_automatically(conn: Connection, ids: list[UUID], comment: str) -> None:
+    """Mark records `certain` by the system (demo data only), with their events."""
+    await conn.execute(
+        """WITH decided AS (
+               UPDATE observation SET status = 'certain', validation_method = 'automatic',
+                      moderator_comment = $2, version = version + 1, validated_at = now(),
+                      updated_at = greatest(now(), received_at)
+                WHERE id = ANY($1) AND status = 'pending'
+            RETURNING id, version, taxon_cd_nom, taxon_cd_ref)
+           INSERT INTO observation_event
+                  (observation_id, actor_kind, action, version, before, after, comment)
+           SELECT id, 'system', 'review', version,
+                  jsonb_build_object('status', 'pending', 'validation_method', NULL,
+                                     'moderator_comment', NULL, 'taxon_cd_nom', taxon_cd_nom,
+                                     'taxon_cd_ref', taxon_cd_ref),
+                  jsonb_build_object('status', 'certain', 'validation_method', 'automatic',
+                                     'moderator_comment', $2::text, 'taxon_cd_nom', taxon_cd_nom,
+                                     'taxon_cd_ref', taxon_cd_ref),
+                  $2
+             FROM decided""",
+        ids,
+        comment,
+    )

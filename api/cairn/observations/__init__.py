@@ -1,0 +1,3 @@
+"""Observations: the wire model, validation, intake (single and batch, exactly once), edits and
+withdrawals, and the disclosure policy.
+"""

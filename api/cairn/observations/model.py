@@ -1,0 +1,149 @@
+"""The observation as the wire contract defines it (see DESIGN.md).
+
+These structs are the single source of the submission format: the OpenAPI
+document, the JSON Schema used to report every bad field, and the decoder
+all come from them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Final, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta
+
+from cairn.core.errors import FieldError
+
+Licence = Literal["CC0-1.0", "CC-BY-4.0", "CC-BY-NC-4.0", "etalab-2.0"]
+LICENCE_URIS: Final[dict[str, str]] = {
+    "CC0-1.0": "http://creativecommons.org/publicdomain/zero/1.0/legalcode",
+    "CC-BY-4.0": "http://creativecommons.org/licenses/by/4.0/legalcode",
+    "CC-BY-NC-4.0": "http://creativecommons.org/licenses/by-nc/4.0/legalcode",
+    "etalab-2.0": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+}
+DEFAULT_PROGRAMME: Final = "default"
+DEFAULT_LICENCE: Final = "CC-BY-4.0"
+OLDEST_ACCEPTED: Final = datetime(1900, 1, 1, tzinfo=UTC)
+
+SLUG_PATTERN: Final = r"^[a-z][a-z0-9_-]{0,62}$"
+Slug = Annotated[str, Meta(pattern=SLUG_PATTERN, max_length=63)]
+Kind = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,31}$", max_length=32)]
+AwareDatetime = Annotated[datetime, Meta(tz=True)]
+
+
+class Location(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A WGS84 position as the device measured it."""
+
+    lon: Annotated[float, Meta(ge=-180, le=180, description="Longitude, decimal degrees")]
+    lat: Annotated[float, Meta(ge=-90, le=90, description="Latitude, decimal degrees")]
+    accuracy_m: (
+        Annotated[float, Meta(ge=0, le=100_000, description="Horizontal accuracy, metres")] | None
+    ) = None
+    altitude_m: (
+        Annotated[float, Meta(ge=-500, le=9_000, description="Altitude, metres above sea level")]
+        | None
+    ) = None
+
+
+class ObservationIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """An observation as a client sends it."""
+
+    id: Annotated[UUID, Meta(description="Made on the device; the observation's identity forever")]
+    kind: Annotated[Kind, Meta(description="Observation kind, e.g. `species` or `heritage`")]
+    schema_version: Annotated[int, Meta(ge=1, le=10_000)]
+    observed_at: Annotated[AwareDatetime, Meta(description="RFC 3339 with offset")]
+    location: Location
+    data: Annotated[
+        dict[str, Any], Meta(description="Kind-specific attributes, checked by the kind's schema")
+    ]
+    programme: Slug | None = None
+    licence: Licence | None = None
+    comment: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+class ObservationEdit(ObservationIn, frozen=True, kw_only=True):
+    """A correction by the observation's owner: the whole submission, and the version it edits."""
+
+    expected_version: Annotated[
+        int, Meta(ge=1, description="The `version` the client last saw; 409 if it moved on")
+    ]
+
+    def submission(self) -> ObservationIn:
+        """The corrected observation without the edit's own field."""
+        fields = ObservationIn.__struct_fields__
+        return ObservationIn(**{name: getattr(self, name) for name in fields})
+
+
+class Withdrawal(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """The owner takes an observation back; it leaves the open data, its history stays."""
+
+    expected_version: Annotated[int, Meta(ge=1)]
+    reason: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+class Flag(msgspec.Struct, frozen=True):
+    """An automatic remark for moderators: never a rejection, always explained."""
+
+    code: str
+    message: str
+    detail: dict[str, Any] = {}
+
+
+class Photo(msgspec.Struct, frozen=True):
+    """A photo attached to an observation, as the API shows it."""
+
+    id: UUID
+    width: int
+    height: int
+    sha256: str
+    urls: dict[str, str]
+
+
+class ObservationOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored observation: the submission plus what the server added."""
+
+    id: UUID
+    kind: str
+    schema_version: int
+    programme: str
+    observed_at: datetime
+    location: Location
+    data: dict[str, Any]
+    licence: str
+    comment: str | None
+    status: str
+    flags: list[Flag]
+    version: int
+    received_at: datetime
+    updated_at: datetime
+    photos: list[Photo]
+    taxon_cd_ref: int | None = None
+    """The valid name (TAXREF CD_REF) the observation is attached to."""
+    commune: str | None = None
+    """INSEE code of the commune the position falls in."""
+
+
+def with_defaults(obs: ObservationIn, programme: str, licence: str) -> ObservationIn:
+    """Fill what the client may omit, so that equal meaning hashes equally."""
+    return msgspec.structs.replace(
+        obs,
+        programme=obs.programme or programme,
+        licence=obs.licence or licence,
+    )
+
+
+def content_hash(obs: ObservationIn) -> bytes:
+    """SHA-256 of the canonical JSON of a submission: what "the same content" means."""
+    return hashlib.sha256(msgspec.json.encode(obs, order="sorted")).digest()
+
+
+def time_errors(observed_at: datetime, now: datetime, clock_skew: timedelta) -> list[FieldError]:
+    """Dates in the future (beyond the device clock skew allowed) or before 1900."""
+    if observed_at > now + clock_skew:
+        return [FieldError("/observed_at", "in_future", "observed_at is later than now")]
+    if observed_at < OLDEST_ACCEPTED:
+        return [FieldError("/observed_at", "too_old", "observed_at is before 1900")]
+    return []

@@ -1,0 +1,3 @@
+"""Open data: the public projection, filters, JSON, GeoJSON, CSV, Darwin Core Archive and OGC API -
+Features.
+"""

@@ -1,0 +1,345 @@
+"""The public projection: written at every change, read by every open endpoint.
+
+`project` recomputes the rows of some observations inside the writer's
+transaction, so the open data can never lag behind or forget to generalise.
+Reads go through `select` and `stream`, which always restrict to the public
+statuses: there is no other way to read this table.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from datetime import datetime
+from typing import Any, Final
+from uuid import UUID
+
+import msgspec
+
+from cairn.core.db import Connection
+from cairn.core.grid import to_lambert93
+from cairn.observations.disclosure import Place, generalise, public_data
+from cairn.photos.model import photo_path
+
+_SOURCE = """
+SELECT o.id, o.kind, o.programme, o.status, o.observed_at, o.observed_offset_s, o.lon, o.lat,
+       o.accuracy_m, o.altitude_m, o.data, o.licence, o.comment, o.updated_at,
+       o.taxon_cd_ref, o.commune_insee,
+       t.path AS taxon_path, t.scientific_name, t.vernacular_fr, t.kingdom,
+       coalesce(t.group2_inpn, t.group1_inpn) AS taxon_group,
+       o.sensitivity_level,
+       c.centroid_lon, c.centroid_lat, c.min_lon, c.min_lat, c.max_lon, c.max_lat,
+       d.pseudonym AS observer,
+       ARRAY(SELECT p.sha256 FROM photo p WHERE p.observation_id = o.id
+              ORDER BY p.created_at, p.id) AS photo_keys
+FROM observation o
+LEFT JOIN device d ON d.id = o.device_id
+LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_ref
+LEFT JOIN commune c ON c.insee = o.commune_insee
+WHERE o.id = ANY($1)
+"""
+
+_COLUMNS = (
+    "id", "kind", "programme", "status", "observed_at", "observed_offset_s", "taxon_cd_ref",
+    "taxon_path", "scientific_name", "vernacular_fr", "kingdom", "taxon_group",
+    "sensitivity_level", "lon", "lat", "position", "uncertainty_m", "altitude_m", "grid_10km",
+    "grid_1km", "commune_insee", "departement", "generalisation", "generalisation_code",
+    "data_generalizations", "information_withheld", "attributes", "comment", "observer",
+    "licence", "photos", "updated_at",
+)  # fmt: skip
+
+
+_QUOTED = ", ".join(f'"{column}"' for column in _COLUMNS)
+_PLACES = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
+_INSERT = f"INSERT INTO public_observation ({_QUOTED}) VALUES ({_PLACES})"
+_COPY_FROM = 20
+"""Above this many rows, COPY is faster than a pipelined INSERT."""
+
+
+def _commune_radius(row: Any) -> float | None:
+    if row["min_lon"] is None:
+        return None
+    x0, y0 = to_lambert93(row["min_lon"], row["min_lat"])
+    x1, y1 = to_lambert93(row["max_lon"], row["max_lat"])
+    return round(math.hypot(x1 - x0, y1 - y0) / 2, 1)
+
+
+def _public_row(row: Any) -> tuple[Any, ...] | None:
+    place = Place(
+        lon=row["lon"],
+        lat=row["lat"],
+        accuracy_m=row["accuracy_m"],
+        altitude_m=row["altitude_m"],
+        commune=row["commune_insee"],
+        commune_centroid=(
+            (row["centroid_lon"], row["centroid_lat"]) if row["centroid_lon"] is not None else None
+        ),
+        commune_radius_m=_commune_radius(row),
+    )
+    public = generalise(place, row["sensitivity_level"])
+    if public is None or row["status"] == "withdrawn":
+        return None
+    position = None if public.lon is None else (public.lon, public.lat)
+    return (
+        row["id"], row["kind"], row["programme"], row["status"], row["observed_at"],
+        row["observed_offset_s"], row["taxon_cd_ref"], row["taxon_path"], row["scientific_name"],
+        row["vernacular_fr"], row["kingdom"], row["taxon_group"], row["sensitivity_level"],
+        public.lon, public.lat, position, public.uncertainty_m, public.altitude_m,
+        public.grid_10km, public.grid_1km, public.commune, public.departement, public.method,
+        public.code, public.data_generalizations, public.information_withheld,
+        public_data(row["data"]), row["comment"] if public.comment_allowed else None,
+        row["observer"], row["licence"],
+        [photo_path(key, "large") for key in row["photo_keys"]], row["updated_at"],
+    )  # fmt: skip
+
+
+async def project(conn: Connection, ids: Sequence[UUID]) -> None:
+    """Recompute the public rows of `ids` (deleting those that may not be public)."""
+    if not ids:
+        return
+    rows = [r for r in (_public_row(s) for s in await conn.fetch(_SOURCE, list(ids))) if r]
+    await conn.execute("DELETE FROM public_observation WHERE id = ANY($1)", list(ids))
+    if len(rows) > _COPY_FROM:
+        await conn.copy_records_to_table("public_observation", records=rows, columns=list(_COLUMNS))
+    elif rows:  # a few rows: one pipelined INSERT costs fewer round trips than COPY
+        await conn.executemany(_INSERT, rows)
+
+
+async def project_all(conn: Connection, batch: int = 5000) -> int:
+    """Re-project every observation, in batches (after a rule or a setting changed)."""
+    done = 0
+    last = UUID(int=0)
+    while True:
+        ids = [
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT id FROM observation WHERE id > $1 ORDER BY id LIMIT $2", last, batch
+            )
+        ]
+        if not ids:
+            return done
+        await project(conn, ids)
+        done += len(ids)
+        last = ids[-1]
+
+
+class Filters(msgspec.Struct, frozen=True, kw_only=True):
+    """What an open query may ask for; every field already validated."""
+
+    statuses: tuple[str, ...]
+    taxon_path: str | None = None
+    taxon_exact: int | None = None
+    kind: str | None = None
+    programme: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    polygon: list[tuple[str, list[str]]] | None = None
+    """Parts as PostgreSQL polygon literals (exterior, holes), see opendata.query.polygon_rings."""
+    commune: str | None = None
+    observed_from: datetime | None = None
+    observed_to: datetime | None = None
+    updated_since: datetime | None = None
+    grid_10km: str | None = None
+
+
+def _where(filters: Filters) -> tuple[str, list[Any]]:
+    """The WHERE clause of every open read: public statuses always, then the filters."""
+    clauses = ["status = ANY($1)"]
+    args: list[Any] = [list(filters.statuses)]
+
+    def arg(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if filters.taxon_path is not None:
+        clauses.append(f"taxon_path <@ {arg(filters.taxon_path)}::ltree")
+    if filters.taxon_exact is not None:
+        clauses.append(f"taxon_cd_ref = {arg(filters.taxon_exact)}")
+    if filters.kind:
+        clauses.append(f"kind = {arg(filters.kind)}")
+    if filters.programme:
+        clauses.append(f"programme = {arg(filters.programme)}")
+    if filters.bbox is not None:
+        low = f"point({arg(filters.bbox[0])}, {arg(filters.bbox[1])})"
+        high = f"point({arg(filters.bbox[2])}, {arg(filters.bbox[3])})"
+        clauses.append(f"position <@ box({low}, {high})")
+    if filters.polygon is not None:
+        parts = []
+        for exterior, holes in filters.polygon:
+            # The polygon's box first, so the GiST index on `position` does the work.
+            inside = [
+                f"position <@ box({arg(exterior)}::text::polygon)",
+                f"position <@ {arg(exterior)}::text::polygon",
+            ]
+            inside += [f"NOT position <@ {arg(hole)}::text::polygon" for hole in holes]
+            parts.append("(" + " AND ".join(inside) + ")")
+        clauses.append("(" + " OR ".join(parts) + ")")
+    if filters.commune:
+        clauses.append(f"commune_insee = {arg(filters.commune)}")
+    if filters.observed_from:
+        clauses.append(f"observed_at >= {arg(filters.observed_from)}")
+    if filters.observed_to:
+        clauses.append(f"observed_at < {arg(filters.observed_to)}")
+    if filters.updated_since:
+        clauses.append(f"updated_at > {arg(filters.updated_since)}")
+    if filters.grid_10km:
+        clauses.append(f"grid_10km = {arg(filters.grid_10km)}")
+    return " AND ".join(clauses), args
+
+
+def encode_cursor(last_id: UUID) -> str:
+    """An opaque cursor: the last id served (keyset pagination by id)."""
+    return base64.urlsafe_b64encode(last_id.bytes).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> UUID:
+    """The id a cursor stands for; ValueError when it is not one of ours."""
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    return UUID(bytes=raw)
+
+
+async def select(conn: Connection, filters: Filters, limit: int, after: UUID | None) -> list[Any]:
+    """One page of public rows in id order, after the cursor's id."""
+    where, args = _where(filters)
+    if after is not None:
+        args.append(after)
+        where += f" AND id > ${len(args)}"
+    args.append(limit)
+    return list(
+        await conn.fetch(
+            f"SELECT * FROM public_observation WHERE {where} ORDER BY id LIMIT ${len(args)}", *args
+        )
+    )
+
+
+async def stream(conn: Connection, filters: Filters, prefetch: int = 2000) -> AsyncIterator[Any]:
+    """Every matching public row, through a server-side cursor (memory stays flat)."""
+    where, args = _where(filters)
+    async with conn.transaction(readonly=True, isolation="repeatable_read"):
+        async for row in conn.cursor(
+            f"SELECT * FROM public_observation WHERE {where} ORDER BY id", *args, prefetch=prefetch
+        ):
+            yield row
+
+
+def _safe(expression: str) -> str:
+    """A text column that a spreadsheet will not read as a formula (a leading quote if needed)."""
+    number = r"^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$"
+    return (
+        f"CASE WHEN {expression} ~ '^[-=+@\\t\\r]' AND {expression} !~ '{number}' "
+        f"THEN chr(39) || {expression} ELSE {expression} END"
+    )
+
+
+def _iso(instant: str, offset_s: str) -> str:
+    """RFC 3339 text of `instant` at `offset_s` seconds from UTC, as the JSON writes it."""
+    local = f"({instant} AT TIME ZONE 'UTC' + make_interval(secs => {offset_s}))"
+    hours = f"lpad((abs({offset_s}) / 3600)::text, 2, '0')"
+    minutes = f"lpad((abs({offset_s}) % 3600 / 60)::text, 2, '0')"
+    whole = f"date_trunc('second', {instant}) = {instant}"
+    fraction = f"CASE WHEN {whole} THEN '' ELSE to_char({local}, '.US') END"
+    return (
+        f"to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || {fraction} "
+        f"|| CASE WHEN {offset_s} = 0 THEN 'Z' ELSE CASE WHEN {offset_s} < 0 THEN '-' ELSE '+' END"
+        f" || {hours} || ':' || {minutes} END"
+    )
+
+
+CSV_COLUMNS: Final = {
+    "id": "id::text",
+    "kind": "kind",
+    "programme": "programme",
+    "status": "status",
+    "observed_at": _iso("observed_at", "observed_offset_s"),
+    "taxon_cd_ref": "taxon_cd_ref::text",
+    "scientific_name": _safe("scientific_name"),
+    "vernacular_fr": _safe("vernacular_fr"),
+    "lon": "lon::text",
+    "lat": "lat::text",
+    "uncertainty_m": "uncertainty_m::text",
+    "altitude_m": "altitude_m::text",
+    "generalisation": "generalisation",
+    "generalisation_code": "generalisation_code",
+    "grid_10km": "grid_10km",
+    "grid_1km": "grid_1km",
+    "commune": "commune_insee",
+    "departement": "departement",
+    "count": _safe("(attributes->>'count')"),
+    "attributes": _safe(
+        "(CASE WHEN attributes - 'count' = '{}' THEN NULL ELSE"  # the usual case, and fast
+        " (SELECT string_agg(key || '=' || value, ';' ORDER BY key)"
+        " FROM jsonb_each_text(attributes) WHERE key <> 'count') END)"
+    ),
+    "comment": _safe("comment"),
+    "observer": _safe("observer"),
+    "licence": "licence",
+    "photos": "array_to_string(ARRAY(SELECT jsonb_array_elements_text(photos)), ' | ')",
+    "updated_at": _iso("updated_at", "0"),
+}
+"""The CSV export's columns, computed by PostgreSQL so `COPY … TO STDOUT` writes the file."""
+
+
+async def copy_csv(
+    conn: Connection, filters: Filters, output: Callable[[bytes], Coroutine[Any, Any, None]]
+) -> None:
+    """Every matching public row as CSV (with a header line), in id order, into `output`.
+
+    PostgreSQL formats the rows itself; Python only forwards the bytes, which
+    is what makes a full export about as fast as a bare COPY.
+    """
+    where, args = _where(filters)
+    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in CSV_COLUMNS.items())
+    query = f"SELECT {columns} FROM public_observation WHERE {where} ORDER BY id"
+    await conn.copy_from_query(query, *args, output=output, format="csv", header=True)
+
+
+async def get(conn: Connection, observation_id: UUID, statuses: tuple[str, ...]) -> Any:
+    """One public row, or None when it is not public."""
+    return await conn.fetchrow(
+        "SELECT * FROM public_observation WHERE id = $1 AND status = ANY($2)",
+        observation_id,
+        list(statuses),
+    )
+
+
+_GROUPINGS = {
+    "grid_10km": "grid_10km",
+    "grid_1km": "grid_1km",
+    "commune": "commune_insee",
+    "month": "to_char(observed_at AT TIME ZONE 'UTC', 'YYYY-MM')",
+}
+
+
+async def counts(conn: Connection, filters: Filters, by: str) -> list[Any]:
+    """Observations and distinct taxa per unit; a record counts only where it is public.
+
+    A generalised record has no 1 km cell (and no commune at the 10 km level),
+    so it contributes to coarser units only, at its published precision.
+    """
+    key = _GROUPINGS[by]
+    where, args = _where(filters)
+    return list(
+        await conn.fetch(
+            f"""SELECT {key} AS unit, count(*) AS observations,
+                       count(DISTINCT taxon_cd_ref) AS taxa
+                FROM public_observation WHERE {where} AND {key} IS NOT NULL
+                GROUP BY 1 ORDER BY 1""",
+            *args,
+        )
+    )
+
+
+async def checklist(conn: Connection, filters: Filters) -> list[Any]:
+    """Taxa recorded under the filters, with counts and first and last dates."""
+    where, args = _where(filters)
+    return list(
+        await conn.fetch(
+            f"""SELECT taxon_cd_ref, min(scientific_name) AS scientific_name,
+                       min(vernacular_fr) AS vernacular_fr, min(taxon_group) AS taxon_group,
+                       count(*) AS observations, min(observed_at) AS first_seen,
+                       max(observed_at) AS last_seen
+                FROM public_observation WHERE {where} AND taxon_cd_ref IS NOT NULL
+                GROUP BY taxon_cd_ref ORDER BY count(*) DESC, taxon_cd_ref""",
+            *args,
+        )
+    )

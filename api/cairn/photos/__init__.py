@@ -1,0 +1,3 @@
+"""Photos: decoded by content, stripped of metadata, resized, stored by hash, served while their
+record is visible.
+"""

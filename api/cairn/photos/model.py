@@ -1,0 +1,261 @@
+"""Photos: decode by content, refuse bombs, read EXIF, strip everything, make derivatives.
+
+Pure CPU work on bytes (no storage, no database), run in a thread by the
+HTTP layer. Every stored file is re-encoded from pixels, so no metadata,
+trailing payload or second format of a polyglot file survives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Final
+
+import msgspec
+import pillow_heif
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pyproj import Geod
+
+from cairn.observations.model import Flag, Photo
+
+pillow_heif.register_heif_opener()
+
+ACCEPTED_FORMATS: Final = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"} | {
+    "HEIF": "image/heif",
+}
+"""What Pillow must recognise in the bytes (the name and Content-Type are not trusted)."""
+
+VARIANTS: Final[dict[str, int | None]] = {"small": 320, "large": 1280, "original": None}
+"""Longest side in pixels of each stored file; `original` keeps the full size."""
+
+MEDIA_TYPE: Final = "image/jpeg"
+"""Every stored file is a baseline JPEG: read by every browser and every GBIF harvester."""
+
+PHOTO_DISTANCE_MIN_M: Final = 500.0
+"""Camera positions further than this (or the stated accuracy) from the observation get a flag."""
+PHOTO_TIME_MAX: Final = timedelta(hours=12)
+"""A capture time further than this from the observation time is flagged."""
+
+PHOTO_FLAGS: Final = frozenset({"photo_position_far", "photo_time_far"})
+"""Flags that come from photos, not from the submission (an edit keeps them)."""
+
+_GEOD: Final = Geod(ellps="WGS84")
+_QUALITY: Final[dict[str, int]] = {"small": 80, "large": 85, "original": 90}
+_GPS_IFD: Final = 0x8825
+_EXIF_IFD: Final = 0x8769
+_DATETIME_ORIGINAL: Final = 36867
+_OFFSET_TIME_ORIGINAL: Final = 36881
+
+
+class PhotoRejectedError(Exception):
+    """The bytes are not a photo Cairn accepts; `code` is the stable problem code."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class ExifFacts(msgspec.Struct, frozen=True, omit_defaults=True):
+    """What the camera recorded, returned to the client and then thrown away."""
+
+    taken_at: datetime | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+
+class PhotoFacts(msgspec.Struct, frozen=True):
+    """What Cairn keeps about a picture (its files aside)."""
+
+    sha256: str
+    """SHA-256 of the stored original: the storage key, equal for equal pictures."""
+    width: int
+    height: int
+    source_format: str
+    exif: ExifFacts | None
+
+
+class Processed(msgspec.Struct, frozen=True):
+    """The re-encoded files, keyed by variant, and what was learnt on the way."""
+
+    facts: PhotoFacts
+    files: dict[str, bytes]
+
+
+class PhotoReceipt(Photo, frozen=True, kw_only=True):
+    """The answer to an upload: the stored photo, what the camera said, and any remark."""
+
+    exif: ExifFacts | None
+    """Capture time and position read from the upload before it was stripped."""
+    flags: list[Flag]
+
+
+def process(raw: bytes, max_pixels: int) -> Processed:
+    """Decode `raw`, check its size before decoding pixels, and re-encode every variant."""
+    try:
+        image = Image.open(io.BytesIO(raw), formats=list(ACCEPTED_FORMATS))
+    except UnidentifiedImageError:
+        raise PhotoRejectedError(
+            "not_an_image", "the body is not a JPEG, PNG, WebP or HEIC/HEIF image"
+        ) from None
+    except Image.DecompressionBombError as exc:
+        raise PhotoRejectedError("too_many_pixels", str(exc)) from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise PhotoRejectedError("unreadable_image", f"the image cannot be read: {exc}") from None
+    with image:
+        width, height = image.size
+        if width < 1 or height < 1 or width * height > max_pixels:
+            raise PhotoRejectedError(
+                "too_many_pixels",
+                f"the image is {width} x {height} pixels; at most {max_pixels:,} are accepted",
+            )
+        source_format = str(image.format)
+        exif = read_exif(image.getexif())
+        try:
+            image.load()
+            ImageOps.exif_transpose(image, in_place=True)
+            pixels = _flatten(image)
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+            raise PhotoRejectedError(
+                "unreadable_image", f"the image cannot be decoded: {exc}"
+            ) from None
+    files = {name: _encode(pixels, name, side) for name, side in VARIANTS.items()}
+    facts = PhotoFacts(
+        sha256=hashlib.sha256(files["original"]).hexdigest(),
+        width=pixels.width,
+        height=pixels.height,
+        source_format=source_format,
+        exif=exif,
+    )
+    return Processed(facts=facts, files=files)
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB pixels; transparency is laid on white (a JPEG has no alpha)."""
+    if image.mode in {"RGBA", "LA"} or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _encode(image: Image.Image, variant: str, side: int | None) -> bytes:
+    """One JPEG with no metadata at all (no EXIF, ICC, XMP or comment)."""
+    if side is not None and max(image.size) > side:
+        scale = side / max(image.size)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    out = io.BytesIO()
+    # Huffman optimisation saves ~5 % on the small files people download most, and costs
+    # twice the encoding time on the large original: only the derivatives get it.
+    image.save(out, "JPEG", quality=_QUALITY[variant], optimize=side is not None)
+    return out.getvalue()
+
+
+def read_exif(exif: Image.Exif) -> ExifFacts | None:
+    """The capture time and GPS position, if the camera wrote them and they make sense."""
+    taken_at = _taken_at(exif.get_ifd(_EXIF_IFD))
+    position = _gps_position(exif.get_ifd(_GPS_IFD))
+    if taken_at is None and position is None:
+        return None
+    lon, lat = position if position is not None else (None, None)
+    return ExifFacts(taken_at=taken_at, lon=lon, lat=lat)
+
+
+def _taken_at(ifd: dict[int, Any]) -> datetime | None:
+    text = ifd.get(_DATETIME_ORIGINAL)
+    if not isinstance(text, str):
+        return None
+    try:
+        naive = datetime.strptime(text.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    offset = ifd.get(_OFFSET_TIME_ORIGINAL)
+    return naive.replace(tzinfo=_offset(offset) if isinstance(offset, str) else None)
+
+
+def _offset(text: str) -> timezone | None:
+    """EXIF `OffsetTimeOriginal` ("+01:00"); None when absent or malformed (local time)."""
+    try:
+        sign = -1 if text[0] == "-" else 1
+        hours, minutes = (int(part) for part in text[1:].split(":"))
+        return timezone(sign * timedelta(hours=hours, minutes=minutes)) if hours <= 14 else None
+    except (ValueError, IndexError):
+        return None
+
+
+def _gps_position(ifd: dict[int, Any]) -> tuple[float, float] | None:
+    """(lon, lat) in decimal degrees from the GPS IFD (tags 1-4)."""
+    try:
+        lat = _degrees(ifd[2]) * (-1 if ifd.get(1) == "S" else 1)
+        lon = _degrees(ifd[4]) * (-1 if ifd.get(3) == "W" else 1)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)) or abs(lat) > 90 or abs(lon) > 180:
+        return None
+    return round(lon, 7), round(lat, 7)
+
+
+def _degrees(parts: Any) -> float:
+    degrees, minutes, seconds = (float(part) for part in parts)
+    return degrees + minutes / 60 + seconds / 3600
+
+
+def photo_key(sha256: str, variant: str) -> str:
+    """The file's name in the photo store."""
+    return f"{sha256}/{variant}.jpg"
+
+
+def photo_path(sha256: str, variant: str) -> str:
+    """Where a stored file is served; the content hash makes it immutable and cacheable."""
+    return f"/api/v1/photos/{photo_key(sha256, variant)}"
+
+
+def photo_urls(sha256: str) -> dict[str, str]:
+    """The URL of every stored variant."""
+    return {variant: photo_path(sha256, variant) for variant in VARIANTS}
+
+
+class Observed(msgspec.Struct, frozen=True):
+    """Where and when the observation says it was made, to compare with the camera."""
+
+    lon: float
+    lat: float
+    accuracy_m: float | None
+    observed_at: datetime
+
+
+def photo_flags(photo_id: str, exif: ExifFacts | None, observed: Observed) -> list[Flag]:
+    """Remarks for moderators when the camera disagrees with the observation."""
+    if exif is None:
+        return []
+    flags = []
+    if exif.lon is not None and exif.lat is not None:
+        distance = _GEOD.inv(observed.lon, observed.lat, exif.lon, exif.lat)[2]
+        allowed = max(PHOTO_DISTANCE_MIN_M, observed.accuracy_m or 0.0)
+        if distance > allowed:
+            flags.append(
+                Flag(
+                    "photo_position_far",
+                    f"the photo was taken {distance / 1000:.1f} km from the observation's position",
+                    {"photo": photo_id, "distance_m": round(distance), "allowed_m": allowed},
+                )
+            )
+    if exif.taken_at is not None:
+        taken = exif.taken_at
+        if taken.tzinfo is None:  # local camera time: read it in the observation's offset
+            taken = taken.replace(tzinfo=observed.observed_at.tzinfo or UTC)
+        gap = abs(taken - observed.observed_at)
+        if gap > PHOTO_TIME_MAX:
+            flags.append(
+                Flag(
+                    "photo_time_far",
+                    f"the photo was taken {gap.total_seconds() / 3600:.0f} h "
+                    "from the observation's time",
+                    {"photo": photo_id, "hours": round(gap.total_seconds() / 3600, 1)},
+                )
+            )
+    return flags

@@ -1,0 +1,1 @@
+"""Organisations and programmes: who runs what, where, for which kinds of record."""

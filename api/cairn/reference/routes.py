@@ -1,0 +1,162 @@
+"""Reference data for clients: observation schemas, taxon search, the offline bundle."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Request, Response, Router, get
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, PathParameter, QueryParameter
+
+from cairn.core.deps import ReadPool
+from cairn.core.errors import NotFoundError
+from cairn.core.problems import responses
+from cairn.observations.kinds import registry
+from cairn.reference import bundle
+from cairn.reference import taxa_store as taxa
+from cairn.reference.files import reference_file
+
+Lang = Literal["fr", "en", "it"]
+SCHEMA_CACHE = "public, max-age=86400"
+MAX_CODE = 2_147_483_647  # TAXREF codes are PostgreSQL integers
+
+
+class SchemaEntry(msgspec.Struct):
+    """One published observation schema."""
+
+    kind: str
+    version: int
+    url: str
+    title: dict[str, str]
+
+
+class SchemaList(msgspec.Struct):
+    """Every published schema, every version."""
+
+    items: list[SchemaEntry]
+
+
+class TaxonList(msgspec.Struct):
+    """Search results, best first."""
+
+    items: list[taxa.TaxonSummary]
+
+
+@get(
+    "/schemas",
+    summary="List the observation kinds and their schema versions",
+    tags=["reference"],
+    responses=responses(),
+)
+async def list_schemas() -> Response[SchemaList]:
+    """Old versions stay listed: records sent with them keep validating against them."""
+    items = [
+        SchemaEntry(k.kind, k.version, f"/api/v1/schemas/{k.kind}/{k.version}", k.titles())
+        for k in registry().values()
+    ]
+    return Response(SchemaList(items), headers={"Cache-Control": SCHEMA_CACHE})
+
+
+@get(
+    "/schemas/{kind:str}/{version:int}",
+    summary="Read one observation schema (JSON Schema 2020-12, titles in fr/en/it)",
+    tags=["reference"],
+    responses=responses(404),
+)
+async def read_schema(kind: FromPath[str], version: FromPath[int]) -> Response[dict[str, Any]]:
+    """The document the server validates `data` with, and the PWA renders its form from."""
+    found = registry().get((kind, version))
+    if found is None:
+        raise NotFoundError(f"no schema {kind} v{version}")
+    return Response(
+        found.schema,
+        media_type="application/schema+json",
+        headers={"Cache-Control": SCHEMA_CACHE},
+    )
+
+
+@get(
+    "/taxa",
+    summary="Search taxa by scientific or vernacular name (accent-, case- and typo-tolerant)",
+    tags=["reference"],
+    responses=responses(400),
+)
+async def search_taxa(
+    read_pool: ReadPool,
+    q: Annotated[
+        str, QueryParameter(min_length=2, max_length=100, description="Name or part of it")
+    ],
+    lang: Annotated[Lang, QueryParameter(description="Language of vernacular names")] = "fr",
+    limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+) -> TaxonList:
+    """Prefix matches first, then substrings, then near spellings."""
+    async with read_pool.acquire() as conn:
+        return TaxonList(await taxa.search(conn, q.strip(), lang, limit))
+
+
+@get(
+    "/taxa/{cd_nom:int}",
+    summary="Read a taxon with its valid name and parent chain",
+    tags=["reference"],
+    responses=responses(404),
+)
+async def read_taxon(
+    read_pool: ReadPool,
+    cd_nom: Annotated[int, PathParameter(ge=1, le=MAX_CODE, description="TAXREF CD_NOM")],
+    lang: Annotated[Lang, QueryParameter(description="Language of vernacular names")] = "fr",
+) -> taxa.Taxon:
+    """Synonyms answer with their valid name; parents run from the root down."""
+    async with read_pool.acquire() as conn:
+        found = await taxa.get(conn, cd_nom, lang)
+    if found is None:
+        raise NotFoundError(f"no taxon with CD_NOM {cd_nom}")
+    return found
+
+
+@get(
+    "/reference/bundle",
+    summary="Download the offline reference bundle (taxa, heritage typology, communes)",
+    description="Send `If-None-Match` with the last ETag: 304 when nothing changed.",
+    tags=["reference"],
+    responses={
+        200: ResponseSpec(bundle.Bundle, description="The bundle", generate_examples=False),
+        304: ResponseSpec(None, description="Not modified since the ETag sent"),
+        **responses(),
+    },
+)
+async def reference_bundle(request: Request[Any, Any, Any], read_pool: ReadPool) -> Response[bytes]:
+    """Built from the database, so a new import is picked up without a restart."""
+    outline = json.loads(reference_file("petr_territory.geojson").read_text("utf-8"))
+    async with read_pool.acquire() as conn:
+        built, body = await bundle.build(conn, outline["features"][0]["geometry"])
+    etag = f'"{built.version}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "public, max-age=300, must-revalidate",
+        "Vary": "Accept-Encoding",
+    }
+    if request.headers.get("if-none-match") == etag:
+        return Response(b"", status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        # Thousands of taxa compress about fivefold: what a phone on 3G waits for.
+        compressed = await asyncio.to_thread(gzip.compress, body, 6)
+        headers["Content-Encoding"] = "gzip"
+        return Response(compressed, media_type="application/json", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        list_schemas,
+        read_schema,
+        search_taxa,
+        read_taxon,
+        reference_bundle,
+    ],
+)
+"""The reference feature's routes, mounted by the app factory."""

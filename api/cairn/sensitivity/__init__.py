@@ -1,0 +1,1 @@
+"""Sensitivity rules (SINP levels) and the background re-projection they trigger."""

@@ -1,0 +1,239 @@
+"""Sensitivity rules, the levels they give, and background re-projection jobs.
+
+A rule change re-projects the observations of the taxa it touches in small
+batches, each its own short transaction, so intake and moderation never wait
+on it for more than one batch's row locks (and inserts never wait at all).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID, uuid4
+
+import asyncpg
+
+from cairn.core.db import Connection, Executor
+from cairn.opendata import store as public
+from cairn.sensitivity.model import CompiledRule, Job, Rule, RuleIn, compile_rule, level_for
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+_RULE = "id, cd_ref, level, area, period_start, period_end, comment, updated_at"
+_JOB = "id::text, reason, state, total, done, changed, started_at, finished_at, error"
+
+
+async def list_rules(conn: Executor, cd_ref: int | None = None) -> list[Rule]:
+    """Every rule (or those of one taxon), by taxon then id."""
+    rows = await conn.fetch(
+        f"""SELECT {_RULE} FROM sensitivity_rule WHERE $1::int IS NULL OR cd_ref = $1
+            ORDER BY cd_ref, id""",
+        cd_ref,
+    )
+    return [Rule(**dict(r)) for r in rows]
+
+
+async def get_rule(conn: Executor, rule_id: int, *, lock: bool = False) -> Rule | None:
+    """One rule, or None."""
+    row = await conn.fetchrow(
+        f"SELECT {_RULE} FROM sensitivity_rule WHERE id = $1{' FOR UPDATE' if lock else ''}",
+        rule_id,
+    )
+    return None if row is None else Rule(**dict(row))
+
+
+def _values(rule: RuleIn, actor: UUID) -> tuple[object, ...]:
+    """A rule's columns in the order both writes list them."""
+    return (
+        rule.cd_ref,
+        rule.level,
+        rule.area,
+        rule.period_start,
+        rule.period_end,
+        rule.comment,
+        actor,
+    )
+
+
+async def create_rule(conn: Executor, rule: RuleIn, actor: UUID) -> Rule:
+    """Store a checked rule."""
+    row = await conn.fetchrow(
+        f"""INSERT INTO sensitivity_rule
+                (cd_ref, level, area, period_start, period_end, comment, updated_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_RULE}""",
+        *_values(rule, actor),
+    )
+    assert row is not None  # noqa: S101 (INSERT … RETURNING always returns a row)
+    return Rule(**dict(row))
+
+
+async def replace_rule(conn: Executor, rule_id: int, rule: RuleIn, actor: UUID) -> Rule:
+    """Overwrite a rule the caller locked."""
+    row = await conn.fetchrow(
+        f"""UPDATE sensitivity_rule SET cd_ref = $2, level = $3, area = $4, period_start = $5,
+                   period_end = $6, comment = $7, updated_by = $8, updated_at = now()
+             WHERE id = $1 RETURNING {_RULE}""",
+        rule_id,
+        *_values(rule, actor),
+    )
+    assert row is not None  # noqa: S101 (the caller holds the row lock)
+    return Rule(**dict(row))
+
+
+async def delete_rule(conn: Executor, rule_id: int) -> Rule | None:
+    """Remove a rule; return it, or None when there was none."""
+    row = await conn.fetchrow(
+        f"DELETE FROM sensitivity_rule WHERE id = $1 RETURNING {_RULE}", rule_id
+    )
+    return None if row is None else Rule(**dict(row))
+
+
+_COVERED_BY = """
+SELECT t.cd_nom AS target, a.cd_nom AS ruled
+  FROM taxon t JOIN taxon a ON a.cd_nom = t.cd_nom OR (t.path IS NOT NULL AND a.path @> t.path)
+ WHERE t.cd_nom = ANY($1)
+"""
+"""Each taxon with itself and its ancestors: a rule on a genus covers its species."""
+
+
+async def compiled_rules(conn: Executor, cd_refs: Sequence[int]) -> dict[int, list[CompiledRule]]:
+    """The rules that apply to these taxa (their own and their ancestors'), parsed, by taxon."""
+    rules: dict[int, list[CompiledRule]] = {}
+    for row in await conn.fetch(
+        f"""SELECT c.target, {", ".join(f"r.{c}" for c in _RULE.replace(" ", "").split(","))}
+              FROM ({_COVERED_BY}) c JOIN sensitivity_rule r ON r.cd_ref = c.ruled""",
+        list(set(cd_refs)),
+    ):
+        fields = {k: row[k] for k in row.keys() if k != "target"}  # noqa: SIM118
+        rules.setdefault(row["target"], []).append(compile_rule(Rule(**fields)))
+    return rules
+
+
+_DESCENDANTS = """
+SELECT d.cd_nom FROM taxon d
+  JOIN taxon a ON a.cd_nom = d.cd_nom OR (a.path IS NOT NULL AND d.path <@ a.path)
+ WHERE a.cd_nom = ANY($1)
+"""
+"""These taxa and every taxon below them (whose records a rule change may re-level)."""
+
+
+async def levels(
+    conn: Executor, records: Sequence[tuple[UUID, int | None, float, float, datetime]]
+) -> dict[UUID, int]:
+    """The level of each (id, cd_ref, lon, lat, observed_at) under the current rules."""
+    rules = await compiled_rules(conn, [r[1] for r in records if r[1] is not None])
+    return {
+        observation_id: level_for(rules.get(cd_ref, []) if cd_ref else [], lon, lat, observed_at)
+        for observation_id, cd_ref, lon, lat, observed_at in records
+    }
+
+
+async def start_job(conn: Executor, reason: str, cd_refs: Sequence[int]) -> Job:
+    """Record a re-projection of the observations of these taxa, not yet run."""
+    row = await conn.fetchrow(
+        f"""INSERT INTO sensitivity_job (id, reason, taxa, total)
+            VALUES ($1, $2, $3, (SELECT count(*) FROM observation
+                                 WHERE taxon_cd_ref IN ({_DESCENDANTS.replace("$1", "$3")})))
+            RETURNING {_JOB}""",
+        uuid4(),
+        reason,
+        sorted(set(cd_refs)),
+    )
+    assert row is not None  # noqa: S101 (INSERT … RETURNING always returns a row)
+    return Job(**dict(row))
+
+
+async def get_job(conn: Executor, job_id: UUID) -> Job | None:
+    """A job and its progress, or None."""
+    row = await conn.fetchrow(f"SELECT {_JOB} FROM sensitivity_job WHERE id = $1", job_id)
+    return None if row is None else Job(**dict(row))
+
+
+async def list_jobs(conn: Executor, limit: int) -> list[Job]:
+    """The most recent jobs first."""
+    rows = await conn.fetch(
+        f"SELECT {_JOB} FROM sensitivity_job ORDER BY started_at DESC LIMIT $1", limit
+    )
+    return [Job(**dict(r)) for r in rows]
+
+
+async def unfinished_jobs(conn: Executor) -> list[UUID]:
+    """Jobs a stopped server left running (resumed at start)."""
+    return [
+        r["id"] for r in await conn.fetch("SELECT id FROM sensitivity_job WHERE state = 'running'")
+    ]
+
+
+async def run_job(pool: asyncpg.Pool, job_id: UUID, batch: int = BATCH) -> None:
+    """Re-project batch after batch until done; a failure is recorded on the job, not raised.
+
+    Re-running a job (after a restart) is harmless: it only writes levels that differ.
+    """
+    try:
+        cd_refs: list[int] = await pool.fetchval(
+            "SELECT taxa FROM sensitivity_job WHERE id = $1", job_id
+        )
+        last: UUID | None = UUID(int=0)
+        while last is not None:
+            async with pool.acquire() as conn, conn.transaction():
+                last = await reproject_batch(conn, job_id, cd_refs, last, batch)
+            await asyncio.sleep(0)  # let requests through between batches
+    except (asyncpg.PostgresError, OSError) as exc:
+        log.exception("sensitivity job %s failed", job_id)
+        await pool.execute(
+            """UPDATE sensitivity_job SET state = 'failed', finished_at = now(), error = $2
+                WHERE id = $1""",
+            job_id,
+            f"{type(exc).__name__}: {exc}",
+        )
+
+
+async def reproject_batch(
+    conn: Connection, job_id: UUID, cd_refs: list[int], after: UUID, batch: int
+) -> UUID | None:
+    """Recompute the levels of the next `batch` records after id `after`; None when done.
+
+    The batch's rows are locked for this short transaction only, and only the
+    levels that changed are written (the ids whose public projection changes).
+    """
+    rows = await conn.fetch(
+        f"""SELECT id, taxon_cd_ref, lon, lat, observed_at, sensitivity_level
+             FROM observation WHERE taxon_cd_ref IN ({_DESCENDANTS}) AND id > $2
+            ORDER BY id LIMIT $3 FOR UPDATE""",
+        cd_refs,
+        after,
+        batch,
+    )
+    if not rows:
+        await conn.execute(
+            "UPDATE sensitivity_job SET state = 'done', finished_at = now() WHERE id = $1", job_id
+        )
+        return None
+    new = await levels(
+        conn, [(r["id"], r["taxon_cd_ref"], r["lon"], r["lat"], r["observed_at"]) for r in rows]
+    )
+    old = {r["id"]: r["sensitivity_level"] for r in rows}
+    changed = [(i, level) for i, level in new.items() if level != old[i]]
+    await conn.execute(
+        """UPDATE observation o
+              SET sensitivity_level = u.level, updated_at = greatest(now(), o.received_at)
+             FROM unnest($1::uuid[], $2::smallint[]) AS u(id, level)
+            WHERE o.id = u.id""",
+        [c[0] for c in changed],
+        [c[1] for c in changed],
+    )
+    await public.project(conn, [c[0] for c in changed])
+    await conn.execute(
+        """UPDATE sensitivity_job
+              SET done = least(done + $2, total), changed = changed + $3
+            WHERE id = $1""",
+        job_id,
+        len(rows),
+        len(changed),
+    )
+    last: UUID = rows[-1]["id"]
+    return last

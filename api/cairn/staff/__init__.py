@@ -1,0 +1,1 @@
+"""Staff: accounts, sign-in, grants within a scope, and the audit trail."""

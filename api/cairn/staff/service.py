@@ -1,0 +1,106 @@
+"""Every change to staff accounts and roles, each with its audit entry in the same transaction.
+
+The routes and the `cairn` command line call these same functions, so a role given
+at the command line leaves the same trail as one given through the API. The actor
+is the signed-in staff member, or None for an operator at the server's command
+line (who has the whole platform in reach).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from asyncpg import Pool
+
+from cairn.core.clock import now
+from cairn.core.db import Executor, transaction
+from cairn.core.errors import (
+    ConflictError,
+    FieldError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+)
+from cairn.programmes import store as programme_store
+from cairn.staff import audit, store
+from cairn.staff.model import Grant, Role, Staff, StaffAccount, hash_password, verify_password
+from cairn.staff.policy import may_manage_grants, require
+
+
+async def create_account(
+    pool: Pool, actor: Staff | None, email: str, display_name: str, password: str
+) -> StaffAccount:
+    """An account with no role yet; the password is stored argon2id-hashed only."""
+    if actor is not None:
+        require(actor, "create_account")
+    try:
+        async with transaction(pool) as conn:
+            user_id = await store.create_user(conn, email, display_name, hash_password(password))
+            account = StaffAccount(str(user_id), email.lower(), display_name)
+            await audit.record(conn, _id(actor), "account_create", account.email, after=account)
+    except store.UserExistsError:
+        raise ConflictError(f"an account {email.lower()} exists already") from None
+    return account
+
+
+async def grant(
+    pool: Pool,
+    actor: Staff | None,
+    email: str,
+    role: Role,
+    organisation: str | None,
+    programme: str | None,
+) -> Grant:
+    """Give `role` on one scope (replacing the role held on that same scope), within reach."""
+    if programme is not None and organisation is not None:
+        both = "give a programme or an organisation, not both"
+        raise InvalidInputError([FieldError("/organisation", "not_allowed", both)])
+    if actor is not None and not await _reaches(pool, actor, organisation, programme):
+        raise ForbiddenError("You do not administer that scope.")
+    user_id = await store.user_id_by_email(pool, email)
+    if user_id is None:
+        raise InvalidInputError([FieldError("/email", "invalid", f"no account {email.lower()}")])
+    try:
+        async with transaction(pool) as conn:
+            granted = await store.grant(conn, user_id, role, organisation, programme)
+            await audit.record(conn, _id(actor), "grant", email.lower(), after=granted)
+    except store.UnknownScopeError:
+        where = "/programme" if programme else "/organisation"
+        raise InvalidInputError([FieldError(where, "invalid", "no such scope")]) from None
+    return granted
+
+
+async def revoke_grant(pool: Pool, actor: Staff | None, grant_id: int) -> Grant:
+    """Remove a role; roles are read on every request, so it takes effect at once."""
+    async with transaction(pool) as conn:
+        found = await store.get_grant(conn, grant_id)
+        if found is None:
+            raise NotFoundError(f"no grant {grant_id}")
+        if actor is not None and not await _reaches(
+            conn, actor, found.organisation, found.programme
+        ):
+            raise ForbiddenError("You do not administer the scope of this grant.")
+        await store.revoke_grant(conn, grant_id)
+        await audit.record(conn, _id(actor), "grant_remove", f"grant {grant_id}", before=found)
+    return found
+
+
+async def change_password(pool: Pool, staff: Staff, current: str, new: str) -> None:
+    """Check the current password, store the new hash, sign out every session."""
+    if not verify_password(await store.password_hash(pool, staff.id), current):
+        raise ForbiddenError("The current password is wrong.")
+    async with transaction(pool) as conn:
+        await store.set_password(conn, staff.id, hash_password(new))
+        await store.revoke_all_refresh_tokens(conn, staff.id, now())
+        await audit.record(conn, staff.id, "password_change", staff.email)
+
+
+async def _reaches(
+    conn: Executor, actor: Staff, organisation: str | None, programme: str | None
+) -> bool:
+    found = await programme_store.get_programme(conn, programme) if programme else None
+    return may_manage_grants(actor, organisation, found.organisation if found else None, programme)
+
+
+def _id(actor: Staff | None) -> UUID | None:
+    return None if actor is None else actor.id

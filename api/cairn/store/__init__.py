@@ -1,1 +1,0 @@
-"""SQL, by hand, one module per aggregate. Functions take a connection and return structs."""

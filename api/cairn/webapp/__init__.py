@@ -1,0 +1,1 @@
+"""The field app (PWA) served at /, and the runtime settings it reads."""
