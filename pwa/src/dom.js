@@ -15,18 +15,6 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-export function formatBytes(bytes) {
-  if (!bytes && bytes !== 0) return "?";
-  const units = ["B", "KB", "MB", "GB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
-
 /** Append children to `parent`, skipping the absent ones (null, undefined, false). */
 export function fill(parent, ...children) {
   for (const child of children.flat()) {

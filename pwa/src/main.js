@@ -1,8 +1,9 @@
 // Cairn field app: boot, navigation, network and storage state.
 import "./style.css";
 import { getMeta, setMeta } from "./db.js";
+import { SEEN_EVENT, unseenDecisions } from "./decisions.js";
 import { h } from "./dom.js";
-import { LANGS, initialLanguage, setLanguage, t } from "./i18n.js";
+import { LANGS, errorText, initialLanguage, setLanguage, t } from "./i18n.js";
 import "./outbox-texts.js";
 import { loadReference, loadStoredReference, programmeOf, rememberProgrammes, schemaOf } from "./reference.js";
 import { SyncState, onChange as onSyncChange, startSync, syncStatus } from "./sync.js";
@@ -29,6 +30,9 @@ const TABS = [
   ["privacy", "tab_privacy", "⚙"],
 ];
 
+/** Screens of the park staff: desk tools, without the hiker's bottom bar. */
+const STAFF_SCREENS = new Set(["staff", "dashboard"]);
+
 const main = document.getElementById("main");
 
 function route() {
@@ -48,23 +52,35 @@ async function render() {
     await screen.show(main, current);
   } catch (error) {
     console.error(error);
-    main.replaceChildren(h("h1", {}, "Cairn"), h("p", { class: "problem", role: "alert" }, navigator.onLine ? String(error.message || error) : t("needsNetwork")));
+    main.replaceChildren(h("h1", {}, "Cairn"), h("p", { class: "problem", role: "alert" }, errorText(error)));
   }
-  renderTabs(current.name);
+  document.body.classList.toggle("staff-mode", STAFF_SCREENS.has(current.name));
+  await renderTabs(current.name);
   if (current.name !== "atlas" || current.args.length === 0) {
     document.title = `Cairn — ${t(current.name === "" ? "home" : current.name)}`;
   }
 }
 
-function renderTabs(active) {
+async function renderTabs(active = route().name) {
   const nav = document.getElementById("tabs");
   nav.setAttribute("aria-label", "Navigation");
+  nav.hidden = STAFF_SCREENS.has(active);
+  const unseen = (await unseenDecisions()).length;
   nav.replaceChildren(
     ...TABS.map(([target, key, glyph]) =>
       h("a", { href: `#/${target}`, "aria-current": target.split("/")[0] === active ? "page" : null },
-        h("span", { "aria-hidden": "true", class: "glyph" }, glyph), h("span", {}, t(key))),
+        h("span", { "aria-hidden": "true", class: "glyph" }, glyph), h("span", {}, t(key)),
+        target === "mine" && unseen ? h("span", { class: "count-badge" }, h("span", { "aria-hidden": "true" }, unseen), h("span", { class: "sr" }, ` — ${t("newDecisions", unseen)}`)) : null),
     ),
   );
+  renderDecisionsNotice(active, unseen);
+}
+
+/** On any screen but "Mine": the moderators decided since the visitor last looked. */
+function renderDecisionsNotice(active, unseen) {
+  const notice = document.getElementById("notice");
+  notice.hidden = unseen === 0 || active === "mine" || STAFF_SCREENS.has(active);
+  notice.replaceChildren(unseen ? h("p", {}, t("decisionsNotice", unseen), " ", h("a", { href: "#/mine" }, t("seeThem"))) : "");
 }
 
 /** Online, offline, or online but unable to send: the server refuses this phone's token. */
@@ -112,6 +128,8 @@ async function boot() {
   await rememberProgrammes(); // a QR code's link then opens on its programme even offline
   // Both kinds' forms must open on the trail: fetch their schemas while there is a network.
   await Promise.all(["species", "heritage"].map((kind) => schemaOf(kind, 1).catch(() => null)));
+  onSyncChange(() => renderTabs());
+  addEventListener(SEEN_EVENT, () => renderTabs());
   startSync();
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => console.warn("no service worker", error));

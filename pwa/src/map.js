@@ -25,7 +25,10 @@ export async function config() {
 /** A Leaflet map in `element`, centred on [lat, lon], with the configured tiles. */
 export async function createMap(element, center, zoom = 13) {
   const [{ default: L }, settings] = await Promise.all([import("./leaflet.js"), config()]);
-  const map = L.map(element, { zoomControl: true, attributionControl: true }).setView(center, zoom);
+  const map = L.map(element, { zoomControl: false, attributionControl: true }).setView(center, zoom);
+  // Leaflet's own button titles are English: give them the reader's language.
+  L.control.zoom({ zoomInTitle: t("zoomIn"), zoomOutTitle: t("zoomOut") }).addTo(map);
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com" translate="no">Leaflet</a>');
   const tiles = L.tileLayer(settings.tile_url, { maxZoom: 18, attribution: settings.tile_attribution });
   tiles.on("tileerror", () => element.setAttribute("data-tiles", "missing"));
   tiles.addTo(map);

@@ -6,6 +6,12 @@ import { lang } from "./i18n.js";
 let bundle = null;
 let index = null;
 const schemas = new Map();
+let bundleArrived;
+const bundleReady = new Promise((resolve) => (bundleArrived = resolve));
+
+const NEARBY_RADIUS_DEG = 0.07; // about 5 to 8 km around the position, in the territory's latitudes
+const NEARBY_DAYS = 365;
+const NEARBY_LIMIT = 8;
 
 /** Letters only, lower case, accents removed: "Gentiane de Koch" → "gentiane de koch". */
 export function fold(text) {
@@ -45,6 +51,7 @@ export async function loadReference() {
 
 function useBundle(data) {
   bundle = data;
+  bundleArrived(data);
   index = data.taxa.map((taxon) => ({
     taxon,
     words: fold([taxon.scientific_name, taxon.vernacular_fr, taxon.vernacular_en, taxon.vernacular_it].join(" ")),
@@ -53,6 +60,17 @@ function useBundle(data) {
 
 export function reference() {
   return bundle;
+}
+
+/** The bundle, once it is there (stored on the phone, or the first download). */
+export function whenReference() {
+  return bundle ? Promise.resolve(bundle) : bundleReady;
+}
+
+/** A commune's name from its INSEE code (the bundle has the territory's communes). */
+export function communeName(insee) {
+  if (!insee) return "";
+  return bundle?.communes.find((commune) => commune.insee === insee)?.name ?? insee;
 }
 
 /** Taxa whose names have words starting with every word typed (accents and case ignored). */
@@ -64,16 +82,28 @@ export function searchTaxa(query, limit = 20) {
   for (const entry of index) {
     const haystack = ` ${entry.words}`;
     if (words.every((word) => haystack.includes(` ${word}`))) {
-      const first = ` ${fold(vernacular(entry.taxon))}`.startsWith(` ${words[0]}`) ? 0 : 1;
+      const first = ` ${fold(taxonName(entry.taxon))}`.startsWith(` ${words[0]}`) ? 0 : 1;
       hits.push([first, entry.taxon.cd_nom === entry.taxon.cd_ref ? 0 : 1, entry.taxon]);
     }
   }
-  hits.sort((a, b) => a[0] - b[0] || a[1] - b[1] || vernacular(a[2]).localeCompare(vernacular(b[2])));
+  hits.sort((a, b) => a[0] - b[0] || a[1] - b[1] || taxonName(a[2]).localeCompare(taxonName(b[2])));
   return hits.slice(0, limit).map((hit) => hit[2]);
 }
 
-export function vernacular(taxon) {
-  return taxon[`vernacular_${lang()}`] || taxon.vernacular_fr || taxon.vernacular_en || taxon.scientific_name;
+/**
+ * The name a reader sees first: the vernacular name in their language, else the scientific name.
+ * The reference data has French vernacular names only, so English and Italian readers get the
+ * scientific name (no name is made up).
+ */
+export function taxonName(taxon) {
+  return taxon[`vernacular_${lang()}`] || taxon.scientific_name || taxon.vernacular_fr;
+}
+
+/** The name first, then the other one: "Bouquetin des Alpes — Capra ibex" / "Capra ibex — Bouquetin des Alpes". */
+export function taxonLabel(taxon) {
+  const name = taxonName(taxon);
+  const other = name === taxon.scientific_name ? taxon.vernacular_fr : taxon.scientific_name;
+  return other && other !== name ? `${name} — ${other}` : name;
 }
 
 export function taxonByCode(cdNom) {
@@ -116,4 +146,32 @@ export async function programmeOf(slug) {
   } catch {
     return (await getReference(key)) ?? null;
   }
+}
+
+/**
+ * Species validated in the last year around a position, most recorded first, from the open data;
+ * remembered on the phone, so offline the last ones found (named from the bundle) still serve.
+ */
+export async function recentNearby(position) {
+  if (position && navigator.onLine) {
+    const query = new URLSearchParams({
+      kind: "species", limit: "500", format: "json",
+      from: new Date(Date.now() - NEARBY_DAYS * 86_400_000).toISOString().slice(0, 10),
+      bbox: [position.lon - NEARBY_RADIUS_DEG, position.lat - NEARBY_RADIUS_DEG,
+        position.lon + NEARBY_RADIUS_DEG, position.lat + NEARBY_RADIUS_DEG].map((v) => v.toFixed(5)).join(","),
+    });
+    try {
+      const answer = await request(`/api/v1/observations?${query}`);
+      const counts = new Map();
+      for (const item of answer.items) {
+        if (item.taxon) counts.set(item.taxon.cd_ref, (counts.get(item.taxon.cd_ref) ?? 0) + 1);
+      }
+      const codes = [...counts].sort((a, b) => b[1] - a[1]).slice(0, NEARBY_LIMIT).map(([code]) => code);
+      await setReference("nearby", codes);
+      return codes.map(taxonByCode).filter(Boolean);
+    } catch {
+      // the server is out of reach: the remembered ones serve
+    }
+  }
+  return ((await getReference("nearby")) ?? []).map(taxonByCode).filter(Boolean);
 }

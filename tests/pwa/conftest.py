@@ -1,4 +1,4 @@
-"""Fixtures of the field app's browser tests: a phone-sized Chromium context."""
+"""Fixtures of the field app's browser tests: a phone-sized and a desk-sized Chromium context."""
 
 from __future__ import annotations
 
@@ -22,6 +22,15 @@ async def phone(browser: Browser) -> AsyncIterator[BrowserContext]:
         permissions=["geolocation"],
         service_workers="allow",
     )
+    await context.route("https://tile.openstreetmap.org/**", answer_tile)
+    yield context
+    await context.close()
+
+
+@pytest.fixture
+async def desk(browser: Browser) -> AsyncIterator[BrowserContext]:
+    """A staff member's desk: a wide screen, in English."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     await context.route("https://tile.openstreetmap.org/**", answer_tile)
     yield context
     await context.close()

@@ -76,8 +76,13 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20) 
     raise AssertionError("condition not reached in time")
 
 
+async def open_details(page: Page) -> None:
+    """Unfold the record form's optional details (folded so that saving stays in view)."""
+    await page.click("details.more summary")
+
+
 async def record_ibex(page: Page, photo: bytes | None = None, comment: str = "") -> None:
-    """Species → position (mocked) → search → photo → a count (→ a comment) → save."""
+    """Species → position (mocked) → search → photo → count in the details (→ comment) → save."""
     await page.goto(page.url.split("#")[0] + "#/record/species")
     await page.wait_for_selector("#taxon-search")
     await page.fill("#taxon-search", "bouquetin")
@@ -87,6 +92,7 @@ async def record_ibex(page: Page, photo: bytes | None = None, comment: str = "")
             "#photo-input", files=[{"name": "ibex.jpg", "mimeType": "image/jpeg", "buffer": photo}]
         )
         await page.wait_for_selector(".photos img")
+    await open_details(page)
     await page.fill("#field-count", "3")
     if comment:
         await page.fill("#comment", comment)
@@ -128,7 +134,7 @@ async def test_an_observation_recorded_offline_is_stored_exactly_once(
     page = await installed(phone, cairn_url)
     await phone.set_offline(True)
     await record_ibex(page, camera_photo())
-    assert "en attente" in await page.inner_text(".records .record .badge")
+    assert "Pas encore envoyée" in await page.inner_text(".records .record .badge")
     await page.reload()  # the app is killed and reopened, still offline
     await page.wait_for_selector("body[data-ready=true]")
     await page.goto(cairn_url + "/#/mine")
@@ -220,8 +226,9 @@ async def test_a_qr_deep_link_preselects_its_programme(
     assert "Col du Lautaret" in await page.inner_text(".programme")
     assert await page.locator(".choice.heritage").count() == 0  # the programme takes species only
     await page.click(".choice.species")
-    await page.click(".targets button")  # the programme's target species: one tap
+    await page.click(".suggestions .target button")  # the programme's target species: one tap
     await expect(page.locator(".chosen")).to_contain_text("Capra ibex")
+    await open_details(page)
     await page.fill("#field-count", "2")
     await expect(page.locator(".step .hint[aria-live]")).to_contain_text(" m")
     await page.click("form.record-form button[type=submit]")
@@ -299,14 +306,14 @@ async def test_an_account_made_on_the_phone_brings_its_records_to_a_tablet(
     await page.fill("#account-email", "marie@example.org")
     await page.fill("#account-password", "a long enough secret")
     await page.click("text=Créer le compte")
-    await expect(page.locator(".message")).to_contain_text("marie@example.org")
+    await expect(page.locator("#account-message")).to_contain_text("marie@example.org")
     tablet = await browser.new_context(viewport={"width": 800, "height": 1100}, locale="fr-FR")
     other = await installed(tablet, cairn_url)
     await other.goto(cairn_url + "/#/privacy")
     await other.fill("#account-email", "marie@example.org")
     await other.fill("#account-password", "a long enough secret")
     await other.click("text=Me connecter")
-    await expect(other.locator(".message")).to_contain_text("marie@example.org")
+    await expect(other.locator("#account-message")).to_contain_text("marie@example.org")
     await other.goto(cairn_url + "/#/impact")
     await expect(other.locator(".figure-value").first).to_have_text("1")
     await tablet.close()
@@ -339,6 +346,7 @@ async def test_species_and_heritage_recorded_offline_are_seen_validated_later(
     await page.goto(cairn_url + "/#/record/heritage")
     await page.wait_for_selector("#field-category")
     await page.select_option("#field-category", "sundial")
+    await open_details(page)
     await page.select_option("#field-condition", "degraded")
     await page.set_input_files(
         "#photo-input",
@@ -377,7 +385,7 @@ async def test_a_sent_record_is_corrected_then_withdrawn_from_the_app(
     await record_ibex(page)
     await expect(page.locator(".records .record.state-sent")).to_have_count(1)
     await page.click(".records .record a:has-text('Corriger')")
-    await page.fill("#field-count", "7")
+    await page.fill("#field-count", "7")  # a correction opens with its details unfolded
     await page.click("form.record-form button[type=submit]")
 
     async def corrected() -> bool:
@@ -395,7 +403,7 @@ async def test_a_sent_record_is_corrected_then_withdrawn_from_the_app(
         return await db.fetchval("SELECT status FROM observation") == "withdrawn"
 
     await eventually(withdrawn)
-    await expect(page.locator(".records .record .badge")).to_have_text("retirée")
+    await expect(page.locator(".records .record .badge")).to_have_text("⊘ retirée")
 
 
 async def test_without_geolocation_a_pin_placed_by_hand_is_accepted(

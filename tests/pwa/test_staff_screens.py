@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import BrowserContext, Page, expect
 
 from tests.browser import serious_violations
-from tests.pwa.test_field_app import ARTIFACTS, answer_tile
+from tests.pwa.test_field_app import ARTIFACTS
 from tests.world import (
     PASSWORD,
     add_programme,
@@ -23,14 +22,6 @@ from tests.world import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def desk(browser: Browser) -> AsyncIterator[BrowserContext]:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    await context.route("https://tile.openstreetmap.org/**", answer_tile)
-    yield context
-    await context.close()
 
 
 async def signed_in(desk: BrowserContext, url: str, email: str) -> Page:
@@ -75,7 +66,10 @@ async def test_a_moderator_works_through_the_queue(
     await boxes.nth(0).check()
     await boxes.nth(1).check()
     await page.click(".bulk button:has-text('Reject')")
-    await expect(page.locator(".queue-item")).to_have_count(1)
+    await page.click(".bulk-step button:has-text('Confirm')")  # a confirmation first
+    await expect(page.locator(".bulk-step")).to_contain_text("sending in")
+    assert sorted([await status_of(db, i) for i in ids]).count("invalid") == 0  # held for an undo
+    await expect(page.locator(".queue-item")).to_have_count(1, timeout=10_000)
     assert sorted([await status_of(db, i) for i in ids]).count("invalid") == 2
 
     # Re-identify the last one as a sensitive taxon: its public position becomes generalised.

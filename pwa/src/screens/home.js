@@ -1,7 +1,7 @@
 // Home: what do you see? Two big choices, the programme of the QR code, what waits to be sent.
 import { allRecords, getMeta } from "../db.js";
-import { formatBytes, h, fill } from "../dom.js";
-import { lang, t } from "../i18n.js";
+import { h, fill } from "../dom.js";
+import { formatBytes, lang, t } from "../i18n.js";
 import { waiting } from "../sync.js";
 
 export async function show(main) {
@@ -11,7 +11,7 @@ export async function show(main) {
     ? h("section", { class: "card programme", "aria-label": t("programme") },
         h("p", { class: "eyebrow" }, t("programme")),
         h("h2", {}, chosen.programme?.name?.[lang()] ?? chosen.slug),
-        chosen.place ? h("p", {}, `${t("place")} : ${chosen.place}`) : null)
+        chosen.place ? h("p", {}, `${t("place")}${t("colon")}${chosen.place}`) : null)
     : null;
   fill(main, 
     h("h1", {}, t("welcome")),

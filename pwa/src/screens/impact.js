@@ -2,23 +2,27 @@
 import { signed } from "../api.js";
 import { getMeta } from "../db.js";
 import { h, fill } from "../dom.js";
-import { extend, t } from "../i18n.js";
+import { extend, formatNumber, t } from "../i18n.js";
+import { taxonName } from "../reference.js";
 
 extend({
   fr: {
     impact: "Mon impact", sentCount: "envoyées", validatedCount: "validées", speciesCount: "espèces", cellsCount: "mailles de 10 km",
     firsts: "Premières mentions dans une commune", shareCard: "Partager ma carte", cardTitle: "Mes observations dans les Hautes-Alpes",
     impactEmpty: "Envoyez une première observation : son parcours s'affichera ici.",
+    onlyValidated: "Espèces, mailles et premières mentions ne comptent que les observations validées par les modérateurs.",
   },
   en: {
     impact: "My impact", sentCount: "sent", validatedCount: "validated", speciesCount: "species", cellsCount: "10 km cells",
     firsts: "First records in a commune", shareCard: "Share my card", cardTitle: "My observations in the Hautes-Alpes",
     impactEmpty: "Send a first observation: what it does will show here.",
+    onlyValidated: "Species, cells and first records count only the observations validated by the moderators.",
   },
   it: {
     impact: "Il mio impatto", sentCount: "inviate", validatedCount: "validate", speciesCount: "specie", cellsCount: "maglie di 10 km",
     firsts: "Prime segnalazioni in un comune", shareCard: "Condividi la mia scheda", cardTitle: "Le mie osservazioni nelle Hautes-Alpes",
     impactEmpty: "Invia una prima osservazione: qui vedrai cosa ha prodotto.",
+    onlyValidated: "Specie, maglie e prime segnalazioni contano solo le osservazioni validate dai moderatori.",
   },
 });
 
@@ -37,12 +41,13 @@ export async function show(main) {
   ];
   fill(main, 
     h("div", { class: "figures" }, figures.map(([value, label]) =>
-      h("div", { class: "figure" }, h("span", { class: "figure-value" }, value), h("span", { class: "figure-label" }, label)))),
+      h("div", { class: "figure" }, h("span", { class: "figure-value" }, formatNumber(value)), h("span", { class: "figure-label" }, label)))),
+    h("p", { class: "hint only-validated" }, t("onlyValidated")),
     impact.taxa.length
       ? h("ul", { class: "checklist" }, impact.taxa.map((taxon) =>
-          h("li", {}, h("a", { href: `#/atlas/taxon/${taxon.cd_ref}` }, taxon.vernacular_fr || taxon.scientific_name), ` · ${taxon.count}`)))
+          h("li", {}, h("a", { href: `#/atlas/taxon/${taxon.cd_ref}`, translate: "no" }, taxonName(taxon)), ` · ${formatNumber(taxon.count)}`)))
       : null,
-    impact.firsts.length ? h("section", {}, h("h2", {}, t("firsts")), h("ul", {}, impact.firsts.map((f) => h("li", {}, f.key)))) : null,
+    impact.firsts.length ? h("section", {}, h("h2", {}, t("firsts")), h("ul", {}, impact.firsts.map((f) => h("li", { translate: "no" }, f.key)))) : null,
     h("button", { type: "button", class: "big secondary", onclick: () => shareCard(figures) }, t("shareCard")),
   );
 }
@@ -61,7 +66,7 @@ async function shareCard(figures) {
   context.font = "bold 120px system-ui, sans-serif";
   figures.forEach(([value, label], i) => {
     const y = 380 + i * 170;
-    context.fillText(String(value), 80, y);
+    context.fillText(formatNumber(value), 80, y);
     context.font = "48px system-ui, sans-serif";
     context.fillText(label, 380, y - 20);
     context.font = "bold 120px system-ui, sans-serif";

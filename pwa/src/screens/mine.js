@@ -1,32 +1,66 @@
-// My observations: what waits, what was sent, what the moderators decided and said.
+// My observations: what waits on the phone, what was sent, what the moderators decided and said.
 import { signed } from "../api.js";
-import { allRecords, updateRecord } from "../db.js";
+import { allRecords, getMeta, updateRecord } from "../db.js";
+import { markDecisionsSeen } from "../decisions.js";
 import { h, fill } from "../dom.js";
-import { enumLabel, t } from "../i18n.js";
+import { enumLabel, errorText, formatDate, schemaTitle, t } from "../i18n.js";
 import { createMap } from "../map.js";
-import { schemaOf, taxonByCode, vernacular } from "../reference.js";
+import { schemaOf, taxonByCode, taxonName } from "../reference.js";
 import { onChange, refreshStatuses, syncNow, waiting } from "../sync.js";
+
+const SERVER_PAGE = 100; // thumbnails of the newest records sent; older ones show without one
 
 export async function show(main) {
   const list = h("ul", { class: "records", "aria-live": "polite" });
-  const heritage = await schemaOf("heritage", 1).catch(() => null);
+  const schemas = {
+    species: await schemaOf("species", 1).catch(() => null),
+    heritage: await schemaOf("heritage", 1).catch(() => null),
+  };
+  let thumbnails = new Map();
   const draw = async () => {
     const records = await allRecords();
     list.replaceChildren(
       ...(records.length === 0
         ? [h("li", { class: "empty" }, t("noObservations"))]
-        : records.map((record) => item(record, heritage, draw))),
+        : records.map((record) => item(record, schemas, thumbnails.get(record.id), draw))),
     );
     send.hidden = waiting(records).length === 0;
+    await markDecisionsSeen(records);
   };
-  const send = h("button", { type: "button", class: "big primary", onclick: () => syncNow().then(draw) }, t("sendNow"));
+  const sendMessage = h("p", { class: "message", role: "status" });
+  const send = h("button", { type: "button", class: "big primary", onclick: async () => {
+    if (!navigator.onLine) return (sendMessage.textContent = t("offlineSend"));
+    sendMessage.textContent = t("sendingNow");
+    await syncNow().catch(() => {});
+    await draw();
+    const left = waiting(await allRecords()).length;
+    sendMessage.textContent = left === 0 ? t("nothingToSend") : t("waitingCount", left);
+  } }, t("sendNow"));
   const mapBox = h("div", { class: "map small", id: "mine-map" });
-  fill(main, h("h1", {}, t("mine")), send, mapBox, list);
+  fill(main, h("h1", {}, t("mine")), send, sendMessage, mapBox, list);
   drawMap(mapBox, await allRecords());
   const stop = onChange(draw);
   addEventListener("hashchange", stop, { once: true });
   await draw();
-  refreshStatuses().catch(() => {});
+  refreshStatuses()
+    .then(serverThumbnails)
+    .then((found) => {
+      thumbnails = found;
+      return draw();
+    })
+    .catch(() => {});
+}
+
+/**
+ * The small photo of each record the server has, by record id. (The outbox keeps a photo's bytes
+ * only until the server confirmed it; after that the server's copy is shown.)
+ */
+async function serverThumbnails() {
+  if (!navigator.onLine || !(await getMeta("device"))) return new Map();
+  const answer = await signed(`/api/v1/me/observations?limit=${SERVER_PAGE}`);
+  return new Map(answer.items
+    .filter((item) => item.observation.photos?.length)
+    .map((item) => [item.observation.id, item.observation.photos[0].urls.small]));
 }
 
 /** My records where I made them (my own precise positions, kept on my phone). */
@@ -35,24 +69,41 @@ async function drawMap(box, records) {
   const { L, map } = await createMap(box, [44.75, 6.6], 9);
   const points = records.map((r) => [r.payload.location.lat, r.payload.location.lon]);
   for (const [index, point] of points.entries()) {
-    L.circleMarker(point, { radius: 7, weight: 2 }).bindPopup(new Date(records[index].payload.observed_at).toLocaleDateString()).addTo(map);
+    L.circleMarker(point, { radius: 7, weight: 2 }).bindPopup(formatDate(records[index].payload.observed_at)).addTo(map);
   }
   map.fitBounds(L.latLngBounds(points), { maxZoom: 13, padding: [20, 20] });
 }
 
-function title(record, heritage) {
+/** A species by its name; a heritage item by the name typed, else its category. */
+function title(record, schemas) {
+  const data = record.payload.data;
   if (record.kind === "species") {
-    const taxon = taxonByCode(record.payload.data.cd_nom);
-    return taxon ? vernacular(taxon) : `CD_NOM ${record.payload.data.cd_nom}`;
+    const taxon = taxonByCode(data.cd_nom);
+    return taxon ? taxonName(taxon) : `CD_NOM ${data.cd_nom}`;
   }
-  const category = record.payload.data.category;
-  return heritage ? enumLabel(heritage.properties.category, category) : category;
+  const category = schemas.heritage ? enumLabel(schemas.heritage.properties.category, data.category) : data.category;
+  return data.name ? `${data.name} (${category})` : category;
 }
 
-function item(record, heritage, redraw) {
+/** Where the record stands, as an icon and words: waiting on the phone and sent look different. */
+function standing(record) {
   const status = record.server?.status;
-  const badge = status && record.state === "sent" ? t(`status_${status}`) : t(`state_${record.state}`);
+  if (record.state === "sent" && status === "pending") return ["✓", t("sentPending")];
+  if (record.state === "sent" && status) {
+    const icons = { certain: "★", probable: "★", doubtful: "?", invalid: "✗", withdrawn: "⊘" };
+    return [icons[status] ?? "•", t(`status_${status}`)];
+  }
+  if (record.state === "waiting") return ["◷", t("notSent")];
+  if (record.state === "sending") return ["⇡", t("sendingNow")];
+  return ["⚠", t(`state_${record.state}`)];
+}
+
+function item(record, schemas, serverThumbnail, redraw) {
+  const status = record.server?.status;
+  const [icon, words] = standing(record);
   const photosWaiting = record.photos.filter((p) => !p.done).length;
+  const localPhoto = record.photos.find((p) => p.blob);
+  const thumbnail = localPhoto ? URL.createObjectURL(localPhoto.blob) : serverThumbnail;
   const editable = record.state !== "sending" && (record.state !== "sent" || status === "pending");
   const actions = [];
   if (editable) {
@@ -70,24 +121,50 @@ function item(record, heritage, redraw) {
           r.server = { ...(r.server || {}), status: stored.status };
         });
       } catch (error) {
-        alert(navigator.onLine ? error.message : t("needsNetwork"));
+        alert(errorText(error));
       }
       redraw();
     } }, t("withdraw")));
   }
-  const problem = record.problem;
+  const name = title(record, schemas);
   return h("li", { class: `record state-${record.state} status-${status || "none"}`, "data-id": record.id },
-    h("div", { class: "record-head" },
-      h("strong", {}, title(record, heritage)),
-      h("span", { class: "badge" }, badge)),
-    h("p", { class: "meta" }, new Date(record.payload.observed_at).toLocaleString(document.documentElement.lang),
-      photosWaiting ? ` · ${photosWaiting} ${t("photo").toLowerCase()}` : ""),
-    record.server?.moderator_comment
-      ? h("p", { class: "moderator" }, `${t("moderator")} : ${record.server.moderator_comment}`) : null,
-    problem
-      ? h("div", { class: "problem", role: "note" },
-          h("p", {}, problem.detail || problem.title),
-          problem.errors?.length ? h("ul", {}, problem.errors.map((e) => h("li", {}, `${e.pointer} : ${e.detail}`))) : null)
-      : null,
-    actions.length ? h("div", { class: "actions" }, actions) : null);
+    thumbnail ? h("img", { class: "thumb", src: thumbnail, alt: t("photoOf", name), width: 64, height: 64 }) : null,
+    h("div", { class: "record-body" },
+      h("div", { class: "record-head" },
+        h("strong", { translate: "no" }, name),
+        h("span", { class: "badge" }, h("span", { "aria-hidden": "true" }, `${icon} `), words)),
+      h("p", { class: "meta" }, formatDate(record.payload.observed_at, { time: true }),
+        photosWaiting ? ` · ${photosWaiting} ${t("photo").toLowerCase()}` : ""),
+      record.server?.moderator_comment
+        ? h("p", { class: "moderator" }, `${t("moderator")}${t("colon")}`, h("span", { translate: "no" }, record.server.moderator_comment)) : null,
+      record.problem ? problemBox(record.problem, schemas[record.kind]) : null,
+      actions.length ? h("div", { class: "actions" }, actions) : null));
+}
+
+/** The server's refusal in the reader's language: each field by its name, each reason by its code. */
+function problemBox(problem, schema) {
+  const errors = problem.errors ?? [];
+  return h("div", { class: "problem", role: "note" },
+    h("p", {}, t("refused")),
+    errors.length
+      ? h("ul", {}, errors.map((error) => h("li", {},
+          `${fieldName(error.pointer, schema)}${t("colon")}${reason(error.code)} `,
+          h("code", { translate: "no" }, error.pointer))))
+      : null);
+}
+
+function fieldName(pointer, schema) {
+  const [, top, name] = (pointer || "").split("/");
+  if (top === "location") return t("position");
+  if (top === "observed_at") return t("observedAt");
+  if (top === "programme") return t("programme");
+  if (top === "comment") return t("comment");
+  if (top === "data" && name && schema?.properties?.[name]) return schemaTitle(schema.properties[name], name);
+  return t("problemField");
+}
+
+function reason(code) {
+  const key = `error_${code}`;
+  const text = t(key);
+  return text === key ? t("error_invalid") : text;
 }

@@ -1,19 +1,25 @@
 // The open map: validated observations of the territory, at their public precision.
 import { request } from "../api.js";
 import { h, fill } from "../dom.js";
-import { lang, t } from "../i18n.js";
+import { enumLabel, errorText, formatDate, groupLabel, lang, t } from "../i18n.js";
 import { createMap } from "../map.js";
-import { reference } from "../reference.js";
+import { schemaOf, taxonName, whenReference } from "../reference.js";
 
 const PAGES = 5;
 
 export async function show(main) {
-  const groups = [...new Set((reference()?.taxa ?? []).map((taxon) => taxon.group).filter(Boolean))].sort();
-  const group = h("select", { id: "group" }, h("option", { value: "" }, t("all")), groups.map((g) => h("option", { value: g }, g)));
+  const group = h("select", { id: "group" }, h("option", { value: "" }, t("all")));
+  // The species list may still be on its way on a first visit: fill the groups when it arrives.
+  whenReference().then((bundle) => {
+    const groups = [...new Set(bundle.taxa.map((taxon) => taxon.group).filter(Boolean))]
+      .map((value) => [value, groupLabel(value)])
+      .sort((a, b) => a[1].localeCompare(b[1], lang()));
+    group.append(...groups.map(([value, label]) => h("option", { value }, label)));
+  });
   const since = h("input", { id: "since", type: "date" });
   const programmes = await request("/api/v1/programmes").catch(() => []);
   const programme = h("select", { id: "programme-filter" }, h("option", { value: "" }, t("all")),
-    programmes.map((p) => h("option", { value: p.slug }, p.name[lang()] ?? p.slug)));
+    programmes.map((p) => h("option", { value: p.slug }, p.name?.[lang()] ?? p.slug)));
   const count = h("p", { class: "hint", role: "status" });
   const box = h("div", { class: "map large", id: "open-map" });
   fill(main, 
@@ -23,6 +29,8 @@ export async function show(main) {
       h("div", { class: "field" }, h("label", { for: "since" }, t("since")), since),
       h("div", { class: "field" }, h("label", { for: "programme-filter" }, t("programme")), programme)),
     box, count);
+  const heritage = await schemaOf("heritage", 1).catch(() => null);
+  const categoryLabel = (category) => category && (heritage ? enumLabel(heritage.properties.category, category) : category);
   const { L, map } = await createMap(box, [44.75, 6.6], 9);
   const layer = L.layerGroup().addTo(map);
   const load = async () => {
@@ -48,8 +56,8 @@ export async function show(main) {
           const shape = generalised
             ? L.circle([lat, lon], { radius: props.location?.uncertainty_m || 5000, weight: 1, dashArray: "4" })
             : L.circleMarker([lat, lon], { radius: 6, weight: 2 });
-          const name = props.taxon?.vernacular_fr || props.taxon?.scientific_name || props.attributes?.category || props.kind;
-          shape.bindPopup(`${escapeHtml(name)}<br>${escapeHtml(props.observed_at.slice(0, 10))}${generalised ? `<br><em>${escapeHtml(t("generalised"))}</em>` : ""}`);
+          const name = props.taxon ? taxonName(props.taxon) : categoryLabel(props.attributes?.category) ?? props.kind;
+          shape.bindPopup(`${escapeHtml(name)}<br>${escapeHtml(formatDate(props.observed_at))}${generalised ? `<br><em>${escapeHtml(t("generalised"))}</em>` : ""}`);
           shape.addTo(layer);
           shown += 1;
         }
@@ -57,7 +65,7 @@ export async function show(main) {
       }
       count.textContent = t("count", shown);
     } catch (error) {
-      count.textContent = navigator.onLine ? error.message : t("needsNetwork");
+      count.textContent = errorText(error);
     }
   };
   group.addEventListener("change", load);

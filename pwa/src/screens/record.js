@@ -1,15 +1,17 @@
-// Record: kind → position → photo → the kind's fields → save into the outbox.
+// Record: photo first (its EXIF position and time fill the form), then one-tap suggestions or a
+// search, the position, optional details folded away; the save button always in view.
 import { getMeta, getRecord, putRecord } from "../db.js";
 import { h, fill } from "../dom.js";
 import { schemaForm } from "../form.js";
-import { t } from "../i18n.js";
+import { formatDate, formatLength, t } from "../i18n.js";
 import { createMap } from "../map.js";
-import { downscale } from "../photo.js";
-import { schemaOf, searchTaxa, taxonByCode, vernacular } from "../reference.js";
+import { downscale, readExif } from "../photo.js";
+import { recentNearby, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName } from "../reference.js";
 import { requestBackgroundSync, syncNow } from "../sync.js";
 
 const GOOD_ACCURACY_M = 25;
 const BRIANCON = [44.8986, 6.6433]; // where the map starts when no position is known yet
+const CLOCK_SKEW_MS = 5 * 60 * 1000; // a photo time later than now (by more than this) is a wrong camera clock
 
 /** The local time with its UTC offset, as the API wants it: 2026-07-14T09:32:00+02:00. */
 export function localIso(date = new Date()) {
@@ -30,9 +32,10 @@ export async function show(main, { args, query }) {
   const chosenProgramme = await getMeta("programme");
   const state = {
     position: editing ? { ...editing.payload.location } : null,
-    moved: Boolean(editing),
+    moved: Boolean(editing), // a position set by hand or read from a photo: the GPS no longer moves it
     taxon: editing?.payload.data.cd_nom ? taxonByCode(editing.payload.data.cd_nom) : null,
     photos: editing ? editing.photos.filter((p) => !p.done) : [],
+    observedAt: null, // a photo's EXIF time, when it has one
   };
   const message = h("p", { class: "message", role: "alert" });
 
@@ -43,6 +46,12 @@ export async function show(main, { args, query }) {
   let marker;
   let circle;
   let map;
+  const showPosition = () => {
+    if (!marker || !map || !state.position) return;
+    marker.setLatLng([state.position.lat, state.position.lon]).addTo(map);
+    circle.setLatLng(marker.getLatLng()).setRadius(state.position.accuracy_m ?? 0);
+    map.setView(marker.getLatLng(), Math.max(map.getZoom(), 15));
+  };
   createMap(mapBox, state.position ? [state.position.lat, state.position.lon] : BRIANCON, 14).then(({ L, map: m }) => {
     map = m;
     marker = L.marker(state.position ? [state.position.lat, state.position.lon] : BRIANCON, {
@@ -52,6 +61,7 @@ export async function show(main, { args, query }) {
     circle = L.circle(marker.getLatLng(), { radius: 0, weight: 1 });
     if (state.position) marker.addTo(map);
     circle.addTo(map);
+    showPosition();
     marker.on("dragend", () => {
       const { lat, lng } = marker.getLatLng();
       state.position = { lon: round(lng), lat: round(lat), accuracy_m: placedAccuracy(map) };
@@ -66,37 +76,35 @@ export async function show(main, { args, query }) {
     });
   });
   let watch = null;
+  let suggestNearby = () => {};
   if (!editing && navigator.geolocation) {
     watch = navigator.geolocation.watchPosition(
       (fix) => {
         if (state.moved) return;
         const accuracy = Math.round(fix.coords.accuracy);
         if (state.position?.accuracy_m && state.position.accuracy_m < accuracy) return;
+        const first = !state.position;
         state.position = {
           lon: round(fix.coords.longitude),
           lat: round(fix.coords.latitude),
           accuracy_m: accuracy,
           ...(fix.coords.altitude != null ? { altitude_m: Math.round(fix.coords.altitude) } : {}),
         };
-        positionText.textContent = `${t("accuracy", accuracy)} — ${t("dragHint")}`;
-        if (marker && map) {
-          marker.setLatLng([state.position.lat, state.position.lon]).addTo(map);
-          circle.setLatLng(marker.getLatLng()).setRadius(accuracy);
-          map.setView(marker.getLatLng(), Math.max(map.getZoom(), 15));
-        }
+        positionText.textContent = `${t("accuracy", formatLength(accuracy))} — ${t("dragHint")}`;
+        showPosition();
+        if (first) suggestNearby(state.position);
         if (accuracy <= GOOD_ACCURACY_M && watch !== null) navigator.geolocation.clearWatch(watch);
       },
-      () => (positionText.textContent = t("noGeo")),
+      () => {
+        if (!state.moved) positionText.textContent = t("noGeo");
+      },
       { enableHighAccuracy: true, maximumAge: 10_000, timeout: 60_000 },
     );
     addEventListener("hashchange", () => watch !== null && navigator.geolocation.clearWatch(watch), { once: true });
   }
 
-  // 2. What: a species from the offline list, or the heritage fields of the schema.
-  const targets = (chosenProgramme?.programme?.target_taxa ?? []).map(taxonByCode).filter(Boolean);
-  const taxonSection = kind === "species" ? taxonPicker(state, targets) : null;
-
-  // 3. Photo: downscaled on the phone before it is stored.
+  // 2. Photo first: the camera opens; the EXIF position and time, when present, fill the form.
+  const photoNote = h("p", { class: "photo-note", role: "status" });
   const previews = h("ul", { class: "photos" });
   const renderPhotos = () =>
     previews.replaceChildren(
@@ -109,27 +117,65 @@ export async function show(main, { args, query }) {
           } }, t("removePhoto")))),
     );
   renderPhotos();
+  const useExif = (exif) => {
+    if (editing) return; // a correction keeps the place and time it was sent with
+    const said = [];
+    if (exif.lat !== null) {
+      state.position = {
+        lon: exif.lon, lat: exif.lat,
+        // No error written by the camera: as precise as a pin placed on the map at this zoom.
+        accuracy_m: exif.accuracy_m ?? (map ? placedAccuracy(map) : null),
+        ...(exif.altitude_m !== null ? { altitude_m: exif.altitude_m } : {}),
+      };
+      state.moved = true;
+      showPosition();
+      positionText.textContent = t("dragHint");
+      said.push(t("photoPlace", state.position.accuracy_m == null ? null : formatLength(state.position.accuracy_m)));
+      suggestNearby(state.position);
+    }
+    if (exif.takenAt && exif.takenAt.getTime() <= Date.now() + CLOCK_SKEW_MS) {
+      state.observedAt = exif.takenAt;
+      said.push(`${t("photoTime")}${t("colon")}${formatDate(exif.takenAt, { time: true })}`);
+    }
+    photoNote.textContent = said.join(" · ");
+  };
   const fileInput = h("input", {
     type: "file", accept: "image/*", capture: "environment", id: "photo-input", class: "sr", multiple: true,
     onchange: async (event) => {
-      for (const file of event.target.files) {
+      const files = [...event.target.files];
+      event.target.value = "";
+      if (files.length && !state.photos.length) useExif(await readExif(files[0]));
+      for (const file of files) {
         state.photos.push({ id: crypto.randomUUID(), blob: await downscale(file), done: false });
       }
-      event.target.value = "";
       renderPhotos();
     },
   });
-  const photoSection = h("section", { class: "step" },
-    h("h2", {}, t("photo")),
+  const photoSection = h("section", { class: "step photo-step" },
     fileInput,
-    h("label", { for: "photo-input", class: "button secondary big" }, t("addPhoto")),
+    h("label", { for: "photo-input", class: "button primary big camera" }, state.photos.length ? t("addPhoto") : t("photoFirst")),
+    photoNote,
     previews);
 
-  // 4. The kind's other fields, from its JSON Schema.
-  const form = schemaForm(schema, kind === "species" ? ["cd_nom"] : ["item_id"], editing?.payload.data ?? {});
+  // 3. What: one-tap suggestions, then a search; or the heritage fields that matter most.
+  const targets = (chosenProgramme?.programme?.target_taxa ?? []).map(taxonByCode).filter(Boolean);
+  const picker = kind === "species" ? taxonPicker(state, targets) : null;
+  if (picker) {
+    suggestNearby = (position) => recentNearby(position).then(picker.showNearby);
+    recentNearby(null).then(picker.showNearby); // the last ones found, offline too
+  }
+
+  const form = schemaForm(schema, {
+    skip: kind === "species" ? ["cd_nom"] : ["item_id"],
+    first: kind === "heritage" ? ["name"] : [],
+    initial: editing?.payload.data ?? {},
+  });
   const comment = h("textarea", { id: "comment", maxlength: 2000, rows: 2 }, editing?.payload.comment ?? "");
-  const detailsSection = h("section", { class: "step" },
-    h("h2", {}, t("details")), form.element,
+  const whatSection = kind === "species" ? picker.element : h("section", { class: "step" }, form.essential);
+  const detailsSection = h("details", { class: "step more", open: Boolean(editing) },
+    h("summary", {}, t("moreDetails")),
+    kind === "species" ? form.essential : null,
+    form.optional,
     h("div", { class: "field" }, h("label", { for: "comment" }, t("comment")), comment));
 
   const save = h("button", { type: "submit", class: "big primary" }, t("save"));
@@ -138,15 +184,17 @@ export async function show(main, { args, query }) {
     novalidate: true,
     onsubmit: async (event) => {
       event.preventDefault();
-      if (!state.position) return (message.textContent = t("needPosition"));
       if (kind === "species" && !state.taxon) return (message.textContent = t("chooseTaxon"));
+      const missing = form.missing();
+      if (missing.length) return (message.textContent = `${t("required")}${t("colon")}${missing.join(", ")}`);
+      if (!state.position) return (message.textContent = t("needPosition"));
+      if (state.position.accuracy_m == null && map) state.position.accuracy_m = placedAccuracy(map);
       const data = { ...form.read(), ...(kind === "species" ? { cd_nom: state.taxon.cd_nom } : {}) };
-      if (kind === "heritage" && !data.category) return (message.textContent = `${t("required")} : ${schema.properties.category.title}`);
       const payload = {
         id: editing?.id ?? crypto.randomUUID(),
         kind,
         schema_version: 1,
-        observed_at: editing?.payload.observed_at ?? localIso(),
+        observed_at: editing?.payload.observed_at ?? localIso(state.observedAt ?? new Date()),
         location: Object.fromEntries(Object.entries(state.position).filter(([, v]) => v !== null && v !== undefined)),
         data,
         ...(chosenProgramme && !editing ? { programme: chosenProgramme.slug } : {}),
@@ -168,7 +216,8 @@ export async function show(main, { args, query }) {
       location.hash = "#/mine";
       syncNow().catch(() => {});
     },
-  }, positionSection, taxonSection, photoSection, detailsSection, message, save);
+  }, photoSection, whatSection, positionSection, detailsSection, message,
+  h("div", { class: "save-bar" }, save));
   fill(main, h("h1", {}, kind === "species" ? t("species") : t("heritage")), formElement);
 }
 
@@ -187,17 +236,35 @@ function round(value) {
   return Math.round(value * 1e6) / 1e6;
 }
 
+/** Suggestions (the programme's targets, then species seen nearby) as one-tap chips, then a search. */
 function taxonPicker(state, targets) {
   const results = h("ul", { class: "taxa", role: "listbox", id: "taxon-results", "aria-label": t("taxon") });
-  const chosen = h("p", { class: "chosen", "aria-live": "polite" }, state.taxon ? label(state.taxon) : "");
-  // The programme's target species come first: one tap on the trail.
-  const quick = targets.length
-    ? h("ul", { class: "chips targets", "aria-label": t("targetsOfProgramme") }, targets.map((taxon) =>
-        h("li", {}, h("button", { type: "button", class: "small", onclick: () => {
-          state.taxon = taxon;
-          chosen.textContent = label(taxon);
-        } }, vernacular(taxon)))))
-    : null;
+  const chosenName = h("span", { translate: "no" }, state.taxon ? taxonLabel(state.taxon) : "");
+  const chosen = h("p", { class: "chosen", "aria-live": "polite" }, chosenName);
+  const chips = h("ul", { class: "chips suggestions", "aria-label": t("suggestions") });
+  const choose = (taxon) => {
+    state.taxon = taxon;
+    chosenName.textContent = `✓ ${taxonLabel(taxon)}`;
+    for (const chip of chips.querySelectorAll("button")) chip.setAttribute("aria-pressed", String(chip.dataset.cdNom === String(taxon.cd_nom)));
+  };
+  const chip = (taxon, group) =>
+    h("li", { class: group }, h("button", {
+      type: "button", class: "small", translate: "no", "data-cd-nom": taxon.cd_nom,
+      "aria-pressed": String(state.taxon?.cd_nom === taxon.cd_nom), onclick: () => choose(taxon),
+    }, taxonName(taxon)));
+  const showNearby = (nearby) => {
+    const shown = new Set(targets.map((taxon) => taxon.cd_nom));
+    chips.replaceChildren(
+      ...targets.map((taxon) => chip(taxon, "target")),
+      ...nearby.filter((taxon) => !shown.has(taxon.cd_nom)).map((taxon) => chip(taxon, "nearby")),
+    );
+    chipsBox.hidden = chips.children.length === 0;
+    nearbyLabel.hidden = nearby.length === 0;
+  };
+  const targetsLabel = targets.length ? h("span", {}, t("targetsOfProgramme")) : null;
+  const nearbyLabel = h("span", { hidden: true }, `${targets.length ? " · " : ""}${t("nearbySpecies")}`);
+  const chipsBox = h("div", { class: "suggested", hidden: true }, h("p", { class: "hint" }, targetsLabel, nearbyLabel), chips);
+  showNearby([]);
   const input = h("input", {
     type: "search", id: "taxon-search", autocomplete: "off", placeholder: t("searchTaxon"),
     "aria-controls": "taxon-results",
@@ -208,20 +275,15 @@ function taxonPicker(state, targets) {
           ? [h("li", { class: "empty" }, t("noMatch"))]
           : found.map((taxon) =>
               h("li", { role: "option" },
-                h("button", { type: "button", class: "taxon", onclick: () => {
-                  state.taxon = taxon;
-                  chosen.textContent = label(taxon);
+                h("button", { type: "button", class: "taxon", translate: "no", onclick: () => {
+                  choose(taxon);
                   results.replaceChildren();
                   input.value = "";
-                } }, label(taxon))))),
+                } }, taxonLabel(taxon))))),
       );
     },
   });
-  return h("section", { class: "step" },
-    h("h2", {}, h("label", { for: "taxon-search" }, t("taxon"))), quick, input, chosen, results);
-}
-
-function label(taxon) {
-  const name = vernacular(taxon);
-  return name === taxon.scientific_name ? name : `${name} — ${taxon.scientific_name}`;
+  const element = h("section", { class: "step" },
+    h("h2", {}, h("label", { for: "taxon-search" }, t("taxon"))), chipsBox, input, chosen, results);
+  return { element, showNearby };
 }

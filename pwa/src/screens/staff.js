@@ -1,9 +1,9 @@
 // Staff: sign in, then the moderation queue with photos, map and flags; decide with keys or in bulk.
 import { ApiError } from "../api.js";
 import { h, fill } from "../dom.js";
-import { extend, lang, t } from "../i18n.js";
+import { enumLabel, errorText, extend, formatDate, formatLength, formatNumber, t } from "../i18n.js";
 import { createMap } from "../map.js";
-import { searchTaxa, vernacular } from "../reference.js";
+import { communeName, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName } from "../reference.js";
 import { signIn, signOut, signedIn, staff } from "../staff.js";
 
 extend({
@@ -16,6 +16,21 @@ extend({
     noPending: "Rien à modérer ici.", conflict: "Quelqu'un d'autre a modifié cette observation : elle a été rechargée.",
     decided: (n) => `${n} décision${n > 1 ? "s" : ""} enregistrée${n > 1 ? "s" : ""}`, flags: "Signalements",
     sensitive: (n) => `sensible (niveau ${n})`, dashboard: "Tableau de bord", status: "Statut", allProgrammes: "Tous mes programmes", select: "Sélectionner",
+    flagCount: (n) => `${n} signalement${n > 1 ? "s" : ""} automatique${n > 1 ? "s" : ""}`,
+    flagsHint: "Remarques automatiques pour les modérateurs : elles ne refusent rien, elles disent où regarder.",
+    flag_accuracy_poor: (d) => `position précise à ${formatLength(d.accuracy_m)} seulement`,
+    flag_near_territory_edge: () => "juste hors du contour simplifié du territoire : la commune est approximative",
+    flag_first_in_commune: (d) => `première mention de ce taxon à ${communeName(d.commune)}`,
+    flag_count_high: (d) => `${formatNumber(d.count)} individus, c'est inhabituellement beaucoup (d'habitude au plus ${formatNumber(d.usual_max)})`,
+    flag_altitude_unusual: (d) => `${formatLength(d.altitude_m)}, hors de la tranche habituelle de ${formatLength(d.usual[0])} à ${formatLength(d.usual[1])} pour ce taxon`,
+    flag_season_unusual: () => "ce taxon n'est d'habitude pas noté ce mois-ci",
+    flag_photo_position_far: (d) => `la photo a été prise à ${formatLength(d.distance_m)} de la position de l'observation`,
+    flag_photo_time_far: (d) => `la photo a été prise à ${formatNumber(d.hours, 1)} h de l'heure de l'observation`,
+    flag_other: "remarque automatique",
+    actor_device: "l'observateur", actor_contributor: "l'observateur", actor_staff: "un modérateur", actor_system: "le système",
+    action_review: "décision", action_reidentify: "ré-identification", action_edit: "correction", action_withdraw: "retrait",
+    bulkConfirm: (n, decision) => `${decision} : ${n} observation${n > 1 ? "s" : ""} ?`, confirm: "Confirmer", cancel: "Annuler",
+    bulkUndo: (n, decision, s) => `${decision} : ${n} observation${n > 1 ? "s" : ""}, envoi dans ${s} s`, undo: "Annuler l'envoi", undone: "Décision annulée, rien n'a été envoyé.",
   },
   en: {
     staff: "Moderation", signIn: "Sign in", email: "Email address", password: "Password", signOut: "Sign out",
@@ -26,6 +41,21 @@ extend({
     noPending: "Nothing to moderate here.", conflict: "Someone else changed this observation: it was reloaded.",
     decided: (n) => `${n} decision${n > 1 ? "s" : ""} saved`, flags: "Flags",
     sensitive: (n) => `sensitive (level ${n})`, dashboard: "Dashboard", status: "Status", allProgrammes: "All my programmes", select: "Select",
+    flagCount: (n) => `${n} automatic flag${n > 1 ? "s" : ""}`,
+    flagsHint: "Automatic remarks for moderators: they reject nothing, they say where to look.",
+    flag_accuracy_poor: (d) => `position accurate to ${formatLength(d.accuracy_m)} only`,
+    flag_near_territory_edge: () => "just outside the simplified territory outline: the commune is approximate",
+    flag_first_in_commune: (d) => `first record of this taxon in ${communeName(d.commune)}`,
+    flag_count_high: (d) => `${formatNumber(d.count)} individuals is unusually many (usually at most ${formatNumber(d.usual_max)})`,
+    flag_altitude_unusual: (d) => `${formatLength(d.altitude_m)} is outside the usual ${formatLength(d.usual[0])} to ${formatLength(d.usual[1])} for this taxon`,
+    flag_season_unusual: () => "this taxon is not usually recorded in this month",
+    flag_photo_position_far: (d) => `the photo was taken ${formatLength(d.distance_m)} from the observation's position`,
+    flag_photo_time_far: (d) => `the photo was taken ${formatNumber(d.hours, 1)} h from the observation's time`,
+    flag_other: "automatic remark",
+    actor_device: "the observer", actor_contributor: "the observer", actor_staff: "a moderator", actor_system: "the system",
+    action_review: "decision", action_reidentify: "re-identification", action_edit: "correction", action_withdraw: "withdrawal",
+    bulkConfirm: (n, decision) => `${decision}: ${n} observation${n > 1 ? "s" : ""}?`, confirm: "Confirm", cancel: "Cancel",
+    bulkUndo: (n, decision, s) => `${decision}: ${n} observation${n > 1 ? "s" : ""}, sending in ${s} s`, undo: "Undo", undone: "Decision undone, nothing was sent.",
   },
   it: {
     staff: "Moderazione", signIn: "Accedi", email: "Indirizzo e-mail", password: "Password", signOut: "Esci",
@@ -36,10 +66,26 @@ extend({
     noPending: "Niente da moderare qui.", conflict: "Qualcun altro ha modificato questa osservazione: è stata ricaricata.",
     decided: (n) => `${n} decision${n > 1 ? "i salvate" : "e salvata"}`, flags: "Segnalazioni",
     sensitive: (n) => `sensibile (livello ${n})`, dashboard: "Cruscotto", status: "Stato", allProgrammes: "Tutti i miei programmi", select: "Seleziona",
+    flagCount: (n) => `${n} segnalazion${n > 1 ? "i automatiche" : "e automatica"}`,
+    flagsHint: "Osservazioni automatiche per i moderatori: non rifiutano nulla, dicono dove guardare.",
+    flag_accuracy_poor: (d) => `posizione precisa solo a ${formatLength(d.accuracy_m)}`,
+    flag_near_territory_edge: () => "appena fuori dal contorno semplificato del territorio: il comune è approssimativo",
+    flag_first_in_commune: (d) => `prima segnalazione di questo taxon a ${communeName(d.commune)}`,
+    flag_count_high: (d) => `${formatNumber(d.count)} individui sono insolitamente tanti (di solito al massimo ${formatNumber(d.usual_max)})`,
+    flag_altitude_unusual: (d) => `${formatLength(d.altitude_m)} è fuori dalla fascia abituale da ${formatLength(d.usual[0])} a ${formatLength(d.usual[1])} per questo taxon`,
+    flag_season_unusual: () => "questo taxon di solito non è segnalato in questo mese",
+    flag_photo_position_far: (d) => `la foto è stata scattata a ${formatLength(d.distance_m)} dalla posizione dell'osservazione`,
+    flag_photo_time_far: (d) => `la foto è stata scattata a ${formatNumber(d.hours, 1)} h dall'ora dell'osservazione`,
+    flag_other: "osservazione automatica",
+    actor_device: "l'osservatore", actor_contributor: "l'osservatore", actor_staff: "un moderatore", actor_system: "il sistema",
+    action_review: "decisione", action_reidentify: "ri-identificazione", action_edit: "correzione", action_withdraw: "ritiro",
+    bulkConfirm: (n, decision) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}?`, confirm: "Conferma", cancel: "Annulla",
+    bulkUndo: (n, decision, s) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}, invio tra ${s} s`, undo: "Annulla l'invio", undone: "Decisione annullata, non è stato inviato nulla.",
   },
 });
 
 const KEYS = { a: "certain", p: "probable", d: "doubtful", r: "invalid" };
+const UNDO_SECONDS = 5; // a bulk decision waits this long, cancellable, before it is sent
 const STATUSES = ["pending", "doubtful", "certain", "probable", "invalid"];
 
 export async function show(main) {
@@ -51,19 +97,22 @@ export async function show(main) {
     if (error instanceof ApiError && error.status === 401) return loginForm(main);
     throw error;
   }
-  const state = { items: [], current: 0, selected: new Set(), next: null };
+  const state = { items: [], current: 0, selected: new Set(), next: null, heldBulk: null };
+  const heritage = await schemaOf("heritage", 1).catch(() => null);
+  const name = (item) => itemName(item, heritage);
   const message = h("p", { class: "message", role: "status" });
   const programme = h("select", { id: "programme" },
     h("option", { value: "" }, t("allProgrammes")),
-    Object.keys(me.roles).sort().map((slug) => h("option", { value: slug }, slug)));
+    Object.keys(me.roles).sort().map((slug) => h("option", { value: slug, translate: "no" }, slug)));
   const status = h("select", { id: "status" }, STATUSES.map((s) => h("option", { value: s }, t(`status_${s}`))));
   const counts = h("p", { class: "hint" });
   const list = h("ul", { class: "queue", "aria-label": t("queue") });
   const detail = h("section", { class: "card detail", "aria-live": "polite", "aria-label": t("details") });
   const selection = h("span", { class: "hint" });
-  const bulk = h("div", { class: "actions bulk" }, selection,
-    ...Object.entries(KEYS).map(([, decision]) =>
-      h("button", { type: "button", class: "small", onclick: () => decideMany(decision) }, `${label(decision)} ✓`)));
+  const bulkChoices = h("div", { class: "actions" }, ...Object.entries(KEYS).map(([, decision]) =>
+    h("button", { type: "button", class: "small", onclick: () => confirmMany(decision) }, `${label(decision)} ✓`)));
+  const bulkStep = h("div", { class: "actions bulk-step", role: "status", "aria-live": "polite" });
+  const bulk = h("div", { class: "bulk" }, selection, bulkChoices, bulkStep);
 
   async function load() {
     const query = new URLSearchParams({ status: status.value, limit: "200" });
@@ -72,7 +121,7 @@ export async function show(main) {
     state.items = page.items;
     state.current = Math.min(state.current, Math.max(0, page.items.length - 1));
     state.selected.clear();
-    counts.textContent = Object.entries(page.counts).map(([s, n]) => `${t(`status_${s}`)} : ${n}`).join(" · ");
+    counts.textContent = Object.entries(page.counts).map(([s, n]) => `${t(`status_${s}`)}${t("colon")}${formatNumber(n)}`).join(" · ");
     drawList();
     await drawDetail();
   }
@@ -87,16 +136,19 @@ export async function show(main) {
                 onchange: (event) => { event.target.checked ? state.selected.add(item.id) : state.selected.delete(item.id); drawSelection(); } }),
               item.photos[0] ? h("img", { src: item.photos[0].urls.small, alt: "", width: 56, height: 56, loading: "lazy" }) : h("span", { class: "nophoto" }),
               h("button", { type: "button", class: "link", onclick: () => { state.current = index; drawList(); drawDetail(); } },
-                h("strong", {}, name(item)), h("span", { class: "meta" }, ` ${item.observed_at.slice(0, 10)} · ${item.commune ?? ""}`),
-                item.flags.length ? h("span", { class: "flag" }, ` ⚑ ${item.flags.length}`) : null,
+                h("strong", { translate: "no" }, name(item)),
+                h("span", { class: "meta" }, ` ${formatDate(item.observed_at)}`, item.commune ? h("span", { translate: "no" }, ` · ${communeName(item.commune)}`) : null),
+                item.flags.length ? h("span", { class: "flag", title: item.flags.map(flagText).join("\n") },
+                  h("span", { "aria-hidden": "true" }, " ⚑ "), t("flagCount", item.flags.length)) : null,
                 item.sensitivity_level > 0 ? h("span", { class: "flag" }, ` ${t("sensitive", item.sensitivity_level)}`) : null)))),
     );
     drawSelection();
   }
 
   function drawSelection() {
-    selection.textContent = `${t("selected", state.selected.size)} — ${t("applyTo")} :`;
-    bulk.hidden = state.selected.size === 0;
+    selection.textContent = `${t("selected", state.selected.size)} — ${t("applyTo")}${t("colon").trimEnd()}`;
+    bulk.hidden = state.selected.size === 0 && !state.heldBulk;
+    bulkChoices.hidden = Boolean(state.heldBulk);
   }
 
   async function drawDetail() {
@@ -108,17 +160,23 @@ export async function show(main) {
     taxonSearch.addEventListener("input", () =>
       taxa.replaceChildren(...searchTaxa(taxonSearch.value, 8).map((taxon) =>
         h("li", {}, h("button", { type: "button", class: "taxon", onclick: () => decide(item.status === "pending" ? "certain" : item.status, taxon.cd_nom) },
-          `${vernacular(taxon)} — ${taxon.scientific_name}`)))));
+          taxonLabel(taxon))))));
     const historyBox = h("ol", { class: "history" });
     const mapBox = h("div", { class: "map small" });
-    detail.replaceChildren(
-      h("h2", {}, name(item)),
-      h("p", { class: "meta" }, `${item.observed_at} · ${item.programme} · ${t("status")} : ${t(`status_${item.status}`)}`),
+    detail.replaceChildren(); // then `fill`, which skips the parts a record lacks (no comment, no flags)
+    fill(detail,
+      h("h2", { translate: "no" }, name(item)),
+      h("p", { class: "meta" }, `${formatDate(item.observed_at, { time: true })} · `,
+        item.commune ? h("span", { translate: "no" }, `${communeName(item.commune)} · `) : null,
+        h("span", { translate: "no" }, item.programme), ` · ${t("status")}${t("colon")}${t(`status_${item.status}`)}`),
       h("div", { class: "gallery" }, item.photos.map((photo) =>
         h("a", { href: photo.urls.original, target: "_blank", rel: "noopener" }, h("img", { src: photo.urls.large, alt: name(item), loading: "lazy" })))),
       mapBox,
-      item.comment ? h("blockquote", {}, item.comment) : null,
-      item.flags.length ? h("div", {}, h("h3", {}, t("flags")), h("ul", { class: "flags" }, item.flags.map((f) => h("li", {}, f.message)))) : null,
+      item.comment ? h("blockquote", { translate: "no" }, item.comment) : null,
+      item.flags.length
+        ? h("div", {}, h("h3", {}, `⚑ ${t("flagCount", item.flags.length)}`), h("p", { class: "hint" }, t("flagsHint")),
+            h("ul", { class: "flags" }, item.flags.map((f) => h("li", {}, flagText(f)))))
+        : null,
       h("div", { class: "field" }, h("label", { for: "moderator-comment" }, t("commentFor")), comment),
       h("div", { class: "actions decisions" },
         ...Object.entries(KEYS).map(([key, decision]) =>
@@ -127,7 +185,7 @@ export async function show(main) {
       h("details", { ontoggle: async (event) => {
         if (!event.target.open) return;
         const events = await staff(`/api/v1/observations/${item.id}/history`);
-        historyBox.replaceChildren(...events.map((e) => h("li", {}, `${e.occurred_at.slice(0, 16)} — ${e.actor_kind} ${e.action} → ${e.after?.status ?? ""} ${e.comment ? `« ${e.comment} »` : ""}`)));
+        historyBox.replaceChildren(...events.map(historyLine));
       } }, h("summary", {}, t("history")), historyBox),
     );
     createMap(mapBox, [item.location.lat, item.location.lon], 13).then(({ L, map }) => {
@@ -150,20 +208,57 @@ export async function show(main) {
       });
       message.textContent = t("decided", 1);
     } catch (error) {
-      message.textContent = error instanceof ApiError && error.status === 409 ? t("conflict") : error.message;
+      message.textContent = error instanceof ApiError && error.status === 409 ? t("conflict") : errorText(error);
     }
     await load();
   }
 
-  async function decideMany(decision) {
+  /** A bulk decision: confirmed first, then held for a few seconds with an undo, then sent. */
+  function confirmMany(decision) {
+    const count = state.selected.size;
+    bulkStep.replaceChildren(
+      h("span", {}, t("bulkConfirm", count, label(decision))),
+      h("button", { type: "button", class: "small primary", onclick: () => holdMany(decision) }, t("confirm")),
+      h("button", { type: "button", class: "small", onclick: () => bulkStep.replaceChildren() }, t("cancel")));
+  }
+
+  function holdMany(decision) {
     const ids = [...state.selected];
     const versions = Object.fromEntries(state.items.filter((i) => state.selected.has(i.id)).map((i) => [i.id, i.version]));
+    let left = UNDO_SECONDS;
+    const countdown = h("span", {}, t("bulkUndo", ids.length, label(decision), left));
+    const held = {
+      send: () => {
+        clearInterval(held.timer);
+        state.heldBulk = null;
+        bulkStep.replaceChildren();
+        return decideMany(ids, versions, decision);
+      },
+      timer: setInterval(() => {
+        left -= 1;
+        if (left <= 0) held.send();
+        else countdown.textContent = t("bulkUndo", ids.length, label(decision), left);
+      }, 1000),
+    };
+    state.heldBulk = held;
+    bulkStep.replaceChildren(countdown,
+      h("button", { type: "button", class: "small primary undo", onclick: () => {
+        clearInterval(held.timer);
+        state.heldBulk = null;
+        bulkStep.replaceChildren();
+        message.textContent = t("undone");
+        drawSelection();
+      } }, t("undo")));
+    drawSelection();
+  }
+
+  async function decideMany(ids, versions, decision) {
     try {
       const answer = await staff("/api/v1/reviews/bulk", { method: "POST", body: { ids, status: decision, expected_versions: versions } });
       const done = answer.results.filter((r) => r.outcome === "decided").length;
       message.textContent = t("decided", done) + (done < ids.length ? ` — ${t("conflict")}` : "");
     } catch (error) {
-      message.textContent = error.message;
+      message.textContent = errorText(error);
     }
     await load();
   }
@@ -189,7 +284,10 @@ export async function show(main) {
   }
 
   document.addEventListener("keydown", onKey);
-  addEventListener("hashchange", () => document.removeEventListener("keydown", onKey), { once: true });
+  addEventListener("hashchange", () => {
+    document.removeEventListener("keydown", onKey);
+    state.heldBulk?.send(); // leaving the screen: a confirmed decision still goes, as mail clients do
+  }, { once: true });
   programme.addEventListener("change", load);
   status.addEventListener("change", load);
   fill(main, 
@@ -197,7 +295,7 @@ export async function show(main) {
       h("div", { class: "actions" },
         h("a", { class: "button small", href: "#/dashboard" }, t("dashboard")),
         h("button", { type: "button", class: "small", onclick: async () => { await signOut(); location.reload(); } }, t("signOut")))),
-    h("p", { class: "hint" }, `${me.display_name} — ${t("shortcuts")}`),
+    h("p", { class: "hint" }, h("span", { translate: "no" }, me.display_name), ` — ${t("shortcuts")}`),
     h("div", { class: "filters" },
       h("div", { class: "field" }, h("label", { for: "programme" }, t("programme")), programme),
       h("div", { class: "field" }, h("label", { for: "status" }, t("status")), status)),
@@ -209,9 +307,27 @@ function label(decision) {
   return { certain: t("accept"), probable: t("probable"), doubtful: t("doubt"), invalid: t("reject") }[decision];
 }
 
-function name(item) {
-  if (item.taxon) return (lang() === "fr" && item.taxon.vernacular_fr) || item.taxon.scientific_name;
-  return item.data.category ?? item.kind;
+/** A species by the reader's name for it; a heritage item by the name typed, else its category. */
+function itemName(item, heritage) {
+  if (item.taxon) return taxonName(taxonByCode(item.taxon.cd_nom) ?? item.taxon);
+  const category = item.data.category && heritage ? enumLabel(heritage.properties.category, item.data.category) : item.data.category;
+  if (item.data.name) return category ? `${item.data.name} (${category})` : item.data.name;
+  return category ?? t(item.kind === "heritage" ? "kindHeritage" : "kindSpecies");
+}
+
+/** An automatic flag in the reader's language, from its code and figures (the server's sentence is English). */
+function flagText(flag) {
+  const key = `flag_${flag.code}`;
+  const text = t(key, flag.detail ?? {});
+  return text === key ? `${t("flag_other")} (${flag.code})` : text;
+}
+
+/** "28 nov. 2026, 14:05 — un modérateur : décision → validée « Merci »", in the reader's time zone. */
+function historyLine(event) {
+  const status = event.after?.status ? ` → ${t(`status_${event.after.status}`)}` : "";
+  return h("li", {},
+    `${formatDate(event.occurred_at, { time: true })} — ${t(`actor_${event.actor_kind}`)}${t("colon")}${t(`action_${event.action}`)}${status}`,
+    event.comment ? h("span", { translate: "no" }, ` « ${event.comment} »`) : null);
 }
 
 function loginForm(main) {
@@ -227,7 +343,7 @@ function loginForm(main) {
         main.replaceChildren();
         await show(main);
       } catch (error) {
-        message.textContent = navigator.onLine ? error.message : t("needsNetwork");
+        message.textContent = errorText(error);
       }
     } },
       h("div", { class: "field" }, h("label", { for: "email" }, t("email")), email),
