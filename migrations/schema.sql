@@ -17,6 +17,16 @@ CREATE FUNCTION public.observation_event_append_only() RETURNS trigger
             USING ERRCODE = 'restrict_violation';
     END;
     $$;
+CREATE FUNCTION public.programme_kind_frozen() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        IF OLD.state = 'published' THEN
+            RAISE EXCEPTION 'kind % version % is published and cannot change', OLD.kind, OLD.version
+                USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END $$;
 CREATE TABLE public.alembic_version (
     version_num character varying(32) NOT NULL
 );
@@ -249,6 +259,23 @@ CREATE TABLE public.programme (
 COMMENT ON COLUMN public.programme.territory IS 'GeoJSON Polygon/MultiPolygon, WGS84, valid (shapely)';
 COMMENT ON COLUMN public.programme.kinds IS 'Accepted kinds and their schema versions: {"species": [1]}';
 COMMENT ON COLUMN public.programme.target_taxa IS 'CD_REF the programme targets; NULL = any taxon';
+CREATE TABLE public.programme_kind (
+    programme text NOT NULL,
+    kind text NOT NULL,
+    version integer NOT NULL,
+    schema jsonb NOT NULL,
+    state text DEFAULT 'draft'::text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    published_at timestamp with time zone,
+    CONSTRAINT programme_kind_check CHECK (((state = 'published'::text) = (published_at IS NOT NULL))),
+    CONSTRAINT programme_kind_kind_check CHECK (((kind ~ '^[a-z][a-z0-9_]{0,31}$'::text) AND (kind <> ALL (ARRAY['species'::text, 'heritage'::text])))),
+    CONSTRAINT programme_kind_schema_check CHECK ((jsonb_typeof(schema) = 'object'::text)),
+    CONSTRAINT programme_kind_state_check CHECK ((state = ANY (ARRAY['draft'::text, 'published'::text]))),
+    CONSTRAINT programme_kind_version_check CHECK (((version >= 1) AND (version <= 10000)))
+);
+COMMENT ON TABLE public.programme_kind IS 'Observation kinds built by programme staff: JSON Schema 2020-12, immutable once published';
+COMMENT ON COLUMN public.programme_kind.kind IS 'Unique across programmes: a record names its kind and version, the kind names its programme';
 CREATE TABLE public.public_observation (
     id uuid NOT NULL,
     kind text NOT NULL,
@@ -282,6 +309,7 @@ CREATE TABLE public.public_observation (
     licence text NOT NULL,
     photos jsonb DEFAULT '[]'::jsonb NOT NULL,
     updated_at timestamp with time zone NOT NULL,
+    schema_version integer DEFAULT 1 NOT NULL,
     CONSTRAINT public_observation_check CHECK ((((lon IS NULL) = (lat IS NULL)) AND ((lon IS NULL) = ("position" IS NULL)))),
     CONSTRAINT public_observation_generalisation_check CHECK ((generalisation = ANY (ARRAY['commune'::text, 'grid_10km'::text, 'departement'::text]))),
     CONSTRAINT public_observation_sensitivity_level_check CHECK (((sensitivity_level >= 0) AND (sensitivity_level <= 3)))
@@ -469,6 +497,8 @@ ALTER TABLE ONLY public.organisation
     ADD CONSTRAINT organisation_pkey PRIMARY KEY (slug);
 ALTER TABLE ONLY public.photo
     ADD CONSTRAINT photo_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.programme_kind
+    ADD CONSTRAINT programme_kind_pkey PRIMARY KEY (kind, version);
 ALTER TABLE ONLY public.programme
     ADD CONSTRAINT programme_pkey PRIMARY KEY (slug);
 ALTER TABLE ONLY public.public_observation
@@ -509,6 +539,7 @@ CREATE INDEX observation_updated ON public.observation USING btree (updated_at, 
 CREATE INDEX photo_observation ON public.photo USING btree (observation_id, created_at, id);
 CREATE INDEX photo_sha256 ON public.photo USING btree (sha256);
 CREATE INDEX photo_upload_sha256 ON public.photo USING btree (upload_sha256);
+CREATE INDEX programme_kind_programme ON public.programme_kind USING btree (programme, kind);
 CREATE INDEX programme_organisation ON public.programme USING btree (organisation);
 CREATE INDEX public_observation_commune ON public.public_observation USING btree (commune_insee);
 CREATE INDEX public_observation_grid ON public.public_observation USING btree (grid_10km);
@@ -527,6 +558,7 @@ CREATE INDEX taxon_vernacular_en_trgm ON public.taxon USING gin (public.cairn_fo
 CREATE INDEX taxon_vernacular_fr_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_fr) public.gin_trgm_ops);
 CREATE INDEX taxon_vernacular_it_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_it) public.gin_trgm_ops);
 CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_event FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
+CREATE TRIGGER programme_kind_frozen BEFORE DELETE OR UPDATE ON public.programme_kind FOR EACH ROW EXECUTE FUNCTION public.programme_kind_frozen();
 CREATE TRIGGER staff_audit_no_update BEFORE UPDATE ON public.staff_audit FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
 ALTER TABLE ONLY public.device
     ADD CONSTRAINT device_contributor_id_fkey FOREIGN KEY (contributor_id) REFERENCES public.contributor(id) ON DELETE SET NULL;
@@ -540,6 +572,10 @@ ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_programme_fk FOREIGN KEY (programme) REFERENCES public.programme(slug);
 ALTER TABLE ONLY public.photo
     ADD CONSTRAINT photo_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.programme_kind
+    ADD CONSTRAINT programme_kind_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff_user(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.programme_kind
+    ADD CONSTRAINT programme_kind_programme_fkey FOREIGN KEY (programme) REFERENCES public.programme(slug) ON DELETE CASCADE;
 ALTER TABLE ONLY public.programme
     ADD CONSTRAINT programme_organisation_fkey FOREIGN KEY (organisation) REFERENCES public.organisation(slug);
 ALTER TABLE ONLY public.public_observation

@@ -36,6 +36,7 @@ from cairn.photos import routes as photos
 from cairn.photos.routes import provide_photo_work
 from cairn.photos.service import PhotoWork
 from cairn.programmes import routes as programmes
+from cairn.protocols import routes as protocols
 from cairn.reference import places_store as places
 from cairn.reference import routes as reference
 from cairn.sensitivity import routes as sensitivity
@@ -130,6 +131,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             reference.router,
             staff.router,
             programmes.router,
+            protocols.router,
             moderation.router,
             sensitivity.router,
             share.router,

@@ -122,6 +122,9 @@ def schema_errors(error: ValidationError, base: tuple[str | int, ...] = ()) -> I
         useful = [e for e in error.context if not _is_null_schema(e.schema)]
         for sub in useful or error.context:
             yield from schema_errors(sub, base)
+    elif keyword == "not" and error.validator_value == {}:
+        # A field a condition hides (`{"not": {}}`, see cairn.protocols.model).
+        yield FieldError(pointer(*path), "invalid", "this field does not apply to these answers")
     else:
         yield FieldError(pointer(*path), _KEYWORD_CODES.get(keyword, "invalid"), error.message)
 

@@ -39,6 +39,11 @@ CODES: Final[dict[str, str]] = {
     "too_old": "The date is earlier than Cairn accepts.",
     "invalid_character": "The string holds a character Cairn cannot store (NUL).",
     "invalid": "The value breaks a rule described in `detail`.",
+    "invalid_schema": "The document is not valid JSON Schema 2020-12.",
+    "remote_reference": "A schema `$ref` leaves the document; only `#/…` references are allowed.",
+    "too_deep": "The document is nested deeper than allowed.",
+    "unsupported_keyword": "A schema keyword outside the vocabulary the field app renders.",
+    "missing_label": "A title or a choice lacks its label in one of fr, en, it.",
 }
 
 

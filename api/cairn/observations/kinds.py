@@ -1,20 +1,29 @@
-"""The observation kinds: versioned JSON Schemas in schemas/kinds/<kind>/<version>.json.
+"""The observation kinds: the bundled ones in schemas/kinds, and the ones programmes publish.
 
-Loaded and compiled once. A published version is immutable: old records
-keep validating against the version they were sent with.
+Bundled kinds (schemas/kinds/<kind>/<version>.json) are loaded and compiled
+once. A programme's kinds come from the database (cairn.protocols); a published
+version never changes, so each process keeps the versions it has compiled and
+asks the database only for those it has not met yet: a version published by
+another process is found on first use, and nothing cached can go stale. A
+published version is immutable: old records keep validating against the
+version they were sent with.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
 import msgspec
 from jsonschema import Draft202012Validator
 
+from cairn.core.db import Executor
 from cairn.core.languages import LANGS
 from cairn.core.resources import resource_path
+from cairn.protocols import store as programme_kinds
+from cairn.protocols.model import ProgrammeKind
 
 
 class Kind(msgspec.Struct, frozen=True):
@@ -24,6 +33,8 @@ class Kind(msgspec.Struct, frozen=True):
     version: int
     schema: dict[str, Any]
     validator: Draft202012Validator
+    programme: str | None = None
+    """The programme that published it; None for the bundled kinds every programme may use."""
 
     def titles(self) -> dict[str, str]:
         """The schema's title in each language."""
@@ -39,15 +50,46 @@ def registry() -> dict[tuple[str, int], Kind]:
         schema = json.loads(path.read_text("utf-8"))
         Draft202012Validator.check_schema(schema)
         key = (path.parent.name, int(path.stem))
-        kinds[key] = Kind(
-            kind=key[0],
-            version=key[1],
-            schema=schema,
-            validator=Draft202012Validator(
-                schema, format_checker=Draft202012Validator.FORMAT_CHECKER
-            ),
-        )
+        kinds[key] = compiled(key[0], key[1], schema)
     return kinds
+
+
+def compiled(kind: str, version: int, schema: dict[str, Any], programme: str | None = None) -> Kind:
+    """A kind with its validator (formats checked, as on the phone)."""
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Kind(kind, version, schema, validator, programme)
+
+
+_published: dict[tuple[str, int], Kind] = {}
+"""Programme kinds this process has compiled: published versions, which never change."""
+
+
+def remember(published: Iterable[ProgrammeKind]) -> list[Kind]:
+    """Compile published programme kinds once and keep them (publishing calls this too)."""
+    kinds = []
+    for found in published:
+        key = (found.kind, found.version)
+        if key not in _published:
+            _published[key] = compiled(found.kind, found.version, found.schema, found.programme)
+        kinds.append(_published[key])
+    return kinds
+
+
+async def resolve(conn: Executor, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Kind]:
+    """The published kinds among `keys` (bundled or a programme's); unknown keys are absent."""
+    bundled = registry()
+    wanted = set(keys)
+    found = {key: bundled.get(key) or _published.get(key) for key in wanted}
+    missing = [key for key, kind in found.items() if kind is None]
+    if missing:
+        for kind in remember(await programme_kinds.published(conn, sorted(missing))):
+            found[(kind.kind, kind.version)] = kind
+    return {key: kind for key, kind in found.items() if kind is not None}
+
+
+async def every_published(conn: Executor) -> list[Kind]:
+    """The bundled kinds, then every programme's published versions."""
+    return [*registry().values(), *remember(await programme_kinds.published(conn))]
 
 
 def enum_labels(kind: str, version: int, field: str) -> list[tuple[str, str, str, str]]:

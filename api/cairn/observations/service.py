@@ -19,7 +19,7 @@ from cairn.core.errors import ConflictError, FieldError, InvalidInputError, NotF
 from cairn.moderation.model import TRACKED
 from cairn.observations import events
 from cairn.observations import store as observations
-from cairn.observations.kinds import registry
+from cairn.observations.kinds import resolve
 from cairn.observations.model import (
     Flag,
     ObservationEdit,
@@ -48,7 +48,7 @@ async def validate_observations(
     the first records per commune and the sensitivity levels in bulk, then runs
     the pure pipeline on each; an item's errors never touch the others.
     """
-    kinds = registry()
+    kinds = await resolve(conn, [(o.kind, o.schema_version) for o in batch])
     locations = [territory.locate(o.location.lon, o.location.lat) for o in batch]
     cd_noms = [submitted_cd_nom(o) for o in batch]
     found = await taxa.references(conn, [c for c in cd_noms if c is not None])

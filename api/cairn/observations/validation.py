@@ -73,8 +73,9 @@ class Validated(msgspec.Struct, frozen=True):
 
 
 def submitted_cd_nom(obs: ObservationIn) -> int | None:
-    """The taxon code a species observation names (None for other kinds or bad values)."""
-    value = obs.data.get("cd_nom") if obs.kind == "species" else None
+    """The taxon code an observation names in `data.cd_nom` (species, or a programme kind's
+    taxon field; a kind without that field refuses it in the structure stage)."""
+    value = obs.data.get("cd_nom")
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 

@@ -16,22 +16,28 @@ from cairn.core.deps import ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.languages import Lang
 from cairn.core.problems import responses
-from cairn.observations.kinds import registry
+from cairn.observations.kinds import every_published, resolve
 from cairn.reference import bundle
 from cairn.reference import taxa_store as taxa
 from cairn.reference.files import reference_file
 
 SCHEMA_CACHE = "public, max-age=86400"
+"""A published schema never changes."""
+SCHEMA_LIST_CACHE = "public, max-age=300, must-revalidate"
+"""The list grows when a programme publishes a kind."""
+MAX_SCHEMA_VERSION = 10_000
 MAX_CODE = 2_147_483_647  # TAXREF codes are PostgreSQL integers
 
 
-class SchemaEntry(msgspec.Struct):
+class SchemaEntry(msgspec.Struct, omit_defaults=True):
     """One published observation schema."""
 
     kind: str
     version: int
     url: str
     title: dict[str, str]
+    programme: str | None = None
+    """The programme that built it; absent for the bundled kinds every programme may use."""
 
 
 class SchemaList(msgspec.Struct):
@@ -52,13 +58,18 @@ class TaxonList(msgspec.Struct):
     tags=["reference"],
     responses=responses(),
 )
-async def list_schemas() -> Response[SchemaList]:
-    """Old versions stay listed: records sent with them keep validating against them."""
+async def list_schemas(read_pool: ReadPool) -> Response[SchemaList]:
+    """Old versions stay listed: records sent with them keep validating against them.
+
+    The bundled kinds first, then every programme's published kinds (never drafts).
+    """
     items = [
-        SchemaEntry(k.kind, k.version, f"/api/v1/schemas/{k.kind}/{k.version}", k.titles())
-        for k in registry().values()
+        SchemaEntry(
+            k.kind, k.version, f"/api/v1/schemas/{k.kind}/{k.version}", k.titles(), k.programme
+        )
+        for k in await every_published(read_pool)
     ]
-    return Response(SchemaList(items), headers={"Cache-Control": SCHEMA_CACHE})
+    return Response(SchemaList(items), headers={"Cache-Control": SCHEMA_LIST_CACHE})
 
 
 @get(
@@ -67,9 +78,12 @@ async def list_schemas() -> Response[SchemaList]:
     tags=["reference"],
     responses=responses(404),
 )
-async def read_schema(kind: FromPath[str], version: FromPath[int]) -> Response[dict[str, Any]]:
+async def read_schema(
+    kind: FromPath[str], version: FromPath[int], read_pool: ReadPool
+) -> Response[dict[str, Any]]:
     """The document the server validates `data` with, and the PWA renders its form from."""
-    found = registry().get((kind, version))
+    known = 1 <= version <= MAX_SCHEMA_VERSION
+    found = (await resolve(read_pool, [(kind, version)])).get((kind, version)) if known else None
     if found is None:
         raise NotFoundError(f"no schema {kind} v{version}")
     return Response(

@@ -1,0 +1,1 @@
+"""Programme kinds: observation forms that staff build and publish, versioned."""
