@@ -327,6 +327,7 @@ def export_dwca_command(out: Path) -> None:
     """Write a Darwin Core Archive of every public species observation to OUT (a .zip)."""
     from cairn.opendata import store as public  # noqa: PLC0415
     from cairn.opendata.dwca import write_archive  # noqa: PLC0415
+    from cairn.opendata.measurements import by_version, fields_in_scope  # noqa: PLC0415
     from cairn.opendata.records import to_public  # noqa: PLC0415
     from cairn.opendata.routes import dataset_info  # noqa: PLC0415
 
@@ -342,8 +343,10 @@ def export_dwca_command(out: Path) -> None:
                 yield to_public(row)
 
         written = 0
+        info = dataset_info(settings, "")
+        measured = by_version(await fields_in_scope(conn))
         with out.open("wb") as handle:
-            async for chunk in write_archive(records(), communes, dataset_info(settings, "")):
+            async for chunk in write_archive(records(), communes, info, measured):
                 written += handle.write(chunk)
         return written
 

@@ -145,6 +145,22 @@ def generalise(place: Place, level: int) -> PublicPlace | None:
     return None
 
 
-def public_data(data: dict[str, Any]) -> dict[str, Any]:
-    """Kind attributes safe to publish (no free text that could name a place)."""
-    return {k: v for k, v in data.items() if k in PUBLIC_DATA_FIELDS}
+def public_data(data: dict[str, Any], kind_schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Kind attributes safe to publish (no free text that could name a place).
+
+    `kind_schema`: the schema of a programme's kind, whose fields are published
+    except free text (and `cd_nom`, published as the record's taxon); None for
+    the bundled kinds, whose public fields are listed above.
+    """
+    allowed = PUBLIC_DATA_FIELDS if kind_schema is None else programme_kind_fields(kind_schema)
+    return {k: v for k, v in data.items() if k in allowed}
+
+
+def programme_kind_fields(kind_schema: dict[str, Any]) -> tuple[str, ...]:
+    """The fields of a programme's kind that open data carries, in the schema's order."""
+    return tuple(
+        name
+        for name, field in kind_schema.get("properties", {}).items()
+        if name != "cd_nom"
+        and not (field.get("type") == "string" and "enum" not in field and "format" not in field)
+    )

@@ -10,6 +10,7 @@ from typing import Any, Final
 import asyncpg
 
 from cairn.opendata import store as public
+from cairn.opendata.measurements import csv_columns, fields_in_scope
 
 BOM: Final = b"\xef\xbb\xbf"
 """UTF-8 byte order mark: spreadsheets then read accents right."""
@@ -39,6 +40,9 @@ def _is_number(text: str) -> bool:
 async def export(pool: asyncpg.Pool, filters: public.Filters) -> AsyncIterator[bytes]:
     """The CSV document, chunk by chunk, as PostgreSQL writes it (see `public.copy_csv`).
 
+    After the fixed columns, one column `<kind>.<field>` per public field of the
+    programme kinds the filters may return (opendata.measurements).
+
     COPY pushes into a bounded queue that the response drains, so a slow
     client slows the query down instead of filling the server's memory; a
     client that goes away cancels the query.
@@ -51,7 +55,8 @@ async def export(pool: asyncpg.Pool, filters: public.Filters) -> AsyncIterator[b
     async def copy() -> None:
         try:
             async with pool.acquire() as conn, conn.transaction(readonly=True):
-                await public.copy_csv(conn, filters, push)
+                fields = await fields_in_scope(conn, filters.programme, filters.kind)
+                await public.copy_csv(conn, filters, push, csv_columns(fields))
         finally:
             await queue.put(None)
 

@@ -1,8 +1,10 @@
 """Darwin Core Archive for GBIF: a zip written while rows stream, memory flat.
 
 occurrence.txt (core), multimedia.txt (Simple Multimedia extension),
-meta.xml and eml.xml (EML 2.1.1 as GBIF's IPT writes it). Only species
-observations are occurrences; heritage records are not exported here.
+measurementorfact.txt (the fields of programme kinds, see opendata.measurements),
+meta.xml and eml.xml (EML 2.1.1 as GBIF's IPT writes it). Records that name a
+taxon are occurrences (species, and programme kinds with a taxon field);
+heritage records are not exported here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from cairn.core.clock import now
 from cairn.core.grid import cell_polygon
 from cairn.observations.model import LICENCE_URIS
 from cairn.observations.statuses import LABELS_FR
+from cairn.opendata.measurements import (
+    MEASUREMENT_TERMS,
+    KindField,
+    measurement_rows,
+    meta_extension,
+)
 from cairn.opendata.records import PublicObservation
 
 DWC: Final = "http://rs.tdwg.org/dwc/terms/"
@@ -136,7 +144,7 @@ def meta_xml() -> bytes:
     <coreid index="0"/>
 {media}
   </extension>
-</archive>
+{meta_extension(attrs)}</archive>
 """.encode()
 
 
@@ -226,21 +234,33 @@ def _tsv(cells: list[str]) -> bytes:
 
 
 async def write_archive(
-    records: AsyncIterator[PublicObservation], communes: dict[str, str], info: DatasetInfo
+    records: AsyncIterator[PublicObservation],
+    communes: dict[str, str],
+    info: DatasetInfo,
+    measured: dict[tuple[str, int], list[KindField]] | None = None,
 ) -> AsyncIterator[bytes]:
-    """The zip, chunk by chunk: occurrences and media as they come, metadata at the end."""
+    """The zip, chunk by chunk: occurrences and media as they come, metadata at the end.
+
+    `measured`: the public fields of programme kinds by (kind, version), written
+    to the MeasurementOrFact extension.
+    """
     sink = _Sink()
     archive = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED)
     coverage = Coverage()
     media_rows: list[bytes] = [_tsv(["coreid", *(term for _, term in MULTIMEDIA_TERMS)])]
+    measurement_lines: list[bytes] = [_tsv(["coreid", *MEASUREMENT_TERMS])]
     with archive.open("occurrence.txt", "w", force_zip64=True) as occurrences:
         occurrences.write(_tsv([term for _, term in OCCURRENCE_TERMS]))
         async for record in records:
-            if record.kind != "species":
+            if record.taxon is None:
                 continue
             coverage.add(record)
             occurrences.write(_tsv(occurrence_row(record, communes, info.base_url)))
             occurrence_id = f"urn:uuid:{record.id}"
+            measurement_lines += [
+                _tsv([_clean(cell) for cell in row])
+                for row in measurement_rows(record, measured or {})
+            ]
             for url in record.photos:
                 rights = record.observer or record.programme
                 media_rows.append(
@@ -258,6 +278,7 @@ async def write_archive(
             if sink.pending >= FLUSH_BYTES:
                 yield sink.drain()
     archive.writestr("multimedia.txt", b"".join(media_rows))
+    archive.writestr("measurementorfact.txt", b"".join(measurement_lines))
     archive.writestr("meta.xml", meta_xml())
     archive.writestr("eml.xml", eml_xml(info, coverage, now()))
     archive.close()

@@ -21,6 +21,7 @@ from cairn.core.deps import AppSettings, AppTerritory, ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.hygiene import open_to_every_origin
 from cairn.core.problems import ProblemError, responses
+from cairn.opendata import measurements
 from cairn.opendata import store as public
 from cairn.opendata.query import QueryError, parse_bbox, parse_time
 from cairn.opendata.records import feature, to_public
@@ -101,8 +102,52 @@ def _collection(base: str, territory: Territory) -> dict[str, Any]:
                 "This collection",
             ),
             _link(f"{base}/ogc/collections/{COLLECTION}/items", "items", GEOJSON, "Its features"),
+            _link(
+                f"{base}/ogc/collections/{COLLECTION}/queryables",
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "application/schema+json",
+                "Its properties",
+            ),
         ],
     }
+
+
+QUERYABLES: Final[dict[str, dict[str, Any]]] = {
+    "kind": {"type": "string", "title": "Observation kind (species, heritage, a programme's)"},
+    "programme": {"type": "string", "title": "Programme slug"},
+    "commune": {"type": "string", "title": "INSEE code of the commune"},
+    "taxon": {"type": "integer", "title": "TAXREF CD_REF of the valid name"},
+    "datetime": {"type": "string", "format": "date-time", "title": "When it was observed"},
+    "geometry": {"$ref": "https://geojson.org/schema/Point.json"},
+}
+"""The properties `items` filters on; programme kinds' fields follow, in `attributes`."""
+
+
+@get(
+    "/collections/{collection_id:str}/queryables",
+    summary="OGC API - Features queryables: the collection's properties as JSON Schema",
+    description=(
+        "The filters `items` takes, then each published field of the programmes' kinds as "
+        "`<kind>.<field>` (found in a feature's `attributes`, with its unit as `x-unit`)."
+    ),
+    tags=["ogc"],
+    responses=responses(404),
+)
+async def queryables(
+    request: Request[Any, Any, Any], collection_id: FromPath[str], read_pool: ReadPool
+) -> Response[dict[str, Any]]:
+    """OGC API - Features Part 3's document shape, read by QGIS and OWSLib."""
+    _check_collection(collection_id)
+    async with read_pool.acquire() as conn:
+        fields = await measurements.fields_in_scope(conn)
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{_base(request)}/ogc/collections/{COLLECTION}/queryables",
+        "type": "object",
+        "title": "Observations",
+        "properties": {**QUERYABLES, **measurements.queryables(fields)},
+    }
+    return Response(document, media_type="application/schema+json")
 
 
 @get("/collections", summary="OGC API - Features collections", tags=["ogc"], responses=responses())
@@ -230,7 +275,7 @@ async def item(
 
 router = Router(
     path="/ogc",
-    route_handlers=[landing, conformance, collections, collection, items, item],
+    route_handlers=[landing, conformance, collections, collection, queryables, items, item],
     before_request=check_api_request,
     after_request=open_to_every_origin,
 )

@@ -43,6 +43,8 @@ class PublicObservation(msgspec.Struct, frozen=True, kw_only=True):
 
     id: UUID
     kind: str
+    schema_version: int
+    """The version of the kind's schema `attributes` follow (units, labels: /api/v1/schemas)."""
     programme: str
     status: str
     observed_at: datetime
@@ -69,6 +71,7 @@ def to_public(row: Any) -> PublicObservation:
     return PublicObservation(
         id=row["id"],
         kind=row["kind"],
+        schema_version=row["schema_version"],
         programme=row["programme"],
         status=row["status"],
         observed_at=row["observed_at"].astimezone(offset),

@@ -22,6 +22,7 @@ from cairn.core.deps import AppSettings, ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.problems import ProblemError, responses
 from cairn.opendata import csv as csv_export
+from cairn.opendata import measurements
 from cairn.opendata import store as public
 from cairn.opendata.dwca import DatasetInfo, write_archive
 from cairn.opendata.query import QueryError, parse_bbox, parse_polygon, parse_time, polygon_rings
@@ -317,7 +318,10 @@ async def export_dwca(
     query = f"?{request.url.query}" if request.url.query else ""
     async with read_pool.acquire() as conn:
         communes = await places.commune_names(conn)
-    chunks = write_archive(_records(read_pool, filters), communes, dataset_info(settings, query))
+        fields = await measurements.fields_in_scope(conn, filters.programme, filters.kind)
+    info = dataset_info(settings, query)
+    measured = measurements.by_version(fields)
+    chunks = write_archive(_records(read_pool, filters), communes, info, measured)
     return Stream(
         chunks,
         media_type="application/zip",

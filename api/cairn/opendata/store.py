@@ -23,7 +23,8 @@ from cairn.observations.disclosure import Place, generalise, public_data
 from cairn.photos.model import photo_path
 
 _SOURCE = """
-SELECT o.id, o.kind, o.programme, o.status, o.observed_at, o.observed_offset_s, o.lon, o.lat,
+SELECT o.id, o.kind, o.schema_version, k.schema AS kind_schema, o.programme, o.status,
+       o.observed_at, o.observed_offset_s, o.lon, o.lat,
        o.accuracy_m, o.altitude_m, o.data, o.licence, o.comment, o.updated_at,
        o.taxon_cd_ref, o.commune_insee,
        t.path AS taxon_path, t.scientific_name, t.vernacular_fr, t.kingdom,
@@ -37,6 +38,7 @@ FROM observation o
 LEFT JOIN device d ON d.id = o.device_id
 LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_ref
 LEFT JOIN commune c ON c.insee = o.commune_insee
+LEFT JOIN programme_kind k ON k.kind = o.kind AND k.version = o.schema_version
 WHERE o.id = ANY($1)
 """
 
@@ -46,7 +48,7 @@ _COLUMNS = (
     "sensitivity_level", "lon", "lat", "position", "uncertainty_m", "altitude_m", "grid_10km",
     "grid_1km", "commune_insee", "departement", "generalisation", "generalisation_code",
     "data_generalizations", "information_withheld", "attributes", "comment", "observer",
-    "licence", "photos", "updated_at",
+    "licence", "photos", "updated_at", "schema_version",
 )  # fmt: skip
 
 
@@ -88,9 +90,10 @@ def _public_row(row: Any) -> tuple[Any, ...] | None:
         public.lon, public.lat, position, public.uncertainty_m, public.altitude_m,
         public.grid_10km, public.grid_1km, public.commune, public.departement, public.method,
         public.code, public.data_generalizations, public.information_withheld,
-        public_data(row["data"]), row["comment"] if public.comment_allowed else None,
-        row["observer"], row["licence"],
+        public_data(row["data"], row["kind_schema"]),
+        row["comment"] if public.comment_allowed else None, row["observer"], row["licence"],
         [photo_path(key, "large") for key in row["photo_keys"]], row["updated_at"],
+        row["schema_version"],
     )  # fmt: skip
 
 
@@ -280,15 +283,21 @@ CSV_COLUMNS: Final = {
 
 
 async def copy_csv(
-    conn: Connection, filters: Filters, output: Callable[[bytes], Coroutine[Any, Any, None]]
+    conn: Connection,
+    filters: Filters,
+    output: Callable[[bytes], Coroutine[Any, Any, None]],
+    extra_columns: dict[str, str] | None = None,
 ) -> None:
     """Every matching public row as CSV (with a header line), in id order, into `output`.
 
     PostgreSQL formats the rows itself; Python only forwards the bytes, which
-    is what makes a full export about as fast as a bare COPY.
+    is what makes a full export about as fast as a bare COPY. `extra_columns`:
+    name → SQL of more columns (programme kinds' fields: numbers, booleans, dates
+    and choice codes, which no spreadsheet reads as a formula).
     """
     where, args = _where(filters)
-    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in CSV_COLUMNS.items())
+    every = {**CSV_COLUMNS, **(extra_columns or {})}
+    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in every.items())
     query = f"SELECT {columns} FROM public_observation WHERE {where} ORDER BY id"
     await conn.copy_from_query(query, *args, output=output, format="csv", header=True)
 
