@@ -1,0 +1,12 @@
+// The phone's kind rules for pytest: one JSON request per line in, one JSON answer per line out.
+// {"build": spec} → the schema kind-builder.js writes; {"validate": [schema, data]} → its errors.
+import process from "node:process";
+import { createInterface } from "node:readline";
+import { buildSchema } from "../src/kind-builder.js";
+import { validateData } from "../src/kind-validation.js";
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const request = JSON.parse(line);
+  const answer = request.build ? buildSchema(request.build) : validateData(...request.validate);
+  process.stdout.write(JSON.stringify(answer) + "\n");
+}
