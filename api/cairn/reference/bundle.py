@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from cairn.core.db import Connection
-from cairn.observations.kinds import enum_labels
+from cairn.observations.kinds import enum_labels, every_published
 
 
 class BundleTaxon(msgspec.Struct, array_like=False, omit_defaults=True):
@@ -41,6 +41,15 @@ class BundleCommune(msgspec.Struct):
     bbox: tuple[float, float, float, float]
 
 
+class BundleKind(msgspec.Struct):
+    """A programme's published kind: the field app renders and validates its form offline."""
+
+    programme: str
+    kind: str
+    version: int
+    schema: dict[str, Any]
+
+
 class Bundle(msgspec.Struct):
     """Everything the field app needs to record with no network."""
 
@@ -50,6 +59,8 @@ class Bundle(msgspec.Struct):
     conditions: list[Label]
     communes: list[BundleCommune]
     territory: dict[str, Any] | None
+    kinds: list[BundleKind] = []
+    """Every published version of every programme's kinds (older versions: edits of old records)."""
 
 
 async def build(conn: Connection, territory: dict[str, Any] | None) -> tuple[Bundle, bytes]:
@@ -86,6 +97,11 @@ async def build(conn: Connection, territory: dict[str, Any] | None) -> tuple[Bun
         conditions=[Label(*x) for x in enum_labels("heritage", 1, "condition")],
         communes=communes,
         territory=territory,
+        kinds=[
+            BundleKind(k.programme, k.kind, k.version, k.schema)
+            for k in await every_published(conn)
+            if k.programme is not None
+        ],
     )
     version = hashlib.sha256(msgspec.json.encode(content)).hexdigest()[:16]
     bundle = msgspec.structs.replace(content, version=version)
