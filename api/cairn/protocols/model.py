@@ -26,6 +26,7 @@ from jsonschema.exceptions import SchemaError
 from msgspec import Meta
 
 from cairn.core.errors import FieldError, pointer
+from cairn.core.languages import LANGS
 from cairn.observations.model import Kind
 
 MAX_SCHEMA_BYTES: Final = 64 * 1024
@@ -33,7 +34,6 @@ MAX_SCHEMA_DEPTH: Final = 12
 MAX_FIELDS: Final = 60
 MAX_CHOICES: Final = 100
 MAX_CONDITIONS: Final = 60
-LANGS: Final = ("fr", "en", "it")
 BUNDLED_KINDS: Final = frozenset({"species", "heritage"})
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 HIDDEN: Final[dict[str, Any]] = {"not": {}}
