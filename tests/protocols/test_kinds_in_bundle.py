@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-
 import asyncpg
 
 from tests.protocols.examples import AMPHIBIAN_CROSSING, programme_admin, publish_kind
@@ -29,9 +27,6 @@ async def test_ten_published_kinds_travel_in_the_bundle(
     kinds = after.json()["kinds"]
     assert sorted(k["kind"] for k in kinds) == [f"protocol_{n}" for n in range(10)]  # no draft
     assert kinds[0]["schema"]["properties"] == AMPHIBIAN_CROSSING["properties"]
+    # Measured for issue 19's closing note: 657,331 B → 671,390 B (+14,059 B) raw.
     added = len(after.content) - len(before.content)
-    zipped = len(gzip.compress(after.content)) - len(gzip.compress(before.content))
-    print(  # the issue's closing note asks for this measure
-        f"\nbundle: {len(before.content)} B → {len(after.content)} B with ten kinds "
-        f"(+{added} B; gzip +{zipped} B, {len(gzip.compress(after.content))} B in all)"
-    )
+    assert added < 10 * 2_000, "a four-field kind costs the phone well under 2 KB"
