@@ -30,6 +30,7 @@ from cairn.core.storage import photo_store
 from cairn.health import routes as health
 from cairn.moderation import routes as moderation
 from cairn.observations import routes as observations
+from cairn.observations.kinds import forget_published
 from cairn.opendata import ogc
 from cairn.opendata import routes as opendata
 from cairn.photos import routes as photos
@@ -83,6 +84,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         if database is None:
             raise RuntimeError("create_app needs a database: DATABASE_URL or the embedded one")
         app.state.signing_key = signing_key(settings)
+        forget_published()  # programme kinds compiled for another database
         app.state.pool = await create_pool(database, settings.pool_min_size, settings.pool_max_size)
         # Open-data reads go to a replica when one is configured (DATABASE_READ_URL).
         app.state.read_pool = app.state.pool

@@ -64,6 +64,15 @@ _published: dict[tuple[str, int], Kind] = {}
 """Programme kinds this process has compiled: published versions, which never change."""
 
 
+def forget_published() -> None:
+    """Empty the cache: an app starting on a database knows none of its kinds yet.
+
+    The cache is per process, and a process serves one database; tests start
+    one app per fresh database in the same process, so each app starts here.
+    """
+    _published.clear()
+
+
 def remember(published: Iterable[ProgrammeKind]) -> list[Kind]:
     """Compile published programme kinds once and keep them (publishing calls this too)."""
     kinds = []
