@@ -1,3 +1,4 @@
+// Outside test/: node --test runs every file there, and this one waits for its input.
 // The phone's kind rules for pytest: one JSON request per line in, one JSON answer per line out.
 // {"build": spec} → the schema kind-builder.js writes; {"validate": [schema, data]} → its errors.
 import process from "node:process";
