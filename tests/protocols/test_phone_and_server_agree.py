@@ -19,7 +19,7 @@ from cairn.core.decoding import schema_errors
 from cairn.observations.kinds import compiled
 from cairn.protocols.model import schema_errors as kind_schema_errors
 
-ORACLE = Path(__file__).resolve().parents[2] / "pwa" / "tools" / "kind-oracle.mjs"
+ORACLE = Path(__file__).resolve().parents[2] / "pwa" / "scripts" / "kind-oracle.mjs"
 
 
 class Phone:
