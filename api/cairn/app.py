@@ -26,6 +26,7 @@ from cairn.core.hygiene import open_to_every_origin, refuse_nul_characters
 from cairn.core.limiter import RedisLimiter, limiter
 from cairn.core.openapi import StrictStructSchemaPlugin
 from cairn.core.problems import EXCEPTION_HANDLERS
+from cairn.core.replica import ReplicaRouter
 from cairn.core.storage import photo_store
 from cairn.health import routes as health
 from cairn.moderation import routes as moderation
@@ -83,12 +84,17 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             raise RuntimeError("create_app needs a database: DATABASE_URL or the embedded one")
         app.state.signing_key = signing_key(settings)
         app.state.pool = await create_pool(database, settings.pool_min_size, settings.pool_max_size)
-        # Open-data reads go to a replica when one is configured (DATABASE_READ_URL).
-        app.state.read_pool = app.state.pool
+        # Open-data reads go to a replica when one is configured (DATABASE_READ_URL), while
+        # it keeps within CAIRN_REPLICA_MAX_LAG_S of the primary.
+        app.state.replica = None
         if settings.database_read_url:
-            app.state.read_pool = await create_pool(
+            replica_pool = await create_pool(
                 settings.database_read_url, settings.pool_min_size, settings.pool_max_size
             )
+            app.state.replica = ReplicaRouter(
+                app.state.pool, replica_pool, settings.replica_max_lag_s
+            )
+            await app.state.replica.check()
         app.state.territory = await places.load_territory(app.state.pool)
 
         async def reload_territory() -> None:
@@ -104,6 +110,10 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             asyncio.create_task(run_job(app.state.pool, job))
             for job in await unfinished_jobs(app.state.pool)
         }
+        if app.state.replica is not None and settings.replica_check_s:
+            app.state.jobs.add(
+                asyncio.create_task(app.state.replica.follow(settings.replica_check_s))
+            )
         try:
             yield
         finally:
@@ -111,8 +121,8 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
                 task.cancel()
             await asyncio.gather(*app.state.jobs, return_exceptions=True)
             await listener.close()
-            if app.state.read_pool is not app.state.pool:
-                await app.state.read_pool.close()
+            if app.state.replica is not None:
+                await app.state.replica.replica.close()
             await app.state.pool.close()
             if isinstance(app.state.limiter, RedisLimiter):
                 await app.state.limiter.close()
