@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
 
-import asyncpg
 import msgspec
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency, Provide
@@ -26,7 +24,7 @@ from cairn.opendata import store as public
 from cairn.opendata.dwca import DatasetInfo, write_archive
 from cairn.opendata.query import QueryError, parse_bbox, parse_polygon, parse_time, polygon_rings
 from cairn.opendata.records import PublicObservation, feature, to_public
-from cairn.reference import places_store as places
+from cairn.opendata.streaming import Push, produced
 from cairn.settings import Settings
 
 Format = Literal["json", "geojson", "csv"]
@@ -144,14 +142,6 @@ def _next_link(request: Request[Any, Any, Any], cursor: str) -> str:
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     query = urlencode([*params, ("cursor", cursor)])
     return str(request.url.with_replacements(query=query))
-
-
-async def _records(
-    read_pool: asyncpg.Pool, filters: public.Filters
-) -> AsyncIterator[PublicObservation]:
-    async with read_pool.acquire() as conn:
-        async for row in public.stream(conn, filters):
-            yield to_public(row)
 
 
 @get(
@@ -313,13 +303,16 @@ async def export_dwca(
     settings: AppSettings,
     filters: OpenFilters,
 ) -> Stream:
-    """Rows are zipped as they come from a server-side cursor: memory stays flat."""
+    """PostgreSQL writes the rows (COPY), the server only zips them: memory stays flat."""
     query = f"?{request.url.query}" if request.url.query else ""
-    async with read_pool.acquire() as conn:
-        communes = await places.commune_names(conn)
-    chunks = write_archive(_records(read_pool, filters), communes, dataset_info(settings, query))
+    info = dataset_info(settings, query)
+
+    async def archive(push: Push) -> None:
+        async with read_pool.acquire() as conn:
+            await write_archive(conn, filters, info, push)
+
     return Stream(
-        chunks,
+        produced(archive),
         media_type="application/zip",
         headers={"Content-Disposition": 'attachment; filename="cairn-dwca.zip"'},
     )
