@@ -19,7 +19,7 @@ import msgspec
 
 from cairn.core.db import Connection
 from cairn.core.grid import to_lambert93
-from cairn.observations.disclosure import Place, generalise, public_data
+from cairn.observations.disclosure import PUBLIC_DATA_FIELDS, Place, generalise, public_data
 from cairn.photos.model import photo_path
 
 _SOURCE = """
@@ -270,6 +270,9 @@ def _iso_as_written(instant: str, offset_s: str) -> str:
     )
 
 
+_BESIDES_COUNT: Final = ",".join(f for f in PUBLIC_DATA_FIELDS if f != "count")
+"""The attributes a projected row may hold besides the count (see `public_data`)."""
+
 CSV_COLUMNS: Final = {
     "id": "id::text",
     "kind": "kind",
@@ -291,14 +294,17 @@ CSV_COLUMNS: Final = {
     "departement": "departement",
     "count": _safe("(attributes->>'count')"),
     "attributes": _safe(
-        "(CASE WHEN attributes - 'count' = '{}' THEN NULL ELSE"  # the usual case, and fast
+        f"(CASE WHEN attributes ?| '{{{_BESIDES_COUNT}}}' THEN"  # a key test: no jsonb built
         " (SELECT string_agg(key || '=' || value, ';' ORDER BY key)"
         " FROM jsonb_each_text(attributes) WHERE key <> 'count') END)"
     ),
     "comment": _safe("comment"),
     "observer": _safe("observer"),
     "licence": "licence",
-    "photos": "array_to_string(ARRAY(SELECT jsonb_array_elements_text(photos)), ' | ')",
+    "photos": (  # most records have none: no subquery for them
+        "CASE WHEN photos = '[]' THEN ''"
+        " ELSE array_to_string(ARRAY(SELECT jsonb_array_elements_text(photos)), ' | ') END"
+    ),
     "updated_at": _iso("updated_at", "0"),
 }
 """The CSV export's columns, computed by PostgreSQL so `COPY … TO STDOUT` writes the file."""
