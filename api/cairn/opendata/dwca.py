@@ -211,8 +211,6 @@ async def write_archive(
 
         return write
 
-    occurrence_terms = [term for _, term in OCCURRENCE_TERMS]
-    multimedia_terms = ["coreid", *(term for _, term in MULTIMEDIA_TERMS)]
     async with conn.transaction(readonly=True, isolation="repeatable_read"):
         groups = await public.dwca_coverage(conn, filters)
         constants = public.DwcaConstants(
@@ -221,14 +219,12 @@ async def write_archive(
             status_labels=LABELS_FR,
             licence_uris=LICENCE_URIS,
         )
-        with archive.open("occurrence.txt", "w", force_zip64=True) as entry:
-            await public.copy_dwca_occurrences(
-                conn, filters, constants, occurrence_terms, into(entry)
-            )
-        with archive.open("multimedia.txt", "w", force_zip64=True) as entry:
-            await public.copy_dwca_multimedia(
-                conn, filters, constants, multimedia_terms, into(entry)
-            )
+        for file, terms in (
+            ("occurrence.txt", [term for _, term in OCCURRENCE_TERMS]),
+            ("multimedia.txt", ["coreid", *(term for _, term in MULTIMEDIA_TERMS)]),
+        ):
+            with archive.open(file, "w", force_zip64=True) as entry:
+                await public.copy_dwca(conn, file, filters, constants, terms, into(entry))
     coverage = Coverage.of(groups)
     archive.writestr("meta.xml", meta_xml())
     archive.writestr("eml.xml", eml_xml(info, coverage, now()))

@@ -450,47 +450,36 @@ _DWCA_COPY: Final[dict[str, Any]] = {"format": "csv", "delimiter": "\x02", "quot
 cleaned), nor U+0001 or U+0002, so this one-column CSV never quotes anything."""
 
 
-async def _copy_tsv(
+_DWCA_FILES: Final = {
+    "occurrence.txt": (DWCA_OCCURRENCE, "public_observation", "id", "TRUE"),
+    "multimedia.txt": (
+        DWCA_MULTIMEDIA,
+        "public_observation, jsonb_array_elements_text(photos) WITH ORDINALITY AS photo(url, n)",
+        "id, photo.n",
+        "photos <> '[]'",  # most records have none: no function call for them
+    ),
+}
+"""Each data file of the archive: its cells, rows, order and the rows worth reading."""
+
+
+async def copy_dwca(
     conn: Connection,
-    query: str,
-    args: list[Any],
+    file: str,
+    filters: Filters,
+    constants: DwcaConstants,
     terms: Sequence[str],
     output: Callable[[bytes], Coroutine[Any, Any, None]],
 ) -> None:
+    """One data file of the archive (see `_DWCA_FILES`) by COPY, with its header line.
+
+    One line per species row in id order (per photo of one, for multimedia.txt).
+    Run inside a transaction: it sets DateStyle for it.
+    """
+    columns, source, order, condition = _DWCA_FILES[file]
+    query, args = _tsv_query(columns, terms, source, filters, order, constants, condition)
     await output(("\t".join(terms) + "\n").encode())
     await conn.execute("SET LOCAL datestyle = 'ISO'")  # see _iso_as_written
     await conn.copy_from_query(query, *args, output=output, **_DWCA_COPY)
-
-
-async def copy_dwca_occurrences(
-    conn: Connection,
-    filters: Filters,
-    constants: DwcaConstants,
-    terms: Sequence[str],
-    output: Callable[[bytes], Coroutine[Any, Any, None]],
-) -> None:
-    """occurrence.txt (a header line, then one line per species row in id order), by COPY."""
-    source = "public_observation"
-    query, args = _tsv_query(DWCA_OCCURRENCE, terms, source, filters, "id", constants)
-    await _copy_tsv(conn, query, args, terms, output)
-
-
-async def copy_dwca_multimedia(
-    conn: Connection,
-    filters: Filters,
-    constants: DwcaConstants,
-    terms: Sequence[str],
-    output: Callable[[bytes], Coroutine[Any, Any, None]],
-) -> None:
-    """multimedia.txt (a header line, then one line per photo of each occurrence), by COPY."""
-    source = (
-        "public_observation, jsonb_array_elements_text(photos) WITH ORDINALITY AS photo(url, n)"
-    )
-    with_photos = "photos <> '[]'"  # most records have none: no function call for them
-    query, args = _tsv_query(
-        DWCA_MULTIMEDIA, terms, source, filters, "id, photo.n", constants, with_photos
-    )
-    await _copy_tsv(conn, query, args, terms, output)
 
 
 async def dwca_coverage(conn: Connection, filters: Filters) -> list[Any]:
