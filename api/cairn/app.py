@@ -39,6 +39,7 @@ from cairn.photos.service import PhotoWork
 from cairn.programmes import routes as programmes
 from cairn.reference import places_store as places
 from cairn.reference import routes as reference
+from cairn.reference.lookup import TaxonLookup
 from cairn.sensitivity import routes as sensitivity
 from cairn.sensitivity.store import run_job, unfinished_jobs
 from cairn.settings import Settings, signing_key
@@ -97,11 +98,14 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             await app.state.replica.check()
         app.state.territory = await places.load_territory(app.state.pool)
 
-        async def reload_territory() -> None:
+        app.state.taxa = TaxonLookup()
+
+        async def reload_reference() -> None:
+            app.state.taxa.forget()
             app.state.territory = await places.load_territory(app.state.pool)
 
         def on_reference_change() -> None:
-            task = asyncio.create_task(reload_territory())
+            task = asyncio.create_task(reload_reference())
             app.state.jobs.add(task)
             task.add_done_callback(app.state.jobs.discard)
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, Router, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
@@ -25,6 +26,7 @@ from cairn.opendata.dwca import DatasetInfo, write_archive
 from cairn.opendata.query import QueryError, parse_bbox, parse_polygon, parse_time, polygon_rings
 from cairn.opendata.records import PublicObservation, feature, to_public
 from cairn.opendata.streaming import Push, produced
+from cairn.reference.lookup import TaxonLookup
 from cairn.settings import Settings
 
 Format = Literal["json", "geojson", "csv"]
@@ -43,6 +45,7 @@ class Page(msgspec.Struct):
 
 
 async def provide_filters(
+    state: State,
     read_pool: ReadPool,
     settings: AppSettings,
     taxon: Annotated[
@@ -102,20 +105,16 @@ async def provide_filters(
             errors.append(exc.error)
     taxon_path = taxon_exact = None
     if taxon is not None:
-        async with read_pool.acquire() as conn:
-            found = await conn.fetchrow(
-                """SELECT v.cd_nom, v.path::text AS path
-                   FROM taxon t JOIN taxon v ON v.cd_nom = t.cd_ref WHERE t.cd_nom = $1""",
-                taxon,
-            )
+        lookup: TaxonLookup = state.taxa
+        found = await lookup.valid_name(read_pool, taxon)
         if found is None:
             errors.append(
                 QueryError("taxon", "unknown_taxon", f"no taxon with CD_NOM {taxon}").error
             )
-        elif descendants and found["path"]:
-            taxon_path = found["path"]
+        elif descendants and found.path:
+            taxon_path = found.path
         else:
-            taxon_exact = found["cd_nom"]
+            taxon_exact = found.cd_nom
     if errors:
         raise ProblemError(400, "bad_request", "Bad query", errors=errors)
     return public.Filters(
