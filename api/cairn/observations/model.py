@@ -18,6 +18,8 @@ from msgspec import Meta
 from cairn.core.errors import FieldError
 
 Licence = Literal["CC0-1.0", "CC-BY-4.0", "CC-BY-NC-4.0", "etalab-2.0"]
+Geoprivacy = Literal["open", "obscured"]
+"""A contributor's choice: `obscured` publishes the record generalised, like a sensitive one."""
 LICENCE_URIS: Final[dict[str, str]] = {
     "CC0-1.0": "http://creativecommons.org/publicdomain/zero/1.0/legalcode",
     "CC-BY-4.0": "http://creativecommons.org/licenses/by/4.0/legalcode",
@@ -62,6 +64,16 @@ class ObservationIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_
     programme: Slug | None = None
     licence: Licence | None = None
     comment: Annotated[str, Meta(max_length=2000)] | None = None
+    geoprivacy: (
+        Annotated[
+            Geoprivacy,
+            Meta(
+                description="`obscured`: publish this record only generalised (10 km cell, no "
+                "observer, no time of day); omitted → the device's default (`PUT /me`)"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class ObservationEdit(ObservationIn, frozen=True, kw_only=True):
@@ -124,6 +136,8 @@ class ObservationOut(msgspec.Struct, frozen=True, kw_only=True):
     """The valid name (TAXREF CD_REF) the observation is attached to."""
     commune: str | None = None
     """INSEE code of the commune the position falls in."""
+    geoprivacy: Geoprivacy = "open"
+    """How the open data publishes it: the submission's choice, else the device's default."""
 
 
 def with_defaults(obs: ObservationIn, programme: str, licence: str) -> ObservationIn:
@@ -136,8 +150,15 @@ def with_defaults(obs: ObservationIn, programme: str, licence: str) -> Observati
 
 
 def content_hash(obs: ObservationIn) -> bytes:
-    """SHA-256 of the canonical JSON of a submission: what "the same content" means."""
-    return hashlib.sha256(msgspec.json.encode(obs, order="sorted")).digest()
+    """SHA-256 of the canonical JSON of a submission: what "the same content" means.
+
+    An absent `geoprivacy` is left out, so records sent before the field
+    existed keep their hash and their retries stay idempotent.
+    """
+    fields = msgspec.to_builtins(obs)
+    if fields["geoprivacy"] is None:
+        del fields["geoprivacy"]
+    return hashlib.sha256(msgspec.json.encode(fields, order="sorted")).digest()
 
 
 def time_errors(observed_at: datetime, now: datetime, clock_skew: timedelta) -> list[FieldError]:

@@ -224,7 +224,9 @@ async def _own(conn: Connection, device_id: UUID, observation_id: UUID) -> async
 
 
 def _conflict(row: asyncpg.Record, detail: str) -> ConflictError:
-    return ConflictError(detail, {"current": msgspec.to_builtins(observations.to_out(row))})
+    return ConflictError(
+        detail, {"current": msgspec.to_builtins(observations.to_out(row, "owner"))}
+    )
 
 
 def _expect(row: asyncpg.Record, expected_version: int) -> None:
@@ -254,14 +256,14 @@ async def edit(
     submission = with_defaults(correction.submission(), row["programme"], row["licence"])
     sha = content_hash(submission)
     if bytes(row["content_hash"]) == sha:
-        return observations.to_out(row)
+        return observations.to_out(row, "owner")
     _expect(row, correction.expected_version)
     if row["status"] != "pending":
         raise _conflict(row, "Only observations still waiting for moderation can be corrected.")
     validated = await validate_observation(conn, territory, settings, submission)
     kept = [flag for flag in msgspec.convert(row["flags"], list[Flag]) if flag.code in PHOTO_FLAGS]
     validated = msgspec.structs.replace(validated, flags=[*validated.flags, *kept])
-    before = observations.to_out(row)
+    before = observations.to_out(row, "owner")
     after = await observations.replace(conn, validated, sha)
     await events.append(
         conn,
@@ -287,7 +289,7 @@ async def withdraw(
     """Take an observation back: it leaves the open data; the record and its history stay."""
     row = await _own(conn, device_id, observation_id)
     if row["status"] == "withdrawn":
-        return observations.to_out(row)
+        return observations.to_out(row, "owner")
     _expect(row, withdrawal.expected_version)
     after = await observations.withdraw(conn, observation_id)
     await events.append(

@@ -19,7 +19,13 @@ import msgspec
 
 from cairn.core.db import Connection
 from cairn.core.grid import to_lambert93
-from cairn.observations.disclosure import PUBLIC_DATA_FIELDS, Place, generalise, public_data
+from cairn.observations.disclosure import (
+    PUBLIC_DATA_FIELDS,
+    Place,
+    RecordFacts,
+    local_time,
+    public_record,
+)
 from cairn.photos.model import photo_path
 
 _SOURCE = """
@@ -28,7 +34,7 @@ SELECT o.id, o.kind, o.programme, o.status, o.observed_at, o.observed_offset_s, 
        o.taxon_cd_ref, o.commune_insee,
        t.path AS taxon_path, t.scientific_name, t.vernacular_fr, t.kingdom,
        coalesce(t.group2_inpn, t.group1_inpn) AS taxon_group,
-       o.sensitivity_level,
+       o.sensitivity_level, o.geoprivacy,
        c.centroid_lon, c.centroid_lat, c.min_lon, c.min_lat, c.max_lon, c.max_lat,
        d.pseudonym AS observer,
        ARRAY(SELECT p.sha256 FROM photo p WHERE p.observation_id = o.id
@@ -66,6 +72,7 @@ def _commune_radius(row: Any) -> float | None:
 
 
 def _public_row(row: Any) -> tuple[Any, ...] | None:
+    """The public_observation row of a source row, as the disclosure policy decides it."""
     place = Place(
         lon=row["lon"],
         lat=row["lat"],
@@ -77,20 +84,33 @@ def _public_row(row: Any) -> tuple[Any, ...] | None:
         ),
         commune_radius_m=_commune_radius(row),
     )
-    public = generalise(place, row["sensitivity_level"])
-    if public is None or row["status"] == "withdrawn":
+    public = public_record(
+        RecordFacts(
+            status=row["status"],
+            sensitivity_level=row["sensitivity_level"],
+            geoprivacy=row["geoprivacy"],
+            place=place,
+            observed_at=local_time(row["observed_at"], row["observed_offset_s"]),
+            observer=row["observer"],
+            comment=row["comment"],
+            data=row["data"],
+            photo_urls=[photo_path(key, "large") for key in row["photo_keys"]],
+            updated_at=row["updated_at"],
+        )
+    )
+    if public is None:
         return None
-    position = None if public.lon is None else (public.lon, public.lat)
+    where = public.place
+    position = None if where.lon is None else (where.lon, where.lat)
     return (
-        row["id"], row["kind"], row["programme"], row["status"], row["observed_at"],
+        row["id"], row["kind"], row["programme"], row["status"], public.observed_at,
         row["observed_offset_s"], row["taxon_cd_ref"], row["taxon_path"], row["scientific_name"],
-        row["vernacular_fr"], row["kingdom"], row["taxon_group"], row["sensitivity_level"],
-        public.lon, public.lat, position, public.uncertainty_m, public.altitude_m,
-        public.grid_10km, public.grid_1km, public.commune, public.departement, public.method,
-        public.code, public.data_generalizations, public.information_withheld,
-        public_data(row["data"]), row["comment"] if public.comment_allowed else None,
-        row["observer"], row["licence"],
-        [photo_path(key, "large") for key in row["photo_keys"]], row["updated_at"],
+        row["vernacular_fr"], row["kingdom"], row["taxon_group"], public.level,
+        where.lon, where.lat, position, where.uncertainty_m, where.altitude_m,
+        where.grid_10km, where.grid_1km, where.commune, where.departement, where.method,
+        where.code, where.data_generalizations, where.information_withheld,
+        public.attributes, public.comment, public.observer, row["licence"], public.photos,
+        public.updated_at,
     )  # fmt: skip
 
 
@@ -181,7 +201,13 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
     if filters.observed_to:
         clauses.append(f"observed_at < {arg(filters.observed_to)}")
     if filters.updated_since:
-        clauses.append(f"updated_at > {arg(filters.updated_since)}")
+        # A generalised row shows only the day of its last change (see disclosure): it
+        # matches from the start of that day, so a harvester never misses it.
+        since = arg(filters.updated_since)
+        clauses.append(
+            f"updated_at >= date_trunc('day', {since}::timestamptz, 'UTC')"
+            f" AND (updated_at > {since} OR generalisation IS NOT NULL)"
+        )
     if filters.grid_10km:
         clauses.append(f"grid_10km = {arg(filters.grid_10km)}")
     return " AND ".join(clauses), args
@@ -519,7 +545,8 @@ _GROUPINGS = {
     "grid_10km": "grid_10km",
     "grid_1km": "grid_1km",
     "commune": "commune_insee",
-    "month": "to_char(observed_at AT TIME ZONE 'UTC', 'YYYY-MM')",
+    "month": "to_char(observed_at AT TIME ZONE 'UTC' + make_interval(secs => observed_offset_s),"
+    " 'YYYY-MM')",
 }
 
 

@@ -120,6 +120,7 @@ def process(raw: bytes, max_pixels: int) -> Processed:
             image.load()
             ImageOps.exif_transpose(image, in_place=True)
             pixels = _flatten(image)
+            pixels.info.clear()  # Pillow copies a source's `comment` into the JPEG it writes
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
             raise PhotoRejectedError(
                 "unreadable_image", f"the image cannot be decoded: {exc}"
@@ -168,7 +169,16 @@ def _encode(image: Image.Image, variant: str, *, derivative: bool) -> bytes:
     out = io.BytesIO()
     # Huffman optimisation saves ~5 % on the small files people download most, and costs
     # twice the encoding time on the large original: only the derivatives get it.
-    image.save(out, "JPEG", quality=_QUALITY[variant], optimize=derivative)
+    image.save(
+        out,
+        "JPEG",
+        quality=_QUALITY[variant],
+        optimize=derivative,
+        comment=b"",
+        exif=b"",
+        icc_profile=None,
+        xmp=None,
+    )
     return out.getvalue()
 
 

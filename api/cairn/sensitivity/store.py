@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from cairn.core.db import Connection, Executor
+from cairn.observations.disclosure import local_time
 from cairn.opendata import store as public
 from cairn.sensitivity.model import CompiledRule, Job, Rule, RuleIn, compile_rule, level_for
 
@@ -59,8 +60,9 @@ def _values(rule: RuleIn, actor: UUID) -> tuple[object, ...]:
     )
 
 
-async def create_rule(conn: Executor, rule: RuleIn, actor: UUID) -> Rule:
-    """Store a checked rule."""
+async def create_rule(conn: Connection, rule: RuleIn, actor: UUID) -> Rule:
+    """Store a checked rule (once no level is being computed under the old ones)."""
+    await exclude_level_writers(conn)
     row = await conn.fetchrow(
         f"""INSERT INTO sensitivity_rule
                 (cd_ref, level, area, period_start, period_end, comment, updated_by)
@@ -71,8 +73,9 @@ async def create_rule(conn: Executor, rule: RuleIn, actor: UUID) -> Rule:
     return Rule(**dict(row))
 
 
-async def replace_rule(conn: Executor, rule_id: int, rule: RuleIn, actor: UUID) -> Rule:
-    """Overwrite a rule the caller locked."""
+async def replace_rule(conn: Connection, rule_id: int, rule: RuleIn, actor: UUID) -> Rule:
+    """Overwrite a rule the caller locked (once no level is being computed under the old one)."""
+    await exclude_level_writers(conn)
     row = await conn.fetchrow(
         f"""UPDATE sensitivity_rule SET cd_ref = $2, level = $3, area = $4, period_start = $5,
                    period_end = $6, comment = $7, updated_by = $8, updated_at = now()
@@ -84,8 +87,9 @@ async def replace_rule(conn: Executor, rule_id: int, rule: RuleIn, actor: UUID) 
     return Rule(**dict(row))
 
 
-async def delete_rule(conn: Executor, rule_id: int) -> Rule | None:
+async def delete_rule(conn: Connection, rule_id: int) -> Rule | None:
     """Remove a rule; return it, or None when there was none."""
+    await exclude_level_writers(conn)
     row = await conn.fetchrow(
         f"DELETE FROM sensitivity_rule WHERE id = $1 RETURNING {_RULE}", rule_id
     )
@@ -121,10 +125,30 @@ SELECT d.cd_nom FROM taxon d
 """These taxa and every taxon below them (whose records a rule change may re-level)."""
 
 
+RULES_LOCK = 0x5E45_1715
+"""Advisory lock key: writers that compute levels share it, rule changes take it alone."""
+
+
+async def exclude_level_writers(conn: Connection) -> None:
+    """Wait until no transaction that computed levels under the old rules is still open.
+
+    Taken by every rule change, held to its commit: a record written under the
+    old rules is committed before the rule, so the job that follows finds it;
+    a record written after reads the new rule.
+    """
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", RULES_LOCK)
+
+
 async def levels(
-    conn: Executor, records: Sequence[tuple[UUID, int | None, float, float, datetime]]
+    conn: Connection, records: Sequence[tuple[UUID, int | None, float, float, datetime]]
 ) -> dict[UUID, int]:
-    """The level of each (id, cd_ref, lon, lat, observed_at) under the current rules."""
+    """The level of each (id, cd_ref, lon, lat, local observed_at) under the current rules.
+
+    `observed_at` must be in the device's offset (`disclosure.local_time`): a
+    rule's days are the sighting's local days. Holds the rules lock shared
+    until the caller's transaction ends, so no rule changes in between.
+    """
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", RULES_LOCK)
     rules = await compiled_rules(conn, [r[1] for r in records if r[1] is not None])
     return {
         observation_id: level_for(rules.get(cd_ref, []) if cd_ref else [], lon, lat, observed_at)
@@ -201,7 +225,7 @@ async def reproject_batch(
     levels that changed are written (the ids whose public projection changes).
     """
     rows = await conn.fetch(
-        f"""SELECT id, taxon_cd_ref, lon, lat, observed_at, sensitivity_level
+        f"""SELECT id, taxon_cd_ref, lon, lat, observed_at, observed_offset_s, sensitivity_level
              FROM observation WHERE taxon_cd_ref IN ({_DESCENDANTS}) AND id > $2
             ORDER BY id LIMIT $3 FOR UPDATE""",
         cd_refs,
@@ -214,7 +238,17 @@ async def reproject_batch(
         )
         return None
     new = await levels(
-        conn, [(r["id"], r["taxon_cd_ref"], r["lon"], r["lat"], r["observed_at"]) for r in rows]
+        conn,
+        [
+            (
+                r["id"],
+                r["taxon_cd_ref"],
+                r["lon"],
+                r["lat"],
+                local_time(r["observed_at"], r["observed_offset_s"]),
+            )
+            for r in rows
+        ],
     )
     old = {r["id"]: r["sensitivity_level"] for r in rows}
     changed = [(i, level) for i, level in new.items() if level != old[i]]
