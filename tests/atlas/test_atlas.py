@@ -127,15 +127,17 @@ async def test_a_programme_page_names_only_those_who_chose_a_pseudonym(
     )
     _, named = await new_device(client)
     await client.put("/api/v1/me", json={"pseudonym": "Chamois05"}, headers=named)
-    await validated(client, db, headers=named, programme="sentinelles")
-    await validated(client, db, headers=named, programme="sentinelles")
+    common = {"cd_nom": plain_taxon(), "count": 1}
+    await validated(client, db, headers=named, programme="sentinelles", data=common)
+    await validated(client, db, headers=named, programme="sentinelles", data=common)
+    await validated(client, db, headers=named, programme="sentinelles")  # ibex: generalised
     _, anonymous = await new_device(client)
-    await validated(client, db, headers=anonymous, programme="sentinelles")
+    await validated(client, db, headers=anonymous, programme="sentinelles", data=common)
     page = (await client.get("/api/v1/atlas/programmes/sentinelles")).json()
-    assert page["count"] == 3
+    assert page["count"] == 4
     assert page["top_contributors"] == [{"pseudonym": "Chamois05", "count": 2}]
-    assert page["anonymous_records"] == 1
-    assert page["targets_seen"] == [61098]
+    assert page["anonymous_records"] == 2  # a generalised record names nobody
+    assert page["targets_seen"] == sorted([61098, plain_taxon()])
     assert (await client.get("/api/v1/atlas/programmes/nothing-here")).status_code == 404
 
 
