@@ -7,6 +7,7 @@ Taxa are real rows of schemas/reference/taxa_pne.csv.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import uuid
 from typing import Any
@@ -111,3 +112,13 @@ async def submit(client: Client, programme: str = "default", **overrides: Any) -
     response = await client.post("/api/v1/observations", json=payload)
     assert response.status_code == 201, response.text
     return uuid.UUID(payload["id"])
+
+
+async def wait_for(client: Client, headers: dict[str, str], job_id: str) -> dict[str, Any]:
+    """Poll a sensitivity job until it is no longer running; its last state."""
+    for _ in range(200):
+        job = (await client.get(f"/api/v1/sensitivity/jobs/{job_id}", headers=headers)).json()
+        if job["state"] != "running":
+            return dict(job)
+        await asyncio.sleep(0.02)
+    raise AssertionError("the job did not finish")

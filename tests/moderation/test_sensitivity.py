@@ -24,6 +24,7 @@ from tests.world import (
     sensitive_taxon,
     sign_in,
     submit,
+    wait_for,
 )
 
 JULY = datetime(2026, 7, 14, 9, 0, tzinfo=UTC)
@@ -74,15 +75,6 @@ def test_a_period_and_its_complement_split_the_year(start: str, end: str, day: s
 async def admin(client: Client, db: asyncpg.Connection) -> dict[str, str]:
     await add_staff(db, "root@petr.fr", "admin")
     return await sign_in(client, "root@petr.fr")
-
-
-async def wait_for(client: Client, headers: dict[str, str], job_id: str) -> dict[str, Any]:
-    for _ in range(200):
-        job = (await client.get(f"/api/v1/sensitivity/jobs/{job_id}", headers=headers)).json()
-        if job["state"] != "running":
-            return dict(job)
-        await asyncio.sleep(0.02)
-    raise AssertionError("the job did not finish")
 
 
 async def test_a_new_rule_reprojects_the_records_of_its_taxon(

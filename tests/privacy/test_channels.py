@@ -30,8 +30,6 @@ from cairn.sensitivity import store as sensitivity
 from cairn.sensitivity.model import RuleIn
 from cairn.settings import Settings
 from tests.factories import new_device, observation_payload
-from tests.moderation.test_sensitivity import wait_for
-from tests.moderation.world import add_programme, add_staff, sign_in
 from tests.photos.images import photo
 from tests.privacy.helpers import (
     BRIANCON,
@@ -44,6 +42,7 @@ from tests.privacy.helpers import (
     publish,
     send,
 )
+from tests.world import add_programme, add_staff, sign_in, wait_for
 
 # --- feedback as an oracle -----------------------------------------------------------------
 
