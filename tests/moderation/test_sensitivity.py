@@ -18,11 +18,9 @@ from cairn.sensitivity import store as sensitivity
 from cairn.sensitivity.model import CompiledRule, in_period, level_for
 from tests.world import (
     Client,
-    add_staff,
     load_taxa,
     plain_taxon,
     sensitive_taxon,
-    sign_in,
     submit,
     wait_for,
 )
@@ -69,12 +67,6 @@ def test_a_period_and_its_complement_split_the_year(start: str, end: str, day: s
         assert inside == (start <= day <= end)
     else:
         assert inside == (not (end < day < start))
-
-
-@pytest.fixture
-async def admin(client: Client, db: asyncpg.Connection) -> dict[str, str]:
-    await add_staff(db, "root@petr.fr", "admin")
-    return await sign_in(client, "root@petr.fr")
 
 
 async def test_a_new_rule_reprojects_the_records_of_its_taxon(

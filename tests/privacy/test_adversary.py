@@ -122,15 +122,23 @@ class Session:
             self.payloads[payload["id"]] = payload
             self.owners[payload["id"]] = device
 
+    async def version(self, ident: str, headers: dict[str, str]) -> int:
+        """The version of one of the device's records, as its owner reads it."""
+        mine = (await self.client.get("/api/v1/me/observations", headers=headers)).json()
+        return int(
+            next(
+                i["observation"]["version"]
+                for i in mine["items"]
+                if i["observation"]["id"] == ident
+            )
+        )
+
     async def edit(self, index: int, item: dict[str, Any]) -> None:
         ident = self.record(index)
         headers = self.devices[self.owners[ident]] if ident else None
         if ident is None or headers is None:
             return
-        mine = (await self.client.get("/api/v1/me/observations", headers=headers)).json()
-        version = next(
-            i["observation"]["version"] for i in mine["items"] if i["observation"]["id"] == ident
-        )
+        version = await self.version(ident, headers)
         payload = {**_payload(item), "id": ident, "expected_version": version}
         answer = await self.client.put(
             f"/api/v1/observations/{ident}", json=payload, headers=headers
@@ -197,10 +205,7 @@ class Session:
         headers = self.devices[self.owners[ident]] if ident else None
         if ident is None or headers is None:
             return
-        mine = (await self.client.get("/api/v1/me/observations", headers=headers)).json()
-        version = next(
-            i["observation"]["version"] for i in mine["items"] if i["observation"]["id"] == ident
-        )
+        version = await self.version(ident, headers)
         answer = await self.client.post(
             f"/api/v1/observations/{ident}/withdraw",
             json={"expected_version": version},

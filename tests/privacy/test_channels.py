@@ -137,12 +137,6 @@ async def test_a_generalised_record_names_no_observer_and_no_time_of_day(
 # --- seasonal rules in the wrong time zone ----------------------------------------------------
 
 
-@pytest.fixture
-async def admin(client: Client, db: asyncpg.Connection) -> dict[str, str]:
-    await add_staff(db, "root@petr.fr", "admin")
-    return await sign_in(client, "root@petr.fr")
-
-
 async def test_seasonal_rules_read_the_local_day_on_every_path(
     client: Client, db: asyncpg.Connection, admin: dict[str, str]
 ) -> None:
