@@ -86,17 +86,29 @@ async def test_unknown_kind_version_and_heritage_rules(client: Client) -> None:
     assert (await client.post("/api/v1/observations", json=good)).status_code == 201
 
 
-async def test_plausibility_flags_mark_but_do_not_reject(client: Client) -> None:
+async def stored_flags(db: asyncpg.Connection, observation_id: str) -> list[dict[str, Any]]:
+    """The flags moderators see, as stored."""
+    flags: list[dict[str, Any]] = await db.fetchval(
+        "SELECT flags FROM observation WHERE id = $1", uuid.UUID(observation_id)
+    )
+    return flags
+
+
+async def test_plausibility_flags_mark_but_do_not_reject(
+    client: Client, db: asyncpg.Connection
+) -> None:
     payload = observation_payload(
         location={"lon": 6.6433, "lat": 44.8986, "accuracy_m": 450, "altitude_m": 1326},
         data={"cd_nom": 61098, "count": 900},
     )
     response = await client.post("/api/v1/observations", json=payload)
     assert response.status_code == 201, response.text
-    codes = {flag["code"] for flag in response.json()["flags"]}
-    assert {"accuracy_poor", "count_high", "first_in_commune"} <= codes
-    for flag in response.json()["flags"]:
+    flags = await stored_flags(db, payload["id"])
+    assert {"accuracy_poor", "count_high", "first_in_commune"} <= {f["code"] for f in flags}
+    for flag in flags:
         assert flag["message"] and isinstance(flag["detail"], dict)
+    # The submitter sees only what its own submission says (see PRIVACY.md).
+    assert [f["code"] for f in response.json()["flags"]] == ["accuracy_poor"]
 
 
 async def test_profiles_from_validated_records_flag_an_unusual_altitude(
@@ -121,9 +133,8 @@ async def test_profiles_from_validated_records_flag_an_unusual_altitude(
         location={"lon": 6.6433, "lat": 44.8986, "accuracy_m": 10, "altitude_m": 900},
         data={"cd_nom": 61098, "count": 2},
     )
-    codes = {
-        f["code"] for f in (await client.post("/api/v1/observations", json=low)).json()["flags"]
-    }
+    assert (await client.post("/api/v1/observations", json=low)).status_code == 201
+    codes = {f["code"] for f in await stored_flags(db, low["id"])}
     assert {"altitude_unusual", "season_unusual"} <= codes
     assert "first_in_commune" not in codes
 
