@@ -41,7 +41,8 @@ from cairn.reference import places_store as places
 from cairn.reference import routes as reference
 from cairn.reference.lookup import TaxonLookup
 from cairn.sensitivity import routes as sensitivity
-from cairn.sensitivity.store import run_job, unfinished_jobs
+from cairn.sensitivity.service import run_job
+from cairn.sensitivity.store import unfinished_jobs
 from cairn.settings import Settings, signing_key
 from cairn.share import routes as share
 from cairn.staff import routes as staff

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from cairn.core.db import create_pool
+from cairn.sensitivity import service as sensitivity_service
 from cairn.sensitivity import store as sensitivity
 from cairn.sensitivity.model import CompiledRule, in_period, level_for
 from tests.world import (
@@ -134,12 +135,14 @@ async def test_a_job_works_in_small_batches(
     try:
         job_id = uuid.UUID((await sensitivity.start_job(pool, "test", [taxon])).id)
         async with pool.acquire() as conn, conn.transaction():
-            after = await sensitivity.reproject_batch(conn, job_id, [taxon], uuid.UUID(int=0), 3)
+            after = await sensitivity_service.reproject_batch(
+                conn, job_id, [taxon], uuid.UUID(int=0), 3
+            )
         assert after is not None
         progress = await sensitivity.get_job(pool, job_id)
         assert progress is not None
         assert (progress.done, progress.changed, progress.state) == (3, 3, "running")
-        await sensitivity.run_job(pool, job_id, batch=3)
+        await sensitivity_service.run_job(pool, job_id, batch=3)
         done = await sensitivity.get_job(pool, job_id)
         assert done is not None
         assert (done.done, done.changed, done.state) == (7, 7, "done")
@@ -215,7 +218,7 @@ async def test_intake_goes_on_while_a_batch_holds_its_locks(
     try:
         job_id = uuid.UUID((await sensitivity.start_job(pool, "test", [taxon])).id)
         async with pool.acquire() as conn, conn.transaction():
-            await sensitivity.reproject_batch(conn, job_id, [taxon], uuid.UUID(int=0), 500)
+            await sensitivity_service.reproject_batch(conn, job_id, [taxon], uuid.UUID(int=0), 500)
             # the batch's transaction is still open, its rows still locked
             submitted = await asyncio.wait_for(submit(client), timeout=5)
             assert submitted not in ids

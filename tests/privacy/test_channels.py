@@ -26,6 +26,7 @@ from cairn.core.db import create_pool
 from cairn.observations.model import ObservationIn
 from cairn.observations.service import accept
 from cairn.reference.places_store import load_territory
+from cairn.sensitivity import service as sensitivity_service
 from cairn.sensitivity import store as sensitivity
 from cairn.sensitivity.model import RuleIn
 from cairn.settings import Settings
@@ -200,7 +201,7 @@ async def test_a_rule_created_during_an_intake_still_levels_its_record(
                     conn, RuleIn(cd_ref=GENTIAN, level=3), admin_id
                 )
                 job = await sensitivity.start_job(conn, "test", [rule.cd_ref])
-            await sensitivity.run_job(pool, uuid.UUID(job.id))
+            await sensitivity_service.run_job(pool, uuid.UUID(job.id))
 
         rule_change = asyncio.create_task(create_rule_and_run_its_job())
         await asyncio.sleep(0.5)  # today's code commits the rule and finishes the job here

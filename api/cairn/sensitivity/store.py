@@ -7,17 +7,15 @@ on it for more than one batch's row locks (and inserts never wait at all).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID, uuid4
 
-import asyncpg
+import msgspec
 
 from cairn.core.db import Connection, Executor
 from cairn.observations.disclosure import local_time
-from cairn.opendata import store as public
 from cairn.sensitivity.model import CompiledRule, Job, Rule, RuleIn, compile_rule, level_for
 
 log = logging.getLogger(__name__)
@@ -192,38 +190,28 @@ async def unfinished_jobs(conn: Executor) -> list[UUID]:
     ]
 
 
-async def run_job(pool: asyncpg.Pool, job_id: UUID, batch: int = BATCH) -> None:
-    """Re-project batch after batch until done; a failure is recorded on the job, not raised.
-
-    Re-running a job (after a restart) is harmless: it only writes levels that differ.
-    """
-    try:
-        cd_refs: list[int] = await pool.fetchval(
-            "SELECT taxa FROM sensitivity_job WHERE id = $1", job_id
-        )
-        last: UUID | None = UUID(int=0)
-        while last is not None:
-            async with pool.acquire() as conn, conn.transaction():
-                last = await reproject_batch(conn, job_id, cd_refs, last, batch)
-            await asyncio.sleep(0)  # let requests through between batches
-    except (asyncpg.PostgresError, OSError) as exc:
-        log.exception("sensitivity job %s failed", job_id)
-        await pool.execute(
-            """UPDATE sensitivity_job SET state = 'failed', finished_at = now(), error = $2
-                WHERE id = $1""",
-            job_id,
-            f"{type(exc).__name__}: {exc}",
-        )
+async def job_taxa(conn: Executor, job_id: UUID) -> list[int]:
+    """The taxa (CD_REF) whose records a job re-projects."""
+    taxa: list[int] = await conn.fetchval("SELECT taxa FROM sensitivity_job WHERE id = $1", job_id)
+    return taxa
 
 
-async def reproject_batch(
-    conn: Connection, job_id: UUID, cd_refs: list[int], after: UUID, batch: int
-) -> UUID | None:
-    """Recompute the levels of the next `batch` records after id `after`; None when done.
+class Pending(msgspec.Struct, frozen=True):
+    """A record a job looks at: where and when it was seen, and its level now."""
 
-    The batch's rows are locked for this short transaction only, and only the
-    levels that changed are written (the ids whose public projection changes).
-    """
+    id: UUID
+    cd_ref: int | None
+    lon: float
+    lat: float
+    observed_at: datetime
+    """In the device's own offset: a rule's days are the sighting's local days."""
+    level: int
+
+
+async def next_batch(
+    conn: Connection, cd_refs: list[int], after: UUID, batch: int
+) -> list[Pending]:
+    """The next `batch` records of these taxa (and below) after id `after`, locked for update."""
     rows = await conn.fetch(
         f"""SELECT id, taxon_cd_ref, lon, lat, observed_at, observed_offset_s, sensitivity_level
              FROM observation WHERE taxon_cd_ref IN ({_DESCENDANTS}) AND id > $2
@@ -232,26 +220,21 @@ async def reproject_batch(
         after,
         batch,
     )
-    if not rows:
-        await conn.execute(
-            "UPDATE sensitivity_job SET state = 'done', finished_at = now() WHERE id = $1", job_id
+    return [
+        Pending(
+            r["id"],
+            r["taxon_cd_ref"],
+            r["lon"],
+            r["lat"],
+            local_time(r["observed_at"], r["observed_offset_s"]),
+            r["sensitivity_level"],
         )
-        return None
-    new = await levels(
-        conn,
-        [
-            (
-                r["id"],
-                r["taxon_cd_ref"],
-                r["lon"],
-                r["lat"],
-                local_time(r["observed_at"], r["observed_offset_s"]),
-            )
-            for r in rows
-        ],
-    )
-    old = {r["id"]: r["sensitivity_level"] for r in rows}
-    changed = [(i, level) for i, level in new.items() if level != old[i]]
+        for r in rows
+    ]
+
+
+async def write_levels(conn: Connection, changed: list[tuple[UUID, int]]) -> None:
+    """Store new levels (the caller re-projects those records in the same transaction)."""
     await conn.execute(
         """UPDATE observation o
               SET sensitivity_level = u.level, updated_at = greatest(now(), o.received_at)
@@ -260,14 +243,32 @@ async def reproject_batch(
         [c[0] for c in changed],
         [c[1] for c in changed],
     )
-    await public.project(conn, [c[0] for c in changed])
+
+
+async def count_progress(conn: Connection, job_id: UUID, seen: int, changed: int) -> None:
+    """Add one batch to the job's progress."""
     await conn.execute(
         """UPDATE sensitivity_job
               SET done = least(done + $2, total), changed = changed + $3
             WHERE id = $1""",
         job_id,
-        len(rows),
-        len(changed),
+        seen,
+        changed,
     )
-    last: UUID = rows[-1]["id"]
-    return last
+
+
+async def finish_job(conn: Executor, job_id: UUID) -> None:
+    """Every record of the job's taxa has been looked at."""
+    await conn.execute(
+        "UPDATE sensitivity_job SET state = 'done', finished_at = now() WHERE id = $1", job_id
+    )
+
+
+async def fail_job(conn: Executor, job_id: UUID, error: str) -> None:
+    """Record why a job stopped; it is re-run at the next start."""
+    await conn.execute(
+        """UPDATE sensitivity_job SET state = 'failed', finished_at = now(), error = $2
+            WHERE id = $1""",
+        job_id,
+        error,
+    )
