@@ -24,7 +24,10 @@ CODES: Final[dict[str, str]] = {
     "unauthorized": "Missing or invalid credentials.",
     "forbidden": "The credentials do not allow this.",
     "rate_limited": "Too many requests; retry after the time given in Retry-After.",
-    "service_unavailable": "A dependency (the database) is unreachable; retry later.",
+    "service_unavailable": "The database or the photo store is unreachable; retry later.",
+    "unreadable_image": "The photo is damaged or truncated; send the file again from the device.",
+    "not_an_image": "The body is not a JPEG, PNG, WebP or HEIC/HEIF image.",
+    "too_many_pixels": "The photo has more pixels than Cairn decodes; downscale it.",
     "internal_error": "An unexpected error; it has been logged.",
     # field-level codes (inside `errors`)
     "missing": "A required field is absent.",
@@ -78,6 +81,28 @@ class ConflictError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.extra = extra or {}
+
+
+class UnprocessableError(Exception):
+    """Content the client sent that Cairn cannot use (422): retrying it unchanged never helps."""
+
+    def __init__(self, code: str, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.title = title
+        self.detail = detail
+
+
+class UnavailableError(ConnectionError):
+    """A dependency is unreachable (the database, the photo store): the only cause of a 503.
+
+    A client retries a 503 until it succeeds, so nothing else may raise this:
+    an error in what the client sent is a 4xx, an error of ours a 500.
+    """
+
+    def __init__(self, dependency: str, cause: str) -> None:
+        super().__init__(f"the {dependency} is unreachable: {cause}")
+        self.dependency = dependency
 
 
 def pointer(*parts: str | int) -> str:
