@@ -22,6 +22,8 @@ CODES: Final[dict[str, str]] = {
     "conflict": "The resource exists with other content, or changed since you read it.",
     "bad_request": "The request cannot be understood (e.g. a bad query parameter).",
     "unauthorized": "Missing or invalid credentials.",
+    "device_token_required": "Contributor writes need `Authorization: Bearer <device token>`; "
+    "get one from POST /api/v1/devices.",
     "forbidden": "The credentials do not allow this.",
     "rate_limited": "Too many requests; retry after the time given in Retry-After.",
     "service_unavailable": "The database or the photo store is unreachable; retry later.",
