@@ -42,6 +42,8 @@ CODES: Final[dict[str, str]] = {
     "too_short": "The string or list is shorter than allowed.",
     "in_future": "The date is later than now (beyond the allowed clock skew).",
     "too_old": "The date is earlier than Cairn accepts.",
+    "outside_programme_dates": "The observation was made (by its own local date) before its "
+    "programme started or after it ended.",
     "invalid_character": "The string holds a character Cairn cannot store (NUL).",
     "invalid": "The value breaks a rule described in `detail`.",
 }
