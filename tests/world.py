@@ -20,7 +20,7 @@ from litestar.testing import AsyncTestClient
 from cairn.reference.files import reference_file, territory
 from cairn.staff import store as staff_store
 from cairn.staff.model import hash_password
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]
 PASSWORD = "correct horse battery staple"
@@ -109,7 +109,7 @@ async def sign_in(client: Client, email: str) -> dict[str, str]:
 async def submit(client: Client, programme: str = "default", **overrides: Any) -> uuid.UUID:
     """Submit one observation through intake; return its id."""
     payload = observation_payload(programme=programme, **overrides)
-    response = await client.post("/api/v1/observations", json=payload)
+    response = await client.post("/api/v1/observations", json=payload, headers=await signed(client))
     assert response.status_code == 201, response.text
     return uuid.UUID(payload["id"])
 

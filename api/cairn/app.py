@@ -11,10 +11,10 @@ from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Tag
 
 from cairn import __version__
+from cairn.apidocs import routes as apidocs
 from cairn.apikeys.middleware import check_api_request
 from cairn.atlas import routes as atlas
 from cairn.contributors import routes as contributors
@@ -153,7 +153,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
     app = Litestar(
-        route_handlers=[api, ogc.router, widgets.router, webapp.router],
+        route_handlers=[api, ogc.router, widgets.router, webapp.router, apidocs.router],
         lifespan=[lifespan],
         state=State(
             {
@@ -192,7 +192,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
                 }
             ),
             path="/api/docs",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[apidocs.render_plugin()],
         ),
         plugins=[StrictStructSchemaPlugin()],
         before_request=refuse_nul_characters,

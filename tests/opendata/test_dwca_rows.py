@@ -35,7 +35,7 @@ from cairn.opendata.dwca import (
 )
 from cairn.opendata.records import PublicObservation, to_public
 from cairn.opendata.store import project_all
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]
 INFO = DatasetInfo(
@@ -168,7 +168,9 @@ async def seed(client: Client, db: asyncpg.Connection) -> None:
         observation_payload(kind="heritage", data={"category": "bread_oven"}),
     ]
     for payload in payloads:
-        assert (await client.post("/api/v1/observations", json=payload)).status_code == 201
+        assert (
+            await client.post("/api/v1/observations", json=payload, headers=await signed(client))
+        ).status_code == 201
     await db.execute("UPDATE observation SET status = 'certain'")
     await project_all(db)
     await db.execute(

@@ -17,7 +17,7 @@ from shapely.geometry import Point
 
 from cairn.core.grid import cell_polygon
 from cairn.observations.disclosure import Place, generalise
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]
 IBEX, VULTURE = 61098, 2852  # both level 2 by the default rule (patrimonial + protected)
@@ -30,7 +30,7 @@ async def submit(client: Client, lon: float, lat: float, cd_nom: int, **extra: A
         data={"cd_nom": cd_nom, "count": 1},
         **extra,
     )
-    response = await client.post("/api/v1/observations", json=payload)
+    response = await client.post("/api/v1/observations", json=payload, headers=await signed(client))
     assert response.status_code == 201, response.text
     return str(payload["id"])
 
@@ -217,7 +217,9 @@ async def test_the_csv_export_says_what_the_json_says(
         comment=comment or None,
         observed_at=f"2025-07-14T09:32:00{offset}",
     )
-    assert (await client.post("/api/v1/observations", json=payload)).status_code == 201
+    assert (
+        await client.post("/api/v1/observations", json=payload, headers=await signed(client))
+    ).status_code == 201
     await validate_all(db)
     [item] = (await client.get("/api/v1/observations")).json()["items"]
     text = (await client.get("/api/v1/observations", params={"format": "csv"})).text

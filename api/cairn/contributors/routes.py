@@ -6,6 +6,7 @@ import asyncio
 from typing import Annotated, Literal
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Router, delete, get, post, put
 from litestar.openapi.datastructures import ResponseSpec
@@ -35,6 +36,13 @@ class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
 
     observation: ObservationOut
     moderator_comment: str | None
+
+
+def my_observation(row: asyncpg.Record) -> MyObservation:
+    """The owner's view of a stored row (its columns and `moderator_comment`)."""
+    return MyObservation(
+        observation=observations.to_out(row, "owner"), moderator_comment=row["moderator_comment"]
+    )
 
 
 class MyObservations(msgspec.Struct, frozen=True):
@@ -86,12 +94,7 @@ async def my_observations(
         raise ProblemError(
             400, "bad_request", "Bad query", "`before` is not one of your observations"
         )
-    items = [
-        MyObservation(
-            observation=observations.to_out(r, "owner"), moderator_comment=r["moderator_comment"]
-        )
-        for r in rows
-    ]
+    items = [my_observation(r) for r in rows]
     next_url = (
         f"/api/v1/me/observations?limit={limit}&before={items[-1].observation.id}"
         if len(items) == limit

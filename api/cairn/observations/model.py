@@ -8,7 +8,7 @@ all come from them.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
@@ -159,6 +159,31 @@ def content_hash(obs: ObservationIn) -> bytes:
     if fields["geoprivacy"] is None:
         del fields["geoprivacy"]
     return hashlib.sha256(msgspec.json.encode(fields, order="sorted")).digest()
+
+
+class ProgrammeRules(msgspec.Struct, frozen=True, kw_only=True):
+    """What a programme accepts: kinds with their schema versions, and the dates it runs."""
+
+    kinds: dict[str, list[int]]
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+def programme_date_errors(observed_at: datetime, rules: ProgrammeRules) -> list[FieldError]:
+    """An observation must be made while its programme runs, by the day where it was made.
+
+    The date is read in the observation's own offset (a sighting at 23:30 on the
+    last evening belongs to that day wherever the server is), and never from
+    when it was sent: phones send days later.
+    """
+    day = observed_at.date()
+    if rules.starts_on is not None and day < rules.starts_on:
+        detail = f"the programme starts on {rules.starts_on.isoformat()}; this was on {day}"
+    elif rules.ends_on is not None and day > rules.ends_on:
+        detail = f"the programme ended on {rules.ends_on.isoformat()}; this was on {day}"
+    else:
+        return []
+    return [FieldError("/observed_at", "outside_programme_dates", detail)]
 
 
 def time_errors(observed_at: datetime, now: datetime, clock_skew: timedelta) -> list[FieldError]:

@@ -11,7 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from msgspec import Meta
 
-from cairn.contributors.devices import OptionalDevice, SignedDevice
+from cairn.contributors.devices import SignedDevice
 from cairn.core.body import ReportingBody
 from cairn.core.db import transaction
 from cairn.core.decoding import decode
@@ -48,7 +48,7 @@ MAX_BATCH: Final = 500
             description="Already received: the stored record, unchanged",
             generate_examples=False,
         ),
-        **responses(400, 409, 413, 415, 422),
+        **responses(400, 401, 409, 413, 415, 422),
     },
     status_code=201,
 )
@@ -57,12 +57,12 @@ async def submit_observation(
     pool: DbPool,
     settings: AppSettings,
     territory: AppTerritory,
-    device: OptionalDevice,
+    me: SignedDevice,
 ) -> Response[ObservationOut]:
     """Answer a known id from the store; validate and insert a new one."""
     obs = with_defaults(data, DEFAULT_PROGRAMME, DEFAULT_LICENCE)
     async with transaction(pool) as conn:
-        accepted = await accept(conn, territory, settings, obs, device)
+        accepted = await accept(conn, territory, settings, obs, me)
     if accepted.outcome == "conflict":
         raise ConflictError(
             "An observation with this id exists with other content.",
@@ -134,7 +134,7 @@ async def submit_batch(
     pool: DbPool,
     settings: AppSettings,
     territory: AppTerritory,
-    device: OptionalDevice,
+    me: SignedDevice,
 ) -> BatchOut:
     """Decode each item on its own, then validate and store the decodable ones together."""
     decoded: dict[int, ObservationIn] = {}
@@ -147,7 +147,7 @@ async def submit_batch(
             continue
         decoded[index] = with_defaults(obs, DEFAULT_PROGRAMME, DEFAULT_LICENCE)
     async with transaction(pool) as conn:
-        accepted = await accept_many(conn, territory, settings, list(decoded.values()), device)
+        accepted = await accept_many(conn, territory, settings, list(decoded.values()), me)
     failed |= {
         i: r for i, r in zip(decoded, accepted, strict=True) if isinstance(r, InvalidInputError)
     }

@@ -25,8 +25,10 @@ from cairn.observations.model import (
     ObservationEdit,
     ObservationIn,
     ObservationOut,
+    ProgrammeRules,
     Withdrawal,
     content_hash,
+    programme_date_errors,
     with_defaults,
 )
 from cairn.observations.validation import Context, Validated, submitted_cd_nom, validate
@@ -64,7 +66,7 @@ async def validate_observations(
     items = await places.existing_heritage_items(
         conn, [item for o in batch if isinstance(item := _heritage_item(o), str)]
     )
-    programmes = await places.programme_kinds(conn, [o.programme or "" for o in batch])
+    programmes = await places.programme_rules(conn, [o.programme or "" for o in batch])
     instant = now()
     results: list[Validated | InvalidInputError] = []
     for obs, cd_nom, where in zip(batch, cd_noms, locations, strict=True):
@@ -94,17 +96,20 @@ async def validate_observations(
 
 
 def _programme_errors(
-    obs: ObservationIn, programmes: dict[str, dict[str, list[int]]]
+    obs: ObservationIn, programmes: dict[str, ProgrammeRules]
 ) -> list[FieldError]:
-    """The programme must exist and accept this kind at this schema version."""
-    kinds = programmes.get(obs.programme or "")
-    if kinds is None:
+    """The programme must exist, accept this kind at this schema version, and run that day."""
+    rules = programmes.get(obs.programme or "")
+    if rules is None:
         return [FieldError("/programme", "not_allowed", f"no programme {obs.programme}")]
-    if obs.schema_version not in kinds.get(obs.kind, []):
-        accepted = ", ".join(f"{kind} v{v}" for kind, versions in kinds.items() for v in versions)
+    errors = programme_date_errors(obs.observed_at, rules)
+    if obs.schema_version not in rules.kinds.get(obs.kind, []):
+        accepted = ", ".join(
+            f"{kind} v{v}" for kind, versions in rules.kinds.items() for v in versions
+        )
         detail = f"programme {obs.programme} accepts {accepted}"
-        return [FieldError("/kind", "not_allowed", detail)]
-    return []
+        errors.append(FieldError("/kind", "not_allowed", detail))
+    return errors
 
 
 def _heritage_item(obs: ObservationIn) -> object:

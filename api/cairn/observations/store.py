@@ -217,6 +217,18 @@ async def by_device(
     )
 
 
+async def own_record(
+    conn: Connection | asyncpg.Pool, observation_id: UUID, device_id: UUID
+) -> asyncpg.Record | None:
+    """One observation of this device (or of its account), in any status; None if not theirs."""
+    return await conn.fetchrow(
+        f"""SELECT {_COLUMNS}, moderator_comment FROM observation
+             WHERE id = $1 AND {same_contributor("device_id", "$2")}""",
+        observation_id,
+        device_id,
+    )
+
+
 async def owned_by(conn: Connection | asyncpg.Pool, observation_id: UUID, device_id: UUID) -> bool:
     """True when the observation was sent by this device."""
     return bool(

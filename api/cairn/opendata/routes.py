@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -17,9 +18,14 @@ from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, Op
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
-from cairn.core.deps import AppSettings, ReadPool
+from cairn.contributors.devices import device_token, signed_device
+from cairn.contributors.routes import MyObservation, my_observation
+from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.problems import ProblemError, responses
+from cairn.moderation import store as reviews
+from cairn.moderation.model import StaffObservation
+from cairn.observations import store as observations
 from cairn.opendata import csv as csv_export
 from cairn.opendata import store as public
 from cairn.opendata.dwca import DatasetInfo, write_archive
@@ -28,6 +34,8 @@ from cairn.opendata.records import PublicObservation, feature, to_public
 from cairn.opendata.streaming import Push, produced
 from cairn.reference.lookup import TaxonLookup
 from cairn.settings import Settings
+from cairn.staff.auth import provide_staff
+from cairn.staff.policy import programmes_for
 
 Format = Literal["json", "geojson", "csv"]
 MAX_PAGE = 10_000
@@ -235,20 +243,40 @@ def _cacheable(
 
 @get(
     "/observations/{observation_id:uuid}",
-    summary="Read one public observation",
-    description="404 unless the observation is public (validated status, not withheld).",
+    summary="Read one observation: the public record, or the full one for its owner and staff",
+    description=(
+        "With the device token that sent it (or one of the same contributor account), the "
+        "owner's view in any status, pending included, with the moderator's comment; with a "
+        "staff access token granting records of its programme, the staff view. Anyone else "
+        "gets the public (generalised) record, or 404 unless it is public."
+    ),
     tags=["open data"],
-    responses=responses(404),
+    responses=responses(401, 404),
 )
-async def read_public_observation(
-    observation_id: FromPath[UUID], read_pool: ReadPool, settings: AppSettings
-) -> PublicObservation:
-    """The same record the list gives, generalised as the list gives it."""
+async def read_observation(
+    request: Request[Any, Any, Any],
+    observation_id: FromPath[UUID],
+    pool: DbPool,
+    read_pool: ReadPool,
+    settings: AppSettings,
+) -> PublicObservation | MyObservation | StaffObservation:
+    """The fullest view the caller's credentials allow; a bad token is a 401, not a downgrade."""
+    if request.headers.get("authorization", "").partition(" ")[2].strip():
+        if device_token(request) is not None:
+            row = await observations.own_record(pool, observation_id, await signed_device(request))
+            if row is not None:
+                return my_observation(row)
+        else:
+            staff = await provide_staff(request)
+            with contextlib.suppress(NotFoundError):
+                return await reviews.read(
+                    pool, observation_id, programmes_for(staff, "read_records")
+                )
     async with read_pool.acquire() as conn:
-        row = await public.get(conn, observation_id, settings.public_statuses)
-    if row is None:
+        public_row = await public.get(conn, observation_id, settings.public_statuses)
+    if public_row is None:
         raise NotFoundError(f"no public observation {observation_id}")
-    return to_public(row)
+    return to_public(public_row)
 
 
 def document_formats(document: OpenAPI) -> None:
@@ -402,7 +430,7 @@ router = Router(
     path="/",
     route_handlers=[
         list_observations,
-        read_public_observation,
+        read_observation,
         export_dwca,
         count_observations,
         taxon_checklist,

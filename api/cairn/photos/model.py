@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
@@ -18,6 +20,7 @@ import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pyproj import Geod
 
+from cairn.core.errors import UnprocessableError
 from cairn.observations.model import Flag, Photo
 
 pillow_heif.register_heif_opener()
@@ -52,13 +55,11 @@ _DATETIME_ORIGINAL: Final = 36867
 _OFFSET_TIME_ORIGINAL: Final = 36881
 
 
-class PhotoRejectedError(Exception):
+class PhotoRejectedError(UnprocessableError):
     """The bytes are not a photo Cairn accepts; `code` is the stable problem code."""
 
     def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
+        super().__init__(code, "Photo refused", detail)
 
 
 class ExifFacts(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -97,35 +98,22 @@ class PhotoReceipt(Photo, frozen=True, kw_only=True):
 
 def process(raw: bytes, max_pixels: int) -> Processed:
     """Decode `raw`, check its size before decoding pixels, and re-encode every variant."""
-    try:
+    with _decoder_errors():
         image = Image.open(io.BytesIO(raw), formats=list(ACCEPTED_FORMATS))
-    except UnidentifiedImageError:
-        raise PhotoRejectedError(
-            "not_an_image", "the body is not a JPEG, PNG, WebP or HEIC/HEIF image"
-        ) from None
-    except Image.DecompressionBombError as exc:
-        raise PhotoRejectedError("too_many_pixels", str(exc)) from None
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise PhotoRejectedError("unreadable_image", f"the image cannot be read: {exc}") from None
-    with image:
-        width, height = image.size
-        if width < 1 or height < 1 or width * height > max_pixels:
-            raise PhotoRejectedError(
-                "too_many_pixels",
-                f"the image is {width} x {height} pixels; at most {max_pixels:,} are accepted",
-            )
-        source_format = str(image.format)
-        exif = read_exif(image.getexif())
-        try:
+        with image:
+            width, height = image.size
+            if width < 1 or height < 1 or width * height > max_pixels:
+                raise PhotoRejectedError(
+                    "too_many_pixels",
+                    f"the image is {width} x {height} pixels; at most {max_pixels:,} are accepted",
+                )
+            source_format = str(image.format)
+            exif = read_exif(image.getexif())
             image.load()
             ImageOps.exif_transpose(image, in_place=True)
             pixels = _flatten(image)
             pixels.info.clear()  # Pillow copies a source's `comment` into the JPEG it writes
-        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-            raise PhotoRejectedError(
-                "unreadable_image", f"the image cannot be decoded: {exc}"
-            ) from None
-    files = _variants(pixels)
+        files = _variants(pixels)
     facts = PhotoFacts(
         sha256=hashlib.sha256(files["original"]).hexdigest(),
         width=pixels.width,
@@ -134,6 +122,32 @@ def process(raw: bytes, max_pixels: int) -> Processed:
         exif=exif,
     )
     return Processed(facts=facts, files=files)
+
+
+@contextmanager
+def _decoder_errors() -> Iterator[None]:
+    """Whatever the decoders raise on these bytes is a fault of the bytes: a 4xx, never a 5xx.
+
+    Pillow and pillow-heif signal damage with many types (OSError, SyntaxError,
+    ValueError, EOFError, struct.error, RuntimeError from libheif, ...), and
+    nothing but the client's bytes runs here, so every one of them means the
+    same thing: this file cannot be read. Only our own refusals pass through.
+    """
+    try:
+        yield
+    except PhotoRejectedError:
+        raise
+    except UnidentifiedImageError:
+        raise PhotoRejectedError(
+            "not_an_image", "the body is not a JPEG, PNG, WebP or HEIC/HEIF image"
+        ) from None
+    except Image.DecompressionBombError as exc:
+        raise PhotoRejectedError("too_many_pixels", str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 (see the docstring: every decoder failure is the file's)
+        raise PhotoRejectedError(
+            "unreadable_image",
+            f"the image is damaged or truncated and cannot be read ({type(exc).__name__}: {exc})",
+        ) from None
 
 
 def _flatten(image: Image.Image) -> Image.Image:

@@ -17,7 +17,7 @@ from cairn.core.problems import ProblemError, responses
 from cairn.core.storage import InvalidKeyError, checked
 from cairn.observations.disclosure import photo_cache_control
 from cairn.photos import store as photos
-from cairn.photos.model import PhotoReceipt, PhotoRejectedError
+from cairn.photos.model import PhotoReceipt
 from cairn.photos.service import PhotoWork, receive, remove
 from cairn.staff.auth import optional_staff
 
@@ -95,12 +95,7 @@ async def upload_photo(
             "Send the image bytes as the body with an image/* Content-Type.",
         )
     raw = await _read_body(request, settings.max_photo_bytes)
-    try:
-        receipt, created = await receive(
-            pool, photo_work, settings, me, observation_id, photo_id, raw
-        )
-    except PhotoRejectedError as exc:
-        raise ProblemError(422, exc.code, "Photo refused", exc.detail) from None
+    receipt, created = await receive(pool, photo_work, settings, me, observation_id, photo_id, raw)
     return Response(receipt, status_code=201 if created else 200)
 
 
