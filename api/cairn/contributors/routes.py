@@ -21,14 +21,13 @@ from cairn.contributors.devices import SignedDevice, register_device
 from cairn.contributors.export import chunks
 from cairn.contributors.model import DeviceMe, MeIn
 from cairn.core.body import ReportingBody
-from cairn.core.db import transaction
 from cairn.core.deps import DbPool
 from cairn.core.problems import ProblemError, responses
 from cairn.observations import store as observations
 from cairn.observations.model import ObservationOut
 from cairn.photos.routes import PhotoWorkDep
 from cairn.staff.lockout import count_failure, email_digest, forget_failures, refuse_while_locked
-from cairn.staff.model import MIN_PASSWORD, Email, hash_password, verify_password
+from cairn.staff.model import MIN_PASSWORD, Email, verify_password
 
 
 class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
@@ -192,10 +191,7 @@ async def create_account(
     me: SignedDevice, data: JSONBody[ContributorAccountIn], pool: DbPool
 ) -> ContributorAccount:
     """The password is stored as an argon2id hash; the email in lower case."""
-    email = data.email.strip().lower()
-    password_hash = await asyncio.to_thread(hash_password, data.password)
-    async with transaction(pool) as conn:
-        await contributors.create(conn, me, email, password_hash)
+    email = await my_data.create_account(pool, me, data.email, data.password)
     return ContributorAccount(email=email)
 
 

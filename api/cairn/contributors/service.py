@@ -6,6 +6,7 @@ Each change re-projects the open data of their observations in the same transact
 
 from __future__ import annotations
 
+import asyncio
 from typing import IO, Any
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from cairn.opendata import store as public
 from cairn.photos import store as photos
 from cairn.photos.model import photo_key
 from cairn.photos.service import PhotoWork, forget_files
+from cairn.staff.model import hash_password
 
 
 async def export(pool: asyncpg.Pool, work: PhotoWork, device_id: UUID) -> IO[bytes]:
@@ -66,6 +68,19 @@ async def erase(
         kept = await devices.erase(conn, device_id, keep_observations=keep_observations)
         await public.project(conn, kept)
     await forget_files(pool, work, hashes)
+
+
+async def create_account(pool: asyncpg.Pool, device_id: UUID, email: str, password: str) -> str:
+    """An account for this device's observations; the same answer whether the email has one.
+
+    The password is stored as an argon2id hash (hashed off the event loop), the
+    email in lower case; an existing account is only ever joined by signing in.
+    """
+    address = email.strip().lower()
+    password_hash = await asyncio.to_thread(hash_password, password)
+    async with transaction(pool) as conn:
+        await contributors.create(conn, device_id, address, password_hash)
+    return address
 
 
 async def update_me(pool: asyncpg.Pool, device_id: UUID, change: MeIn) -> DeviceMe:

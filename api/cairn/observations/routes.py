@@ -13,7 +13,6 @@ from msgspec import Meta
 
 from cairn.contributors.devices import SignedDevice
 from cairn.core.body import ReportingBody
-from cairn.core.db import transaction
 from cairn.core.decoding import decode
 from cairn.core.deps import AppSettings, AppTerritory, DbPool
 from cairn.core.errors import ConflictError, FieldError, InvalidInputError, pointer
@@ -27,7 +26,7 @@ from cairn.observations.model import (
     Withdrawal,
     with_defaults,
 )
-from cairn.observations.service import Accepted, accept, accept_many, edit, withdraw
+from cairn.observations.service import Accepted, correct, submit, submit_many, take_back
 
 MAX_BATCH: Final = 500
 
@@ -61,8 +60,7 @@ async def submit_observation(
 ) -> Response[ObservationOut]:
     """Answer a known id from the store; validate and insert a new one."""
     obs = with_defaults(data, DEFAULT_PROGRAMME, DEFAULT_LICENCE)
-    async with transaction(pool) as conn:
-        accepted = await accept(conn, territory, settings, obs, me)
+    accepted = await submit(pool, territory, settings, obs, me)
     if accepted.outcome == "conflict":
         raise ConflictError(
             "An observation with this id exists with other content.",
@@ -146,8 +144,7 @@ async def submit_batch(
             failed[index] = exc
             continue
         decoded[index] = with_defaults(obs, DEFAULT_PROGRAMME, DEFAULT_LICENCE)
-    async with transaction(pool) as conn:
-        accepted = await accept_many(conn, territory, settings, list(decoded.values()), me)
+    accepted = await submit_many(pool, territory, settings, list(decoded.values()), me)
     failed |= {
         i: r for i, r in zip(decoded, accepted, strict=True) if isinstance(r, InvalidInputError)
     }
@@ -196,8 +193,7 @@ async def correct_observation(
     territory: AppTerritory,
 ) -> ObservationOut:
     """One transaction: lock, compare, validate, replace, record, re-project."""
-    async with transaction(pool) as conn:
-        return await edit(conn, territory, settings, me, observation_id, data)
+    return await correct(pool, territory, settings, me, observation_id, data)
 
 
 @post(
@@ -216,8 +212,7 @@ async def withdraw_observation(
     pool: DbPool,
 ) -> ObservationOut:
     """Idempotent: withdrawing a withdrawn observation answers it as it is."""
-    async with transaction(pool) as conn:
-        return await withdraw(conn, me, observation_id, data)
+    return await take_back(pool, me, observation_id, data)
 
 
 router = Router(

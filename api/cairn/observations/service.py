@@ -14,7 +14,7 @@ import asyncpg
 import msgspec
 
 from cairn.core.clock import now
-from cairn.core.db import Connection
+from cairn.core.db import Connection, transaction
 from cairn.core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from cairn.moderation.model import TRACKED
 from cairn.observations import events
@@ -309,3 +309,48 @@ async def withdraw(
     )
     await public.project(conn, [observation_id])
     return after
+
+
+async def submit(
+    pool: asyncpg.Pool,
+    territory: Territory,
+    settings: Settings,
+    obs: ObservationIn,
+    device_id: UUID,
+) -> Accepted:
+    """One submission from a phone, in its own transaction (see `accept`)."""
+    async with transaction(pool) as conn:
+        return await accept(conn, territory, settings, obs, device_id)
+
+
+async def submit_many(
+    pool: asyncpg.Pool,
+    territory: Territory,
+    settings: Settings,
+    batch: list[ObservationIn],
+    device_id: UUID,
+) -> list[Accepted | InvalidInputError]:
+    """A phone's batch, in one transaction: each item judged alone (see `accept_many`)."""
+    async with transaction(pool) as conn:
+        return await accept_many(conn, territory, settings, batch, device_id)
+
+
+async def correct(
+    pool: asyncpg.Pool,
+    territory: Territory,
+    settings: Settings,
+    device_id: UUID,
+    observation_id: UUID,
+    correction: ObservationEdit,
+) -> ObservationOut:
+    """The owner's correction in one transaction: lock, compare, validate, replace, re-project."""
+    async with transaction(pool) as conn:
+        return await edit(conn, territory, settings, device_id, observation_id, correction)
+
+
+async def take_back(
+    pool: asyncpg.Pool, device_id: UUID, observation_id: UUID, withdrawal: Withdrawal
+) -> ObservationOut:
+    """The owner's withdrawal in one transaction (see `withdraw`)."""
+    async with transaction(pool) as conn:
+        return await withdraw(conn, device_id, observation_id, withdrawal)

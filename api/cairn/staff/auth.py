@@ -22,7 +22,6 @@ from msgspec import Meta
 
 from cairn.core.body import ReportingBody
 from cairn.core.clock import now
-from cairn.core.db import transaction
 from cairn.core.deps import AppSettings, DbPool
 from cairn.core.problems import ProblemError, responses
 from cairn.staff import service
@@ -37,7 +36,6 @@ from cairn.staff.model import (
     access_token,
     access_token_subject,
     new_refresh_token,
-    token_digest,
     verify_password,
 )
 
@@ -203,8 +201,7 @@ async def refresh(
     settings: AppSettings,
 ) -> Tokens:
     """Rotate: a refresh token works once; a revoked, expired or unknown one is 401."""
-    async with transaction(pool) as conn:
-        user_id = await staff_store.use_refresh_token(conn, token_digest(data.refresh_token), now())
+    user_id = await service.rotate_refresh_token(pool, data.refresh_token)
     if user_id is None:
         raise unauthorized("The refresh token is invalid, expired or revoked; sign in again.")
     return await _issue(request, pool, settings, user_id)
@@ -226,12 +223,7 @@ async def refresh(
 )
 async def logout(data: JSONBody[LogoutIn], pool: DbPool) -> None:
     """Revoke; `everywhere` signs the token's account out of all its devices."""
-    async with transaction(pool) as conn:
-        user_id = await staff_store.revoke_refresh_token(
-            conn, token_digest(data.refresh_token), now()
-        )
-        if data.everywhere and user_id is not None:
-            await staff_store.revoke_all_refresh_tokens(conn, user_id, now())
+    await service.sign_out(pool, data.refresh_token, everywhere=data.everywhere)
 
 
 @get(
