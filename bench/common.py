@@ -73,7 +73,7 @@ class ServerURL(str):
 def peak_rss_mb(pid: int) -> float:
     """Peak resident memory (VmHWM) of a process and its children, in MB."""
     total = 0
-    for status in [Path(f"/proc/{pid}/status"), *Path("/proc").glob("[0-9]*/status")]:
+    for status in Path("/proc").glob("[0-9]*/status"):  # the process itself once, then children
         try:
             text = status.read_text()
         except OSError:

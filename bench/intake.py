@@ -105,8 +105,16 @@ def client(base: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=base, limits=limits, timeout=120)
 
 
+async def signed_client(base: str) -> httpx.AsyncClient:
+    """A client signed by one registered device: contributor writes need a device token."""
+    http = client(base)
+    device = (await http.post("/api/v1/devices")).json()
+    http.headers["Authorization"] = f"Bearer {device['token']}"
+    return http
+
+
 async def api_submits(base: str, count: int) -> tuple[float, list[float]]:
-    async with client(base) as http:
+    async with await signed_client(base) as http:
 
         async def job(i: int) -> None:
             response = await http.post("/api/v1/observations", json=payload(i))
@@ -118,7 +126,7 @@ async def api_submits(base: str, count: int) -> tuple[float, list[float]]:
 
 
 async def api_batches(base: str, batches: int) -> tuple[float, list[float]]:
-    async with client(base) as http:
+    async with await signed_client(base) as http:
 
         async def job(_: int) -> None:
             body = {"observations": [payload(i) for i in range(BATCH)]}
@@ -152,13 +160,11 @@ def pillow_once(raw: bytes) -> float:
 
 async def api_photos(base: str, raw: bytes, count: int, at_once: int) -> list[float]:
     """Upload `count` photos, `at_once` in parallel, each on its own observation."""
-    async with client(base) as http:
-        device = (await http.post("/api/v1/devices")).json()
-        headers = {"Authorization": f"Bearer {device['token']}"}
+    async with await signed_client(base) as http:
         ids = []
         for i in range(count):
             body = payload(i)
-            created = await http.post("/api/v1/observations", json=body, headers=headers)
+            created = await http.post("/api/v1/observations", json=body)
             if created.status_code != 201:
                 raise RuntimeError(f"unexpected {created.status_code}: {created.text}")
             ids.append(body["id"])
@@ -169,7 +175,7 @@ async def api_photos(base: str, raw: bytes, count: int, at_once: int) -> list[fl
             response = await http.put(
                 f"/api/v1/observations/{ids[i]}/photos/{uuid.uuid4()}",
                 content=raw + bytes([i % 256]) * (i + 1),
-                headers={**headers, "Content-Type": "image/jpeg"},
+                headers={"Content-Type": "image/jpeg"},
             )
             if response.status_code != 201:
                 raise RuntimeError(f"unexpected {response.status_code}: {response.text}")

@@ -1,7 +1,8 @@
 """Mixed load on loopback: visitors, researchers and moderators at once, then a census.
 
-`cairn serve --workers 2` runs on a throw-away embedded database. For a bounded
-time, simulated clients:
+`cairn serve --workers 2` runs on a throw-away embedded database, its rate limits
+shared through a real Redis (`CAIRN_REDIS_URL`, Debian's redis-server on loopback)
+as several workers or machines would. For a bounded time, simulated clients:
 
 - visitors send batches of observations (retrying some of them on purpose, as
   phones do on bad networks), then single submits with a photo each;
@@ -9,7 +10,9 @@ time, simulated clients:
 - moderators read their queue and decide in bulk.
 
 It reports throughput, p50/p99 per route, errors (any 5xx or unexpected status)
-and the server's peak memory, then checks the database: every acknowledged
+and the server's peak memory, beside the throughput of a trivial Litestar endpoint
+(`bench/trivial.py`) under the same uvicorn, workers and client concurrency, measured
+in the same run; then it checks the database: every acknowledged
 observation is stored exactly once, with its public row, and nothing that was
 not acknowledged is half-stored. Exit status 1 on any error or census failure.
 
@@ -22,17 +25,32 @@ import argparse
 import asyncio
 import io
 import random
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 import asyncpg
 import httpx
+import redis
 from PIL import Image
 
-from bench.common import Figure, emit, fresh_database, peak_rss_mb, percentile, running_server
+from bench.common import (
+    Figure,
+    emit,
+    free_port,
+    fresh_database,
+    peak_rss_mb,
+    percentile,
+    running_server,
+)
 from cairn.staff import store as staff_store
 from cairn.staff.model import hash_password
 
@@ -229,6 +247,70 @@ async def run(base: str, seconds: float, visitors: int) -> Recorder:
     return rec
 
 
+@contextmanager
+def shared_redis() -> Iterator[str]:
+    """A throw-away Redis on loopback that persists nothing; yields its URL."""
+    folder = tempfile.mkdtemp(prefix="cairn-bench-redis-")
+    port = free_port()
+    server = subprocess.Popen(
+        [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port),
+         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        for _ in range(100):
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def trivial_throughput(seconds: float, concurrency: int, workers: int) -> float:
+    """Requests per second of `bench/trivial.py` under the same server and client load."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bench.trivial:app", "--port", str(port),
+         "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
+         "--log-level", "warning", "--no-access-log"],
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/ping", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+
+        async def hammer() -> int:
+            deadline = time.monotonic() + seconds
+            limits = httpx.Limits(max_connections=concurrency)
+            async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+
+                async def one_client() -> int:
+                    done = 0
+                    while time.monotonic() < deadline:
+                        (await http.get("/ping")).raise_for_status()
+                        done += 1
+                    return done
+
+                return sum(await asyncio.gather(*(one_client() for _ in range(concurrency))))
+
+        started = time.perf_counter()
+        requests = asyncio.run(hammer())
+        return requests / (time.perf_counter() - started)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=120)
@@ -238,11 +320,15 @@ def main() -> None:
     seconds = 20 if args.quick else args.seconds
     dsn = fresh_database("load")
     asyncio.run(seed_moderator(dsn))
-    with running_server(dsn, workers=2) as base:
+    with (
+        shared_redis() as redis_url,
+        running_server(dsn, {"CAIRN_REDIS_URL": redis_url}, workers=2) as base,
+    ):
         started = time.perf_counter()
         rec = asyncio.run(run(base, seconds, args.visitors))
         elapsed = time.perf_counter() - started
         peak_mb = peak_rss_mb(base.pid)
+    baseline = trivial_throughput(min(seconds, 10), args.visitors + 4, workers=2)
     problems = asyncio.run(census(dsn, rec.acknowledged))
     requests = sum(len(v) for v in rec.latencies.values())
     print(f"{seconds:.0f} s, {args.visitors} visitors, 2 researchers, 1 moderator, 2 workers")
@@ -252,6 +338,10 @@ def main() -> None:
         print(f"{route:44} {len(values):7d} {p50:8.1f} {p99:8.1f}")
     acknowledged = len(rec.acknowledged)
     print(f"throughput: {requests / elapsed:.0f} req/s, {acknowledged} observations acknowledged")
+    print(
+        f"trivial Litestar endpoint, same server and concurrency: {baseline:.0f} req/s "
+        f"(Cairn's mixed load: {requests / elapsed / baseline:.2f}x)"
+    )
     print(f"errors: {len(rec.errors)}")
     for error in rec.errors[:20]:
         print(f"  {error}")
@@ -266,6 +356,10 @@ def main() -> None:
     )
     emit(
         Figure(bench="load", what="mixed load throughput", value=requests / elapsed, unit="req/s"),
+        Figure(bench="load", what="trivial Litestar endpoint, same server", value=baseline,
+               unit="req/s"),
+        Figure(bench="load", what="mixed load vs trivial endpoint",
+               value=requests / elapsed / baseline, unit="x"),
         Figure(bench="load", what="errors (must be 0)", value=len(rec.errors), unit="",
                target="0"),
         Figure(bench="load", what="lost or doubled records (must be 0)", value=len(problems),

@@ -17,6 +17,22 @@ CREATE FUNCTION public.observation_event_append_only() RETURNS trigger
             USING ERRCODE = 'restrict_violation';
     END;
     $$;
+CREATE FUNCTION public.observation_event_erasure_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        IF current_setting('cairn.erasing', true) = 'on'
+           AND NEW.id = OLD.id AND NEW.observation_id = OLD.observation_id
+           AND NEW.occurred_at = OLD.occurred_at AND NEW.actor_kind = OLD.actor_kind
+           AND NEW.action = OLD.action AND NEW.version = OLD.version
+           AND (NEW.actor_id IS NULL OR NEW.actor_id = OLD.actor_id)
+           AND (NEW.comment IS NULL OR NEW.comment = OLD.comment) THEN
+            RETURN NEW;
+        END IF;
+        RAISE EXCEPTION 'observation_event is append-only (% refused)', TG_OP
+            USING ERRCODE = 'restrict_violation';
+    END;
+    $$;
 CREATE FUNCTION public.programme_kind_frozen() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -80,11 +96,14 @@ CREATE TABLE public.device (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     contributor_id uuid,
+    default_geoprivacy text DEFAULT 'open'::text NOT NULL,
+    CONSTRAINT device_default_geoprivacy_check CHECK ((default_geoprivacy = ANY (ARRAY['open'::text, 'obscured'::text]))),
     CONSTRAINT device_pseudonym_check CHECK (((length(pseudonym) >= 1) AND (length(pseudonym) <= 40))),
     CONSTRAINT device_token_hash_check CHECK ((length(token_hash) = 32))
 );
 COMMENT ON COLUMN public.device.token_hash IS 'SHA-256 of the bearer token; the token itself is never stored';
 COMMENT ON COLUMN public.device.pseudonym IS 'The public name the contributor chose; NULL = anonymous';
+COMMENT ON COLUMN public.device.default_geoprivacy IS 'Geoprivacy of the observations this device sends without choosing';
 CREATE TABLE public.heritage_category (
     slug text NOT NULL,
     label_fr text NOT NULL,
@@ -148,6 +167,7 @@ CREATE TABLE public.observation (
     validated_at timestamp with time zone,
     queue_rank smallint GENERATED ALWAYS AS (((2 - ((jsonb_array_length(flags) > 0))::integer) - ((sensitivity_level > 0))::integer)) STORED,
     device_id uuid,
+    geoprivacy text DEFAULT 'open'::text NOT NULL,
     CONSTRAINT observation_accuracy_m_check CHECK (((accuracy_m >= (0)::double precision) AND (accuracy_m <= (100000)::double precision))),
     CONSTRAINT observation_altitude_m_check CHECK (((altitude_m >= ('-500'::integer)::double precision) AND (altitude_m <= (9000)::double precision))),
     CONSTRAINT observation_check CHECK ((updated_at >= received_at)),
@@ -155,6 +175,7 @@ CREATE TABLE public.observation (
     CONSTRAINT observation_content_hash_check CHECK ((length(content_hash) = 32)),
     CONSTRAINT observation_data_check CHECK ((jsonb_typeof(data) = 'object'::text)),
     CONSTRAINT observation_flags_check CHECK ((jsonb_typeof(flags) = 'array'::text)),
+    CONSTRAINT observation_geoprivacy_check CHECK ((geoprivacy = ANY (ARRAY['open'::text, 'obscured'::text]))),
     CONSTRAINT observation_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,31}$'::text)),
     CONSTRAINT observation_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
     CONSTRAINT observation_licence_check CHECK ((licence = ANY (ARRAY['CC0-1.0'::text, 'CC-BY-4.0'::text, 'CC-BY-NC-4.0'::text, 'etalab-2.0'::text]))),
@@ -174,6 +195,7 @@ COMMENT ON COLUMN public.observation.taxon_cd_ref IS 'The valid name the observa
 COMMENT ON COLUMN public.observation.sensitivity_level IS 'SINP sensitivity 0-4 from the rules';
 COMMENT ON COLUMN public.observation.moderator_comment IS 'The last decision''s comment, shown to the contributor';
 COMMENT ON COLUMN public.observation.queue_rank IS 'Moderation need: 0 flagged and sensitive, 1 either, 2 neither (the queue sorts on it)';
+COMMENT ON COLUMN public.observation.geoprivacy IS 'The contributor''s choice for this record: obscured publishes it generalised';
 CREATE TABLE public.observation_event (
     id bigint NOT NULL,
     observation_id uuid NOT NULL,
@@ -557,7 +579,7 @@ CREATE INDEX taxon_scientific_trgm ON public.taxon USING gin (public.cairn_fold(
 CREATE INDEX taxon_vernacular_en_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_en) public.gin_trgm_ops);
 CREATE INDEX taxon_vernacular_fr_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_fr) public.gin_trgm_ops);
 CREATE INDEX taxon_vernacular_it_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_it) public.gin_trgm_ops);
-CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_event FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
+CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_event FOR EACH ROW EXECUTE FUNCTION public.observation_event_erasure_only();
 CREATE TRIGGER programme_kind_frozen BEFORE DELETE OR UPDATE ON public.programme_kind FOR EACH ROW EXECUTE FUNCTION public.programme_kind_frozen();
 CREATE TRIGGER staff_audit_no_update BEFORE UPDATE ON public.staff_audit FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
 ALTER TABLE ONLY public.device

@@ -34,6 +34,7 @@ from cairn.core.db import (
 from cairn.demo.seed import ensure_reference
 from cairn.settings import Settings
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_cairn
+from tests.world import add_staff, sign_in
 
 TEMPLATE = "cairn_template"
 
@@ -151,3 +152,10 @@ async def browser(chromium: str) -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched
         await launched.close()
+
+
+@pytest.fixture
+async def admin(client: AsyncTestClient[Litestar], db: asyncpg.Connection) -> dict[str, str]:
+    """A platform admin, signed in through the API: the Authorization header."""
+    await add_staff(db, "root@petr.fr", "admin")
+    return await sign_in(client, "root@petr.fr")

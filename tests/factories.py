@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from weakref import WeakKeyDictionary
 
+import httpx
 from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -36,6 +38,23 @@ async def new_device(client: AsyncTestClient[Litestar]) -> tuple[str, dict[str, 
     assert created.status_code == 201
     body = created.json()
     return body["device_id"], {"Authorization": f"Bearer {body['token']}"}
+
+
+_SIGNED: WeakKeyDictionary[AsyncTestClient[Litestar], dict[str, str]] = WeakKeyDictionary()
+
+
+async def signed(client: AsyncTestClient[Litestar]) -> dict[str, str]:
+    """Headers of one device registered for this client: contributor writes need a token."""
+    if client not in _SIGNED:
+        _SIGNED[client] = (await new_device(client))[1]
+    return _SIGNED[client]
+
+
+def signed_live(base: str) -> dict[str, str]:
+    """The same for a Cairn served at `base` (a live server driven with httpx)."""
+    created = httpx.post(base + "/api/v1/devices")
+    assert created.status_code == 201, created.text
+    return {"Authorization": f"Bearer {created.json()['token']}"}
 
 
 offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(

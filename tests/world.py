@@ -7,6 +7,7 @@ Taxa are real rows of schemas/reference/taxa_pne.csv.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import uuid
 from typing import Any
@@ -19,7 +20,7 @@ from litestar.testing import AsyncTestClient
 from cairn.reference.files import reference_file, territory
 from cairn.staff import store as staff_store
 from cairn.staff.model import hash_password
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]
 PASSWORD = "correct horse battery staple"
@@ -108,6 +109,16 @@ async def sign_in(client: Client, email: str) -> dict[str, str]:
 async def submit(client: Client, programme: str = "default", **overrides: Any) -> uuid.UUID:
     """Submit one observation through intake; return its id."""
     payload = observation_payload(programme=programme, **overrides)
-    response = await client.post("/api/v1/observations", json=payload)
+    response = await client.post("/api/v1/observations", json=payload, headers=await signed(client))
     assert response.status_code == 201, response.text
     return uuid.UUID(payload["id"])
+
+
+async def wait_for(client: Client, headers: dict[str, str], job_id: str) -> dict[str, Any]:
+    """Poll a sensitivity job until it is no longer running; its last state."""
+    for _ in range(200):
+        job = (await client.get(f"/api/v1/sensitivity/jobs/{job_id}", headers=headers)).json()
+        if job["state"] != "running":
+            return dict(job)
+        await asyncio.sleep(0.02)
+    raise AssertionError("the job did not finish")

@@ -11,10 +11,10 @@ from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Tag
 
 from cairn import __version__
+from cairn.apidocs import routes as apidocs
 from cairn.apikeys.middleware import check_api_request
 from cairn.atlas import routes as atlas
 from cairn.contributors import routes as contributors
@@ -26,6 +26,7 @@ from cairn.core.hygiene import open_to_every_origin, refuse_nul_characters
 from cairn.core.limiter import RedisLimiter, limiter
 from cairn.core.openapi import StrictStructSchemaPlugin
 from cairn.core.problems import EXCEPTION_HANDLERS
+from cairn.core.replica import ReplicaRouter
 from cairn.core.storage import photo_store
 from cairn.health import routes as health
 from cairn.moderation import routes as moderation
@@ -40,8 +41,10 @@ from cairn.programmes import routes as programmes
 from cairn.protocols import routes as protocols
 from cairn.reference import places_store as places
 from cairn.reference import routes as reference
+from cairn.reference.lookup import TaxonLookup
 from cairn.sensitivity import routes as sensitivity
-from cairn.sensitivity.store import run_job, unfinished_jobs
+from cairn.sensitivity.service import run_job
+from cairn.sensitivity.store import unfinished_jobs
 from cairn.settings import Settings, signing_key
 from cairn.share import routes as share
 from cairn.staff import routes as staff
@@ -86,19 +89,27 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
         app.state.signing_key = signing_key(settings)
         forget_published()  # programme kinds compiled for another database
         app.state.pool = await create_pool(database, settings.pool_min_size, settings.pool_max_size)
-        # Open-data reads go to a replica when one is configured (DATABASE_READ_URL).
-        app.state.read_pool = app.state.pool
+        # Open-data reads go to a replica when one is configured (DATABASE_READ_URL), while
+        # it keeps within CAIRN_REPLICA_MAX_LAG_S of the primary.
+        app.state.replica = None
         if settings.database_read_url:
-            app.state.read_pool = await create_pool(
+            replica_pool = await create_pool(
                 settings.database_read_url, settings.pool_min_size, settings.pool_max_size
             )
+            app.state.replica = ReplicaRouter(
+                app.state.pool, replica_pool, settings.replica_max_lag_s
+            )
+            await app.state.replica.check()
         app.state.territory = await places.load_territory(app.state.pool)
 
-        async def reload_territory() -> None:
+        app.state.taxa = TaxonLookup()
+
+        async def reload_reference() -> None:
+            app.state.taxa.forget()
             app.state.territory = await places.load_territory(app.state.pool)
 
         def on_reference_change() -> None:
-            task = asyncio.create_task(reload_territory())
+            task = asyncio.create_task(reload_reference())
             app.state.jobs.add(task)
             task.add_done_callback(app.state.jobs.discard)
 
@@ -107,6 +118,10 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             asyncio.create_task(run_job(app.state.pool, job))
             for job in await unfinished_jobs(app.state.pool)
         }
+        if app.state.replica is not None and settings.replica_check_s:
+            app.state.jobs.add(
+                asyncio.create_task(app.state.replica.follow(settings.replica_check_s))
+            )
         try:
             yield
         finally:
@@ -114,8 +129,8 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
                 task.cancel()
             await asyncio.gather(*app.state.jobs, return_exceptions=True)
             await listener.close()
-            if app.state.read_pool is not app.state.pool:
-                await app.state.read_pool.close()
+            if app.state.replica is not None:
+                await app.state.replica.replica.close()
             await app.state.pool.close()
             if isinstance(app.state.limiter, RedisLimiter):
                 await app.state.limiter.close()
@@ -142,7 +157,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
     app = Litestar(
-        route_handlers=[api, ogc.router, widgets.router, webapp.router],
+        route_handlers=[api, ogc.router, widgets.router, webapp.router, apidocs.router],
         lifespan=[lifespan],
         state=State(
             {
@@ -181,7 +196,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
                 }
             ),
             path="/api/docs",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[apidocs.render_plugin()],
         ),
         plugins=[StrictStructSchemaPlugin()],
         before_request=refuse_nul_characters,

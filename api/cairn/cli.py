@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -327,27 +327,20 @@ def export_dwca_command(out: Path) -> None:
     """Write a Darwin Core Archive of every public species observation to OUT (a .zip)."""
     from cairn.opendata import store as public  # noqa: PLC0415
     from cairn.opendata.dwca import write_archive  # noqa: PLC0415
-    from cairn.opendata.measurements import by_version, fields_in_scope  # noqa: PLC0415
-    from cairn.opendata.records import to_public  # noqa: PLC0415
     from cairn.opendata.routes import dataset_info  # noqa: PLC0415
 
     settings = _settings()
 
     async def job(conn: Connection) -> int:
-        communes = {
-            r["insee"]: r["name"] for r in await conn.fetch("SELECT insee, name FROM commune")
-        }
-
-        async def records() -> AsyncIterator[Any]:
-            async for row in public.stream(conn, public.Filters(statuses=settings.public_statuses)):
-                yield to_public(row)
-
         written = 0
-        info = dataset_info(settings, "")
-        measured = by_version(await fields_in_scope(conn))
         with out.open("wb") as handle:
-            async for chunk in write_archive(records(), communes, info, measured):
+
+            async def write(chunk: bytes) -> None:
+                nonlocal written
                 written += handle.write(chunk)
+
+            filters = public.Filters(statuses=settings.public_statuses)
+            await write_archive(conn, filters, dataset_info(settings, ""), write)
         return written
 
     size = run_on_database(resolve_database(settings), job)

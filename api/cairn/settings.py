@@ -29,6 +29,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """`DATABASE_URL`: an external PostgreSQL. Unset → the embedded server."""
     database_read_url: str | None = None
     """`DATABASE_READ_URL`: a read replica for open-data queries. Unset → the main database."""
+    replica_max_lag_s: int = 5
+    """`CAIRN_REPLICA_MAX_LAG_S`: seconds the replica may lag before reads go to the primary."""
+    replica_check_s: int = 1
+    """`CAIRN_REPLICA_CHECK_S`: how often the replica's lag is measured (0: only at start)."""
     data_dir: Path = Path(".cairn-data")
     """`CAIRN_DATA_DIR`: where the embedded server keeps its files (and photos)."""
     host: str = "127.0.0.1"
@@ -109,6 +113,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         settings = cls(
             database_url=env.get("DATABASE_URL") or None,
             database_read_url=env.get("DATABASE_READ_URL") or None,
+            replica_max_lag_s=_int(
+                env, "CAIRN_REPLICA_MAX_LAG_S", default.replica_max_lag_s, 0, 3600
+            ),
+            replica_check_s=_int(env, "CAIRN_REPLICA_CHECK_S", default.replica_check_s, 0, 3600),
             data_dir=Path(env.get("CAIRN_DATA_DIR") or default.data_dir),
             host=env.get("CAIRN_HOST", default.host),
             port=_int(env, "CAIRN_PORT", default.port, 1, 65535),

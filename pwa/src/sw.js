@@ -27,10 +27,15 @@ registerRoute(
   new NetworkFirst({ cacheName: "cairn-atlas", networkTimeoutSeconds: 4, plugins: [new ExpirationPlugin({ maxEntries: 200 })] }),
 );
 
-// Photos are immutable (their URL is their content hash).
+// A photo's bytes never change (its URL is their content hash); only public ones are kept:
+// a photo shown to its owner or to staff only says `private, no-store`.
+const publicOnly = {
+  cacheWillUpdate: async ({ response }) =>
+    response.status === 200 && !/private|no-store/.test(response.headers.get("Cache-Control") || "") ? response : null,
+};
 registerRoute(
   ({ url }) => url.origin === self.location.origin && url.pathname.startsWith("/api/v1/photos/"),
-  new CacheFirst({ cacheName: "cairn-photos", plugins: [new ExpirationPlugin({ maxEntries: 300 })] }),
+  new CacheFirst({ cacheName: "cairn-photos", plugins: [publicOnly, new ExpirationPlugin({ maxEntries: 300 })] }),
 );
 
 // Map tiles already seen stay available on the trail.

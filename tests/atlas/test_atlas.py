@@ -17,7 +17,7 @@ from litestar.testing import AsyncTestClient
 
 from cairn.atlas.model import altitude_bands, months
 from cairn.opendata.store import project
-from tests.factories import new_device, observation_payload
+from tests.factories import new_device, observation_payload, signed
 from tests.world import add_programme, add_staff, plain_taxon, sensitive_taxon, sign_in
 
 Client = AsyncTestClient[Litestar]
@@ -28,7 +28,9 @@ async def validated(
 ) -> uuid.UUID:
     """Submit through intake, then validate (as a moderator would) and re-project."""
     payload = observation_payload(**overrides)
-    answer = await client.post("/api/v1/observations", json=payload, headers=headers or {})
+    answer = await client.post(
+        "/api/v1/observations", json=payload, headers=headers or await signed(client)
+    )
     assert answer.status_code == 201, answer.text
     observation_id = uuid.UUID(payload["id"])
     await db.execute("UPDATE observation SET status = 'certain' WHERE id = $1", observation_id)
@@ -58,7 +60,9 @@ async def test_a_taxon_page_counts_months_bands_and_cells(
             observed_at=f"2025-{month}-14T10:00:00+02:00",
         )
     await client.post(
-        "/api/v1/observations", json=observation_payload(data={"cd_nom": taxon})
+        "/api/v1/observations",
+        json=observation_payload(data={"cd_nom": taxon}),
+        headers=await signed(client),
     )  # pending: not counted
     page = (await client.get(f"/api/v1/atlas/taxa/{taxon}")).json()
     assert page["count"] == 3
@@ -127,15 +131,17 @@ async def test_a_programme_page_names_only_those_who_chose_a_pseudonym(
     )
     _, named = await new_device(client)
     await client.put("/api/v1/me", json={"pseudonym": "Chamois05"}, headers=named)
-    await validated(client, db, headers=named, programme="sentinelles")
-    await validated(client, db, headers=named, programme="sentinelles")
+    common = {"cd_nom": plain_taxon(), "count": 1}
+    await validated(client, db, headers=named, programme="sentinelles", data=common)
+    await validated(client, db, headers=named, programme="sentinelles", data=common)
+    await validated(client, db, headers=named, programme="sentinelles")  # ibex: generalised
     _, anonymous = await new_device(client)
-    await validated(client, db, headers=anonymous, programme="sentinelles")
+    await validated(client, db, headers=anonymous, programme="sentinelles", data=common)
     page = (await client.get("/api/v1/atlas/programmes/sentinelles")).json()
-    assert page["count"] == 3
+    assert page["count"] == 4
     assert page["top_contributors"] == [{"pseudonym": "Chamois05", "count": 2}]
-    assert page["anonymous_records"] == 1
-    assert page["targets_seen"] == [61098]
+    assert page["anonymous_records"] == 2  # a generalised record names nobody
+    assert page["targets_seen"] == sorted([61098, plain_taxon()])
     assert (await client.get("/api/v1/atlas/programmes/nothing-here")).status_code == 404
 
 
@@ -169,12 +175,20 @@ async def test_the_dashboard_is_scoped_to_the_callers_programmes(
     await add_programme(db, "faune")
     await add_staff(db, "flore@example.org", "viewer", programme="flore")
     for _ in range(3):
-        await client.post("/api/v1/observations", json=observation_payload(programme="flore"))
-    await client.post("/api/v1/observations", json=observation_payload(programme="faune"))
+        await client.post(
+            "/api/v1/observations",
+            json=observation_payload(programme="flore"),
+            headers=await signed(client),
+        )
+    await client.post(
+        "/api/v1/observations",
+        json=observation_payload(programme="faune"),
+        headers=await signed(client),
+    )
     headers = await sign_in(client, "flore@example.org")
     board = (await client.get("/api/v1/dashboard", headers=headers)).json()
     assert board["programmes"] == ["flore"]
-    assert board["pending"] == 3 and board["contributors"] == 0
+    assert board["pending"] == 3 and board["contributors"] == 1  # one phone sent all three
     denied = (await client.get("/api/v1/dashboard?programme=faune", headers=headers)).json()
     assert denied["programmes"] == [] and denied["pending"] == 0
     as_csv = await client.get("/api/v1/dashboard?format=csv", headers=headers)

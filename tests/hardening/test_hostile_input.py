@@ -9,7 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]
 DEEP = 200_000
@@ -34,14 +34,16 @@ HOSTILE_BODIES: list[tuple[str, bytes]] = [
 async def test_hostile_bodies_are_refused_cleanly(
     client: Client, db: asyncpg.Connection, name: str, body: bytes
 ) -> None:
-    started = time.monotonic()
+    started = time.process_time()  # this process's CPU (the app runs in it), not the wall
     response = await client.post(
-        "/api/v1/observations", content=body, headers={"content-type": "application/json"}
+        "/api/v1/observations",
+        content=body,
+        headers={"content-type": "application/json", **await signed(client)},
     )
     assert 400 <= response.status_code < 500, (name, response.status_code, response.text)
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] in {"malformed_json", "validation_failed", "bad_request"}
-    assert time.monotonic() - started < 10
+    assert time.process_time() - started < 10
     assert await db.fetchval("SELECT count(*) FROM observation") == 0
 
 
@@ -62,7 +64,9 @@ async def test_huge_numbers_are_out_of_range_not_crashes(
 
     body = msgspec.json.encode(observation_payload(**{field: value}))
     response = await client.post(
-        "/api/v1/observations", content=body, headers={"content-type": "application/json"}
+        "/api/v1/observations",
+        content=body,
+        headers={"content-type": "application/json", **await signed(client)},
     )
     assert response.status_code in {400, 422}, response.text
     if response.status_code == 422:
@@ -88,7 +92,7 @@ async def test_injection_strings_are_stored_inert(
     client: Client, db: asyncpg.Connection, text: str
 ) -> None:
     payload = observation_payload(comment=text)
-    response = await client.post("/api/v1/observations", json=payload)
+    response = await client.post("/api/v1/observations", json=payload, headers=await signed(client))
     if "\u0000" in text:
         # PostgreSQL text cannot hold NUL: refused clearly, never a 500.
         assert response.status_code == 422, response.text

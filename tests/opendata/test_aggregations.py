@@ -8,7 +8,7 @@ from litestar.testing import AsyncTestClient
 
 from cairn.core.grid import cell_code
 from cairn.opendata.store import project_all
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]
 GENTIAN, VULTURE = 99854, 2852
@@ -20,7 +20,9 @@ async def seed(client: Client, db: asyncpg.Connection) -> None:
             location={"lon": lon, "lat": 44.8986, "accuracy_m": 5},
             data={"cd_nom": cd_nom, "count": 1},
         )
-        assert (await client.post("/api/v1/observations", json=payload)).status_code == 201
+        assert (
+            await client.post("/api/v1/observations", json=payload, headers=await signed(client))
+        ).status_code == 201
     await db.execute("UPDATE observation SET status = 'certain'")
     await project_all(db)
 

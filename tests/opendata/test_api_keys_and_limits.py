@@ -56,23 +56,25 @@ async def test_limits_answer_429_and_a_key_raises_them(dsn: str, tmp_path: Path)
     await conn.close()
 
 
-async def test_devices_behind_one_address_each_have_their_own_limit(
+async def test_devices_behind_one_address_each_have_their_own_limit_within_its_own(
     dsn: str, tmp_path: Path
 ) -> None:
+    """A device spends its own bucket and its address's: tokens are free, so a new one
+    must not buy a new allowance (see PRIVACY.md)."""
     settings = Settings.from_env(
         {
             "CAIRN_DATA_DIR": str(tmp_path),
-            "CAIRN_RATE_LIMIT_PER_MINUTE": "3",
+            "CAIRN_RATE_LIMIT_PER_MINUTE": "8",
             "CAIRN_DEVICE_RATE_LIMIT_PER_MINUTE": "4",
         }
     )
     async with AsyncTestClient(app=create_app(settings, dsn)) as client:
         tokens = [(await client.post("/api/v1/devices")).json()["token"] for _ in range(2)]
-        assert (await client.get("/api/v1/observations")).status_code == 200
-        assert (await client.get("/api/v1/observations")).status_code == 429  # the address is spent
         first, second = ({"Authorization": f"Bearer {token}"} for token in tokens)
         statuses = [(await client.get("/api/v1/me", headers=first)).status_code for _ in range(5)]
-        assert statuses == [200, 200, 200, 200, 429]
+        assert statuses == [200, 200, 200, 200, 429]  # the device is spent, not the address
         assert (await client.get("/api/v1/me", headers=second)).status_code == 200
+        assert (await client.get("/api/v1/observations")).status_code == 200
+        assert (await client.get("/api/v1/me", headers=second)).status_code == 429  # the address
         unknown = {"Authorization": "Bearer cdt_" + "x" * 43}
         assert (await client.get("/api/v1/me", headers=unknown)).status_code == 401

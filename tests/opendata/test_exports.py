@@ -12,7 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.opendata.store import project_all
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 from tests.platform.test_cli import CAIRN
 
 Client = AsyncTestClient[Litestar]
@@ -30,7 +30,9 @@ async def seed(client: Client, db: asyncpg.Connection) -> dict[str, str]:
         "oven": observation_payload(kind="heritage", data={"category": "bread_oven"}),
     }
     for payload in records.values():
-        assert (await client.post("/api/v1/observations", json=payload)).status_code == 201
+        assert (
+            await client.post("/api/v1/observations", json=payload, headers=await signed(client))
+        ).status_code == 201
     await db.execute("UPDATE observation SET status = 'certain'")
     await project_all(db)
     return {name: str(p["id"]) for name, p in records.items()}

@@ -14,7 +14,7 @@ from owslib.ogcapi.features import Features
 
 from cairn.core.db import init_connection
 from cairn.opendata.store import project_all
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed_live
 from tests.platform.test_cli import CAIRN, free_port, wait_healthy
 
 
@@ -38,13 +38,14 @@ def test_owslib_reads_collections_items_and_pages(dsn: str, tmp_path: Path) -> N
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process)
-        sent = []
+        sent, headers = [], signed_live(base)
         for i in range(5):
             payload = observation_payload(
                 location={"lon": 6.60 + i * 0.01, "lat": 44.90, "accuracy_m": 5},
                 data={"cd_nom": 99854 if i < 4 else 2852, "count": 1},
             )
-            assert httpx.post(base + "/api/v1/observations", json=payload).status_code == 201
+            answer = httpx.post(base + "/api/v1/observations", json=payload, headers=headers)
+            assert answer.status_code == 201
             sent.append(str(payload["id"]))
         asyncio.run(validate_everything(dsn))
 

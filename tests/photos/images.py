@@ -87,3 +87,29 @@ def has_metadata(data: bytes) -> bool:
         or b"Exif\x00\x00" in data
         or b"CairnTestCam" in data
     )
+
+
+ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"} | {
+    "HEIF": "image/heif"
+}
+"""Every format Cairn accepts, with the Content-Type a phone would send it with."""
+
+
+def broken_copies(raw: bytes) -> dict[str, bytes]:
+    """Damaged versions of a valid image, named by the damage done.
+
+    Truncations at several offsets (inside the header, then a quarter, half and
+    three quarters of the file), one byte flipped in the magic number, in the
+    EXIF header and in the pixel data, a wrong magic number and an empty body.
+    """
+    size = len(raw)
+    copies = {"empty": b"", "wrong_magic": b"\x00\x00\x00\x00" + raw[4:]}
+    for cut in sorted({2, 8, 16, 24, 48, size // 4, size // 2, size * 3 // 4}):
+        copies[f"truncated_at_{cut}"] = raw[:cut]
+    exif_header = max(raw.find(b"MM\x00*"), raw.find(b"II*\x00"))
+    for place, offset in (("magic", 1), ("exif_header", exif_header), ("data", size // 2)):
+        if offset >= 0:
+            flipped = bytearray(raw)
+            flipped[offset] ^= 0xFF
+            copies[f"flipped_{place}_byte_{offset}"] = bytes(flipped)
+    return copies

@@ -96,7 +96,7 @@ async def test_the_app_on_s3_stores_and_serves_photos(
         )
         assert answer.status_code == 201, answer.text
         receipt = answer.json()
-        served = await client.get(receipt["urls"]["large"])
+        served = await client.get(receipt["urls"]["large"], headers=headers)
         assert served.status_code == 200
         assert served.content[:2] == b"\xff\xd8"
     listed = boto3.client("s3", endpoint_url=s3_endpoint).list_objects_v2(Bucket=bucket)

@@ -57,7 +57,9 @@ async def test_upload_retry_and_conflict(client: Client, db: asyncpg.Connection)
     assert [p["sha256"] for p in mine[0]["observation"]["photos"]] == [receipt["sha256"]]
 
 
-async def test_stored_files_carry_no_metadata_and_are_cached_for_ever(client: Client) -> None:
+async def test_stored_files_carry_no_metadata_and_are_served_privately_to_their_owner(
+    client: Client,
+) -> None:
     observation_id, headers = await observation_with_device(client)
     raw = photo(size=(2000, 1500), gps=(6.1, 45.1), orientation=6)
     receipt = (
@@ -65,10 +67,10 @@ async def test_stored_files_carry_no_metadata_and_are_cached_for_ever(client: Cl
     ).json()
     assert (receipt["width"], receipt["height"]) == (1500, 2000)
     for variant, url in receipt["urls"].items():
-        served = await client.get(url)
+        served = await client.get(url, headers=headers)
         assert served.status_code == 200, variant
         assert served.headers["content-type"] == "image/jpeg"
-        assert "immutable" in served.headers["cache-control"]
+        assert served.headers["cache-control"] == "private, no-store"  # pending: not public
         assert not has_metadata(served.content)
         assert (
             max(Image.open(io.BytesIO(served.content)).size)
@@ -146,9 +148,9 @@ async def test_identical_pictures_are_stored_once_and_deleted_with_the_last(
     files = sorted((settings.data_dir / "photos").rglob("*.jpg"))
     assert len(files) == 3  # small, large, original: once
     assert (await client.delete(one, headers=headers)).status_code == 204
-    assert (await client.get(first["urls"]["small"])).status_code == 200
+    assert (await client.get(first["urls"]["small"], headers=headers)).status_code == 200
     assert (await client.delete(two, headers=headers)).status_code == 204
-    assert (await client.get(first["urls"]["small"])).status_code == 404
+    assert (await client.get(first["urls"]["small"], headers=headers)).status_code == 404
     assert not list((settings.data_dir / "photos").rglob("*.jpg"))
     assert (await client.delete(two, headers=headers)).status_code == 404
 

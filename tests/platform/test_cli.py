@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed_live
 
 CAIRN = str(Path(sys.executable).with_name("cairn"))
 
@@ -48,9 +48,15 @@ def test_serve_answers_http_and_stores_once(dsn: str, tmp_path: Path) -> None:
         base = f"http://127.0.0.1:{port}"
         health = wait_healthy(base, process)
         assert health.json()["status"] == "ok"
-        payload = observation_payload()
-        assert httpx.post(base + "/api/v1/observations", json=payload).status_code == 201
-        assert httpx.post(base + "/api/v1/observations", json=payload).status_code == 200
+        payload, headers = observation_payload(), signed_live(base)
+        assert (
+            httpx.post(base + "/api/v1/observations", json=payload, headers=headers).status_code
+            == 201
+        )
+        assert (
+            httpx.post(base + "/api/v1/observations", json=payload, headers=headers).status_code
+            == 200
+        )
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -71,7 +77,11 @@ def test_serve_starts_the_embedded_database_and_reuses_it(tmp_path: Path) -> Non
             base = f"http://127.0.0.1:{port}"
             assert wait_healthy(base, process).json()["status"] == "ok"
             expected = 201 if attempt == 0 else 200
-            response = httpx.post(base + "/api/v1/observations", json=observation_payload(id=ident))
+            response = httpx.post(
+                base + "/api/v1/observations",
+                json=observation_payload(id=ident),
+                headers=signed_live(base),
+            )
             assert response.status_code == expected
             # Two thirds of the 200 demo records are published, labelled as demo data.
             shown = httpx.get(base + "/api/v1/observations?programme=demo&limit=500").json()
@@ -113,9 +123,10 @@ def test_serve_with_several_workers_shares_one_database(dsn: str, tmp_path: Path
     try:
         base = f"http://127.0.0.1:{port}"
         assert wait_healthy(base, process).json()["status"] == "ok"
-        payload = observation_payload()
+        payload, headers = observation_payload(), signed_live(base)
         statuses = sorted(
-            httpx.post(base + "/api/v1/observations", json=payload).status_code for _ in range(6)
+            httpx.post(base + "/api/v1/observations", json=payload, headers=headers).status_code
+            for _ in range(6)
         )
         assert statuses == [200, 200, 200, 200, 200, 201]
         pids = subprocess.run(

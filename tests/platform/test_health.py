@@ -5,10 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import asyncpg
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.app import create_app
+from cairn.core.db import connect
+from cairn.core.errors import UnavailableError
 from cairn.settings import Settings
 
 
@@ -47,3 +50,11 @@ async def test_health_is_degraded_not_crashing_when_the_database_is_gone(
         finally:
             await conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
             await conn.close()
+
+
+async def test_a_database_that_refuses_connections_is_named_as_an_outage() -> None:
+    """Socket errors are translated where they can only mean the database, nowhere else."""
+    with pytest.raises(UnavailableError) as refused:
+        await connect("postgresql://cairn@127.0.0.1:9/cairn", timeout=5)
+    assert refused.value.dependency == "database"
+    assert isinstance(refused.value.__cause__, OSError)

@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 from dwca.read import DwCAReader
 
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 from tests.protocols.examples import (
     COMMON_TOAD,
     amphibian_crossing,
@@ -58,7 +58,7 @@ async def validated_crossing(client: Client, db: asyncpg.Connection) -> str:
             "notes": "by the second lamp post after the bridge",
         },
     )
-    sent = await client.post("/api/v1/observations", json=payload)
+    sent = await client.post("/api/v1/observations", json=payload, headers=await signed(client))
     assert sent.status_code == 201, sent.text
     await add_staff(db, "mod@petr.fr", "moderator", programme="default")
     moderator = await sign_in(client, "mod@petr.fr")

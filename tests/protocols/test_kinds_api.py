@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cairn.protocols.model import MAX_SCHEMA_BYTES, schema_errors
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 from tests.protocols.examples import (
     AMPHIBIAN_CROSSING,
     COMMON_TOAD,
@@ -45,7 +45,11 @@ async def test_a_draft_is_invisible_until_published(client: Client, admin: dict[
     listed = (await client.get("/api/v1/schemas")).json()["items"]
     assert [k["kind"] for k in listed] == ["heritage", "species"]
     assert (await client.get("/api/v1/schemas/amphibian_crossing/1")).status_code == 404
-    refused = await client.post("/api/v1/observations", json=crossing(cd_nom=COMMON_TOAD, alive=3))
+    refused = await client.post(
+        "/api/v1/observations",
+        json=crossing(cd_nom=COMMON_TOAD, alive=3),
+        headers=await signed(client),
+    )
     assert refused.status_code == 422
     assert {e["pointer"] for e in refused.json()["errors"]} == {"/kind", "/schema_version"}
 
@@ -67,7 +71,11 @@ async def test_a_draft_is_invisible_until_published(client: Client, admin: dict[
     assert "programme" not in listed[0]  # the bundled kinds keep their shape
     schema = await client.get("/api/v1/schemas/amphibian_crossing/1")
     assert schema.json()["properties"] == AMPHIBIAN_CROSSING["properties"]
-    accepted = await client.post("/api/v1/observations", json=crossing(cd_nom=COMMON_TOAD, alive=3))
+    accepted = await client.post(
+        "/api/v1/observations",
+        json=crossing(cd_nom=COMMON_TOAD, alive=3),
+        headers=await signed(client),
+    )
     assert accepted.status_code == 201, accepted.text
     programme = (await client.get("/api/v1/programmes/default")).json()
     assert programme["kinds"]["amphibian_crossing"] == [1]
@@ -95,7 +103,9 @@ async def test_a_published_version_never_changes(
     # A draft can be superseded by publishing; records name the version they follow.
     await client.post(f"{KINDS}/amphibian_crossing/2/publish", headers=admin)
     old = await client.post(
-        "/api/v1/observations", json=crossing(cd_nom=COMMON_TOAD, alive=1) | {"schema_version": 1}
+        "/api/v1/observations",
+        json=crossing(cd_nom=COMMON_TOAD, alive=1) | {"schema_version": 1},
+        headers=await signed(client),
     )
     assert old.status_code == 201
     assert old.json()["schema_version"] == 1
@@ -113,7 +123,7 @@ async def test_every_bad_field_at_once_against_the_named_version(
 ) -> None:
     await publish_kind(client, admin, "default", "amphibian_crossing", AMPHIBIAN_CROSSING)
     bad = crossing(alive=-1, crushed="yes", crushed_count=2, colour="green")
-    refused = await client.post("/api/v1/observations", json=bad)
+    refused = await client.post("/api/v1/observations", json=bad, headers=await signed(client))
     assert refused.status_code == 422
     assert refused.headers["content-type"].startswith("application/problem+json")
     found = {(e["pointer"], e["code"]) for e in refused.json()["errors"]}
@@ -125,12 +135,16 @@ async def test_every_bad_field_at_once_against_the_named_version(
         ("/data/crushed_count", "invalid"),  # shown only when crushed ones were found
     }
     conditional = crossing(cd_nom=COMMON_TOAD, alive=0, crushed=True)
-    missing = (await client.post("/api/v1/observations", json=conditional)).json()
+    missing = (
+        await client.post("/api/v1/observations", json=conditional, headers=await signed(client))
+    ).json()
     assert [(e["pointer"], e["code"]) for e in missing["errors"]] == [
         ("/data/crushed_count", "missing")
     ]
     unknown_taxon = crossing(cd_nom=99999998, alive=2)
-    refused = (await client.post("/api/v1/observations", json=unknown_taxon)).json()
+    refused = (
+        await client.post("/api/v1/observations", json=unknown_taxon, headers=await signed(client))
+    ).json()
     assert [(e["pointer"], e["code"]) for e in refused["errors"]] == [
         ("/data/cd_nom", "unknown_taxon")
     ]

@@ -17,7 +17,7 @@ from litestar.testing import AsyncTestClient
 
 from cairn.core.db import init_connection
 from cairn.reference.files import reference_file
-from cairn.reference.importers import import_communes
+from cairn.reference.importers import import_communes, import_taxa
 
 BRIANCON = "05023"
 OPTION = re.compile(r'<option value="(?P<insee>\d{5})"[^>]*>(?P<name>[^<]*)</option>')
@@ -59,3 +59,30 @@ async def test_a_commune_import_reaches_the_running_server(
             break
         await asyncio.sleep(0.1)
     assert (await builder_communes(client))[BRIANCON] == "Briançon (renamed by the test)"
+
+
+async def test_a_taxa_import_reaches_the_open_data_filter(
+    client: AsyncTestClient[Litestar], dsn: str, db: asyncpg.Connection
+) -> None:
+    """The taxon filter's look-up is held in the process, and emptied when an import commits."""
+    gentian = 99854  # Gentiana acaulis, in the park's list
+    await db.execute("DELETE FROM taxon WHERE cd_nom = $1", gentian)
+    missing = await client.get("/api/v1/observations", params={"taxon": gentian})
+    assert missing.status_code == 400
+    assert [e["code"] for e in missing.json()["errors"]] == ["unknown_taxon"]
+    still = await client.get("/api/v1/observations", params={"taxon": gentian})
+    assert still.status_code == 400, "remembered as unknown until an import says otherwise"
+
+    importer = await asyncpg.connect(dsn)
+    try:
+        await init_connection(importer)
+        async with importer.transaction():
+            await import_taxa(importer, reference_file("taxa_pne.csv"))
+    finally:
+        await importer.close()
+    for _ in range(200):  # the NOTIFY arrives within milliseconds; give it up to 20 s
+        if (await client.get("/api/v1/observations", params={"taxon": gentian})).is_success:
+            break
+        await asyncio.sleep(0.1)
+    found = await client.get("/api/v1/observations", params={"taxon": gentian})
+    assert found.status_code == 200, found.text

@@ -22,7 +22,7 @@ from cairn.observations.validation import Context, TaxonRef, validate
 from cairn.reference.files import bundled_communes, territory
 from cairn.reference.taxa_store import refresh_profiles
 from cairn.reference.territory import Territory
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]
 TERRITORY = Territory.from_communes(bundled_communes())
@@ -38,7 +38,7 @@ async def test_a_synonym_is_stored_under_its_valid_name(
     client: Client, db: asyncpg.Connection
 ) -> None:
     payload = observation_payload(data={"cd_nom": 99989, "count": 1})
-    response = await client.post("/api/v1/observations", json=payload)
+    response = await client.post("/api/v1/observations", json=payload, headers=await signed(client))
     assert response.status_code == 201, response.text
     assert response.json()["taxon_cd_ref"] == 92220
     row = await db.fetchrow("SELECT taxon_cd_nom, taxon_cd_ref, commune_insee FROM observation")
@@ -53,7 +53,9 @@ async def test_every_failing_field_is_reported_in_one_document(client: Client) -
         location={"lon": 2.35, "lat": 48.85},  # Paris: far outside, and no accuracy
         data={"cd_nom": 1, "count": 0, "sex": "both"},
     )
-    assert errors_of(await client.post("/api/v1/observations", json=payload)) >= {
+    assert errors_of(
+        await client.post("/api/v1/observations", json=payload, headers=await signed(client))
+    ) >= {
         ("/observed_at", "in_future"),
         ("/location", "outside_territory"),
         ("/location/accuracy_m", "missing"),
@@ -65,38 +67,56 @@ async def test_every_failing_field_is_reported_in_one_document(client: Client) -
 
 async def test_unknown_kind_version_and_heritage_rules(client: Client) -> None:
     assert ("/schema_version", "unknown_schema") in errors_of(
-        await client.post("/api/v1/observations", json=observation_payload(schema_version=7))
+        await client.post(
+            "/api/v1/observations",
+            json=observation_payload(schema_version=7),
+            headers=await signed(client),
+        )
     )
     heritage = observation_payload(
         kind="heritage", data={"category": "sundial", "condition": "fine"}
     )
     assert ("/data/condition", "not_allowed") in errors_of(
-        await client.post("/api/v1/observations", json=heritage)
+        await client.post("/api/v1/observations", json=heritage, headers=await signed(client))
     )
     item = observation_payload(
         kind="heritage", data={"category": "sundial", "item_id": str(uuid.uuid4())}
     )
     assert ("/data/item_id", "unknown_item") in errors_of(
-        await client.post("/api/v1/observations", json=item)
+        await client.post("/api/v1/observations", json=item, headers=await signed(client))
     )
     good = observation_payload(
         kind="heritage",
         data={"category": "bread_oven", "condition": "degraded", "threats": ["water"]},
     )
-    assert (await client.post("/api/v1/observations", json=good)).status_code == 201
+    assert (
+        await client.post("/api/v1/observations", json=good, headers=await signed(client))
+    ).status_code == 201
 
 
-async def test_plausibility_flags_mark_but_do_not_reject(client: Client) -> None:
+async def stored_flags(db: asyncpg.Connection, observation_id: str) -> list[dict[str, Any]]:
+    """The flags moderators see, as stored."""
+    flags: list[dict[str, Any]] = await db.fetchval(
+        "SELECT flags FROM observation WHERE id = $1", uuid.UUID(observation_id)
+    )
+    return flags
+
+
+async def test_plausibility_flags_mark_but_do_not_reject(
+    client: Client, db: asyncpg.Connection
+) -> None:
     payload = observation_payload(
         location={"lon": 6.6433, "lat": 44.8986, "accuracy_m": 450, "altitude_m": 1326},
         data={"cd_nom": 61098, "count": 900},
     )
-    response = await client.post("/api/v1/observations", json=payload)
+    response = await client.post("/api/v1/observations", json=payload, headers=await signed(client))
     assert response.status_code == 201, response.text
-    codes = {flag["code"] for flag in response.json()["flags"]}
-    assert {"accuracy_poor", "count_high", "first_in_commune"} <= codes
-    for flag in response.json()["flags"]:
+    flags = await stored_flags(db, payload["id"])
+    assert {"accuracy_poor", "count_high", "first_in_commune"} <= {f["code"] for f in flags}
+    for flag in flags:
         assert flag["message"] and isinstance(flag["detail"], dict)
+    # The submitter sees only what its own submission says (see PRIVACY.md).
+    assert [f["code"] for f in response.json()["flags"]] == ["accuracy_poor"]
 
 
 async def test_profiles_from_validated_records_flag_an_unusual_altitude(
@@ -113,7 +133,9 @@ async def test_profiles_from_validated_records_flag_an_unusual_altitude(
             },
             data={"cd_nom": 61098, "count": 2},
         )
-        assert (await client.post("/api/v1/observations", json=payload)).status_code == 201
+        assert (
+            await client.post("/api/v1/observations", json=payload, headers=await signed(client))
+        ).status_code == 201
     await db.execute("UPDATE observation SET status = 'certain'")
     assert await refresh_profiles(db, ("certain", "probable")) == 1
     low = observation_payload(
@@ -121,9 +143,10 @@ async def test_profiles_from_validated_records_flag_an_unusual_altitude(
         location={"lon": 6.6433, "lat": 44.8986, "accuracy_m": 10, "altitude_m": 900},
         data={"cd_nom": 61098, "count": 2},
     )
-    codes = {
-        f["code"] for f in (await client.post("/api/v1/observations", json=low)).json()["flags"]
-    }
+    assert (
+        await client.post("/api/v1/observations", json=low, headers=await signed(client))
+    ).status_code == 201
+    codes = {f["code"] for f in await stored_flags(db, low["id"])}
     assert {"altitude_unusual", "season_unusual"} <= codes
     assert "first_in_commune" not in codes
 

@@ -25,13 +25,21 @@ from tests.world import plain_taxon
 pytestmark = pytest.mark.browser
 
 
-async def published(
-    client: AsyncTestClient[Litestar], db: asyncpg.Connection, hours_ago: float
-) -> str:
-    """A plain-taxon record at Briançon, validated, with a photo; its id."""
+def earlier_this_month(now: datetime, share: float) -> datetime:
+    """An instant `share` of the way from the start of `now`'s month (UTC) to `now`.
+
+    Never in last month, whenever the suite runs: "2 hours ago" would be, in the
+    first hours of a month, and the species of the month would count one record.
+    """
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return month_start + (now - month_start) * share
+
+
+async def published(client: AsyncTestClient[Litestar], db: asyncpg.Connection, share: float) -> str:
+    """A plain-taxon record at Briançon earlier this month, validated, with a photo; its id."""
     _, headers = await new_device(client)
     await client.put("/api/v1/me", json={"pseudonym": "Chamois05"}, headers=headers)
-    when = (datetime.now(UTC) - timedelta(hours=hours_ago)).isoformat()
+    when = earlier_this_month(datetime.now(UTC) - timedelta(seconds=1), share).isoformat()
     payload = observation_payload(
         programme="demo", data={"cd_nom": plain_taxon(), "count": 2}, observed_at=when
     )
@@ -55,8 +63,8 @@ async def test_the_three_widgets_show_real_open_data(
     client: AsyncTestClient[Litestar],
     db: asyncpg.Connection,
 ) -> None:
-    await published(client, db, hours_ago=2)
-    await published(client, db, hours_ago=5)
+    await published(client, db, share=0.9)
+    await published(client, db, share=0.5)
     name = await db.fetchval("SELECT scientific_name FROM taxon WHERE cd_nom = $1", plain_taxon())
     context = await browser.new_context(timezone_id="UTC")
     page = await context.new_page()

@@ -14,26 +14,30 @@ from cairn.settings import Settings
 
 
 async def limit_requests(request: Request[Any, Any, Any]) -> None:
-    """Spend one token of the client's bucket (its API key's, device's or IP's); 429 when empty.
+    """Spend one token of the client's bucket (its API key's, or its IP's); 429 when empty.
 
     A key that is not valid is refused (401) rather than ignored, so a
     researcher notices a typo instead of silently getting the lower limit.
+    A device token spends from its device's bucket and from its IP's too:
+    tokens are free, so a fresh one must not buy a fresh allowance.
     """
     settings: Settings = request.app.state.settings
     key = request.headers.get("x-api-key")
-    limit, bucket = (
-        settings.rate_limit_per_minute,
-        f"ip:{request.client.host if request.client else '-'}",
-    )
+    buckets = [
+        (f"ip:{request.client.host if request.client else '-'}", settings.rate_limit_per_minute)
+    ]
     if key:
         key_id = await api_keys.use(request.app.state.pool, key.strip())
         if key_id is None:
             raise ProblemError(401, "unauthorized", "Unauthorized", "This API key is not valid.")
-        limit, bucket = settings.api_key_rate_limit_per_minute, f"key:{key_id}"
+        buckets = [(f"key:{key_id}", settings.api_key_rate_limit_per_minute)]
     elif device_token(request) is not None:
         device_id = await signed_device(request)
-        limit, bucket = settings.device_rate_limit_per_minute, f"device:{device_id}"
-    wait = await request.app.state.limiter.take(bucket, limit)
+        buckets.insert(0, (f"device:{device_id}", settings.device_rate_limit_per_minute))
+    for bucket, limit in buckets:
+        wait = await request.app.state.limiter.take(bucket, limit)
+        if wait:
+            break
     if wait:
         raise ProblemError(
             429,

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
-
 from cairn.core.db import Connection, Executor
-from cairn.core.errors import ConflictError
 
 
 async def create(conn: Connection, device_id: uuid.UUID, email: str, password_hash: str) -> None:
-    """A new account for `email`, with the device that made it; 409 if the email has one."""
+    """A new account for `email`, with the device that made it.
+
+    When the email already has an account nothing changes and nothing says so
+    (the caller answers alike): only its password, through sign-in, attaches a device.
+    """
     contributor_id = uuid.uuid4()
-    try:
-        await conn.execute(
-            "INSERT INTO contributor (id, email, password_hash) VALUES ($1, $2, $3)",
-            contributor_id,
-            email,
-            password_hash,
-        )
-    except asyncpg.UniqueViolationError:
-        raise ConflictError("An account with this email exists: sign in to it instead.") from None
-    await link(conn, device_id, contributor_id)
+    created = await conn.fetchval(
+        """INSERT INTO contributor (id, email, password_hash) VALUES ($1, $2, $3)
+           ON CONFLICT (email) DO NOTHING RETURNING true""",
+        contributor_id,
+        email,
+        password_hash,
+    )
+    if created:
+        await link(conn, device_id, contributor_id)
 
 
 async def credentials(conn: Executor, email: str) -> tuple[uuid.UUID, str] | None:

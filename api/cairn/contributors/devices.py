@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 from litestar import Request, post
@@ -49,14 +49,20 @@ async def provide_device(request: Request[Any, Any, State]) -> UUID | None:
     return await signed_device(request)
 
 
+HOW_TO_GET_A_DEVICE: Final = (
+    "Contributor writes are signed by a device: register one with POST /api/v1/devices "
+    "(free and anonymous, no personal data) and send `Authorization: Bearer <token>`."
+)
+
+
 async def require_device(device: OptionalDevice) -> UUID:
-    """The signed device; 401 when the request has no token."""
+    """The signed device; 401 `device_token_required`, saying how to get one, without a token."""
     if device is None:
         raise ProblemError(
             401,
-            "unauthorized",
-            "Unauthorized",
-            "Register with POST /api/v1/devices and send `Authorization: Bearer <token>`.",
+            "device_token_required",
+            "Device token required",
+            HOW_TO_GET_A_DEVICE,
             headers={"WWW-Authenticate": "Bearer"},
         )
     return device

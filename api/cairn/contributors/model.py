@@ -8,6 +8,8 @@ from typing import Annotated, Final
 
 import msgspec
 
+from cairn.observations.model import Geoprivacy
+
 TOKEN_PREFIX: Final = "cdt_"  # noqa: S105 (a prefix, not a secret)
 """Device tokens start with this, so they are never mistaken for staff access tokens."""
 
@@ -41,6 +43,16 @@ class MeIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f<>]+$")]
         | None
     )
+    geoprivacy: (
+        Annotated[
+            Geoprivacy,
+            msgspec.Meta(
+                description="Default for observations that do not choose: `obscured` publishes "
+                "them only generalised; omitted → unchanged"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class DeviceMe(msgspec.Struct, frozen=True):
@@ -49,3 +61,5 @@ class DeviceMe(msgspec.Struct, frozen=True):
     device_id: str
     pseudonym: str | None
     observations: int
+    geoprivacy: Geoprivacy = "open"
+    """Default geoprivacy of the observations this device sends."""

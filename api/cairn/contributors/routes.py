@@ -6,6 +6,7 @@ import asyncio
 from typing import Annotated, Literal
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Router, delete, get, post, put
 from litestar.openapi.datastructures import ResponseSpec
@@ -20,13 +21,13 @@ from cairn.contributors.devices import SignedDevice, register_device
 from cairn.contributors.export import chunks
 from cairn.contributors.model import DeviceMe, MeIn
 from cairn.core.body import ReportingBody
-from cairn.core.db import transaction
 from cairn.core.deps import DbPool
 from cairn.core.problems import ProblemError, responses
 from cairn.observations import store as observations
 from cairn.observations.model import ObservationOut
 from cairn.photos.routes import PhotoWorkDep
-from cairn.staff.model import MIN_PASSWORD, Email, hash_password, verify_password
+from cairn.staff.lockout import count_failure, email_digest, forget_failures, refuse_while_locked
+from cairn.staff.model import MIN_PASSWORD, Email, verify_password
 
 
 class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
@@ -34,6 +35,13 @@ class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
 
     observation: ObservationOut
     moderator_comment: str | None
+
+
+def my_observation(row: asyncpg.Record) -> MyObservation:
+    """The owner's view of a stored row (its columns and `moderator_comment`)."""
+    return MyObservation(
+        observation=observations.to_out(row, "owner"), moderator_comment=row["moderator_comment"]
+    )
 
 
 class MyObservations(msgspec.Struct, frozen=True):
@@ -51,13 +59,12 @@ class MyObservations(msgspec.Struct, frozen=True):
 )
 async def read_me(me: SignedDevice, pool: DbPool) -> DeviceMe:
     """Nothing else is held about a device."""
-    pseudonym, count = await devices.read(pool, me)
-    return DeviceMe(device_id=str(me), pseudonym=pseudonym, observations=count)
+    return await devices.read(pool, me)
 
 
 @put(
     "/me",
-    summary="Choose a pseudonym (or null to stay anonymous)",
+    summary="Choose a pseudonym (or null to stay anonymous) and my default geoprivacy",
     tags=["contributors"],
     dto=ReportingBody[MeIn],
     return_dto=None,
@@ -65,9 +72,7 @@ async def read_me(me: SignedDevice, pool: DbPool) -> DeviceMe:
 )
 async def update_me(me: SignedDevice, data: JSONBody[MeIn], pool: DbPool) -> DeviceMe:
     """The open data shows the new name (or none) on every past observation at once."""
-    await my_data.set_pseudonym(pool, me, data.pseudonym)
-    pseudonym, count = await devices.read(pool, me)
-    return DeviceMe(device_id=str(me), pseudonym=pseudonym, observations=count)
+    return await my_data.update_me(pool, me, data)
 
 
 @get(
@@ -88,10 +93,7 @@ async def my_observations(
         raise ProblemError(
             400, "bad_request", "Bad query", "`before` is not one of your observations"
         )
-    items = [
-        MyObservation(observation=observations.to_out(r), moderator_comment=r["moderator_comment"])
-        for r in rows
-    ]
+    items = [my_observation(r) for r in rows]
     next_url = (
         f"/api/v1/me/observations?limit={limit}&before={items[-1].observation.id}"
         if len(items) == limit
@@ -176,21 +178,20 @@ class ContributorAccount(msgspec.Struct, frozen=True):
     "/me/account",
     summary="Create an account for my observations (email + password), from this device",
     description="Optional: sign in to it from another device (`POST /me/account/sign-in`) "
-    "and both see, correct and erase the same observations. 409 if the email has an account.",
+    "and both see, correct and erase the same observations. The answer is the same whether "
+    "the email already has an account or not (so nobody can test who has one); if it had "
+    "one, this device is not attached: sign in to the account to claim it.",
     tags=["contributors"],
     dto=ReportingBody[ContributorAccountIn],
     return_dto=None,
-    responses=responses(401, 409, 413, 415, 422),
+    responses=responses(401, 413, 415, 422),
     status_code=201,
 )
 async def create_account(
     me: SignedDevice, data: JSONBody[ContributorAccountIn], pool: DbPool
 ) -> ContributorAccount:
     """The password is stored as an argon2id hash; the email in lower case."""
-    email = data.email.strip().lower()
-    password_hash = await asyncio.to_thread(hash_password, data.password)
-    async with transaction(pool) as conn:
-        await contributors.create(conn, me, email, password_hash)
+    email = await my_data.create_account(pool, me, data.email, data.password)
     return ContributorAccount(email=email)
 
 
@@ -200,18 +201,26 @@ async def create_account(
     tags=["contributors"],
     dto=ReportingBody[ContributorAccountIn],
     return_dto=None,
-    responses=responses(401, 413, 415, 422),
+    responses=responses(401, 413, 415, 422, 429),
     status_code=200,
 )
 async def sign_in_account(
     me: SignedDevice, data: JSONBody[ContributorAccountIn], pool: DbPool
 ) -> ContributorAccount:
-    """A wrong password and an unknown email get the same answer, in the same time."""
+    """A wrong password and an unknown email get the same answer, in the same time.
+
+    Five failures for one email lock it for 15 minutes (429), as for staff:
+    a taken-over account would show its owner's precise positions.
+    """
     email = data.email.strip().lower()
+    digest = email_digest("contributor", email)
+    await refuse_while_locked(pool, digest)
     found = await contributors.credentials(pool, email)
     stored = found[1] if found else None
     if not await asyncio.to_thread(verify_password, stored, data.password) or found is None:
+        await count_failure(pool, digest)
         raise ProblemError(401, "unauthorized", "Unauthorized", "Wrong email or password.")
+    await forget_failures(pool, digest)
     await contributors.link(pool, me, found[0])
     return ContributorAccount(email=email)
 

@@ -6,6 +6,7 @@ Each change re-projects the open data of their observations in the same transact
 
 from __future__ import annotations
 
+import asyncio
 from typing import IO, Any
 from uuid import UUID
 
@@ -15,6 +16,7 @@ import msgspec
 from cairn.contributors import accounts as contributors
 from cairn.contributors import store as devices
 from cairn.contributors.export import write_archive
+from cairn.contributors.model import DeviceMe, MeIn
 from cairn.core.db import transaction
 from cairn.core.errors import NotFoundError
 from cairn.observations import store as observations
@@ -22,13 +24,7 @@ from cairn.opendata import store as public
 from cairn.photos import store as photos
 from cairn.photos.model import photo_key
 from cairn.photos.service import PhotoWork, forget_files
-
-
-async def set_pseudonym(pool: asyncpg.Pool, device_id: UUID, pseudonym: str | None) -> None:
-    """The new name (or none) on every past observation of the device, published at once."""
-    async with transaction(pool) as conn:
-        ids = await devices.set_pseudonym(conn, device_id, pseudonym)
-        await public.project(conn, ids)
+from cairn.staff.model import hash_password
 
 
 async def export(pool: asyncpg.Pool, work: PhotoWork, device_id: UUID) -> IO[bytes]:
@@ -47,7 +43,7 @@ async def export(pool: asyncpg.Pool, work: PhotoWork, device_id: UUID) -> IO[byt
         history.setdefault(event["observation_id"], []).append(entry)
     mine = [
         {
-            **msgspec.to_builtins(observations.to_out(row)),
+            **msgspec.to_builtins(observations.to_out(row, "owner")),
             "moderator_comment": row["moderator_comment"],
             "history": msgspec.to_builtins(history.get(row["id"], [])),
         }
@@ -72,3 +68,29 @@ async def erase(
         kept = await devices.erase(conn, device_id, keep_observations=keep_observations)
         await public.project(conn, kept)
     await forget_files(pool, work, hashes)
+
+
+async def create_account(pool: asyncpg.Pool, device_id: UUID, email: str, password: str) -> str:
+    """An account for this device's observations; the same answer whether the email has one.
+
+    The password is stored as an argon2id hash (hashed off the event loop), the
+    email in lower case; an existing account is only ever joined by signing in.
+    """
+    address = email.strip().lower()
+    password_hash = await asyncio.to_thread(hash_password, password)
+    async with transaction(pool) as conn:
+        await contributors.create(conn, device_id, address, password_hash)
+    return address
+
+
+async def update_me(pool: asyncpg.Pool, device_id: UUID, change: MeIn) -> DeviceMe:
+    """Rename (or unname) the contributor and set the device's default geoprivacy.
+
+    Every observation of the account is re-projected in the same transaction,
+    so the open data shows the new name at once, on the records the policy
+    lets carry one.
+    """
+    async with transaction(pool) as conn:
+        ids = await devices.update(conn, device_id, change.pseudonym, change.geoprivacy)
+        await public.project(conn, ids)
+    return await devices.read(pool, device_id)

@@ -6,7 +6,7 @@ import uuid
 
 import asyncpg
 
-from cairn.contributors.model import new_token, token_hash
+from cairn.contributors.model import DeviceMe, new_token, token_hash
 from cairn.core.db import Connection
 
 
@@ -36,27 +36,39 @@ async def by_token(conn: Connection | asyncpg.Pool, token: str) -> uuid.UUID | N
     return result
 
 
-async def read(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> tuple[str | None, int]:
-    """(pseudonym, number of observations) of a device."""
+async def read(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> DeviceMe:
+    """The device's pseudonym, default geoprivacy and number of observations."""
     row = await conn.fetchrow(
-        f"""SELECT d.pseudonym,
+        f"""SELECT d.pseudonym, d.default_geoprivacy,
                   (SELECT count(*) FROM observation o WHERE {same_contributor("o.device_id", "$1")})
                   AS n
            FROM device d WHERE d.id = $1""",
         device_id,
     )
-    return (None, 0) if row is None else (row["pseudonym"], row["n"])
+    if row is None:
+        return DeviceMe(device_id=str(device_id), pseudonym=None, observations=0)
+    return DeviceMe(
+        device_id=str(device_id),
+        pseudonym=row["pseudonym"],
+        observations=row["n"],
+        geoprivacy=row["default_geoprivacy"],
+    )
 
 
-async def set_pseudonym(
-    conn: Connection, device_id: uuid.UUID, pseudonym: str | None
+async def update(
+    conn: Connection, device_id: uuid.UUID, pseudonym: str | None, geoprivacy: str | None
 ) -> list[uuid.UUID]:
-    """Change the public name (of every device of the account); return their observations."""
+    """Change the public name (of every device of the account) and, if given, this device's
+    default geoprivacy; return the account's observations (their projection shows the name)."""
     await conn.execute(
         f"UPDATE device SET pseudonym = $2 WHERE {same_contributor('id', '$1')}",
         device_id,
         pseudonym,
     )
+    if geoprivacy is not None:
+        await conn.execute(
+            "UPDATE device SET default_geoprivacy = $2 WHERE id = $1", device_id, geoprivacy
+        )
     rows = await conn.fetch(
         f"SELECT id FROM observation WHERE {same_contributor('device_id', '$1')}", device_id
     )
@@ -83,13 +95,36 @@ async def history(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> list
     )
 
 
+async def _anonymise_history(
+    conn: Connection, observation_ids: list[uuid.UUID], devices: list[uuid.UUID]
+) -> None:
+    """Strip the contributor from the events of kept observations: no device id, none of
+    their free text (a withdrawal's reason, the comment in an edit's before and after).
+
+    The log refuses every other update (see migration 0012)."""
+    await conn.execute("SELECT set_config('cairn.erasing', 'on', true)")
+    await conn.execute(
+        """UPDATE observation_event SET
+               actor_id = CASE WHEN actor_kind = 'device' THEN NULL ELSE actor_id END,
+               comment = CASE WHEN actor_kind = 'device' THEN NULL ELSE comment END,
+               before = before #- '{observation,comment}',
+               after = after #- '{observation,comment}'
+         WHERE observation_id = ANY($1)
+           AND (actor_kind = 'device' OR before ? 'observation' OR after ? 'observation'
+                OR actor_id = ANY($2::text[]))""",
+        observation_ids,
+        [str(device) for device in devices],
+    )
+
+
 async def erase(
     conn: Connection, device_id: uuid.UUID, *, keep_observations: bool
 ) -> list[uuid.UUID]:
     """Forget a person: their devices, their account, and their observations or the link to them.
 
     Kept observations lose their owner and their free-text comment (which may
-    name people); the ids of those kept are returned to be re-projected.
+    name people), in their history too; the ids of those kept are returned to
+    be re-projected.
     """
     devices = [
         row["id"]
@@ -105,6 +140,7 @@ async def erase(
             devices,
         )
         kept = [row["id"] for row in rows]
+        await _anonymise_history(conn, kept, devices)
     else:
         # Events, photos and public rows go with them (ON DELETE CASCADE).
         await conn.execute("DELETE FROM observation WHERE device_id = ANY($1)", devices)

@@ -19,6 +19,7 @@ import asyncpg
 import msgspec
 from asyncpg.pool import PoolConnectionProxy
 
+from cairn.core.errors import UnavailableError
 from cairn.core.resources import resource_path
 
 log = logging.getLogger(__name__)
@@ -103,10 +104,24 @@ async def init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def connect(dsn: str | None = None, **options: Any) -> asyncpg.Connection:
+    """`asyncpg.connect`, with a failure to reach the server named as the outage it is.
+
+    The socket errors of a refused, reset or timed-out connection are plain
+    OSErrors; translated here, where they can only mean the database, no
+    other OSError can ever be mistaken for an outage.
+    """
+    try:
+        return await asyncpg.connect(dsn, **options)
+    except OSError as exc:
+        raise UnavailableError("database", str(exc) or type(exc).__name__) from exc
+
+
 async def create_pool(dsn: str, min_size: int, max_size: int) -> asyncpg.Pool:
     """A pool whose connections speak msgspec JSON and check their health."""
     pool = await asyncpg.create_pool(
         dsn,
+        connect=connect,
         min_size=min_size,
         max_size=max_size,
         init=init_connection,

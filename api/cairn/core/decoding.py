@@ -10,7 +10,7 @@ of truth), and only then converted. Each schema violation becomes a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import msgspec
@@ -47,6 +47,20 @@ class MalformedJsonError(ValueError):
 
 _VALIDATORS: dict[type[Any], Draft202012Validator] = {}
 
+FieldCheck = Callable[[Any, tuple[str | int, ...]], Iterable[FieldError]]
+"""A rule on a plain JSON value that a struct's own schema cannot state (e.g. per-kind data)."""
+
+_FIELD_CHECKS: dict[type[Any], FieldCheck] = {}
+
+
+def check_with_schema(struct: type[Any], check: FieldCheck) -> None:
+    """Run `check` with `struct`'s schema when a body fails it, so one answer lists every field.
+
+    A valid body skips it here: the feature's own validation runs the same rule
+    next, with the rules that need the database.
+    """
+    _FIELD_CHECKS[struct] = check
+
 
 def _validator(struct: type[Any]) -> Draft202012Validator:
     """The compiled validator of `struct`'s JSON Schema, built once per struct."""
@@ -77,6 +91,10 @@ def decode(value: Any, struct: type[T], base: tuple[str | int, ...] = ()) -> T:
         e for error in _validator(struct).iter_errors(value) for e in schema_errors(error, base)
     }
     found.update(nul_errors(value, base))
+    if found:
+        for owner in struct.__mro__:
+            if check := _FIELD_CHECKS.get(owner):
+                found.update(check(value, base))
     errors = sorted(found, key=lambda e: (e.pointer, e.code))
     if errors:
         raise InvalidInputError(errors)

@@ -6,6 +6,7 @@ import asyncpg
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from cairn.core.replica import ReplicaRouter
 from cairn.reference.territory import Territory
 from cairn.settings import Settings
 
@@ -17,8 +18,9 @@ def provide_pool(state: State) -> asyncpg.Pool:
 
 
 def provide_read_pool(state: State) -> asyncpg.Pool:
-    """The pool for read-only open-data queries: a replica's, or the main one."""
-    pool: asyncpg.Pool = state.read_pool
+    """The pool for read-only open-data queries: the replica's while it keeps up, else the main."""
+    router: ReplicaRouter | None = state.replica
+    pool: asyncpg.Pool = state.pool if router is None else router.pool()
     return pool
 
 

@@ -22,9 +22,14 @@ CODES: Final[dict[str, str]] = {
     "conflict": "The resource exists with other content, or changed since you read it.",
     "bad_request": "The request cannot be understood (e.g. a bad query parameter).",
     "unauthorized": "Missing or invalid credentials.",
+    "device_token_required": "Contributor writes need `Authorization: Bearer <device token>`; "
+    "get one from POST /api/v1/devices.",
     "forbidden": "The credentials do not allow this.",
     "rate_limited": "Too many requests; retry after the time given in Retry-After.",
-    "service_unavailable": "A dependency (the database) is unreachable; retry later.",
+    "service_unavailable": "The database or the photo store is unreachable; retry later.",
+    "unreadable_image": "The photo is damaged or truncated; send the file again from the device.",
+    "not_an_image": "The body is not a JPEG, PNG, WebP or HEIC/HEIF image.",
+    "too_many_pixels": "The photo has more pixels than Cairn decodes; downscale it.",
     "internal_error": "An unexpected error; it has been logged.",
     # field-level codes (inside `errors`)
     "missing": "A required field is absent.",
@@ -37,6 +42,8 @@ CODES: Final[dict[str, str]] = {
     "too_short": "The string or list is shorter than allowed.",
     "in_future": "The date is later than now (beyond the allowed clock skew).",
     "too_old": "The date is earlier than Cairn accepts.",
+    "outside_programme_dates": "The observation was made (by its own local date) before its "
+    "programme started or after it ended.",
     "invalid_character": "The string holds a character Cairn cannot store (NUL).",
     "invalid": "The value breaks a rule described in `detail`.",
     "invalid_schema": "The document is not valid JSON Schema 2020-12.",
@@ -83,6 +90,28 @@ class ConflictError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.extra = extra or {}
+
+
+class UnprocessableError(Exception):
+    """Content the client sent that Cairn cannot use (422): retrying it unchanged never helps."""
+
+    def __init__(self, code: str, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.title = title
+        self.detail = detail
+
+
+class UnavailableError(ConnectionError):
+    """A dependency is unreachable (the database, the photo store): the only cause of a 503.
+
+    A client retries a 503 until it succeeds, so nothing else may raise this:
+    an error in what the client sent is a 4xx, an error of ours a 500.
+    """
+
+    def __init__(self, dependency: str, cause: str) -> None:
+        super().__init__(f"the {dependency} is unreachable: {cause}")
+        self.dependency = dependency
 
 
 def pointer(*parts: str | int) -> str:

@@ -25,6 +25,8 @@ from cairn.core.errors import (
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
+    UnavailableError,
+    UnprocessableError,
     pointer,
 )
 
@@ -163,19 +165,28 @@ def _litestar_field_errors(extra: Any) -> list[FieldError]:
     ]
 
 
-def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
-    """The database went away mid-request (restart, failover): retry soon, nothing was kept."""
-    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+def _unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """A dependency went away mid-request (restart, failover): retry soon, nothing was kept.
+
+    The only 503 Cairn answers: clients retry it for ever, so only a real outage
+    (an `UnavailableError`, or asyncpg losing its connection) may come here.
+    """
+    dependency = exc.dependency if isinstance(exc, UnavailableError) else "database"
+    log.warning("%s unavailable on %s %s: %s", dependency, request.method, request.url.path, exc)
     return _problem_error(
         request,
         ProblemError(
             503,
             "service_unavailable",
             "Service unavailable",
-            "The database is unreachable; nothing was stored. Retry shortly.",
+            f"The {dependency} is unreachable; nothing was stored. Retry shortly.",
             headers={"Retry-After": "1"},
         ),
     )
+
+
+def _unprocessable(request: Request[Any, Any, Any], exc: UnprocessableError) -> Response[Problem]:
+    return _problem_error(request, ProblemError(422, exc.code, exc.title, exc.detail))
 
 
 def _data_error(request: Request[Any, Any, Any], exc: asyncpg.DataError) -> Response[Problem]:
@@ -203,12 +214,13 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ConflictError: _conflict,
     ForbiddenError: _forbidden,
     HTTPException: _http_exception,
-    OSError: _database_unavailable,
-    asyncpg.PostgresConnectionError: _database_unavailable,
-    asyncpg.InterfaceError: _database_unavailable,  # e.g. "connection is closed"
-    asyncpg.InternalClientError: _database_unavailable,  # a connection broken mid-protocol
-    asyncpg.exceptions.OperatorInterventionError: _database_unavailable,  # shutdown, restart
-    asyncpg.exceptions.TransactionRollbackError: _database_unavailable,  # serialization, deadlock
+    UnprocessableError: _unprocessable,
+    UnavailableError: _unavailable,
+    asyncpg.PostgresConnectionError: _unavailable,
+    asyncpg.InterfaceError: _unavailable,  # e.g. "connection is closed"
+    asyncpg.InternalClientError: _unavailable,  # a connection broken mid-protocol
+    asyncpg.exceptions.OperatorInterventionError: _unavailable,  # shutdown, restart
+    asyncpg.exceptions.TransactionRollbackError: _unavailable,  # serialization, deadlock
     asyncpg.DataError: _data_error,
     Exception: _unexpected,
 }
@@ -230,7 +242,7 @@ def responses(*statuses: int) -> dict[int, ResponseSpec]:
         415: "Unsupported media type",
         422: "Validation failed; `errors` lists every bad field with its JSON pointer",
         429: "Rate limited; see Retry-After",
-        503: "Database unreachable",
+        503: "The database or the photo store is unreachable; retry later",
     }
     return {
         status: ResponseSpec(

@@ -11,9 +11,11 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final, Protocol
 
+from cairn.core.errors import UnavailableError
 from cairn.settings import Settings
 
 _KEY: Final = re.compile(r"^[0-9a-f]{64}/(small|large|original)\.jpg$")
@@ -56,29 +58,33 @@ class LocalPhotoStore:
     def put(self, key: str, data: bytes) -> None:
         """Write to a temporary file, then rename: a reader never sees half a photo."""
         path = self._path(key)
-        if path.exists():
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            Path(tmp).replace(path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with _outage("photo store"):
+            if path.exists():
+                return
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                Path(tmp).replace(path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
 
     def get(self, key: str) -> bytes | None:
         """The file's bytes, or None."""
-        try:
-            return self._path(key).read_bytes()
-        except FileNotFoundError:
-            return None
+        path = self._path(key)
+        with _outage("photo store"):
+            try:
+                return path.read_bytes()
+            except FileNotFoundError:
+                return None
 
     def delete(self, key: str) -> None:
         """Unlink the file (and its folder once empty)."""
         path = self._path(key)
-        path.unlink(missing_ok=True)
+        with _outage("photo store"):
+            path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):  # other variants are still there
             path.parent.rmdir()
 
@@ -90,33 +96,51 @@ class S3PhotoStore:
         self, bucket: str, prefix: str, endpoint_url: str | None, client: Any = None
     ) -> None:
         import boto3  # type: ignore[import-untyped]  # noqa: PLC0415  (loaded only for S3)
+        from botocore.exceptions import (  # type: ignore[import-untyped]  # noqa: PLC0415
+            BotoCoreError,
+            ClientError,
+        )
 
         self.bucket = bucket
         self.prefix = prefix
         self.client = client or boto3.client("s3", endpoint_url=endpoint_url)
+        self.failures: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
+        """What boto3 raises when the bucket cannot be reached or refuses: an outage."""
 
     def put(self, key: str, data: bytes) -> None:
         """PUT the object with a content type and an immutable cache policy."""
-        self.client.put_object(
-            Bucket=self.bucket,
-            Key=self.prefix + checked(key),
-            Body=data,
-            ContentType="image/jpeg",
-            CacheControl="public, max-age=31536000, immutable",
-        )
+        with _outage("photo store", self.failures):
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self.prefix + checked(key),
+                Body=data,
+                ContentType="image/jpeg",
+                CacheControl="public, max-age=31536000, immutable",
+            )
 
     def get(self, key: str) -> bytes | None:
-        """GET the object; a missing key is None, any other error propagates."""
-        try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + checked(key))
-        except self.client.exceptions.NoSuchKey:
-            return None
-        data: bytes = answer["Body"].read()
-        return data
+        """GET the object; a missing key is None, any other failure is an outage."""
+        with _outage("photo store", self.failures):
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + checked(key))
+            except self.client.exceptions.NoSuchKey:
+                return None
+            data: bytes = answer["Body"].read()
+            return data
 
     def delete(self, key: str) -> None:
         """DELETE the object (S3 answers 204 whether or not it existed)."""
-        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + checked(key))
+        with _outage("photo store", self.failures):
+            self.client.delete_object(Bucket=self.bucket, Key=self.prefix + checked(key))
+
+
+@contextlib.contextmanager
+def _outage(dependency: str, failures: tuple[type[Exception], ...] = (OSError,)) -> Iterator[None]:
+    """A store that cannot read or write is down: say so as `UnavailableError` (503)."""
+    try:
+        yield
+    except failures as exc:
+        raise UnavailableError(dependency, str(exc) or type(exc).__name__) from exc
 
 
 def photo_store(settings: Settings) -> PhotoStore:

@@ -6,11 +6,13 @@ import asyncio
 import time
 
 import msgspec
-from litestar import Response, Router, get
+from litestar import Request, Response, Router, get
+from litestar.datastructures import State
 
 from cairn import __version__
 from cairn.core.deps import DbPool
 from cairn.core.problems import responses
+from cairn.core.replica import ReplicaRouter
 
 TIMEOUT_S = 2.0
 
@@ -25,12 +27,21 @@ class DatabaseHealth(msgspec.Struct):
     error: str | None = None
 
 
+class ReplicaHealth(msgspec.Struct):
+    """The read replica (`DATABASE_READ_URL`): whether open reads use it right now."""
+
+    in_use: bool
+    """False while it lags by more than `max_lag_s` (or is unreachable): the primary answers."""
+    max_lag_s: float
+
+
 class Health(msgspec.Struct):
     """`ok` when the database answers; `degraded` when it does not (the API still runs)."""
 
     status: str
     version: str
     database: DatabaseHealth
+    replica: ReplicaHealth | None = None
 
 
 @get(
@@ -42,8 +53,10 @@ class Health(msgspec.Struct):
     tags=["health"],
     responses=responses(),
 )
-async def health(pool: DbPool) -> Response[Health]:
+async def health(request: Request[object, object, State], pool: DbPool) -> Response[Health]:
     """Ping the database with a short time-out, never raising."""
+    router: ReplicaRouter | None = request.app.state.replica
+    replica = None if router is None else ReplicaHealth(router.fresh, router.max_lag)
     started = time.perf_counter()
     try:
         async with asyncio.timeout(TIMEOUT_S):
@@ -52,12 +65,12 @@ async def health(pool: DbPool) -> Response[Health]:
                 revision = await conn.fetchval("SELECT version_num FROM alembic_version LIMIT 1")
     except Exception as exc:  # noqa: BLE001 (health must answer whatever the database does)
         db = DatabaseHealth(reachable=False, error=type(exc).__name__)
-        return Response(Health("degraded", __version__, db), status_code=503)
+        return Response(Health("degraded", __version__, db, replica), status_code=503)
     latency = round((time.perf_counter() - started) * 1000, 2)
     db = DatabaseHealth(
         reachable=True, server_version=version, latency_ms=latency, schema_revision=revision
     )
-    return Response(Health("ok", __version__, db), status_code=200)
+    return Response(Health("ok", __version__, db, replica), status_code=200)
 
 
 router = Router(

@@ -27,6 +27,7 @@ from cairn.moderation.model import (
     decide,
     encode_cursor,
 )
+from cairn.observations.disclosure import local_time
 from cairn.observations.store import to_out
 from cairn.photos.store import photos_of
 from cairn.sensitivity import store as sensitivity
@@ -44,7 +45,7 @@ SELECT o.*, {photos_of("o")} AS photos,
 
 _STATE = """
 SELECT id, status, validation_method, moderator_comment, taxon_cd_nom, taxon_cd_ref, version,
-       lon, lat, observed_at
+       lon, lat, observed_at, observed_offset_s
   FROM observation
  WHERE id = ANY($1) AND programme = ANY($2)
  ORDER BY id
@@ -213,7 +214,13 @@ async def apply(
         await sensitivity.levels(
             conn,
             [
-                (r["id"], decision.taxon[1], r["lon"], r["lat"], r["observed_at"])
+                (
+                    r["id"],
+                    decision.taxon[1],
+                    r["lon"],
+                    r["lat"],
+                    local_time(r["observed_at"], r["observed_offset_s"]),
+                )
                 for r in rows.values()
             ],
         )
@@ -299,7 +306,7 @@ async def taxon_codes(conn: Executor, cd_nom: int) -> tuple[int, int] | None:
 
 def staff_view(row: asyncpg.Record) -> StaffObservation:
     """The staff view of a row of `_staff_select`."""
-    base = msgspec.structs.asdict(to_out(row))
+    base = msgspec.structs.asdict(to_out(row, "staff"))
     taxon = (
         None
         if row["taxon_cd_nom"] is None

@@ -1,23 +1,47 @@
-"""What the open data may show of an observation: decided here, once, at write time.
+"""The disclosure policy: what each caller may learn of an observation, decided here only.
+
+Callers are the public (the open data, widgets, atlas, anyone without a
+credential), the record's owner (the devices of its contributor) and the
+staff of its programme. Owner and staff see the precise record; the public
+sees the projection `public_record` computes at write time, and the owner
+sees only the flags `flags_for` lets through.
 
 SINP sensitivity levels (standards.md §3): 0 precise, 1 commune, 2 the 10 km
-Lambert-93 cell, 3 the département, 4 nothing. Generalisation snaps to a
-unit (never a random offset, which averages out), says what was done
+Lambert-93 cell, 3 the département, 4 nothing. A contributor's own choice
+(`geoprivacy: obscured`) counts as level 2. Generalisation snaps to a unit
+(never a random offset, which averages out), says what was done
 (`data_generalizations`) and what was withheld (`information_withheld`), and
-drops everything that would narrow the place down again: altitude, the
-comment, the 1 km cell, and any finer unit than the level allows.
+drops everything that would narrow the place down again or link the record
+to the same person's precise ones: altitude, the comment, the 1 km cell, the
+observer, the time of day, and the exact instant of its last change.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Final, Literal
 
 import msgspec
 
 from cairn.core.grid import cell_centre, cell_code, half_diagonal_m
+from cairn.observations.model import Flag
 
 DEPARTEMENT_NAMES: Final = {"05": "Hautes-Alpes"}
 WITHHELD: Final = 4
+OBSCURED_LEVEL: Final = 2
+"""The level a contributor's `geoprivacy: obscured` gives: the 10 km cell, like iNaturalist's."""
+Caller = Literal["public", "owner", "staff"]
+"""Who asks: anyone, the devices of the record's contributor, or staff of its programme."""
+SELF_CONTAINED_FLAGS: Final = frozenset(
+    {"accuracy_poor", "near_territory_edge", "photo_position_far", "photo_time_far"}
+)
+"""Flags computed from the submission and its own photos alone, so safe to show its owner.
+
+Every other flag (first record in a commune, unusual altitude, season or
+count) is computed against other people's records, hidden and generalised
+ones included: shown to a submitter it would be an oracle for where those lie.
+"""
 PUBLIC_DATA_FIELDS: Final = (
     "count",
     "abundance_class",
@@ -63,6 +87,11 @@ class PublicPlace(msgspec.Struct, frozen=True, kw_only=True):
     comment_allowed: bool
 
 
+def disclosed_level(sensitivity_level: int, geoprivacy: str) -> int:
+    """The level the public projection applies: the rules' or the contributor's, the coarser."""
+    return max(sensitivity_level, OBSCURED_LEVEL) if geoprivacy == "obscured" else sensitivity_level
+
+
 def generalise(place: Place, level: int) -> PublicPlace | None:
     """The public place for a sensitivity level; None when nothing may be published (4)."""
     departement = place.commune[:2] if place.commune else None
@@ -82,7 +111,7 @@ def generalise(place: Place, level: int) -> PublicPlace | None:
             information_withheld=None,
             comment_allowed=True,
         )
-    withheld = "precise location, altitude, 1 km cell and comment withheld"
+    withheld = "precise location, altitude, 1 km cell, comment, observer and time of day withheld"
     if level == 1 and place.commune and place.commune_centroid:
         lon, lat = place.commune_centroid
         return PublicPlace(
@@ -139,7 +168,9 @@ def generalise(place: Place, level: int) -> PublicPlace | None:
             data_generalizations=(
                 f"Location given only as the département (sensitivity level {level})"
             ),
-            information_withheld="coordinates, commune, altitude and comment withheld",
+            information_withheld=(
+                "coordinates, commune, altitude, comment, observer and time of day withheld"
+            ),
             comment_allowed=False,
         )
     return None
@@ -164,3 +195,101 @@ def programme_kind_fields(kind_schema: dict[str, Any]) -> tuple[str, ...]:
         if name != "cd_nom"
         and not (field.get("type") == "string" and "enum" not in field and "format" not in field)
     )
+
+
+def local_time(instant: datetime, offset_s: int) -> datetime:
+    """A stored instant in the offset its device sent: the sighting's own calendar and clock.
+
+    Seasonal rules, phenology and day truncation read the local date: 00:30 on
+    1 March at +01:00 is 1 March, although it is 28 February in UTC.
+    """
+    return instant.astimezone(timezone(timedelta(seconds=offset_s)))
+
+
+def day_start(moment: datetime) -> datetime:
+    """Midnight of `moment`'s own calendar day, in its own offset."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class RecordFacts(msgspec.Struct, frozen=True, kw_only=True):
+    """What the policy needs of a stored record to decide its public projection."""
+
+    status: str
+    sensitivity_level: int
+    geoprivacy: str
+    place: Place
+    observed_at: datetime
+    """In the device's offset (see `local_time`)."""
+    observer: str | None
+    comment: str | None
+    data: dict[str, Any]
+    photo_urls: Sequence[str]
+    updated_at: datetime
+    kind_schema: dict[str, Any] | None = None
+    """The schema of a programme's kind (see `public_data`); None for the bundled kinds."""
+
+
+class PublicRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the open data shows of a record, besides its taxon, kind and licence."""
+
+    level: int
+    place: PublicPlace
+    observed_at: datetime
+    observer: str | None
+    comment: str | None
+    attributes: dict[str, Any]
+    photos: list[str]
+    updated_at: datetime
+
+
+def public_record(record: RecordFacts) -> PublicRecord | None:
+    """The public projection of a record; None when nothing of it may be published.
+
+    A generalised record keeps its day (in its own offset) but not its time,
+    loses its observer (whose precise records would pin it down), and shows
+    the day, in UTC, of its last change instead of the instant a batch shared.
+    """
+    if record.status == "withdrawn":
+        return None
+    level = disclosed_level(record.sensitivity_level, record.geoprivacy)
+    place = generalise(record.place, level)
+    if place is None:
+        return None
+    precise = place.method is None
+    return PublicRecord(
+        level=level,
+        place=place,
+        observed_at=record.observed_at if precise else day_start(record.observed_at),
+        observer=record.observer if precise else None,
+        comment=record.comment if place.comment_allowed else None,
+        attributes=public_data(record.data, record.kind_schema),
+        photos=list(record.photo_urls),
+        updated_at=record.updated_at if precise else day_start(record.updated_at.astimezone(UTC)),
+    )
+
+
+def flags_for(caller: Caller, flags: Iterable[Flag]) -> list[Flag]:
+    """The flags a caller may read: staff all of them, the owner the self-contained ones."""
+    if caller == "staff":
+        return list(flags)
+    if caller == "owner":
+        return [flag for flag in flags if flag.code in SELF_CONTAINED_FLAGS]
+    return []
+
+
+PUBLIC_PHOTO_CACHE: Final = "public, max-age=3600"
+"""A public record's photo: an hour, so a rejection or erasure empties caches soon after."""
+PRIVATE_PHOTO_CACHE: Final = "private, no-store"
+"""A photo only its owner or staff may see: never kept by a shared cache."""
+
+
+def photo_cache_control(*, public: bool, owned: bool, staffed: bool) -> str | None:
+    """Whether a photo file may be served, and how it may be cached; None: not to this caller.
+
+    A photo is served while a record using it is visible to the caller: a
+    public record's to everyone, any other record's to its owner and to the
+    staff of its programme (never through a shared cache).
+    """
+    if public:
+        return PUBLIC_PHOTO_CACHE
+    return PRIVATE_PHOTO_CACHE if owned or staffed else None

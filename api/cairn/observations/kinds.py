@@ -1,7 +1,8 @@
 """The observation kinds: the bundled ones in schemas/kinds, and the ones programmes publish.
 
 Bundled kinds (schemas/kinds/<kind>/<version>.json) are loaded and compiled
-once. A programme's kinds come from the database (cairn.protocols); a published
+once. A programme's kinds come from the database (cairn.protocols, read by
+observations.kinds_store, so this module stays pure for validation); a published
 version never changes, so each process keeps the versions it has compiled and
 asks the database only for those it has not met yet: a version published by
 another process is found on first use, and nothing cached can go stale. A
@@ -19,10 +20,8 @@ from typing import Any
 import msgspec
 from jsonschema import Draft202012Validator
 
-from cairn.core.db import Executor
 from cairn.core.languages import LANGS
 from cairn.core.resources import resource_path
-from cairn.protocols import store as programme_kinds
 from cairn.protocols.model import ProgrammeKind
 
 
@@ -73,6 +72,11 @@ def forget_published() -> None:
     _published.clear()
 
 
+def known(key: tuple[str, int]) -> Kind | None:
+    """A kind this process has compiled: bundled, or a programme's published version it met."""
+    return registry().get(key) or _published.get(key)
+
+
 def remember(published: Iterable[ProgrammeKind]) -> list[Kind]:
     """Compile published programme kinds once and keep them (publishing calls this too)."""
     kinds = []
@@ -82,23 +86,6 @@ def remember(published: Iterable[ProgrammeKind]) -> list[Kind]:
             _published[key] = compiled(found.kind, found.version, found.schema, found.programme)
         kinds.append(_published[key])
     return kinds
-
-
-async def resolve(conn: Executor, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Kind]:
-    """The published kinds among `keys` (bundled or a programme's); unknown keys are absent."""
-    bundled = registry()
-    wanted = set(keys)
-    found = {key: bundled.get(key) or _published.get(key) for key in wanted}
-    missing = [key for key, kind in found.items() if kind is None]
-    if missing:
-        for kind in remember(await programme_kinds.published(conn, sorted(missing))):
-            found[(kind.kind, kind.version)] = kind
-    return {key: kind for key, kind in found.items() if kind is not None}
-
-
-async def every_published(conn: Executor) -> list[Kind]:
-    """The bundled kinds, then every programme's published versions."""
-    return [*registry().values(), *remember(await programme_kinds.published(conn))]
 
 
 def enum_labels(kind: str, version: int, field: str) -> list[tuple[str, str, str, str]]:

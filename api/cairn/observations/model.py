@@ -8,7 +8,7 @@ all come from them.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
@@ -18,6 +18,8 @@ from msgspec import Meta
 from cairn.core.errors import FieldError
 
 Licence = Literal["CC0-1.0", "CC-BY-4.0", "CC-BY-NC-4.0", "etalab-2.0"]
+Geoprivacy = Literal["open", "obscured"]
+"""A contributor's choice: `obscured` publishes the record generalised, like a sensitive one."""
 LICENCE_URIS: Final[dict[str, str]] = {
     "CC0-1.0": "http://creativecommons.org/publicdomain/zero/1.0/legalcode",
     "CC-BY-4.0": "http://creativecommons.org/licenses/by/4.0/legalcode",
@@ -62,6 +64,16 @@ class ObservationIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_
     programme: Slug | None = None
     licence: Licence | None = None
     comment: Annotated[str, Meta(max_length=2000)] | None = None
+    geoprivacy: (
+        Annotated[
+            Geoprivacy,
+            Meta(
+                description="`obscured`: publish this record only generalised (10 km cell, no "
+                "observer, no time of day); omitted → the device's default (`PUT /me`)"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class ObservationEdit(ObservationIn, frozen=True, kw_only=True):
@@ -124,6 +136,8 @@ class ObservationOut(msgspec.Struct, frozen=True, kw_only=True):
     """The valid name (TAXREF CD_REF) the observation is attached to."""
     commune: str | None = None
     """INSEE code of the commune the position falls in."""
+    geoprivacy: Geoprivacy = "open"
+    """How the open data publishes it: the submission's choice, else the device's default."""
 
 
 def with_defaults(obs: ObservationIn, programme: str, licence: str) -> ObservationIn:
@@ -136,8 +150,40 @@ def with_defaults(obs: ObservationIn, programme: str, licence: str) -> Observati
 
 
 def content_hash(obs: ObservationIn) -> bytes:
-    """SHA-256 of the canonical JSON of a submission: what "the same content" means."""
-    return hashlib.sha256(msgspec.json.encode(obs, order="sorted")).digest()
+    """SHA-256 of the canonical JSON of a submission: what "the same content" means.
+
+    An absent `geoprivacy` is left out, so records sent before the field
+    existed keep their hash and their retries stay idempotent.
+    """
+    fields = msgspec.to_builtins(obs)
+    if fields["geoprivacy"] is None:
+        del fields["geoprivacy"]
+    return hashlib.sha256(msgspec.json.encode(fields, order="sorted")).digest()
+
+
+class ProgrammeRules(msgspec.Struct, frozen=True, kw_only=True):
+    """What a programme accepts: kinds with their schema versions, and the dates it runs."""
+
+    kinds: dict[str, list[int]]
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+def programme_date_errors(observed_at: datetime, rules: ProgrammeRules) -> list[FieldError]:
+    """An observation must be made while its programme runs, by the day where it was made.
+
+    The date is read in the observation's own offset (a sighting at 23:30 on the
+    last evening belongs to that day wherever the server is), and never from
+    when it was sent: phones send days later.
+    """
+    day = observed_at.date()
+    if rules.starts_on is not None and day < rules.starts_on:
+        detail = f"the programme starts on {rules.starts_on.isoformat()}; this was on {day}"
+    elif rules.ends_on is not None and day > rules.ends_on:
+        detail = f"the programme ended on {rules.ends_on.isoformat()}; this was on {day}"
+    else:
+        return []
+    return [FieldError("/observed_at", "outside_programme_dates", detail)]
 
 
 def time_errors(observed_at: datetime, now: datetime, clock_skew: timedelta) -> list[FieldError]:

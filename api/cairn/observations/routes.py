@@ -11,9 +11,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from msgspec import Meta
 
-from cairn.contributors.devices import OptionalDevice, SignedDevice
+from cairn.contributors.devices import SignedDevice
 from cairn.core.body import ReportingBody
-from cairn.core.db import transaction
 from cairn.core.decoding import decode
 from cairn.core.deps import AppSettings, AppTerritory, DbPool
 from cairn.core.errors import ConflictError, FieldError, InvalidInputError, pointer
@@ -27,7 +26,7 @@ from cairn.observations.model import (
     Withdrawal,
     with_defaults,
 )
-from cairn.observations.service import Accepted, accept, accept_many, edit, withdraw
+from cairn.observations.service import Accepted, correct, submit, submit_many, take_back
 
 MAX_BATCH: Final = 500
 
@@ -48,7 +47,7 @@ MAX_BATCH: Final = 500
             description="Already received: the stored record, unchanged",
             generate_examples=False,
         ),
-        **responses(400, 409, 413, 415, 422),
+        **responses(400, 401, 409, 413, 415, 422),
     },
     status_code=201,
 )
@@ -57,12 +56,11 @@ async def submit_observation(
     pool: DbPool,
     settings: AppSettings,
     territory: AppTerritory,
-    device: OptionalDevice,
+    me: SignedDevice,
 ) -> Response[ObservationOut]:
     """Answer a known id from the store; validate and insert a new one."""
     obs = with_defaults(data, DEFAULT_PROGRAMME, DEFAULT_LICENCE)
-    async with transaction(pool) as conn:
-        accepted = await accept(conn, territory, settings, obs, device)
+    accepted = await submit(pool, territory, settings, obs, me)
     if accepted.outcome == "conflict":
         raise ConflictError(
             "An observation with this id exists with other content.",
@@ -134,7 +132,7 @@ async def submit_batch(
     pool: DbPool,
     settings: AppSettings,
     territory: AppTerritory,
-    device: OptionalDevice,
+    me: SignedDevice,
 ) -> BatchOut:
     """Decode each item on its own, then validate and store the decodable ones together."""
     decoded: dict[int, ObservationIn] = {}
@@ -146,8 +144,7 @@ async def submit_batch(
             failed[index] = exc
             continue
         decoded[index] = with_defaults(obs, DEFAULT_PROGRAMME, DEFAULT_LICENCE)
-    async with transaction(pool) as conn:
-        accepted = await accept_many(conn, territory, settings, list(decoded.values()), device)
+    accepted = await submit_many(pool, territory, settings, list(decoded.values()), me)
     failed |= {
         i: r for i, r in zip(decoded, accepted, strict=True) if isinstance(r, InvalidInputError)
     }
@@ -196,8 +193,7 @@ async def correct_observation(
     territory: AppTerritory,
 ) -> ObservationOut:
     """One transaction: lock, compare, validate, replace, record, re-project."""
-    async with transaction(pool) as conn:
-        return await edit(conn, territory, settings, me, observation_id, data)
+    return await correct(pool, territory, settings, me, observation_id, data)
 
 
 @post(
@@ -216,8 +212,7 @@ async def withdraw_observation(
     pool: DbPool,
 ) -> ObservationOut:
     """Idempotent: withdrawing a withdrawn observation answers it as it is."""
-    async with transaction(pool) as conn:
-        return await withdraw(conn, me, observation_id, data)
+    return await take_back(pool, me, observation_id, data)
 
 
 router = Router(

@@ -14,19 +14,21 @@ import asyncpg
 import msgspec
 
 from cairn.core.clock import now
-from cairn.core.db import Connection
+from cairn.core.db import Connection, transaction
 from cairn.core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from cairn.moderation.model import TRACKED
 from cairn.observations import events
 from cairn.observations import store as observations
-from cairn.observations.kinds import resolve
+from cairn.observations.kinds_store import resolve
 from cairn.observations.model import (
     Flag,
     ObservationEdit,
     ObservationIn,
     ObservationOut,
+    ProgrammeRules,
     Withdrawal,
     content_hash,
+    programme_date_errors,
     with_defaults,
 )
 from cairn.observations.validation import Context, Validated, submitted_cd_nom, validate
@@ -64,7 +66,7 @@ async def validate_observations(
     items = await places.existing_heritage_items(
         conn, [item for o in batch if isinstance(item := _heritage_item(o), str)]
     )
-    programmes = await places.programme_kinds(conn, [o.programme or "" for o in batch])
+    programmes = await places.programme_rules(conn, [o.programme or "" for o in batch])
     instant = now()
     results: list[Validated | InvalidInputError] = []
     for obs, cd_nom, where in zip(batch, cd_noms, locations, strict=True):
@@ -94,17 +96,20 @@ async def validate_observations(
 
 
 def _programme_errors(
-    obs: ObservationIn, programmes: dict[str, dict[str, list[int]]]
+    obs: ObservationIn, programmes: dict[str, ProgrammeRules]
 ) -> list[FieldError]:
-    """The programme must exist and accept this kind at this schema version."""
-    kinds = programmes.get(obs.programme or "")
-    if kinds is None:
+    """The programme must exist, accept this kind at this schema version, and run that day."""
+    rules = programmes.get(obs.programme or "")
+    if rules is None:
         return [FieldError("/programme", "not_allowed", f"no programme {obs.programme}")]
-    if obs.schema_version not in kinds.get(obs.kind, []):
-        accepted = ", ".join(f"{kind} v{v}" for kind, versions in kinds.items() for v in versions)
+    errors = programme_date_errors(obs.observed_at, rules)
+    if obs.schema_version not in rules.kinds.get(obs.kind, []):
+        accepted = ", ".join(
+            f"{kind} v{v}" for kind, versions in rules.kinds.items() for v in versions
+        )
         detail = f"programme {obs.programme} accepts {accepted}"
-        return [FieldError("/kind", "not_allowed", detail)]
-    return []
+        errors.append(FieldError("/kind", "not_allowed", detail))
+    return errors
 
 
 def _heritage_item(obs: ObservationIn) -> object:
@@ -224,7 +229,9 @@ async def _own(conn: Connection, device_id: UUID, observation_id: UUID) -> async
 
 
 def _conflict(row: asyncpg.Record, detail: str) -> ConflictError:
-    return ConflictError(detail, {"current": msgspec.to_builtins(observations.to_out(row))})
+    return ConflictError(
+        detail, {"current": msgspec.to_builtins(observations.to_out(row, "owner"))}
+    )
 
 
 def _expect(row: asyncpg.Record, expected_version: int) -> None:
@@ -254,14 +261,14 @@ async def edit(
     submission = with_defaults(correction.submission(), row["programme"], row["licence"])
     sha = content_hash(submission)
     if bytes(row["content_hash"]) == sha:
-        return observations.to_out(row)
+        return observations.to_out(row, "owner")
     _expect(row, correction.expected_version)
     if row["status"] != "pending":
         raise _conflict(row, "Only observations still waiting for moderation can be corrected.")
     validated = await validate_observation(conn, territory, settings, submission)
     kept = [flag for flag in msgspec.convert(row["flags"], list[Flag]) if flag.code in PHOTO_FLAGS]
     validated = msgspec.structs.replace(validated, flags=[*validated.flags, *kept])
-    before = observations.to_out(row)
+    before = observations.to_out(row, "owner")
     after = await observations.replace(conn, validated, sha)
     await events.append(
         conn,
@@ -287,7 +294,7 @@ async def withdraw(
     """Take an observation back: it leaves the open data; the record and its history stay."""
     row = await _own(conn, device_id, observation_id)
     if row["status"] == "withdrawn":
-        return observations.to_out(row)
+        return observations.to_out(row, "owner")
     _expect(row, withdrawal.expected_version)
     after = await observations.withdraw(conn, observation_id)
     await events.append(
@@ -302,3 +309,48 @@ async def withdraw(
     )
     await public.project(conn, [observation_id])
     return after
+
+
+async def submit(
+    pool: asyncpg.Pool,
+    territory: Territory,
+    settings: Settings,
+    obs: ObservationIn,
+    device_id: UUID,
+) -> Accepted:
+    """One submission from a phone, in its own transaction (see `accept`)."""
+    async with transaction(pool) as conn:
+        return await accept(conn, territory, settings, obs, device_id)
+
+
+async def submit_many(
+    pool: asyncpg.Pool,
+    territory: Territory,
+    settings: Settings,
+    batch: list[ObservationIn],
+    device_id: UUID,
+) -> list[Accepted | InvalidInputError]:
+    """A phone's batch, in one transaction: each item judged alone (see `accept_many`)."""
+    async with transaction(pool) as conn:
+        return await accept_many(conn, territory, settings, batch, device_id)
+
+
+async def correct(
+    pool: asyncpg.Pool,
+    territory: Territory,
+    settings: Settings,
+    device_id: UUID,
+    observation_id: UUID,
+    correction: ObservationEdit,
+) -> ObservationOut:
+    """The owner's correction in one transaction: lock, compare, validate, replace, re-project."""
+    async with transaction(pool) as conn:
+        return await edit(conn, territory, settings, device_id, observation_id, correction)
+
+
+async def take_back(
+    pool: asyncpg.Pool, device_id: UUID, observation_id: UUID, withdrawal: Withdrawal
+) -> ObservationOut:
+    """The owner's withdrawal in one transaction (see `withdraw`)."""
+    async with transaction(pool) as conn:
+        return await withdraw(conn, device_id, observation_id, withdrawal)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta, timezone
+from datetime import UTC, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +12,7 @@ import msgspec
 from cairn.contributors.store import same_contributor
 from cairn.core.db import Connection
 from cairn.core.errors import FieldError, InvalidInputError, NotFoundError
+from cairn.observations.disclosure import Caller, flags_for, local_time
 from cairn.observations.model import Flag, Location, ObservationOut
 from cairn.observations.validation import Validated
 from cairn.photos.store import photos_of, to_photo
@@ -19,7 +20,7 @@ from cairn.photos.store import photos_of, to_photo
 _COLUMNS = f"""
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, status, flags, version,
-    received_at, updated_at, content_hash, taxon_cd_ref, commune_insee,
+    received_at, updated_at, content_hash, taxon_cd_ref, commune_insee, geoprivacy,
     {photos_of("observation")} AS photos
 """
 
@@ -27,20 +28,22 @@ _INSERT_MANY = f"""
 INSERT INTO observation (
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, content_hash, flags,
-    taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level, device_id
+    taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy, device_id
 )
 SELECT u.id, u.kind, u.schema_version, u.programme, u.observed_at, u.observed_offset_s,
        u.lon, u.lat, u.accuracy_m, u.altitude_m, u.data::jsonb, u.licence, u.comment,
        u.content_hash, u.flags::jsonb, u.taxon_cd_nom, u.taxon_cd_ref, u.commune_insee,
-       u.sensitivity_level, $20::uuid
+       u.sensitivity_level,
+       coalesce(u.geoprivacy, (SELECT default_geoprivacy FROM device WHERE id = $21), 'open'),
+       $21::uuid
   FROM unnest(
     $1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[],
     $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::text[],
     $13::text[], $14::bytea[], $15::text[], $16::int[], $17::int[], $18::text[],
-    $19::smallint[])
+    $19::smallint[], $20::text[])
     AS u(id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
          accuracy_m, altitude_m, data, licence, comment, content_hash, flags, taxon_cd_nom,
-         taxon_cd_ref, commune_insee, sensitivity_level)
+         taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy)
 ON CONFLICT (id) DO NOTHING
 RETURNING {_COLUMNS}
 """
@@ -73,7 +76,8 @@ async def insert_many(
     columns = list(zip(*as_text, strict=True))
     inserted = await conn.fetch(_INSERT_MANY, *columns, device_id)
     return {
-        row["id"]: Stored(to_out(row), bytes(row["content_hash"]), created=True) for row in inserted
+        row["id"]: Stored(to_out(row, "owner"), bytes(row["content_hash"]), created=True)
+        for row in inserted
     }
 
 
@@ -85,12 +89,13 @@ async def get_many_with_hash(conn: Connection, observation_ids: list[UUID]) -> d
         f"SELECT {_COLUMNS} FROM observation WHERE id = ANY($1)", list(set(observation_ids))
     )
     return {
-        row["id"]: Stored(to_out(row), bytes(row["content_hash"]), created=False) for row in rows
+        row["id"]: Stored(to_out(row, "owner"), bytes(row["content_hash"]), created=False)
+        for row in rows
     }
 
 
 def _content(validated: Validated, sha: bytes) -> tuple[Any, ...]:
-    """The columns a submission sets, in the order of `_INSERT_MANY` and `_REPLACE` ($2 to $19)."""
+    """The columns a submission sets, in the order of `_INSERT_MANY` and `_REPLACE` ($2 to $20)."""
     obs = validated.observation
     offset = obs.observed_at.utcoffset() or timedelta(0)
     return (
@@ -99,6 +104,7 @@ def _content(validated: Validated, sha: bytes) -> tuple[Any, ...]:
         obs.location.accuracy_m, obs.location.altitude_m, obs.data, obs.licence, obs.comment,
         sha, msgspec.to_builtins(validated.flags), validated.taxon_cd_nom,
         validated.taxon_cd_ref, validated.commune_insee, validated.sensitivity_level,
+        obs.geoprivacy,
     )  # fmt: skip
 
 
@@ -117,6 +123,8 @@ UPDATE observation SET
     lon = $7, lat = $8, accuracy_m = $9, altitude_m = $10, data = $11, licence = $12,
     comment = $13, content_hash = $14, flags = $15, taxon_cd_nom = $16, taxon_cd_ref = $17,
     commune_insee = $18, sensitivity_level = $19,
+    geoprivacy = coalesce(
+        $20, (SELECT default_geoprivacy FROM device WHERE id = observation.device_id), 'open'),
     version = version + 1, updated_at = greatest(now(), received_at)
 WHERE id = $1
 RETURNING {_COLUMNS}
@@ -145,7 +153,7 @@ async def replace(conn: Connection, validated: Validated, sha: bytes) -> Observa
         raise _unknown_programme(obs.programme) from None
     if row is None:  # the caller holds the lock, so only a deleted row gets here
         raise NotFoundError(f"no observation {obs.id}")
-    return to_out(row)
+    return to_out(row, "owner")
 
 
 async def withdraw(conn: Connection, observation_id: UUID) -> ObservationOut:
@@ -158,18 +166,17 @@ async def withdraw(conn: Connection, observation_id: UUID) -> ObservationOut:
     )
     if row is None:
         raise NotFoundError(f"no observation {observation_id}")
-    return to_out(row)
+    return to_out(row, "owner")
 
 
-def to_out(row: asyncpg.Record) -> ObservationOut:
-    """Build the API view of a row, restoring the offset the device sent."""
-    tz = timezone(timedelta(seconds=row["observed_offset_s"]))
+def to_out(row: asyncpg.Record, caller: Caller) -> ObservationOut:
+    """The precise record as its owner or its staff see it (the flags as the policy allows)."""
     return ObservationOut(
         id=row["id"],
         kind=row["kind"],
         schema_version=row["schema_version"],
         programme=row["programme"],
-        observed_at=row["observed_at"].astimezone(tz),
+        observed_at=local_time(row["observed_at"], row["observed_offset_s"]),
         location=Location(
             lon=row["lon"],
             lat=row["lat"],
@@ -180,13 +187,14 @@ def to_out(row: asyncpg.Record) -> ObservationOut:
         licence=row["licence"],
         comment=row["comment"],
         status=row["status"],
-        flags=msgspec.convert(row["flags"], list[Flag]),
+        flags=flags_for(caller, msgspec.convert(row["flags"], list[Flag])),
         version=row["version"],
         received_at=row["received_at"].astimezone(UTC),
         updated_at=row["updated_at"].astimezone(UTC),
         photos=[to_photo(entry) for entry in row["photos"]],
         taxon_cd_ref=row["taxon_cd_ref"],
         commune=row["commune_insee"],
+        geoprivacy=row["geoprivacy"],
     )
 
 
@@ -206,6 +214,18 @@ async def by_device(
             before,
             limit,
         )
+    )
+
+
+async def own_record(
+    conn: Connection | asyncpg.Pool, observation_id: UUID, device_id: UUID
+) -> asyncpg.Record | None:
+    """One observation of this device (or of its account), in any status; None if not theirs."""
+    return await conn.fetchrow(
+        f"""SELECT {_COLUMNS}, moderator_comment FROM observation
+             WHERE id = $1 AND {same_contributor("device_id", "$2")}""",
+        observation_id,
+        device_id,
     )
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 from jsonschema import Draft202012Validator
 
-from cairn.core.decoding import schema_errors
+from cairn.core.decoding import check_with_schema, schema_errors
 from cairn.core.errors import FieldError, InvalidInputError
+from cairn.observations.kinds import registry
 from cairn.observations.model import Flag, ObservationIn, time_errors
 from cairn.reference.territory import Location
 
@@ -98,6 +99,26 @@ def validate(obs: ObservationIn, ctx: Context) -> Validated:
         commune_insee=ctx.location.commune,
         flags=list(plausibility_flags(obs, ctx)),
     )
+
+
+def raw_kind_data_errors(raw: Any, base: tuple[str | int, ...] = ()) -> Iterator[FieldError]:
+    """`data` against its kind's schema in a body whose envelope is itself invalid.
+
+    Without it a negative accuracy would hide a negative count until the next
+    try. An unknown kind or version says nothing here: the envelope errors or
+    the full validation report it.
+    """
+    if not isinstance(raw, dict) or not isinstance(raw.get("data"), dict):
+        return
+    name, version = raw.get("kind"), raw.get("schema_version")
+    if not isinstance(name, str) or not isinstance(version, int) or isinstance(version, bool):
+        return
+    if kind := registry().get((name, version)):
+        for error in kind.validator.iter_errors(raw["data"]):
+            yield from schema_errors(error, (*base, "data"))
+
+
+check_with_schema(ObservationIn, raw_kind_data_errors)
 
 
 def structure_errors(obs: ObservationIn, ctx: Context) -> Iterator[FieldError]:

@@ -17,8 +17,8 @@ import msgspec
 
 from cairn.core.db import Executor
 from cairn.observations.disclosure import programme_kind_fields
-from cairn.observations.kinds import Kind, every_published
-from cairn.opendata.records import PublicObservation
+from cairn.observations.kinds import Kind
+from cairn.observations.kinds_store import every_published
 
 DWC: Final = "http://rs.tdwg.org/dwc/terms/"
 MEASUREMENT_ROW_TYPE: Final = f"{DWC}MeasurementOrFact"
@@ -121,37 +121,19 @@ def queryables(fields: Iterable[KindField]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def measurement_value(value: Any) -> str:
-    """A value as the MeasurementOrFact text: true/false, numbers, codes `|`-separated."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return " | ".join(str(v) for v in value)
-    return str(value)
-
-
-def by_version(fields: Iterable[KindField]) -> dict[tuple[str, int], list[KindField]]:
-    """Fields grouped by the (kind, version) a record names."""
-    grouped: dict[tuple[str, int], list[KindField]] = {}
-    for field in fields:
-        grouped.setdefault((field.kind, field.version), []).append(field)
-    return grouped
-
-
-def measurement_rows(
-    record: PublicObservation, fields: dict[tuple[str, int], list[KindField]]
-) -> list[list[str]]:
-    """The MeasurementOrFact rows of one record: occurrenceID first, then the four terms."""
+def measurement_fields(fields: Iterable[KindField]) -> list[dict[str, Any]]:
+    """The fields as the rows PostgreSQL joins to the records' attributes to write
+    measurementorfact.txt (see `store.DWCA_MEASUREMENT`); `n` keeps the schemas' order."""
     return [
-        [
-            f"urn:uuid:{record.id}",
-            field.title_en,
-            measurement_value(record.attributes[field.name]),
-            field.unit or "",
-            f"Cairn kind {field.kind} v{field.version}, field {field.name}",
-        ]
-        for field in fields.get((record.kind, record.schema_version), [])
-        if field.name in record.attributes
+        {
+            "field_kind": field.kind,
+            "field_version": field.version,
+            "field_name": field.name,
+            "title": field.title_en,
+            "unit": field.unit,
+            "n": n,
+        }
+        for n, field in enumerate(fields)
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Final
+from urllib.parse import urlencode
 from uuid import UUID
 
 import msgspec
@@ -240,7 +241,7 @@ async def items(
     if len(rows) == limit:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
         params.append(("cursor", public.encode_cursor(rows[-1]["id"])))
-        next_url = str(request.url.with_replacements(query="&".join(f"{k}={v}" for k, v in params)))
+        next_url = str(request.url.with_replacements(query=urlencode(params)))
         links.append(_link(next_url, "next", GEOJSON, "Next page"))
     body = {
         "type": "FeatureCollection",

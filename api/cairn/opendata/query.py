@@ -28,6 +28,10 @@ class QueryError(ValueError):
         self.error = FieldError(f"/query/{name}", code, detail)
 
 
+MAX_NESTING: Final = 8
+"""Bracket levels a polygon parameter may nest: a GeoJSON MultiPolygon needs 5, WKT 3."""
+
+
 def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     """`minlon,minlat,maxlon,maxlat` in WGS84 degrees."""
     try:
@@ -48,9 +52,39 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     return min_lon, min_lat, max_lon, max_lat
 
 
+def nesting_depth(text: str) -> int:
+    """How deeply the brackets of a JSON or WKT text nest (strings skipped), without parsing it.
+
+    Parsers recurse once per level: a document nested thousands deep exhausts
+    the stack before any rule of ours can look at it.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif in_string:
+            escaped = char == "\\"
+            in_string = char != '"'
+        elif char == '"':
+            in_string = True
+        elif char in "[{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]})":
+            depth -= 1
+    return deepest
+
+
 def parse_polygon(raw: str) -> BaseGeometry:
     """A Polygon or MultiPolygon, as GeoJSON or WKT; valid, not empty, within the limits."""
     text = raw.strip()
+    if nesting_depth(text) > MAX_NESTING:
+        raise QueryError(
+            "polygon",
+            "invalid_format",
+            f"polygon nests deeper than {MAX_NESTING} levels; a (Multi)Polygon needs 5",
+        )
     try:
         geometry = shape(json.loads(text)) if text.startswith("{") else shapely.from_wkt(text)
     except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.GEOSException):

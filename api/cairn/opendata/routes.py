@@ -2,33 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
 
-import asyncpg
 import msgspec
 from litestar import Request, Response, Router, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
-from cairn.core.deps import AppSettings, ReadPool
+from cairn.contributors.devices import device_token, signed_device
+from cairn.contributors.routes import MyObservation, my_observation
+from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.problems import ProblemError, responses
+from cairn.moderation import store as reviews
+from cairn.moderation.model import StaffObservation
+from cairn.observations import store as observations
 from cairn.opendata import csv as csv_export
-from cairn.opendata import measurements
 from cairn.opendata import store as public
 from cairn.opendata.dwca import DatasetInfo, write_archive
 from cairn.opendata.query import QueryError, parse_bbox, parse_polygon, parse_time, polygon_rings
 from cairn.opendata.records import PublicObservation, feature, to_public
-from cairn.reference import places_store as places
+from cairn.opendata.streaming import Push, produced
+from cairn.reference.lookup import TaxonLookup
 from cairn.settings import Settings
+from cairn.staff.auth import provide_staff
+from cairn.staff.policy import programmes_for
 
 Format = Literal["json", "geojson", "csv"]
 MAX_PAGE = 10_000
@@ -46,6 +53,7 @@ class Page(msgspec.Struct):
 
 
 async def provide_filters(
+    state: State,
     read_pool: ReadPool,
     settings: AppSettings,
     taxon: Annotated[
@@ -105,20 +113,16 @@ async def provide_filters(
             errors.append(exc.error)
     taxon_path = taxon_exact = None
     if taxon is not None:
-        async with read_pool.acquire() as conn:
-            found = await conn.fetchrow(
-                """SELECT v.cd_nom, v.path::text AS path
-                   FROM taxon t JOIN taxon v ON v.cd_nom = t.cd_ref WHERE t.cd_nom = $1""",
-                taxon,
-            )
+        lookup: TaxonLookup = state.taxa
+        found = await lookup.valid_name(read_pool, taxon)
         if found is None:
             errors.append(
                 QueryError("taxon", "unknown_taxon", f"no taxon with CD_NOM {taxon}").error
             )
-        elif descendants and found["path"]:
-            taxon_path = found["path"]
+        elif descendants and found.path:
+            taxon_path = found.path
         else:
-            taxon_exact = found["cd_nom"]
+            taxon_exact = found.cd_nom
     if errors:
         raise ProblemError(400, "bad_request", "Bad query", errors=errors)
     return public.Filters(
@@ -145,14 +149,6 @@ def _next_link(request: Request[Any, Any, Any], cursor: str) -> str:
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     query = urlencode([*params, ("cursor", cursor)])
     return str(request.url.with_replacements(query=query))
-
-
-async def _records(
-    read_pool: asyncpg.Pool, filters: public.Filters
-) -> AsyncIterator[PublicObservation]:
-    async with read_pool.acquire() as conn:
-        async for row in public.stream(conn, filters):
-            yield to_public(row)
 
 
 @get(
@@ -247,20 +243,40 @@ def _cacheable(
 
 @get(
     "/observations/{observation_id:uuid}",
-    summary="Read one public observation",
-    description="404 unless the observation is public (validated status, not withheld).",
+    summary="Read one observation: the public record, or the full one for its owner and staff",
+    description=(
+        "With the device token that sent it (or one of the same contributor account), the "
+        "owner's view in any status, pending included, with the moderator's comment; with a "
+        "staff access token granting records of its programme, the staff view. Anyone else "
+        "gets the public (generalised) record, or 404 unless it is public."
+    ),
     tags=["open data"],
-    responses=responses(404),
+    responses=responses(401, 404),
 )
-async def read_public_observation(
-    observation_id: FromPath[UUID], read_pool: ReadPool, settings: AppSettings
-) -> PublicObservation:
-    """The same record the list gives, generalised as the list gives it."""
+async def read_observation(
+    request: Request[Any, Any, Any],
+    observation_id: FromPath[UUID],
+    pool: DbPool,
+    read_pool: ReadPool,
+    settings: AppSettings,
+) -> PublicObservation | MyObservation | StaffObservation:
+    """The fullest view the caller's credentials allow; a bad token is a 401, not a downgrade."""
+    if request.headers.get("authorization", "").partition(" ")[2].strip():
+        if device_token(request) is not None:
+            row = await observations.own_record(pool, observation_id, await signed_device(request))
+            if row is not None:
+                return my_observation(row)
+        else:
+            staff = await provide_staff(request)
+            with contextlib.suppress(NotFoundError):
+                return await reviews.read(
+                    pool, observation_id, programmes_for(staff, "read_records")
+                )
     async with read_pool.acquire() as conn:
-        row = await public.get(conn, observation_id, settings.public_statuses)
-    if row is None:
+        public_row = await public.get(conn, observation_id, settings.public_statuses)
+    if public_row is None:
         raise NotFoundError(f"no public observation {observation_id}")
-    return to_public(row)
+    return to_public(public_row)
 
 
 def document_formats(document: OpenAPI) -> None:
@@ -314,16 +330,16 @@ async def export_dwca(
     settings: AppSettings,
     filters: OpenFilters,
 ) -> Stream:
-    """Rows are zipped as they come from a server-side cursor: memory stays flat."""
+    """PostgreSQL writes the rows (COPY), the server only zips them: memory stays flat."""
     query = f"?{request.url.query}" if request.url.query else ""
-    async with read_pool.acquire() as conn:
-        communes = await places.commune_names(conn)
-        fields = await measurements.fields_in_scope(conn, filters.programme, filters.kind)
     info = dataset_info(settings, query)
-    measured = measurements.by_version(fields)
-    chunks = write_archive(_records(read_pool, filters), communes, info, measured)
+
+    async def archive(push: Push) -> None:
+        async with read_pool.acquire() as conn:
+            await write_archive(conn, filters, info, push)
+
     return Stream(
-        chunks,
+        produced(archive),
         media_type="application/zip",
         headers={"Content-Disposition": 'attachment; filename="cairn-dwca.zip"'},
     )
@@ -414,7 +430,7 @@ router = Router(
     path="/",
     route_handlers=[
         list_observations,
-        read_public_observation,
+        read_observation,
         export_dwca,
         count_observations,
         taxon_checklist,

@@ -19,7 +19,13 @@ import msgspec
 
 from cairn.core.db import Connection
 from cairn.core.grid import to_lambert93
-from cairn.observations.disclosure import Place, generalise, public_data
+from cairn.observations.disclosure import (
+    PUBLIC_DATA_FIELDS,
+    Place,
+    RecordFacts,
+    local_time,
+    public_record,
+)
 from cairn.photos.model import photo_path
 
 _SOURCE = """
@@ -29,7 +35,7 @@ SELECT o.id, o.kind, o.schema_version, k.schema AS kind_schema, o.programme, o.s
        o.taxon_cd_ref, o.commune_insee,
        t.path AS taxon_path, t.scientific_name, t.vernacular_fr, t.kingdom,
        coalesce(t.group2_inpn, t.group1_inpn) AS taxon_group,
-       o.sensitivity_level,
+       o.sensitivity_level, o.geoprivacy,
        c.centroid_lon, c.centroid_lat, c.min_lon, c.min_lat, c.max_lon, c.max_lat,
        d.pseudonym AS observer,
        ARRAY(SELECT p.sha256 FROM photo p WHERE p.observation_id = o.id
@@ -68,6 +74,7 @@ def _commune_radius(row: Any) -> float | None:
 
 
 def _public_row(row: Any) -> tuple[Any, ...] | None:
+    """The public_observation row of a source row, as the disclosure policy decides it."""
     place = Place(
         lon=row["lon"],
         lat=row["lat"],
@@ -79,21 +86,34 @@ def _public_row(row: Any) -> tuple[Any, ...] | None:
         ),
         commune_radius_m=_commune_radius(row),
     )
-    public = generalise(place, row["sensitivity_level"])
-    if public is None or row["status"] == "withdrawn":
+    public = public_record(
+        RecordFacts(
+            status=row["status"],
+            sensitivity_level=row["sensitivity_level"],
+            geoprivacy=row["geoprivacy"],
+            place=place,
+            observed_at=local_time(row["observed_at"], row["observed_offset_s"]),
+            observer=row["observer"],
+            comment=row["comment"],
+            data=row["data"],
+            photo_urls=[photo_path(key, "large") for key in row["photo_keys"]],
+            updated_at=row["updated_at"],
+            kind_schema=row["kind_schema"],
+        )
+    )
+    if public is None:
         return None
-    position = None if public.lon is None else (public.lon, public.lat)
+    where = public.place
+    position = None if where.lon is None else (where.lon, where.lat)
     return (
-        row["id"], row["kind"], row["programme"], row["status"], row["observed_at"],
+        row["id"], row["kind"], row["programme"], row["status"], public.observed_at,
         row["observed_offset_s"], row["taxon_cd_ref"], row["taxon_path"], row["scientific_name"],
-        row["vernacular_fr"], row["kingdom"], row["taxon_group"], row["sensitivity_level"],
-        public.lon, public.lat, position, public.uncertainty_m, public.altitude_m,
-        public.grid_10km, public.grid_1km, public.commune, public.departement, public.method,
-        public.code, public.data_generalizations, public.information_withheld,
-        public_data(row["data"], row["kind_schema"]),
-        row["comment"] if public.comment_allowed else None, row["observer"], row["licence"],
-        [photo_path(key, "large") for key in row["photo_keys"]], row["updated_at"],
-        row["schema_version"],
+        row["vernacular_fr"], row["kingdom"], row["taxon_group"], public.level,
+        where.lon, where.lat, position, where.uncertainty_m, where.altitude_m,
+        where.grid_10km, where.grid_1km, where.commune, where.departement, where.method,
+        where.code, where.data_generalizations, where.information_withheld,
+        public.attributes, public.comment, public.observer, row["licence"], public.photos,
+        public.updated_at, row["schema_version"],
     )  # fmt: skip
 
 
@@ -184,7 +204,13 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
     if filters.observed_to:
         clauses.append(f"observed_at < {arg(filters.observed_to)}")
     if filters.updated_since:
-        clauses.append(f"updated_at > {arg(filters.updated_since)}")
+        # A generalised row shows only the day of its last change (see disclosure): it
+        # matches from the start of that day, so a harvester never misses it.
+        since = arg(filters.updated_since)
+        clauses.append(
+            f"updated_at >= date_trunc('day', {since}::timestamptz, 'UTC')"
+            f" AND (updated_at > {since} OR generalisation IS NOT NULL)"
+        )
     if filters.grid_10km:
         clauses.append(f"grid_10km = {arg(filters.grid_10km)}")
     return " AND ".join(clauses), args
@@ -234,19 +260,47 @@ def _safe(expression: str) -> str:
     )
 
 
-def _iso(instant: str, offset_s: str) -> str:
-    """RFC 3339 text of `instant` at `offset_s` seconds from UTC, as the JSON writes it."""
-    local = f"({instant} AT TIME ZONE 'UTC' + make_interval(secs => {offset_s}))"
+def _local(instant: str, offset_s: str) -> str:
+    """The wall-clock timestamp of `instant` at `offset_s` seconds from UTC."""
+    if offset_s == "0":
+        return f"({instant} AT TIME ZONE 'UTC')"
+    return f"({instant} AT TIME ZONE 'UTC' + {offset_s} * interval '1 second')"
+
+
+def _utc_offset(offset_s: str, utc: str) -> str:
+    """`+HH:MM` / `-HH:MM` of an offset in seconds; `utc` when it is zero."""
     hours = f"lpad((abs({offset_s}) / 3600)::text, 2, '0')"
     minutes = f"lpad((abs({offset_s}) % 3600 / 60)::text, 2, '0')"
-    whole = f"date_trunc('second', {instant}) = {instant}"
-    fraction = f"CASE WHEN {whole} THEN '' ELSE to_char({local}, '.US') END"
     return (
-        f"to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || {fraction} "
-        f"|| CASE WHEN {offset_s} = 0 THEN 'Z' ELSE CASE WHEN {offset_s} < 0 THEN '-' ELSE '+' END"
-        f" || {hours} || ':' || {minutes} END"
+        f"CASE WHEN {offset_s} = 0 THEN '{utc}' ELSE"
+        f" CASE WHEN {offset_s} < 0 THEN '-' ELSE '+' END || {hours} || ':' || {minutes} END"
     )
 
+
+def _iso(instant: str, offset_s: str) -> str:
+    """RFC 3339 text of `instant` at `offset_s` seconds from UTC, as the JSON writes it."""
+    whole = f"date_trunc('second', {instant}) = {instant}"
+    seconds = 'YYYY-MM-DD"T"HH24:MI:SS'
+    return (
+        f"to_char({_local(instant, offset_s)},"
+        f" CASE WHEN {whole} THEN '{seconds}' ELSE '{seconds}.US' END)"
+        f" || {_utc_offset(offset_s, 'Z')}"
+    )
+
+
+def _iso_as_written(instant: str, offset_s: str) -> str:
+    """RFC 3339 text by the timestamp's own output (fraction without trailing zeros).
+
+    About twice as cheap as `to_char`; it needs `DateStyle` ISO, which the
+    archive's transaction sets.
+    """
+    return (
+        f"replace({_local(instant, offset_s)}::text, ' ', 'T') || {_utc_offset(offset_s, '+00:00')}"
+    )
+
+
+_BESIDES_COUNT: Final = ",".join(f for f in PUBLIC_DATA_FIELDS if f != "count")
+"""The attributes a projected row may hold besides the count (see `public_data`)."""
 
 CSV_COLUMNS: Final = {
     "id": "id::text",
@@ -269,14 +323,17 @@ CSV_COLUMNS: Final = {
     "departement": "departement",
     "count": _safe("(attributes->>'count')"),
     "attributes": _safe(
-        "(CASE WHEN attributes - 'count' = '{}' THEN NULL ELSE"  # the usual case, and fast
+        f"(CASE WHEN attributes ?| '{{{_BESIDES_COUNT}}}' THEN"  # a key test: no jsonb built
         " (SELECT string_agg(key || '=' || value, ';' ORDER BY key)"
         " FROM jsonb_each_text(attributes) WHERE key <> 'count') END)"
     ),
     "comment": _safe("comment"),
     "observer": _safe("observer"),
     "licence": "licence",
-    "photos": "array_to_string(ARRAY(SELECT jsonb_array_elements_text(photos)), ' | ')",
+    "photos": (  # most records have none: no subquery for them
+        "CASE WHEN photos = '[]' THEN ''"
+        " ELSE array_to_string(ARRAY(SELECT jsonb_array_elements_text(photos)), ' | ') END"
+    ),
     "updated_at": _iso("updated_at", "0"),
 }
 """The CSV export's columns, computed by PostgreSQL so `COPY … TO STDOUT` writes the file."""
@@ -302,6 +359,226 @@ async def copy_csv(
     await conn.copy_from_query(query, *args, output=output, format="csv", header=True)
 
 
+def _tsv_text(expression: str) -> str:
+    """Free text as one cell of a tab-separated file with no quoting.
+
+    Tabs become spaces and every line break `str.splitlines` knows becomes one
+    space (a final one is dropped), as the archive has always written them; U+0001 and
+    U+0002 go too: they are COPY's quote and delimiter here (see `_DWCA_COPY`).
+    """
+    breaks = r"\r\n|[\n\r\v\f\x1c-\x1e\u0085\u2028\u2029]"
+    cleaned = (
+        f"regexp_replace(regexp_replace(translate({expression}, E'\\t\\x01\\x02', ' '),"
+        f" '({breaks})$', ''), '{breaks}', ' ', 'g')"
+    )
+    return (
+        f"CASE WHEN {expression} ~ '[\\t\\x01\\x02\\n\\r\\v\\f\\x1c-\\x1e\\u0085\\u2028\\u2029]'"
+        f" THEN {cleaned} ELSE {expression} END"
+    )
+
+
+_LOCATED = "lon IS NOT NULL"
+_HAS_TAXON = "taxon_cd_ref IS NOT NULL"
+_OCCURRENCE = _HAS_TAXON
+"""The rows the archive holds: every record that names a taxon (species, and programme
+kinds with a taxon field); heritage records are not occurrences."""
+_GENERALISED = "generalisation IS NOT NULL"
+_WITHHELD = "precise location, altitude and locality withheld"
+_RIGHTS_HOLDER = _tsv_text("coalesce(nullif(observer, ''), programme)")
+
+DWCA_OCCURRENCE: Final = {
+    "occurrenceID": "'urn:uuid:' || id",
+    "basisOfRecord": "'HumanObservation'",
+    "eventDate": _iso_as_written("observed_at", "observed_offset_s"),
+    "decimalLatitude": "lat::text",
+    "decimalLongitude": "lon::text",
+    "geodeticDatum": f"CASE WHEN {_LOCATED} THEN 'EPSG:4326' END",
+    "coordinateUncertaintyInMeters": f"CASE WHEN {_LOCATED} THEN uncertainty_m::text END",
+    "footprintWKT": (
+        "CASE WHEN generalisation = 'grid_10km' THEN {footprints} ->> generalisation_code END"
+    ),
+    "minimumElevationInMeters": "altitude_m::text",
+    "maximumElevationInMeters": "altitude_m::text",
+    "countryCode": "'FR'",
+    "stateProvince": "'Provence-Alpes-Côte d''Azur'",
+    "county": "'Hautes-Alpes'",
+    "municipality": _tsv_text(
+        "((SELECT jsonb_object_agg(insee, name) FROM commune) ->> commune_insee)"
+    ),
+    "scientificName": f"CASE WHEN {_HAS_TAXON} THEN {_tsv_text('scientific_name')} END",
+    "scientificNameID": "'https://inpn.mnhn.fr/espece/cd_nom/' || taxon_cd_ref",
+    "taxonID": "taxon_cd_ref::text",
+    "kingdom": f"CASE WHEN {_HAS_TAXON} THEN {_tsv_text('kingdom')} END",
+    "vernacularName": f"CASE WHEN {_HAS_TAXON} THEN {_tsv_text('vernacular_fr')} END",
+    "individualCount": "attributes ->> 'count'",
+    "organismQuantity": "attributes ->> 'abundance_class'",
+    "organismQuantityType": (
+        "CASE WHEN attributes ->> 'abundance_class' <> '' THEN 'abundance class' END"
+    ),
+    "occurrenceStatus": "'present'",
+    "lifeStage": "attributes ->> 'life_stage'",
+    "sex": "attributes ->> 'sex'",
+    "behavior": "attributes ->> 'behaviour'",
+    "recordedBy": _tsv_text("observer"),
+    "identificationVerificationStatus": "{status_labels} ->> status",
+    "dataGeneralizations": f"CASE WHEN {_GENERALISED} THEN {_tsv_text('data_generalizations')} END",
+    "informationWithheld": f"CASE WHEN {_GENERALISED} THEN '{_WITHHELD}' END",
+    "datasetName": "programme",
+    "license": "{licence_uris} ->> licence",
+    "rightsHolder": _RIGHTS_HOLDER,
+    "modified": _iso_as_written("updated_at", "0"),
+    "associatedMedia": (
+        "CASE WHEN photos <> '[]' THEN array_to_string(ARRAY("
+        "SELECT {base_url} || url FROM jsonb_array_elements_text(photos) AS url), ' | ') END"
+    ),
+    "occurrenceRemarks": _tsv_text("comment"),
+}  # fmt: skip
+"""Darwin Core occurrence terms (standards.md §1) computed by PostgreSQL, by term name.
+
+Numbers and instants are as PostgreSQL writes them: the shortest text that reads back
+the same double ("10", not "10.0"), fractions of a second without trailing zeros."""
+
+DWCA_MULTIMEDIA: Final = {
+    "coreid": "'urn:uuid:' || id",
+    "identifier": "{base_url} || photo.url",
+    "type": "'StillImage'",
+    "format": "'image/jpeg'",
+    "license": "{licence_uris} ->> licence",
+    "rightsHolder": _RIGHTS_HOLDER,
+}
+"""Simple Multimedia terms, one row per photo of an occurrence, by term name."""
+
+DWCA_MEASUREMENT: Final = {
+    "coreid": "'urn:uuid:' || id",
+    "measurementType": _tsv_text("field.title"),
+    "measurementValue": _tsv_text(
+        "CASE jsonb_typeof(field_value.value) WHEN 'array' THEN array_to_string(ARRAY("
+        "SELECT jsonb_array_elements_text(field_value.value)), ' | ')"
+        " ELSE field_value.value #>> '{{}}' END"
+    ),
+    "measurementUnit": _tsv_text("field.unit"),
+    "measurementRemarks": (
+        "'Cairn kind ' || field.field_kind || ' v' || field.field_version"
+        " || ', field ' || field.field_name"
+    ),
+}
+"""MeasurementOrFact terms, one row per public field a programme kind's record holds
+(see opendata.measurements): the field's English title, its value as sent (true/false,
+numbers as written, several choices `|`-separated), its unit, which kind, version and
+field it is."""
+
+
+class DwcaConstants(msgspec.Struct, frozen=True, kw_only=True):
+    """What the archive's SQL looks up besides the public rows."""
+
+    base_url: str
+    footprints: dict[str, str]
+    """10 km cell code → its WGS84 outline as WKT."""
+    status_labels: dict[str, str]
+    licence_uris: dict[str, str]
+    measured: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    """The public fields of programme kinds (opendata.measurements.measurement_fields)."""
+
+
+def _tsv_query(
+    columns: dict[str, str], terms: Sequence[str], source: str, filters: Filters, order: str,
+    constants: DwcaConstants, condition: str = "TRUE",
+) -> tuple[str, list[Any]]:  # fmt: skip
+    """A SELECT of one text column per occurrence row: its `terms` cells joined by tabs.
+
+    One column, not one per term: COPY then checks each line once instead of each
+    cell, and `concat` writes NULL as the empty cell the archive wants.
+    """
+    where, args = _where(filters)
+    used = "".join(columns[term] for term in terms) + source
+    names: dict[str, str] = {}
+    for name in ("base_url", "footprints", "status_labels", "licence_uris", "measured"):
+        if "{" + name + "}" in used:  # a parameter no cell uses would have no type
+            args.append(getattr(constants, name))
+            names[name] = f"${len(args)}::" + ("text" if name == "base_url" else "jsonb")
+    line = ", E'\\t', ".join(columns[term].format(**names) for term in terms)
+    query = (
+        f"SELECT concat({line}) FROM {source.format(**names)}"
+        f" WHERE {where} AND {_OCCURRENCE} AND {condition} ORDER BY {order}"
+    )
+    return query, args
+
+
+_DWCA_COPY: Final[dict[str, Any]] = {"format": "csv", "delimiter": "\x02", "quote": "\x01"}
+"""Lines exactly as the query writes them: a line holds no line break (every cell is
+cleaned), nor U+0001 or U+0002, so this one-column CSV never quotes anything."""
+
+
+_DWCA_FILES: Final = {
+    "occurrence.txt": (DWCA_OCCURRENCE, "public_observation", "id", "TRUE"),
+    "multimedia.txt": (
+        DWCA_MULTIMEDIA,
+        "public_observation, jsonb_array_elements_text(photos) WITH ORDINALITY AS photo(url, n)",
+        "id, photo.n",
+        "photos <> '[]'",  # most records have none: no function call for them
+    ),
+    "measurementorfact.txt": (
+        DWCA_MEASUREMENT,
+        "public_observation"
+        " JOIN jsonb_to_recordset({measured})"
+        " AS field(field_kind text, field_version integer, field_name text, title text,"
+        " unit text, n integer)"
+        " ON field.field_kind = public_observation.kind"
+        " AND field.field_version = public_observation.schema_version"
+        " JOIN jsonb_each(public_observation.attributes) AS field_value(key, value)"
+        " ON field_value.key = field.field_name",
+        "id, field.n",
+        "TRUE",
+    ),
+}
+"""Each data file of the archive: its cells, rows, order and the rows worth reading."""
+
+
+async def copy_dwca(
+    conn: Connection,
+    file: str,
+    filters: Filters,
+    constants: DwcaConstants,
+    terms: Sequence[str],
+    output: Callable[[bytes], Coroutine[Any, Any, None]],
+) -> None:
+    """One data file of the archive (see `_DWCA_FILES`) by COPY, with its header line.
+
+    One line per occurrence row in id order (per photo of one, for multimedia.txt; per
+    public field of a programme kind, in the schema's order, for measurementorfact.txt).
+    Run inside a transaction: it sets DateStyle for it.
+    """
+    columns, source, order, condition = _DWCA_FILES[file]
+    query, args = _tsv_query(columns, terms, source, filters, order, constants, condition)
+    await output(("\t".join(terms) + "\n").encode())
+    await conn.execute("SET LOCAL datestyle = 'ISO'")  # see _iso_as_written
+    await conn.copy_from_query(query, *args, output=output, **_DWCA_COPY)
+
+
+async def dwca_coverage(conn: Connection, filters: Filters) -> list[Any]:
+    """What the archive's occurrence rows cover (eml.xml), and the 10 km cells they name.
+
+    One scan, grouped by the few values eml.xml lists (kingdom, licence, cell);
+    `first` and `last` are the local dates of the earliest and latest observations
+    (the first in id order among equal instants), from the index on observed_at.
+    """
+    where, args = _where(filters)
+    species = f"FROM public_observation WHERE {where} AND {_OCCURRENCE}"
+    local_date = "(observed_at AT TIME ZONE 'UTC' + make_interval(secs => observed_offset_s))::date"
+    return list(
+        await conn.fetch(
+            f"""SELECT count(*) AS count, min(lon) AS west, max(lon) AS east,
+                       min(lat) AS south, max(lat) AS north,
+                       CASE WHEN taxon_cd_ref IS NOT NULL THEN kingdom END AS kingdom, licence,
+                       CASE WHEN generalisation = 'grid_10km' THEN generalisation_code END AS cell,
+                       (SELECT {local_date} {species} ORDER BY observed_at, id LIMIT 1) AS first,
+                       (SELECT {local_date} {species} ORDER BY observed_at DESC, id LIMIT 1) AS last
+                {species} GROUP BY 6, 7, 8""",
+            *args,
+        )
+    )
+
+
 async def get(conn: Connection, observation_id: UUID, statuses: tuple[str, ...]) -> Any:
     """One public row, or None when it is not public."""
     return await conn.fetchrow(
@@ -315,7 +592,8 @@ _GROUPINGS = {
     "grid_10km": "grid_10km",
     "grid_1km": "grid_1km",
     "commune": "commune_insee",
-    "month": "to_char(observed_at AT TIME ZONE 'UTC', 'YYYY-MM')",
+    "month": "to_char(observed_at AT TIME ZONE 'UTC' + make_interval(secs => observed_offset_s),"
+    " 'YYYY-MM')",
 }
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
@@ -18,6 +20,7 @@ import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pyproj import Geod
 
+from cairn.core.errors import UnprocessableError
 from cairn.observations.model import Flag, Photo
 
 pillow_heif.register_heif_opener()
@@ -43,19 +46,20 @@ PHOTO_FLAGS: Final = frozenset({"photo_position_far", "photo_time_far"})
 
 _GEOD: Final = Geod(ellps="WGS84")
 _QUALITY: Final[dict[str, int]] = {"small": 80, "large": 85, "original": 90}
+_REDUCING_GAP: Final = 1.0
+"""Box-average whole pixel blocks (`Image.reduce`) as far as they go, then LANCZOS the last
+factor below 2: for 4000 -> 1280 px, 38 ms instead of 130 ms at a gap of 2.0."""
 _GPS_IFD: Final = 0x8825
 _EXIF_IFD: Final = 0x8769
 _DATETIME_ORIGINAL: Final = 36867
 _OFFSET_TIME_ORIGINAL: Final = 36881
 
 
-class PhotoRejectedError(Exception):
+class PhotoRejectedError(UnprocessableError):
     """The bytes are not a photo Cairn accepts; `code` is the stable problem code."""
 
     def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
+        super().__init__(code, "Photo refused", detail)
 
 
 class ExifFacts(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -94,34 +98,22 @@ class PhotoReceipt(Photo, frozen=True, kw_only=True):
 
 def process(raw: bytes, max_pixels: int) -> Processed:
     """Decode `raw`, check its size before decoding pixels, and re-encode every variant."""
-    try:
+    with _decoder_errors():
         image = Image.open(io.BytesIO(raw), formats=list(ACCEPTED_FORMATS))
-    except UnidentifiedImageError:
-        raise PhotoRejectedError(
-            "not_an_image", "the body is not a JPEG, PNG, WebP or HEIC/HEIF image"
-        ) from None
-    except Image.DecompressionBombError as exc:
-        raise PhotoRejectedError("too_many_pixels", str(exc)) from None
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise PhotoRejectedError("unreadable_image", f"the image cannot be read: {exc}") from None
-    with image:
-        width, height = image.size
-        if width < 1 or height < 1 or width * height > max_pixels:
-            raise PhotoRejectedError(
-                "too_many_pixels",
-                f"the image is {width} x {height} pixels; at most {max_pixels:,} are accepted",
-            )
-        source_format = str(image.format)
-        exif = read_exif(image.getexif())
-        try:
+        with image:
+            width, height = image.size
+            if width < 1 or height < 1 or width * height > max_pixels:
+                raise PhotoRejectedError(
+                    "too_many_pixels",
+                    f"the image is {width} x {height} pixels; at most {max_pixels:,} are accepted",
+                )
+            source_format = str(image.format)
+            exif = read_exif(image.getexif())
             image.load()
             ImageOps.exif_transpose(image, in_place=True)
             pixels = _flatten(image)
-        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-            raise PhotoRejectedError(
-                "unreadable_image", f"the image cannot be decoded: {exc}"
-            ) from None
-    files = {name: _encode(pixels, name, side) for name, side in VARIANTS.items()}
+            pixels.info.clear()  # Pillow copies a source's `comment` into the JPEG it writes
+        files = _variants(pixels)
     facts = PhotoFacts(
         sha256=hashlib.sha256(files["original"]).hexdigest(),
         width=pixels.width,
@@ -130,6 +122,32 @@ def process(raw: bytes, max_pixels: int) -> Processed:
         exif=exif,
     )
     return Processed(facts=facts, files=files)
+
+
+@contextmanager
+def _decoder_errors() -> Iterator[None]:
+    """Whatever the decoders raise on these bytes is a fault of the bytes: a 4xx, never a 5xx.
+
+    Pillow and pillow-heif signal damage with many types (OSError, SyntaxError,
+    ValueError, EOFError, struct.error, RuntimeError from libheif, ...), and
+    nothing but the client's bytes runs here, so every one of them means the
+    same thing: this file cannot be read. Only our own refusals pass through.
+    """
+    try:
+        yield
+    except PhotoRejectedError:
+        raise
+    except UnidentifiedImageError:
+        raise PhotoRejectedError(
+            "not_an_image", "the body is not a JPEG, PNG, WebP or HEIC/HEIF image"
+        ) from None
+    except Image.DecompressionBombError as exc:
+        raise PhotoRejectedError("too_many_pixels", str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 (see the docstring: every decoder failure is the file's)
+        raise PhotoRejectedError(
+            "unreadable_image",
+            f"the image is damaged or truncated and cannot be read ({type(exc).__name__}: {exc})",
+        ) from None
 
 
 def _flatten(image: Image.Image) -> Image.Image:
@@ -142,16 +160,39 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
-def _encode(image: Image.Image, variant: str, side: int | None) -> bytes:
+def _variants(pixels: Image.Image) -> dict[str, bytes]:
+    """Every stored file from the one decode, largest first, each size shrunk from the last.
+
+    Shrinking 1280 px from 4000 or 320 px from 1280 costs a fraction of doing both
+    from the full picture (see `_REDUCING_GAP`). JPEG draft mode (DCT scaling) would
+    decode a smaller picture faster, but the full-size original needs the full decode.
+    """
+    files = {}
+    source = pixels
+    for variant, side in sorted(VARIANTS.items(), key=lambda item: -(item[1] or math.inf)):
+        if side is not None and max(pixels.size) > side:
+            scale = side / max(pixels.size)
+            size = (max(1, round(pixels.width * scale)), max(1, round(pixels.height * scale)))
+            source = source.resize(size, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+        files[variant] = _encode(source, variant, derivative=side is not None)
+    return files
+
+
+def _encode(image: Image.Image, variant: str, *, derivative: bool) -> bytes:
     """One JPEG with no metadata at all (no EXIF, ICC, XMP or comment)."""
-    if side is not None and max(image.size) > side:
-        scale = side / max(image.size)
-        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     out = io.BytesIO()
     # Huffman optimisation saves ~5 % on the small files people download most, and costs
     # twice the encoding time on the large original: only the derivatives get it.
-    image.save(out, "JPEG", quality=_QUALITY[variant], optimize=side is not None)
+    image.save(
+        out,
+        "JPEG",
+        quality=_QUALITY[variant],
+        optimize=derivative,
+        comment=b"",
+        exif=b"",
+        icc_profile=None,
+        xmp=None,
+    )
     return out.getvalue()
 
 

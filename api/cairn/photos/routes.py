@@ -11,17 +11,19 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, PathParameter
 
-from cairn.contributors.devices import SignedDevice
+from cairn.contributors.devices import SignedDevice, device_token, signed_device
 from cairn.core.deps import AppSettings, DbPool
 from cairn.core.problems import ProblemError, responses
 from cairn.core.storage import InvalidKeyError, checked
-from cairn.photos.model import PhotoReceipt, PhotoRejectedError
+from cairn.observations.disclosure import photo_cache_control
+from cairn.photos import store as photos
+from cairn.photos.model import PhotoReceipt
 from cairn.photos.service import PhotoWork, receive, remove
+from cairn.staff.auth import optional_staff
 
 PhotoWorkDep = NamedDependency[PhotoWork]
 """A route parameter named `photo_work`: the photo store and the decoding limiter."""
 
-IMMUTABLE: Final = "public, max-age=31536000, immutable"
 _IMAGE_TYPES: Final = ("image/", "application/octet-stream")
 
 
@@ -93,12 +95,7 @@ async def upload_photo(
             "Send the image bytes as the body with an image/* Content-Type.",
         )
     raw = await _read_body(request, settings.max_photo_bytes)
-    try:
-        receipt, created = await receive(
-            pool, photo_work, settings, me, observation_id, photo_id, raw
-        )
-    except PhotoRejectedError as exc:
-        raise ProblemError(422, exc.code, "Photo refused", exc.detail) from None
+    receipt, created = await receive(pool, photo_work, settings, me, observation_id, photo_id, raw)
     return Response(receipt, status_code=201 if created else 200)
 
 
@@ -123,7 +120,12 @@ async def delete_photo(
 @get(
     "/photos/{sha256:str}/{name:str}",
     summary="A stored photo file (small 320 px, large 1280 px or original), metadata-free JPEG",
-    description="URLs come from observations' `photos`; they never change, so cache them for ever.",
+    description=(
+        "URLs come from observations' `photos`. A file is served while a record using it is "
+        "visible to the caller: a public record's to everyone (cached an hour), another "
+        "record's to its device (device token) or to the staff of its programme (access "
+        "token), never cached by shared caches; otherwise 404."
+    ),
     tags=["open data"],
     responses={
         200: ResponseSpec(
@@ -132,28 +134,47 @@ async def delete_photo(
             description="The JPEG file",
             generate_examples=False,
         ),
-        **responses(404),
+        **responses(401, 404),
     },
 )
 async def read_photo(
+    request: Request[Any, Any, State],
     sha256: Annotated[str, PathParameter(max_length=64)],
     name: Annotated[str, PathParameter(max_length=16)],
+    pool: DbPool,
+    settings: AppSettings,
     photo_work: PhotoWorkDep,
 ) -> Response[bytes]:
-    """Serve the file from the store; a malformed name is simply not found."""
+    """Ask the disclosure policy who may see it, then serve the file from the store."""
+    not_found = ProblemError(404, "not_found", "Not found", "No such photo file.")
     try:
         key = checked(f"{sha256}/{name}")
     except InvalidKeyError:
-        raise ProblemError(404, "not_found", "Not found", "No such photo file.") from None
+        raise not_found from None
+    device = await signed_device(request) if device_token(request) is not None else None
+    staff = None if device is not None else await optional_staff(request)
+    seen_by = await photos.audience(
+        pool,
+        sha256,
+        settings.public_statuses,
+        device,
+        [] if staff is None else staff.programmes("viewer"),
+    )
+    cache_control = photo_cache_control(
+        public=seen_by.public, owned=seen_by.owned, staffed=seen_by.staffed
+    )
+    if cache_control is None:
+        raise not_found
     data = await photo_work.run(photo_work.store.get, key)
     if data is None:
-        raise ProblemError(404, "not_found", "Not found", "No such photo file.")
+        raise not_found
     return Response(
         data,
         media_type="image/jpeg",
         headers={
-            "Cache-Control": IMMUTABLE,
+            "Cache-Control": cache_control,
             "ETag": f'"{sha256}-{name.removesuffix(".jpg")}"',
+            "Vary": "Authorization",
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'",
         },

@@ -156,3 +156,40 @@ async def add_flags(conn: Connection, observation_id: UUID, flags: list[Any]) ->
         observation_id,
         msgspec.to_builtins(flags),
     )
+
+
+class PhotoAudience(msgspec.Struct, frozen=True):
+    """Who may see a stored picture, through the records that use it."""
+
+    public: bool
+    """A record using it is in the open data with a public status."""
+    owned: bool
+    """A record using it belongs to the asking device's contributor."""
+    staffed: bool
+    """A record using it belongs to one of the asking staff member's programmes."""
+
+
+async def audience(
+    conn: Executor,
+    sha256: str,
+    statuses: tuple[str, ...],
+    device_id: UUID | None,
+    programmes: list[str],
+) -> PhotoAudience:
+    """What the records using the picture `sha256` allow (see `disclosure.photo_cache_control`)."""
+    row = await conn.fetchrow(
+        f"""SELECT
+              EXISTS (SELECT 1 FROM photo p JOIN public_observation po ON po.id = p.observation_id
+                       WHERE p.sha256 = $1 AND po.status = ANY($2)) AS public,
+              $3::uuid IS NOT NULL AND EXISTS (
+                  SELECT 1 FROM photo p JOIN observation o ON o.id = p.observation_id
+                   WHERE p.sha256 = $1 AND {same_contributor("o.device_id", "$3")}) AS owned,
+              EXISTS (SELECT 1 FROM photo p JOIN observation o ON o.id = p.observation_id
+                       WHERE p.sha256 = $1 AND o.programme = ANY($4)) AS staffed""",
+        sha256,
+        list(statuses),
+        device_id,
+        programmes,
+    )
+    assert row is not None  # noqa: S101 (a SELECT without FROM returns one row)
+    return PhotoAudience(public=row["public"], owned=row["owned"], staffed=row["staffed"])

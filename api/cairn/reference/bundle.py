@@ -8,7 +8,8 @@ from typing import Any
 import msgspec
 
 from cairn.core.db import Connection
-from cairn.observations.kinds import enum_labels, every_published
+from cairn.observations.kinds import enum_labels
+from cairn.observations.kinds_store import every_published
 
 
 class BundleTaxon(msgspec.Struct, array_like=False, omit_defaults=True):

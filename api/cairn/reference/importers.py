@@ -96,6 +96,7 @@ async def import_taxa(
     """Import a TAXREF file or the park's list (detected from the header)."""
     skipped: list[int] = []
     counts = await taxa.import_records(conn, _taxon_records(path, progress, skipped))
+    await places.announce_reference_change(conn)
     return ImportSummary(
         file=path.name,
         kind="taxa",

@@ -8,6 +8,7 @@ import asyncpg
 from shapely.geometry import shape
 
 from cairn.core.db import Connection
+from cairn.observations.model import ProgrammeRules
 from cairn.reference.files import bundled_commune_names, bundled_communes
 from cairn.reference.places import CommuneRecord, HeritageRecord
 from cairn.reference.territory import Territory
@@ -180,12 +181,18 @@ async def existing_heritage_items(conn: Connection, item_ids: list[str]) -> set[
     return {row["id"] for row in rows}
 
 
-async def programme_kinds(conn: Connection, slugs: list[str]) -> dict[str, dict[str, list[int]]]:
-    """The kinds and schema versions each of these programmes accepts (unknown slugs absent)."""
+async def programme_rules(conn: Connection, slugs: list[str]) -> dict[str, ProgrammeRules]:
+    """What each of these programmes accepts: kinds, versions, dates (unknown slugs absent)."""
     rows = await conn.fetch(
-        "SELECT slug, kinds FROM programme WHERE slug = ANY($1)", sorted(set(slugs))
+        "SELECT slug, kinds, starts_on, ends_on FROM programme WHERE slug = ANY($1)",
+        sorted(set(slugs)),
     )
-    return {row["slug"]: row["kinds"] for row in rows}
+    return {
+        row["slug"]: ProgrammeRules(
+            kinds=row["kinds"], starts_on=row["starts_on"], ends_on=row["ends_on"]
+        )
+        for row in rows
+    }
 
 
 async def commune_names(conn: Connection) -> dict[str, str]:

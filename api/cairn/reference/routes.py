@@ -16,7 +16,7 @@ from cairn.core.deps import ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.languages import Lang
 from cairn.core.problems import responses
-from cairn.observations.kinds import every_published, resolve
+from cairn.observations.kinds_store import every_published, resolve
 from cairn.reference import bundle
 from cairn.reference import taxa_store as taxa
 from cairn.reference.files import reference_file

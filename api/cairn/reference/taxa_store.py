@@ -8,7 +8,7 @@ from typing import Any, Final
 import asyncpg
 import msgspec
 
-from cairn.core.db import Connection
+from cairn.core.db import Connection, Executor
 from cairn.observations.validation import Profile, TaxonRef
 from cairn.reference.taxa import TaxonRecord
 
@@ -347,3 +347,20 @@ async def refresh_profiles(conn: Connection, statuses: tuple[str, ...]) -> int:
         list(statuses),
     )
     return int(result.split()[-1])
+
+
+class ValidName(msgspec.Struct, frozen=True):
+    """The valid name a CD_NOM stands for, and its lineage (for "this taxon and below")."""
+
+    cd_nom: int
+    path: str | None
+
+
+async def valid_name(conn: Executor, cd_nom: int) -> ValidName | None:
+    """The valid name of `cd_nom` (its CD_REF's row), or None for an unknown code."""
+    found = await conn.fetchrow(
+        """SELECT v.cd_nom, v.path::text AS path
+           FROM taxon t JOIN taxon v ON v.cd_nom = t.cd_ref WHERE t.cd_nom = $1""",
+        cd_nom,
+    )
+    return None if found is None else ValidName(found["cd_nom"], found["path"])

@@ -23,7 +23,7 @@ from cairn.staff.policy import require
 def start(request: Request[object, object, State], job: Job) -> None:
     """Run a job in the background; the app keeps a reference until it ends."""
     tasks: set[asyncio.Task[None]] = request.app.state.jobs
-    task = asyncio.create_task(store.run_job(request.app.state.pool, UUID(job.id)))
+    task = asyncio.create_task(service.run_job(request.app.state.pool, UUID(job.id)))
     tasks.add(task)
     task.add_done_callback(tasks.discard)
 

@@ -7,15 +7,24 @@ taxa's records in batches through the public projection.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from uuid import UUID
+
+import asyncpg
 from asyncpg import Pool
 
-from cairn.core.db import transaction
+from cairn.core.db import Connection, transaction
 from cairn.core.errors import InvalidInputError, NotFoundError
+from cairn.opendata import store as public
 from cairn.sensitivity import store
 from cairn.sensitivity.model import RuleChange, RuleIn, rule_errors
+from cairn.sensitivity.store import BATCH
 from cairn.staff import audit
 from cairn.staff.model import Staff
 from cairn.staff.policy import require
+
+log = logging.getLogger(__name__)
 
 
 async def create_rule(pool: Pool, staff: Staff, data: RuleIn) -> RuleChange:
@@ -53,6 +62,45 @@ async def delete_rule(pool: Pool, staff: Staff, rule_id: int) -> RuleChange:
         job = await store.start_job(conn, f"rule {rule_id} removed", [removed.cd_ref])
         await audit.record(conn, staff.id, "rule_delete", f"rule {rule_id}", before=removed)
     return RuleChange(rule=None, job=job)
+
+
+async def run_job(pool: Pool, job_id: UUID, batch: int = BATCH) -> None:
+    """Re-project batch after batch until done; a failure is recorded on the job, not raised.
+
+    Each batch is its own short transaction, so intake and moderation never wait
+    on a job for more than one batch's row locks. Re-running a job (after a
+    restart) is harmless: it only writes levels that differ.
+    """
+    try:
+        cd_refs = await store.job_taxa(pool, job_id)
+        last: UUID | None = UUID(int=0)
+        while last is not None:
+            async with pool.acquire() as conn, conn.transaction():
+                last = await reproject_batch(conn, job_id, cd_refs, last, batch)
+            await asyncio.sleep(0)  # let requests through between batches
+    except (asyncpg.PostgresError, OSError) as exc:
+        log.exception("sensitivity job %s failed", job_id)
+        await store.fail_job(pool, job_id, f"{type(exc).__name__}: {exc}")
+
+
+async def reproject_batch(
+    conn: Connection, job_id: UUID, cd_refs: list[int], after: UUID, batch: int
+) -> UUID | None:
+    """Recompute the levels of the next `batch` records after id `after`; None when done.
+
+    Only the levels that changed are written, and those records re-projected
+    through the disclosure policy in the same transaction.
+    """
+    pending = await store.next_batch(conn, cd_refs, after, batch)
+    if not pending:
+        await store.finish_job(conn, job_id)
+        return None
+    new = await store.levels(conn, [(p.id, p.cd_ref, p.lon, p.lat, p.observed_at) for p in pending])
+    changed = [(p.id, new[p.id]) for p in pending if new[p.id] != p.level]
+    await store.write_levels(conn, changed)
+    await public.project(conn, [c[0] for c in changed])
+    await store.count_progress(conn, job_id, len(pending), len(changed))
+    return pending[-1].id
 
 
 def _check(rule: RuleIn) -> None:

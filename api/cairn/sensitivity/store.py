@@ -7,16 +7,15 @@ on it for more than one batch's row locks (and inserts never wait at all).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID, uuid4
 
-import asyncpg
+import msgspec
 
 from cairn.core.db import Connection, Executor
-from cairn.opendata import store as public
+from cairn.observations.disclosure import local_time
 from cairn.sensitivity.model import CompiledRule, Job, Rule, RuleIn, compile_rule, level_for
 
 log = logging.getLogger(__name__)
@@ -59,8 +58,9 @@ def _values(rule: RuleIn, actor: UUID) -> tuple[object, ...]:
     )
 
 
-async def create_rule(conn: Executor, rule: RuleIn, actor: UUID) -> Rule:
-    """Store a checked rule."""
+async def create_rule(conn: Connection, rule: RuleIn, actor: UUID) -> Rule:
+    """Store a checked rule (once no level is being computed under the old ones)."""
+    await exclude_level_writers(conn)
     row = await conn.fetchrow(
         f"""INSERT INTO sensitivity_rule
                 (cd_ref, level, area, period_start, period_end, comment, updated_by)
@@ -71,8 +71,9 @@ async def create_rule(conn: Executor, rule: RuleIn, actor: UUID) -> Rule:
     return Rule(**dict(row))
 
 
-async def replace_rule(conn: Executor, rule_id: int, rule: RuleIn, actor: UUID) -> Rule:
-    """Overwrite a rule the caller locked."""
+async def replace_rule(conn: Connection, rule_id: int, rule: RuleIn, actor: UUID) -> Rule:
+    """Overwrite a rule the caller locked (once no level is being computed under the old one)."""
+    await exclude_level_writers(conn)
     row = await conn.fetchrow(
         f"""UPDATE sensitivity_rule SET cd_ref = $2, level = $3, area = $4, period_start = $5,
                    period_end = $6, comment = $7, updated_by = $8, updated_at = now()
@@ -84,8 +85,9 @@ async def replace_rule(conn: Executor, rule_id: int, rule: RuleIn, actor: UUID) 
     return Rule(**dict(row))
 
 
-async def delete_rule(conn: Executor, rule_id: int) -> Rule | None:
+async def delete_rule(conn: Connection, rule_id: int) -> Rule | None:
     """Remove a rule; return it, or None when there was none."""
+    await exclude_level_writers(conn)
     row = await conn.fetchrow(
         f"DELETE FROM sensitivity_rule WHERE id = $1 RETURNING {_RULE}", rule_id
     )
@@ -121,10 +123,30 @@ SELECT d.cd_nom FROM taxon d
 """These taxa and every taxon below them (whose records a rule change may re-level)."""
 
 
+RULES_LOCK = 0x5E45_1715
+"""Advisory lock key: writers that compute levels share it, rule changes take it alone."""
+
+
+async def exclude_level_writers(conn: Connection) -> None:
+    """Wait until no transaction that computed levels under the old rules is still open.
+
+    Taken by every rule change, held to its commit: a record written under the
+    old rules is committed before the rule, so the job that follows finds it;
+    a record written after reads the new rule.
+    """
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", RULES_LOCK)
+
+
 async def levels(
-    conn: Executor, records: Sequence[tuple[UUID, int | None, float, float, datetime]]
+    conn: Connection, records: Sequence[tuple[UUID, int | None, float, float, datetime]]
 ) -> dict[UUID, int]:
-    """The level of each (id, cd_ref, lon, lat, observed_at) under the current rules."""
+    """The level of each (id, cd_ref, lon, lat, local observed_at) under the current rules.
+
+    `observed_at` must be in the device's offset (`disclosure.local_time`): a
+    rule's days are the sighting's local days. Holds the rules lock shared
+    until the caller's transaction ends, so no rule changes in between.
+    """
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", RULES_LOCK)
     rules = await compiled_rules(conn, [r[1] for r in records if r[1] is not None])
     return {
         observation_id: level_for(rules.get(cd_ref, []) if cd_ref else [], lon, lat, observed_at)
@@ -168,56 +190,51 @@ async def unfinished_jobs(conn: Executor) -> list[UUID]:
     ]
 
 
-async def run_job(pool: asyncpg.Pool, job_id: UUID, batch: int = BATCH) -> None:
-    """Re-project batch after batch until done; a failure is recorded on the job, not raised.
-
-    Re-running a job (after a restart) is harmless: it only writes levels that differ.
-    """
-    try:
-        cd_refs: list[int] = await pool.fetchval(
-            "SELECT taxa FROM sensitivity_job WHERE id = $1", job_id
-        )
-        last: UUID | None = UUID(int=0)
-        while last is not None:
-            async with pool.acquire() as conn, conn.transaction():
-                last = await reproject_batch(conn, job_id, cd_refs, last, batch)
-            await asyncio.sleep(0)  # let requests through between batches
-    except (asyncpg.PostgresError, OSError) as exc:
-        log.exception("sensitivity job %s failed", job_id)
-        await pool.execute(
-            """UPDATE sensitivity_job SET state = 'failed', finished_at = now(), error = $2
-                WHERE id = $1""",
-            job_id,
-            f"{type(exc).__name__}: {exc}",
-        )
+async def job_taxa(conn: Executor, job_id: UUID) -> list[int]:
+    """The taxa (CD_REF) whose records a job re-projects."""
+    taxa: list[int] = await conn.fetchval("SELECT taxa FROM sensitivity_job WHERE id = $1", job_id)
+    return taxa
 
 
-async def reproject_batch(
-    conn: Connection, job_id: UUID, cd_refs: list[int], after: UUID, batch: int
-) -> UUID | None:
-    """Recompute the levels of the next `batch` records after id `after`; None when done.
+class Pending(msgspec.Struct, frozen=True):
+    """A record a job looks at: where and when it was seen, and its level now."""
 
-    The batch's rows are locked for this short transaction only, and only the
-    levels that changed are written (the ids whose public projection changes).
-    """
+    id: UUID
+    cd_ref: int | None
+    lon: float
+    lat: float
+    observed_at: datetime
+    """In the device's own offset: a rule's days are the sighting's local days."""
+    level: int
+
+
+async def next_batch(
+    conn: Connection, cd_refs: list[int], after: UUID, batch: int
+) -> list[Pending]:
+    """The next `batch` records of these taxa (and below) after id `after`, locked for update."""
     rows = await conn.fetch(
-        f"""SELECT id, taxon_cd_ref, lon, lat, observed_at, sensitivity_level
+        f"""SELECT id, taxon_cd_ref, lon, lat, observed_at, observed_offset_s, sensitivity_level
              FROM observation WHERE taxon_cd_ref IN ({_DESCENDANTS}) AND id > $2
             ORDER BY id LIMIT $3 FOR UPDATE""",
         cd_refs,
         after,
         batch,
     )
-    if not rows:
-        await conn.execute(
-            "UPDATE sensitivity_job SET state = 'done', finished_at = now() WHERE id = $1", job_id
+    return [
+        Pending(
+            r["id"],
+            r["taxon_cd_ref"],
+            r["lon"],
+            r["lat"],
+            local_time(r["observed_at"], r["observed_offset_s"]),
+            r["sensitivity_level"],
         )
-        return None
-    new = await levels(
-        conn, [(r["id"], r["taxon_cd_ref"], r["lon"], r["lat"], r["observed_at"]) for r in rows]
-    )
-    old = {r["id"]: r["sensitivity_level"] for r in rows}
-    changed = [(i, level) for i, level in new.items() if level != old[i]]
+        for r in rows
+    ]
+
+
+async def write_levels(conn: Connection, changed: list[tuple[UUID, int]]) -> None:
+    """Store new levels (the caller re-projects those records in the same transaction)."""
     await conn.execute(
         """UPDATE observation o
               SET sensitivity_level = u.level, updated_at = greatest(now(), o.received_at)
@@ -226,14 +243,32 @@ async def reproject_batch(
         [c[0] for c in changed],
         [c[1] for c in changed],
     )
-    await public.project(conn, [c[0] for c in changed])
+
+
+async def count_progress(conn: Connection, job_id: UUID, seen: int, changed: int) -> None:
+    """Add one batch to the job's progress."""
     await conn.execute(
         """UPDATE sensitivity_job
               SET done = least(done + $2, total), changed = changed + $3
             WHERE id = $1""",
         job_id,
-        len(rows),
-        len(changed),
+        seen,
+        changed,
     )
-    last: UUID = rows[-1]["id"]
-    return last
+
+
+async def finish_job(conn: Executor, job_id: UUID) -> None:
+    """Every record of the job's taxa has been looked at."""
+    await conn.execute(
+        "UPDATE sensitivity_job SET state = 'done', finished_at = now() WHERE id = $1", job_id
+    )
+
+
+async def fail_job(conn: Executor, job_id: UUID, error: str) -> None:
+    """Record why a job stopped; it is re-run at the next start."""
+    await conn.execute(
+        """UPDATE sensitivity_job SET state = 'failed', finished_at = now(), error = $2
+            WHERE id = $1""",
+        job_id,
+        error,
+    )

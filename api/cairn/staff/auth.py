@@ -22,13 +22,12 @@ from msgspec import Meta
 
 from cairn.core.body import ReportingBody
 from cairn.core.clock import now
-from cairn.core.db import transaction
 from cairn.core.deps import AppSettings, DbPool
 from cairn.core.problems import ProblemError, responses
 from cairn.staff import service
 from cairn.staff import store as staff_store
+from cairn.staff.lockout import count_failure, email_digest, forget_failures, refuse_while_locked
 from cairn.staff.model import (
-    LOCKOUT,
     MIN_PASSWORD,
     Email,
     Grant,
@@ -36,9 +35,7 @@ from cairn.staff.model import (
     Staff,
     access_token,
     access_token_subject,
-    locked_for,
     new_refresh_token,
-    token_digest,
     verify_password,
 )
 
@@ -129,6 +126,13 @@ async def provide_staff(request: Request[object, object, State]) -> Staff:
     return staff if isinstance(staff, Staff) else await _authenticate(request)
 
 
+async def optional_staff(request: Request[Any, Any, State]) -> Staff | None:
+    """The staff member of a request that sends a bearer token, None without one; 401 if bad."""
+    if not request.headers.get("authorization", "").partition(" ")[2].strip():
+        return None
+    return await _authenticate(request)
+
+
 SignedIn = NamedDependency[Staff]
 """Annotate a route parameter named `staff` with this to require a signed-in staff member."""
 
@@ -171,21 +175,13 @@ async def login(
     After MAX_FAILURES failures for one email, further attempts get 429 for
     LOCKOUT without checking the password, for known and unknown emails alike.
     """
-    digest = token_digest(data.email.lower())
-    wait = locked_for(*await staff_store.login_failures(pool, digest), now())
-    if wait is not None:
-        raise ProblemError(
-            429,
-            "rate_limited",
-            "Too many requests",
-            "Too many failed sign-ins for this email; try again later.",
-            headers={"Retry-After": str(wait)},
-        )
+    digest = email_digest("staff", data.email)
+    await refuse_while_locked(pool, digest)
     found = await staff_store.credentials(pool, data.email)
     if not verify_password(None if found is None else found[1], data.password) or found is None:
-        await staff_store.record_login_failure(pool, digest, now(), LOCKOUT)
+        await count_failure(pool, digest)
         raise unauthorized("Wrong email or password.")
-    await staff_store.clear_login_failures(pool, digest)
+    await forget_failures(pool, digest)
     return await _issue(request, pool, settings, found[0])
 
 
@@ -205,8 +201,7 @@ async def refresh(
     settings: AppSettings,
 ) -> Tokens:
     """Rotate: a refresh token works once; a revoked, expired or unknown one is 401."""
-    async with transaction(pool) as conn:
-        user_id = await staff_store.use_refresh_token(conn, token_digest(data.refresh_token), now())
+    user_id = await service.rotate_refresh_token(pool, data.refresh_token)
     if user_id is None:
         raise unauthorized("The refresh token is invalid, expired or revoked; sign in again.")
     return await _issue(request, pool, settings, user_id)
@@ -228,12 +223,7 @@ async def refresh(
 )
 async def logout(data: JSONBody[LogoutIn], pool: DbPool) -> None:
     """Revoke; `everywhere` signs the token's account out of all its devices."""
-    async with transaction(pool) as conn:
-        user_id = await staff_store.revoke_refresh_token(
-            conn, token_digest(data.refresh_token), now()
-        )
-        if data.everywhere and user_id is not None:
-            await staff_store.revoke_all_refresh_tokens(conn, user_id, now())
+    await service.sign_out(pool, data.refresh_token, everywhere=data.everywhere)
 
 
 @get(

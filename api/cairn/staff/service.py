@@ -23,7 +23,15 @@ from cairn.core.errors import (
 )
 from cairn.programmes import store as programme_store
 from cairn.staff import audit, store
-from cairn.staff.model import Grant, Role, Staff, StaffAccount, hash_password, verify_password
+from cairn.staff.model import (
+    Grant,
+    Role,
+    Staff,
+    StaffAccount,
+    hash_password,
+    token_digest,
+    verify_password,
+)
 from cairn.staff.policy import may_manage_grants, require
 
 
@@ -93,6 +101,20 @@ async def change_password(pool: Pool, staff: Staff, current: str, new: str) -> N
         await store.set_password(conn, staff.id, hash_password(new))
         await store.revoke_all_refresh_tokens(conn, staff.id, now())
         await audit.record(conn, staff.id, "password_change", staff.email)
+
+
+async def rotate_refresh_token(pool: Pool, token: str) -> UUID | None:
+    """Use a refresh token once: its account, or None when invalid, expired or revoked."""
+    async with transaction(pool) as conn:
+        return await store.use_refresh_token(conn, token_digest(token), now())
+
+
+async def sign_out(pool: Pool, token: str, *, everywhere: bool) -> None:
+    """Revoke a refresh token; `everywhere`: every session of its account."""
+    async with transaction(pool) as conn:
+        user_id = await store.revoke_refresh_token(conn, token_digest(token), now())
+        if everywhere and user_id is not None:
+            await store.revoke_all_refresh_tokens(conn, user_id, now())
 
 
 async def _reaches(

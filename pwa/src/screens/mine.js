@@ -58,9 +58,18 @@ export async function show(main) {
 async function serverThumbnails() {
   if (!navigator.onLine || !(await getMeta("device"))) return new Map();
   const answer = await signed(`/api/v1/me/observations?limit=${SERVER_PAGE}`);
-  return new Map(answer.items
+  // A record not yet public shows its photo to its device only: fetched signed, shown as a blob.
+  const loaded = await Promise.all(answer.items
     .filter((item) => item.observation.photos?.length)
-    .map((item) => [item.observation.id, item.observation.photos[0].urls.small]));
+    .map(async (item) => {
+      try {
+        const response = await signed(item.observation.photos[0].urls.small, { raw: true });
+        return [item.observation.id, URL.createObjectURL(await response.blob())];
+      } catch {
+        return null;
+      }
+    }));
+  return new Map(loaded.filter(Boolean));
 }
 
 /** My records where I made them (my own precise positions, kept on my phone). */

@@ -88,6 +88,18 @@ const KEYS = { a: "certain", p: "probable", d: "doubtful", r: "invalid" };
 const UNDO_SECONDS = 5; // a bulk decision waits this long, cancellable, before it is sent
 const STATUSES = ["pending", "doubtful", "certain", "probable", "invalid"];
 
+/** A photo of a record staff may see but the public may not: fetched with the staff token. */
+function staffPhoto(url, attributes) {
+  const img = h("img", attributes);
+  staff(url, { raw: true }).then(async (response) => { img.src = URL.createObjectURL(await response.blob()); }).catch(() => {});
+  return img;
+}
+
+async function openStaffPhoto(url) {
+  const response = await staff(url, { raw: true });
+  window.open(URL.createObjectURL(await response.blob()), "_blank", "noopener");
+}
+
 export async function show(main) {
   if (!(await signedIn())) return loginForm(main);
   let me;
@@ -134,7 +146,7 @@ export async function show(main) {
             h("li", { class: index === state.current ? "queue-item current" : "queue-item", "data-id": item.id },
               h("input", { type: "checkbox", "aria-label": `${t("select")} ${name(item)}`, checked: state.selected.has(item.id),
                 onchange: (event) => { event.target.checked ? state.selected.add(item.id) : state.selected.delete(item.id); drawSelection(); } }),
-              item.photos[0] ? h("img", { src: item.photos[0].urls.small, alt: "", width: 56, height: 56, loading: "lazy" }) : h("span", { class: "nophoto" }),
+              item.photos[0] ? staffPhoto(item.photos[0].urls.small, { alt: "", width: 56, height: 56 }) : h("span", { class: "nophoto" }),
               h("button", { type: "button", class: "link", onclick: () => { state.current = index; drawList(); drawDetail(); } },
                 h("strong", { translate: "no" }, name(item)),
                 h("span", { class: "meta" }, ` ${formatDate(item.observed_at)}`, item.commune ? h("span", { translate: "no" }, ` · ${communeName(item.commune)}`) : null),
@@ -170,7 +182,7 @@ export async function show(main) {
         item.commune ? h("span", { translate: "no" }, `${communeName(item.commune)} · `) : null,
         h("span", { translate: "no" }, item.programme), ` · ${t("status")}${t("colon")}${t(`status_${item.status}`)}`),
       h("div", { class: "gallery" }, item.photos.map((photo) =>
-        h("a", { href: photo.urls.original, target: "_blank", rel: "noopener" }, h("img", { src: photo.urls.large, alt: name(item), loading: "lazy" })))),
+        h("a", { href: "#", onclick: (event) => { event.preventDefault(); openStaffPhoto(photo.urls.original); } }, staffPhoto(photo.urls.large, { alt: name(item) })))),
       mapBox,
       item.comment ? h("blockquote", { translate: "no" }, item.comment) : null,
       item.flags.length

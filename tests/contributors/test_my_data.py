@@ -24,12 +24,12 @@ Client = AsyncTestClient[Litestar]
 async def contributor_with_photo(
     client: Client, db: asyncpg.Connection
 ) -> tuple[str, dict[str, str], dict[str, str]]:
-    """A named contributor with one validated, public observation that has a photo."""
+    """A named contributor with one validated, public (precise) observation that has a photo."""
     _, headers = await new_device(client)
     assert (
         await client.put("/api/v1/me", json={"pseudonym": "Marmotte"}, headers=headers)
     ).status_code == 200
-    payload = observation_payload()
+    payload = observation_payload(data={"cd_nom": 99854, "count": 3})  # a gentian: level 0
     assert (
         await client.post("/api/v1/observations", json=payload, headers=headers)
     ).status_code == 201

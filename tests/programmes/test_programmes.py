@@ -13,7 +13,7 @@ from shapely.geometry import shape
 
 from cairn.core.geometry import area_errors
 from cairn.reference.files import reference_file
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 from tests.world import Client, add_staff, sign_in
 
 SQUARE = {
@@ -94,7 +94,9 @@ async def test_an_organisation_admin_creates_and_edits_a_programme(
 
     # observations now reference it: intake accepts the new programme
     payload = observation_payload(programme="lakes")
-    assert (await client.post("/api/v1/observations", json=payload)).status_code == 201
+    assert (
+        await client.post("/api/v1/observations", json=payload, headers=await signed(client))
+    ).status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -162,7 +164,9 @@ async def test_dates_in_order_and_a_known_organisation(
 
 async def test_an_unknown_programme_at_intake_is_a_422_not_a_500(client: Client) -> None:
     response = await client.post(
-        "/api/v1/observations", json=observation_payload(programme="nowhere")
+        "/api/v1/observations",
+        json=observation_payload(programme="nowhere"),
+        headers=await signed(client),
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/programme"

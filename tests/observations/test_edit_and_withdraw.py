@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from cairn.moderation.model import Event, replay
 from cairn.opendata.store import project
-from tests.factories import new_device, observation_payload
+from tests.factories import new_device, observation_payload, signed
 from tests.world import add_programme
 
 Client = AsyncTestClient[Litestar]
@@ -174,12 +174,14 @@ async def test_a_programme_takes_only_the_kinds_it_accepts(
     heritage = observation_payload(
         programme="faune-seulement", kind="heritage", data={"category": "sundial"}
     )
-    refused = await client.post("/api/v1/observations", json=heritage)
+    refused = await client.post("/api/v1/observations", json=heritage, headers=await signed(client))
     assert refused.status_code == 422
     assert [(e["pointer"], e["code"]) for e in refused.json()["errors"]] == [
         ("/kind", "not_allowed")
     ]
     assert "species v1" in refused.json()["errors"][0]["detail"]
     species = observation_payload(programme="faune-seulement")
-    assert (await client.post("/api/v1/observations", json=species)).status_code == 201
+    assert (
+        await client.post("/api/v1/observations", json=species, headers=await signed(client))
+    ).status_code == 201
     assert await db.fetchval("SELECT count(*) FROM observation") == 1

@@ -14,16 +14,16 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from cairn.core.db import create_pool
+from cairn.sensitivity import service as sensitivity_service
 from cairn.sensitivity import store as sensitivity
 from cairn.sensitivity.model import CompiledRule, in_period, level_for
 from tests.world import (
     Client,
-    add_staff,
     load_taxa,
     plain_taxon,
     sensitive_taxon,
-    sign_in,
     submit,
+    wait_for,
 )
 
 JULY = datetime(2026, 7, 14, 9, 0, tzinfo=UTC)
@@ -68,21 +68,6 @@ def test_a_period_and_its_complement_split_the_year(start: str, end: str, day: s
         assert inside == (start <= day <= end)
     else:
         assert inside == (not (end < day < start))
-
-
-@pytest.fixture
-async def admin(client: Client, db: asyncpg.Connection) -> dict[str, str]:
-    await add_staff(db, "root@petr.fr", "admin")
-    return await sign_in(client, "root@petr.fr")
-
-
-async def wait_for(client: Client, headers: dict[str, str], job_id: str) -> dict[str, Any]:
-    for _ in range(200):
-        job = (await client.get(f"/api/v1/sensitivity/jobs/{job_id}", headers=headers)).json()
-        if job["state"] != "running":
-            return dict(job)
-        await asyncio.sleep(0.02)
-    raise AssertionError("the job did not finish")
 
 
 async def test_a_new_rule_reprojects_the_records_of_its_taxon(
@@ -150,12 +135,14 @@ async def test_a_job_works_in_small_batches(
     try:
         job_id = uuid.UUID((await sensitivity.start_job(pool, "test", [taxon])).id)
         async with pool.acquire() as conn, conn.transaction():
-            after = await sensitivity.reproject_batch(conn, job_id, [taxon], uuid.UUID(int=0), 3)
+            after = await sensitivity_service.reproject_batch(
+                conn, job_id, [taxon], uuid.UUID(int=0), 3
+            )
         assert after is not None
         progress = await sensitivity.get_job(pool, job_id)
         assert progress is not None
         assert (progress.done, progress.changed, progress.state) == (3, 3, "running")
-        await sensitivity.run_job(pool, job_id, batch=3)
+        await sensitivity_service.run_job(pool, job_id, batch=3)
         done = await sensitivity.get_job(pool, job_id)
         assert done is not None
         assert (done.done, done.changed, done.state) == (7, 7, "done")
@@ -231,7 +218,7 @@ async def test_intake_goes_on_while_a_batch_holds_its_locks(
     try:
         job_id = uuid.UUID((await sensitivity.start_job(pool, "test", [taxon])).id)
         async with pool.acquire() as conn, conn.transaction():
-            await sensitivity.reproject_batch(conn, job_id, [taxon], uuid.UUID(int=0), 500)
+            await sensitivity_service.reproject_batch(conn, job_id, [taxon], uuid.UUID(int=0), 500)
             # the batch's transaction is still open, its rows still locked
             submitted = await asyncio.wait_for(submit(client), timeout=5)
             assert submitted not in ids

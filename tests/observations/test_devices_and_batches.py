@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.opendata.store import project_all
-from tests.factories import new_device, observation_payload
+from tests.factories import new_device, observation_payload, signed
 
 Client = AsyncTestClient[Litestar]
 
@@ -32,6 +32,37 @@ async def test_device_tokens_are_stored_hashed_and_checked(
         await client.post("/api/v1/observations", json=observation_payload(), headers=bad)
     ).status_code == 401
     assert await db.fetchval("SELECT count(*) FROM observation") == 0
+
+
+async def test_every_contributor_write_without_a_token_says_how_to_get_one(
+    client: Client, db: asyncpg.Connection
+) -> None:
+    _, headers = await new_device(client)
+    mine = observation_payload()
+    await client.post("/api/v1/observations", json=mine, headers=headers)
+    path = f"/api/v1/observations/{mine['id']}"
+    writes = [
+        ("POST", "/api/v1/observations", {"json": observation_payload()}),
+        ("POST", "/api/v1/observations/batch", {"json": {"observations": [observation_payload()]}}),
+        (
+            "PUT",
+            f"{path}/photos/{uuid.uuid4()}",
+            {"content": b"\xff\xd8\xff", "headers": {"Content-Type": "image/jpeg"}},
+        ),
+        ("PUT", path, {"json": {**mine, "comment": "two", "expected_version": 1}}),
+        ("POST", f"{path}/withdraw", {"json": {"expected_version": 1}}),
+    ]
+    for method, url, body in writes:
+        answer = await client.request(method, url, **body)  # type: ignore[arg-type]
+        assert answer.status_code == 401, (method, url, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+        problem = answer.json()
+        assert problem["code"] == "device_token_required", (method, url)
+        assert "POST /api/v1/devices" in problem["detail"]
+        assert answer.headers["www-authenticate"] == "Bearer"
+    assert await db.fetchval("SELECT count(*) FROM observation") == 1
+    assert await db.fetchval("SELECT version FROM observation") == 1
+    assert await db.fetchval("SELECT count(*) FROM photo") == 0
 
 
 async def test_a_batch_judges_each_item_and_writes_only_the_good_ones(
@@ -82,8 +113,9 @@ async def test_parallel_identical_batches_store_each_item_once(
     client: Client, db: asyncpg.Connection
 ) -> None:
     batch = {"observations": [observation_payload() for _ in range(20)]}
+    headers = await signed(client)
     answers = await asyncio.gather(
-        *(client.post("/api/v1/observations/batch", json=batch) for _ in range(6))
+        *(client.post("/api/v1/observations/batch", json=batch, headers=headers) for _ in range(6))
     )
     assert all(a.status_code == 200 for a in answers)
     created = sum(r["outcome"] == "created" for a in answers for r in a.json()["results"])
@@ -93,9 +125,13 @@ async def test_parallel_identical_batches_store_each_item_once(
 
 async def test_batch_limits_are_clear(client: Client) -> None:
     too_many = {"observations": [observation_payload() for _ in range(501)]}
-    response = await client.post("/api/v1/observations/batch", json=too_many)
+    response = await client.post(
+        "/api/v1/observations/batch", json=too_many, headers=await signed(client)
+    )
     assert response.status_code in {413, 422}
-    empty = await client.post("/api/v1/observations/batch", json={"observations": []})
+    empty = await client.post(
+        "/api/v1/observations/batch", json={"observations": []}, headers=await signed(client)
+    )
     assert empty.status_code == 422
     assert "/observations" in {e["pointer"] for e in empty.json()["errors"]}
 

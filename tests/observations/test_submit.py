@@ -12,7 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.factories import observation_payload
+from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]
 PROBLEM = "application/problem+json"
@@ -26,7 +26,7 @@ async def test_created_then_same_again_then_conflict(
     client: Client, db: asyncpg.Connection
 ) -> None:
     payload = observation_payload()
-    first = await client.post("/api/v1/observations", json=payload)
+    first = await client.post("/api/v1/observations", json=payload, headers=await signed(client))
     assert first.status_code == 201, first.text
     stored = first.json()
     assert stored["id"] == payload["id"]
@@ -34,12 +34,14 @@ async def test_created_then_same_again_then_conflict(
     assert stored["version"] == 1
     assert stored["observed_at"] == payload["observed_at"]  # offset kept as sent
 
-    again = await client.post("/api/v1/observations", json=payload)
+    again = await client.post("/api/v1/observations", json=payload, headers=await signed(client))
     assert again.status_code == 200
     assert again.json() == stored
 
     changed = await client.post(
-        "/api/v1/observations", json={**payload, "comment": "four, not three"}
+        "/api/v1/observations",
+        json={**payload, "comment": "four, not three"},
+        headers=await signed(client),
     )
     assert changed.status_code == 409
     assert changed.headers["content-type"].startswith(PROBLEM)
@@ -58,15 +60,21 @@ async def test_omitted_defaults_equal_explicit_defaults(
 ) -> None:
     payload = observation_payload()
     del payload["programme"], payload["licence"]
-    assert (await client.post("/api/v1/observations", json=payload)).status_code == 201
+    assert (
+        await client.post("/api/v1/observations", json=payload, headers=await signed(client))
+    ).status_code == 201
     explicit = {**payload, "programme": "default", "licence": "CC-BY-4.0"}
-    assert (await client.post("/api/v1/observations", json=explicit)).status_code == 200
+    assert (
+        await client.post("/api/v1/observations", json=explicit, headers=await signed(client))
+    ).status_code == 200
     assert await count(db) == 1
 
 
 async def test_public_read_back_only_once_validated(client: Client, db: asyncpg.Connection) -> None:
     payload = observation_payload()
-    created = (await client.post("/api/v1/observations", json=payload)).json()
+    created = (
+        await client.post("/api/v1/observations", json=payload, headers=await signed(client))
+    ).json()
     pending = await client.get(f"/api/v1/observations/{payload['id']}")
     assert pending.status_code == 404  # pending records are not open data
     await db.execute("UPDATE public_observation SET status = 'certain'")
@@ -125,10 +133,14 @@ async def test_bad_input_is_a_clear_4xx_and_writes_nothing(
 ) -> None:
     if isinstance(body, bytes):
         response = await client.post(
-            "/api/v1/observations", content=body, headers={"content-type": "application/json"}
+            "/api/v1/observations",
+            content=body,
+            headers={"content-type": "application/json", **await signed(client)},
         )
     else:
-        response = await client.post("/api/v1/observations", json=body)
+        response = await client.post(
+            "/api/v1/observations", json=body, headers=await signed(client)
+        )
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith(PROBLEM)
     problem = response.json()
@@ -143,7 +155,9 @@ async def test_bad_input_is_a_clear_4xx_and_writes_nothing(
 async def test_future_date_is_refused(client: Client, db: asyncpg.Connection) -> None:
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     response = await client.post(
-        "/api/v1/observations", json=observation_payload(observed_at=tomorrow)
+        "/api/v1/observations",
+        json=observation_payload(observed_at=tomorrow),
+        headers=await signed(client),
     )
     assert response.status_code == 422
     assert {"pointer": "/observed_at", "code": "in_future"} in [
@@ -154,7 +168,7 @@ async def test_future_date_is_refused(client: Client, db: asyncpg.Connection) ->
 
 async def test_body_over_the_limit_is_413(client: Client, db: asyncpg.Connection) -> None:
     huge = observation_payload(data={"notes": "x" * 2_000_000})
-    response = await client.post("/api/v1/observations", json=huge)
+    response = await client.post("/api/v1/observations", json=huge, headers=await signed(client))
     assert response.status_code == 413
     assert response.json()["code"] == "body_too_large"
     assert await count(db) == 0
@@ -164,8 +178,9 @@ async def test_parallel_identical_submissions_store_one_row(
     client: Client, db: asyncpg.Connection
 ) -> None:
     payload = observation_payload()
+    headers = await signed(client)
     answers = await asyncio.gather(
-        *(client.post("/api/v1/observations", json=payload) for _ in range(16))
+        *(client.post("/api/v1/observations", json=payload, headers=headers) for _ in range(16))
     )
     statuses = sorted(a.status_code for a in answers)
     assert statuses.count(201) == 1
@@ -179,7 +194,10 @@ async def test_parallel_conflicting_submissions_keep_exactly_one(
 ) -> None:
     ident = str(uuid.uuid4())
     variants = [observation_payload(id=ident, comment=f"variant {i}") for i in range(8)]
-    answers = await asyncio.gather(*(client.post("/api/v1/observations", json=v) for v in variants))
+    headers = await signed(client)
+    answers = await asyncio.gather(
+        *(client.post("/api/v1/observations", json=v, headers=headers) for v in variants)
+    )
     assert sorted(a.status_code for a in answers) == [201] + [409] * 7
     winner = next(v for v, a in zip(variants, answers, strict=True) if a.status_code == 201)
     assert await db.fetchval("SELECT comment FROM observation") == winner["comment"]

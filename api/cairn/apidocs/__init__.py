@@ -1,0 +1,1 @@
+"""The interactive API documentation at /api/docs, with its assets served by Cairn itself."""
