@@ -7,9 +7,11 @@ the `<iframe>`, and the mistakes next to their fields when there are some.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Mapping
 from typing import Final
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from xml.sax.saxutils import quoteattr
 
 import msgspec
@@ -17,6 +19,9 @@ import msgspec
 from cairn.core.errors import InvalidInputError
 from cairn.core.languages import LANGS
 from cairn.widgets.model import SANDBOX, SIZES, WIDGETS, WidgetConfig, parse_widget
+
+IFRAME_STYLE: Final = "border:0;max-width:100%"
+"""The pasted <iframe>'s style attribute: no border, never wider than the host's column."""
 
 
 class Snippets(msgspec.Struct, frozen=True):
@@ -46,7 +51,7 @@ def embed_snippets(base_url: str, config: WidgetConfig) -> Snippets:
     size = SIZES[config.size]
     iframe = (
         f'<iframe src={quoteattr(url)} title={quoteattr(title)} width="{size.width}" '
-        f'height="{size.height}" style="border:0;max-width:100%" loading="lazy" '
+        f'height="{size.height}" style="{IFRAME_STYLE}" loading="lazy" '
         f'sandbox="{SANDBOX}"></iframe>'
     )
     data = "".join(
@@ -232,4 +237,22 @@ def prepare_builder(
         snippets=snippets,
         communes=communes,
         origins=origins,
+    )
+
+
+def builder_content_security_policy(base_url: str) -> str:
+    """The builder's CSP: no script, framed by nobody, and its preview allowed to load.
+
+    The preview is the very `<iframe>` a host pastes: its `src` is the public
+    address (`base_url`), which need not be the origin the builder was opened
+    on (`localhost` and `127.0.0.1`, or a proxy's inner name), and it carries
+    the style attribute `IFRAME_STYLE`, allowed by its hash and nothing else.
+    """
+    parts = urlsplit(base_url)
+    public = f"{parts.scheme}://{parts.netloc}"
+    digest = base64.b64encode(hashlib.sha256(IFRAME_STYLE.encode()).digest()).decode()
+    return (
+        f"default-src 'none'; style-src 'self' 'unsafe-hashes' 'sha256-{digest}'; "
+        f"frame-src 'self' {public}; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
     )

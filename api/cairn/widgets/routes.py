@@ -24,7 +24,7 @@ from cairn.programmes import store as programmes
 from cairn.reference.territory import Territory
 from cairn.settings import Settings
 from cairn.share.model import programme_title
-from cairn.widgets.builder_model import prepare_builder
+from cairn.widgets.builder_model import builder_content_security_policy, prepare_builder
 from cairn.widgets.builder_page import render_builder
 from cairn.widgets.model import content_security_policy, cors_origin, parse_widget
 from cairn.widgets.static import assets, render_page
@@ -36,11 +36,6 @@ ASSET_MAX_AGE: Final = 31_536_000
 EMBED_MAX_AGE: Final = 3_600
 """Hosts link embed.js by a fixed URL: a release reaches them within the hour."""
 
-BUILDER_CSP: Final = (
-    "default-src 'none'; style-src 'self'; frame-src 'self'; img-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-"""The builder runs no script and is framed by nobody; it previews widgets of its own origin."""
 PAGE = answers("The widget's HTML page, for an <iframe>", "text/html")
 
 Lang = Annotated[str | None, QueryParameter(description="fr (default), en or it")]
@@ -251,7 +246,7 @@ async def builder(
         render_builder(form),
         "text/html",
         max_age=PAGE_MAX_AGE,
-        headers={"Content-Security-Policy": BUILDER_CSP},
+        headers={"Content-Security-Policy": builder_content_security_policy(settings.base_url)},
     )
 
 
