@@ -16,8 +16,9 @@ from xml.sax.saxutils import quoteattr
 
 import msgspec
 
-from cairn.core.errors import InvalidInputError
+from cairn.core.errors import FieldError, InvalidInputError, pointer
 from cairn.core.languages import LANGS
+from cairn.widgets.messages import error_text
 from cairn.widgets.model import SANDBOX, SIZES, WIDGETS, WidgetConfig, parse_widget
 
 IFRAME_STYLE: Final = "border:0;max-width:100%"
@@ -215,17 +216,20 @@ def prepare_builder(
     so they come back as values, not as an error answer.
     """
     values = {name: value for name, value in query.items() if value is not None}
-    language = ui if ui in LANGS else LANGS[0]
+    language = LANGS[LANGS.index(ui)] if ui in LANGS else LANGS[0]
     errors: dict[str, str] = {}
     snippets = None
     widget = values.pop("widget", None)
     if widget is not None and widget not in WIDGETS:
-        errors["widget"] = f"widget must be one of {', '.join(WIDGETS)}"
+        unknown = FieldError(pointer("query", "widget"), "not_allowed", "no such widget")
+        errors["widget"] = error_text(unknown, language)
     elif widget is not None:
         try:
             config = parse_widget(widget, base_url=base_url, communes=communes, **values)
         except InvalidInputError as exc:
-            errors = {e.pointer.removeprefix("/query/"): e.detail for e in exc.errors}
+            errors = {
+                e.pointer.removeprefix("/query/"): error_text(e, language) for e in exc.errors
+            }
         else:
             snippets = embed_snippets(base_url, config)
     if widget is not None:
