@@ -8,6 +8,8 @@ by pixel with the cells the open-data API publishes.
 from __future__ import annotations
 
 import io
+import json
+import zipfile
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -324,6 +326,10 @@ async def test_an_impact_link_is_random_revocable_and_shows_public_counts_only(
     again = await client.post("/api/v1/me/impact/share", headers=headers)
     assert again.json() == share
     assert (await client.get("/api/v1/me/impact/share", headers=headers)).json() == share
+    export = zipfile.ZipFile(
+        io.BytesIO((await client.get("/api/v1/me/export", headers=headers)).content)
+    )
+    assert json.loads(export.read("me.json"))["impact_share"] == share["id"], "data held about me"
 
     page = await client.get(local(share["url"]) + "?lang=en")
     assert page.status_code == 200
