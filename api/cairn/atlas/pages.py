@@ -11,7 +11,7 @@ shell with that content inside: the app starts and takes the page over.
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 from xml.sax.saxutils import escape, quoteattr
 
 import msgspec
@@ -59,6 +59,21 @@ class AtlasPage(msgspec.Struct, frozen=True, kw_only=True):
     card: Card
 
 
+class _Address(TypedDict):
+    path: str
+    app_route: str
+    title: str
+
+
+def _address(lang: Lang, what: str, key: str | int, name: str) -> _Address:
+    """Where an atlas page lives, its screen in the field app, and its title."""
+    return _Address(
+        path=f"/atlas/{what}/{key}",
+        app_route=f"#/atlas/{what}/{key}",
+        title=f"{name} · {WORDS[lang].atlas}",
+    )
+
+
 def _card(page_words: PageWords, title: str, subtitle: str | None, **rest: Any) -> Card:
     return Card(kicker=page_words.atlas, title=title, subtitle=subtitle, **rest)
 
@@ -87,9 +102,7 @@ def taxon_page(lang: Lang, taxon: Any, figures: dict[str, Any], *, footer: str) 
     card_figures = _figures(lang, (figures["count"], words.records), (len(cells), words.cells))
     return AtlasPage(
         lang=lang,
-        path=f"/atlas/taxon/{taxon.cd_ref}",
-        app_route=f"#/atlas/taxon/{taxon.cd_ref}",
-        title=f"{shown} · {words.atlas}",
+        **_address(lang, "taxon", taxon.cd_ref, shown),
         description=words.taxon_description(shown, records, cell_count),
         heading=heading,
         subheading=scientific,
@@ -147,9 +160,7 @@ def commune_page(
         )
     return AtlasPage(
         lang=lang,
-        path=f"/atlas/commune/{insee}",
-        app_route=f"#/atlas/commune/{insee}",
-        title=f"{name} · {words.atlas}",
+        **_address(lang, "commune", insee, name),
         description=words.commune_description(
             name, counted(total, words.records, lang), counted(len(species), words.species, lang)
         ),
@@ -181,9 +192,7 @@ def programme_page(
     notes = [description] if description else []
     return AtlasPage(
         lang=lang,
-        path=f"/atlas/programme/{programme.slug}",
-        app_route=f"#/atlas/programme/{programme.slug}",
-        title=f"{name} · {words.atlas}",
+        **_address(lang, "programme", programme.slug, name),
         description=words.programme_description(
             name,
             counted(figures["count"], words.records, lang),
@@ -216,9 +225,7 @@ def heritage_page(
     communes = [PageLink(f"{c.key} · {number(c.count, lang)}", lang="fr") for c in figures.communes]
     return AtlasPage(
         lang=lang,
-        path=f"/atlas/heritage/{figures.category}",
-        app_route=f"#/atlas/heritage/{figures.category}",
-        title=f"{label} · {words.atlas}",
+        **_address(lang, "heritage", figures.category, label),
         description=words.heritage_description(
             label,
             counted(figures.count, words.records, lang),
