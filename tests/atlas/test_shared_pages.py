@@ -155,7 +155,7 @@ async def test_each_atlas_address_carries_its_preview_and_its_figures(
         assert "robots" not in tags.meta, "atlas pages are for search engines too"
         await card_of(client, tags)
     taxon_page = parse((await client.get(f"/atlas/taxon/{taxon}?lang=en")).text)
-    assert "2 validated observations in 2 10 km cells" in taxon_page.one("description")
+    assert "2 validated observations in 2 10\u00a0km cells" in taxon_page.one("description")
     assert "2" in taxon_page.text and "validated observations" in taxon_page.text
     commune = parse((await client.get("/atlas/commune/05023?lang=en")).text)
     assert commune.one("og:title").startswith("Briançon")
@@ -253,15 +253,17 @@ async def test_a_commune_card_draws_the_cells_of_its_records(
     ],
 )
 async def test_an_address_that_names_nothing_is_a_404_page(client: Client, path: str) -> None:
-    response = await client.get(path, headers={"Accept-Language": "it"})
+    browser = {"Accept": "text/html,*/*;q=0.8", "Accept-Language": "it"}
+    response = await client.get(path, headers=browser)
     assert response.status_code == 404, response.text
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     tags = parse(response.text)
     assert tags.lang == "it" and "Pagina non trovata" in tags.title
     assert tags.one("robots") == "noindex"
-    card = await client.get(f"{path}/card.png")
-    assert card.status_code == 404
-    assert card.headers["content-type"].startswith("application/problem+json")
+    for tool in (f"{path}/card.png", path):  # an image, or a script that wants no HTML
+        answer = await client.get(tool, headers={"Accept": "*/*"})
+        assert answer.status_code == 404
+        assert answer.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_a_synonym_redirects_to_its_valid_names_page(

@@ -27,6 +27,8 @@ MAP_BOX: Final = (620, 40, 1170, 590)
 """Where the territory is drawn (left, top, right, bottom), in pixels."""
 TEXT_LEFT: Final = 60
 TEXT_WIDTH: Final = 520
+VALUE_SIZES: Final = (60, 48, 40, 32)
+"""A figure's number, as large as its column allows; labels line up under the largest."""
 
 Colour = tuple[int, int, int]
 BACKGROUND: Final[Colour] = (244, 241, 234)
@@ -197,5 +199,7 @@ def _draw_text(draw: ImageDraw.ImageDraw, card: Card) -> None:
         draw.text((left, top), value[0], font=face, fill=INK)
         label, _ = _fit(figure.label, (22,), bold=False, max_lines=2, width=column - 16)
         for row, line in enumerate(label):
-            draw.text((left, top + face.size + 12 + row * 27), line, font=label_face, fill=MUTED)
+            draw.text(
+                (left, top + VALUE_SIZES[0] + 12 + row * 27), line, font=label_face, fill=MUTED
+            )
     draw.text((TEXT_LEFT, HEIGHT - 52), card.footer, font=font(22), fill=MUTED)

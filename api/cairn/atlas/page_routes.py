@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 
 import asyncpg
 from litestar import Request, Response, Router, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 
 from cairn.atlas import store as atlas
@@ -40,6 +41,8 @@ AskedLang = Annotated[
     str | None, QueryParameter(description="fr, en or it (else Accept-Language, else fr)")
 ]
 PAGE = answers("The page (HTML, with Open Graph and Twitter card tags)", "text/html")
+"""Its 404 is a page in the reader's language for a browser (Accept: text/html), else a
+problem document."""
 CARD = answers("The page's card: a 1200 x 630 PNG", "image/png")
 
 
@@ -74,7 +77,9 @@ async def _page(
     try:
         async with read_pool.acquire() as conn:
             page = await load_page(conn, settings, what, key, lang)
-    except PageNotFoundError:
+    except PageNotFoundError as exc:
+        if "text/html" not in request.headers.get("accept", ""):
+            raise NotFoundError(str(exc)) from exc  # a script or a tool: a problem document
         return Response(
             render_not_found(lang, shell),
             status_code=404,
@@ -134,7 +139,10 @@ NO_PAGE: Final = ""
     "`commune` (INSEE code), `programme` (slug) or `heritage` (category). Readable without "
     "JavaScript, with Open Graph and Twitter card tags; the field app takes it over.",
     tags=["atlas"],
-    responses=responses(404),
+    responses={
+        301: ResponseSpec(None, description="A synonym's CD_NOM: its valid name's page"),
+        **responses(404),
+    },
     operation_class=PAGE,
 )
 async def atlas_page(

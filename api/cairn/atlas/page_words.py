@@ -78,7 +78,7 @@ WORDS: Final[dict[Lang, PageWords]] = {
         tagline="Espèces et patrimoine des Hautes-Alpes, notés par les visiteurs, validés par "
         "les parcs, ouverts à la science.",
         records=("observation validée", "observations validées"),
-        cells=("maille de 10 km", "mailles de 10 km"),
+        cells=("maille de 10\u00a0km", "mailles de 10\u00a0km"),
         species=("espèce", "espèces"),
         heritage=("élément de patrimoine", "éléments de patrimoine"),
         communes=("commune", "communes"),
@@ -144,7 +144,7 @@ WORDS: Final[dict[Lang, PageWords]] = {
         tagline="Species and heritage of the Hautes-Alpes, recorded by visitors, validated by "
         "the parks, open to science.",
         records=("validated observation", "validated observations"),
-        cells=("10 km cell", "10 km cells"),
+        cells=("10\u00a0km cell", "10\u00a0km cells"),
         species=("species", "species"),
         heritage=("heritage item", "heritage items"),
         communes=("commune", "communes"),
@@ -207,7 +207,7 @@ WORDS: Final[dict[Lang, PageWords]] = {
         tagline="Specie e patrimonio delle Hautes-Alpes, segnalati dai visitatori, validati dai "
         "parchi, aperti alla scienza.",
         records=("osservazione validata", "osservazioni validate"),
-        cells=("maglia di 10 km", "maglie di 10 km"),
+        cells=("maglia di 10\u00a0km", "maglie di 10\u00a0km"),
         species=("specie", "specie"),
         heritage=("elemento di patrimonio", "elementi di patrimonio"),
         communes=("comune", "comuni"),
