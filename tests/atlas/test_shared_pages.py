@@ -24,8 +24,7 @@ from cairn.atlas.card import CELL, HEIGHT, WIDTH, MapFrame
 from cairn.core.grid import cell_code
 from tests.atlas.test_atlas import at, validated
 from tests.factories import new_device
-from tests.moderation.test_sensitivity import wait_for
-from tests.world import add_staff, plain_taxon, sign_in
+from tests.world import add_staff, plain_taxon, sign_in, wait_for
 
 Client = AsyncTestClient[Litestar]
 BASE = "http://127.0.0.1:8000"

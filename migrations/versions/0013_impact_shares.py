@@ -4,15 +4,15 @@ The id names no device and holds no token: the page behind it shows only the
 public counts of the contributor's records. Deleting the row (revoking, or
 erasing the device) makes every copy of the link answer 404.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-30
 """
 
 from cairn.core.db import execute_script
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
