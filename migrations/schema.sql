@@ -130,6 +130,13 @@ CREATE TABLE public.heritage_item (
     CONSTRAINT heritage_item_name_check CHECK (((length(name) >= 1) AND (length(name) <= 300)))
 );
 COMMENT ON COLUMN public.heritage_item.external_ref IS 'e.g. the Mérimée REF (PA…, IA…) of the source file';
+CREATE TABLE public.impact_share (
+    id text NOT NULL,
+    device_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT impact_share_id_check CHECK ((id ~ '^[A-Za-z0-9_-]{22}$'::text))
+);
+COMMENT ON TABLE public.impact_share IS 'Shareable impact links: a random id per device, revocable; shows public counts only';
 CREATE TABLE public.login_attempt (
     email_digest bytea NOT NULL,
     failures integer NOT NULL,
@@ -509,6 +516,10 @@ ALTER TABLE ONLY public.heritage_item
     ADD CONSTRAINT heritage_item_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.heritage_item
     ADD CONSTRAINT heritage_item_source_external_ref_key UNIQUE (source, external_ref);
+ALTER TABLE ONLY public.impact_share
+    ADD CONSTRAINT impact_share_device_id_key UNIQUE (device_id);
+ALTER TABLE ONLY public.impact_share
+    ADD CONSTRAINT impact_share_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.login_attempt
     ADD CONSTRAINT login_attempt_pkey PRIMARY KEY (email_digest);
 ALTER TABLE ONLY public.observation_event
@@ -586,6 +597,8 @@ ALTER TABLE ONLY public.device
     ADD CONSTRAINT device_contributor_id_fkey FOREIGN KEY (contributor_id) REFERENCES public.contributor(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.heritage_item
     ADD CONSTRAINT heritage_item_category_fkey FOREIGN KEY (category) REFERENCES public.heritage_category(slug);
+ALTER TABLE ONLY public.impact_share
+    ADD CONSTRAINT impact_share_device_id_fkey FOREIGN KEY (device_id) REFERENCES public.device(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_device_id_fkey FOREIGN KEY (device_id) REFERENCES public.device(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.observation_event

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Page
+from playwright.async_api import Frame, Page
 
 from cairn.app import create_app
 from cairn.settings import Settings
@@ -60,3 +62,18 @@ async def serious_violations(page: Page) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in {"serious", "critical"}
     ]
+
+
+async def until_true(target: Page | Frame, expression: str, timeout_s: float = 30) -> None:
+    """Wait until a JavaScript expression is true in the page, polling from Python.
+
+    Playwright's `wait_for_function` polls by evaluating the string inside the page,
+    which Cairn's CSP (no 'unsafe-eval') refuses as soon as a second look is needed:
+    the test then passes on a fast machine and fails on a loaded one.
+    `evaluate` goes through the browser's protocol, which the CSP does not govern.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not await target.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        await asyncio.sleep(0.05)

@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, Contact, License, SecurityScheme, 
 from cairn import __version__
 from cairn.apidocs import routes as apidocs
 from cairn.apikeys.middleware import check_api_request
+from cairn.atlas import page_routes as atlas_pages
 from cairn.atlas import routes as atlas
 from cairn.contributors import routes as contributors
 from cairn.contributors.devices import provide_device, require_device
@@ -157,7 +158,14 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
     )
     logging.getLogger("cairn").setLevel(settings.log_level)
     app = Litestar(
-        route_handlers=[api, ogc.router, widgets.router, webapp.router, apidocs.router],
+        route_handlers=[
+            api,
+            ogc.router,
+            widgets.router,
+            atlas_pages.router,
+            webapp.router,
+            apidocs.router,
+        ],
         lifespan=[lifespan],
         state=State(
             {

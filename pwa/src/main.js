@@ -35,8 +35,12 @@ const STAFF_SCREENS = new Set(["staff", "dashboard"]);
 
 const main = document.getElementById("main");
 
+/** The screen to show: the hash's, or for a shared atlas address (`/atlas/taxon/61098`, a page
+ * the server renders for previews and search engines) with no hash yet, that address's. */
 function route() {
-  const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
+  const shared = location.hash === "" && /^\/atlas\/[a-z]+\/[^/]+$/.test(location.pathname);
+  const address = shared ? location.pathname : location.hash;
+  const [path, query = ""] = address.replace(/^[#/]+/, "").split("?");
   const [name, ...rest] = path.split("/");
   return { name: name in SCREENS ? name : "", args: rest, query: new URLSearchParams(query) };
 }

@@ -11,7 +11,7 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
 // Every app page opens offline: the shell is one document (routes live after the #).
-registerRoute(new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: [/^\/api\//, /^\/ogc/, /^\/widgets/] }));
+registerRoute(new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: [/^\/api\//, /^\/ogc/, /^\/widgets/, /^\/impact\//, /\/card\.png$/, /^\/(sitemap\.xml|robots\.txt)$/] }));
 
 // Schemas, programmes and the runtime config: the network when there is one, else the last copy.
 registerRoute(

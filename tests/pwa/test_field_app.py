@@ -23,7 +23,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
 from cairn.settings import Settings
 from tests import qrdecode
-from tests.browser import serious_violations
+from tests.browser import serious_violations, until_true
 from tests.world import add_programme
 
 pytestmark = pytest.mark.browser
@@ -96,9 +96,7 @@ async def record_ibex(page: Page, photo: bytes | None = None, comment: str = "")
     await page.fill("#field-count", "3")
     if comment:
         await page.fill("#comment", comment)
-    await page.wait_for_function(
-        "document.querySelector('.hint[aria-live]').textContent.includes('m')"
-    )
+    await until_true(page, "document.querySelector('.hint[aria-live]').textContent.includes('m')")
     await page.click("form.record-form button[type=submit]")
     await page.wait_for_selector(".records .record")
 

@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 from playwright.async_api import BrowserContext, Page, Response, Route, expect
 
+from tests.browser import until_true
 from tests.pwa.test_field_app import eventually, installed, observation_count, record_ibex
 
 pytestmark = pytest.mark.browser
@@ -95,7 +96,7 @@ async def test_a_batch_too_large_is_split_until_every_record_arrives_once(
     await phone.set_offline(True)
     for n in range(4):  # each about 650 bytes of JSON: two together pass 1024
         await record_ibex(page, comment=f"Ibex {n}: " + "snow " * 80)
-    await page.wait_for_function("document.querySelectorAll('.record.state-waiting').length === 4")
+    await until_true(page, "document.querySelectorAll('.record.state-waiting').length === 4")
     statuses = batch_statuses(page)
     await phone.set_offline(False)
     await page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -104,7 +105,7 @@ async def test_a_batch_too_large_is_split_until_every_record_arrives_once(
         return await observation_count(db) == 4
 
     await eventually(all_stored)
-    await page.wait_for_function("document.querySelectorAll('.record.state-sent').length === 4")
+    await until_true(page, "document.querySelectorAll('.record.state-sent').length === 4")
     assert statuses[0] == 413
     assert statuses.count(200) == 4  # split down to one record a batch
     assert await page.locator(".record.state-invalid").count() == 0

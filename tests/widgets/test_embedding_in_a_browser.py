@@ -30,7 +30,7 @@ from PIL import Image
 from playwright.async_api import Browser, Frame, Page, Route
 
 from cairn.widgets.model import SANDBOX
-from tests.browser import free_port, serious_violations
+from tests.browser import free_port, serious_violations, until_true
 
 pytestmark = pytest.mark.browser
 
@@ -229,7 +229,7 @@ async def test_widgets_work_when_embedded_in_another_origin(
     ]
     photo = species.locator("figure img")
     await photo.wait_for()
-    await species.wait_for_function("document.querySelector('figure img').complete")
+    await until_true(species, "document.querySelector('figure img').complete")
     assert await photo.evaluate("img => img.naturalWidth") == 160
     assert await photo.get_attribute("alt") == "Capra ibex"
     assert await species.locator("figcaption").inner_text() == "Photo demo-a · CC-BY-4.0"
@@ -271,9 +271,8 @@ async def test_widgets_work_when_embedded_in_another_origin(
     )
     assert page.url == host_url, "and never navigates the host page"
 
-    await page.wait_for_function(
-        "() => [...document.querySelectorAll('iframe')].every(f => f.height !== '420')",
-        timeout=5_000,
+    await until_true(
+        page, "[...document.querySelectorAll('iframe')].every(f => f.height !== '420')"
     )
     height = int(await frames.nth(2).get_attribute("height") or 0)
     content = await progress.evaluate("document.body.offsetHeight")

@@ -137,6 +137,36 @@ class Impact(msgspec.Struct, frozen=True, kw_only=True):
     """10 km cells the contributor's public records fall in (generalised ones included)."""
 
 
+class SharedImpact(msgspec.Struct, frozen=True, kw_only=True):
+    """What a contributor's shared impact link shows: public counts, never a record."""
+
+    pseudonym: str | None
+    """The public name the contributor chose, or None (anonymous)."""
+    records: int
+    species: int
+    heritage: int
+    cells: list[str]
+    """10 km cells of the records published at full precision (no sensitive one)."""
+
+
+class ImpactShare(msgspec.Struct, frozen=True):
+    """A contributor's shareable impact link: a random id, revocable, that names no device."""
+
+    id: str
+    url: str
+    """The page to share (title, figures and a picture for chats and social networks)."""
+
+
+class AtlasPages(msgspec.Struct, frozen=True, kw_only=True):
+    """The atlas pages a search engine may list."""
+
+    taxa: list[int]
+    """CD_REF of the taxa with at least one public record."""
+    communes: list[str]
+    programmes: list[str]
+    heritage: list[str]
+
+
 class Dashboard(msgspec.Struct, frozen=True, kw_only=True):
     """An organisation's figures over the programmes the caller may see."""
 

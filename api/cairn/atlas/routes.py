@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Final, Literal
 
 import msgspec
-from litestar import Request, Response, Router, get
+from litestar import Request, Response, Router, delete, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import PathParameter, QueryParameter
 
+from cairn.atlas import service as atlas_service
 from cairn.atlas import store as atlas
 from cairn.atlas.dashboard import dashboard_csv
 from cairn.atlas.model import (
@@ -18,6 +19,7 @@ from cairn.atlas.model import (
     AtlasTaxon,
     Dashboard,
     Impact,
+    ImpactShare,
 )
 from cairn.contributors.devices import SignedDevice
 from cairn.core.caching import cached_response
@@ -27,6 +29,7 @@ from cairn.core.languages import Lang
 from cairn.core.problems import responses
 from cairn.programmes import store as programmes
 from cairn.reference import taxa_store as taxa
+from cairn.settings import Settings
 from cairn.staff.auth import SignedIn
 from cairn.staff.policy import programmes_for
 
@@ -146,6 +149,51 @@ async def my_impact(me: SignedDevice, pool: DbPool, settings: AppSettings) -> Im
     return await atlas.impact(pool, me, settings.public_statuses)
 
 
+def _share(settings: Settings, share_id: str) -> ImpactShare:
+    return ImpactShare(id=share_id, url=f"{settings.base_url.rstrip('/')}/impact/{share_id}")
+
+
+@get(
+    "/me/impact/share",
+    summary="My shared impact link, if I made one",
+    tags=["contributors"],
+    responses=responses(401, 404),
+)
+async def my_impact_share(me: SignedDevice, pool: DbPool, settings: AppSettings) -> ImpactShare:
+    """404 when there is none (never made, or revoked)."""
+    share_id = await atlas.impact_share_of(pool, me)
+    if share_id is None:
+        raise NotFoundError("this device shares no impact link")
+    return _share(settings, share_id)
+
+
+@post(
+    "/me/impact/share",
+    summary="Make (or get again) a link that shows my impact card to anyone who has it",
+    description="The link holds a random id, never the device token; its page and card "
+    "show only public counts and the 10 km cells of records published at full precision.",
+    tags=["contributors"],
+    responses=responses(401),
+    status_code=200,
+)
+async def share_my_impact(me: SignedDevice, pool: DbPool, settings: AppSettings) -> ImpactShare:
+    """One link per device: asking again gives the same one until it is revoked."""
+    return _share(settings, await atlas_service.share_impact(pool, me))
+
+
+@delete(
+    "/me/impact/share",
+    summary="Revoke my impact link: every copy of it then answers 404",
+    tags=["contributors"],
+    responses=responses(401, 404),
+    status_code=204,
+)
+async def stop_sharing_my_impact(me: SignedDevice, pool: DbPool) -> None:
+    """A later share makes a new, different link."""
+    if not await atlas_service.stop_sharing_impact(pool, me):
+        raise NotFoundError("this device shares no impact link")
+
+
 @get(
     "/dashboard",
     summary="An organisation's figures: contributions, contributors (counts), taxa, backlog",
@@ -186,6 +234,9 @@ router = Router(
         atlas_programme,
         atlas_heritage,
         my_impact,
+        my_impact_share,
+        share_my_impact,
+        stop_sharing_my_impact,
         dashboard,
     ],
 )

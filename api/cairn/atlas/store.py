@@ -7,7 +7,7 @@ withholds.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final, Literal
 from uuid import UUID
 
 import asyncpg
@@ -16,6 +16,7 @@ from cairn.atlas.model import (
     ALTITUDE_BAND_M,
     AtlasCount,
     AtlasHeritage,
+    AtlasPages,
     AtlasPhoto,
     Cell,
     ConditionYear,
@@ -23,6 +24,7 @@ from cairn.atlas.model import (
     Dashboard,
     Impact,
     Latest,
+    SharedImpact,
     TaxonChecklistEntry,
     altitude_bands,
     months,
@@ -75,11 +77,7 @@ async def taxon_figures(conn: Executor, cd_ref: int, statuses: tuple[str, ...]) 
              WHERE {where} AND altitude_m IS NOT NULL GROUP BY 1""",
         *args,
     )
-    cells = await conn.fetch(
-        f"""SELECT grid_10km AS code, count(*) AS n FROM public_observation
-             WHERE {where} AND grid_10km IS NOT NULL GROUP BY 1 ORDER BY 1""",
-        *args,
-    )
+    cells = await cell_counts(conn, "taxon", cd_ref, statuses)
     photos = await conn.fetch(
         f"""SELECT photos->>0 AS url, observer, licence, observed_at FROM public_observation
              WHERE {where} AND jsonb_array_length(photos) > 0
@@ -93,13 +91,67 @@ async def taxon_figures(conn: Executor, cd_ref: int, statuses: tuple[str, ...]) 
         "generalised": summary["generalised"],
         "months": months((r["m"], r["n"]) for r in by_month),
         "altitude_bands": altitude_bands((r["floor"], r["n"]) for r in by_band),
-        "cells": [
-            Cell(r["code"], r["n"], cell_polygon(r["code"]).__geo_interface__) for r in cells
-        ],
+        "cells": [Cell(code, count, cell_polygon(code).__geo_interface__) for code, count in cells],
         "photos": [
             AtlasPhoto(r["url"], r["observer"], r["licence"], r["observed_at"]) for r in photos
         ],
     }
+
+
+AtlasScope = Literal["taxon", "commune", "programme", "heritage"]
+"""What an atlas page is about."""
+_SCOPE_FILTERS: Final[dict[str, str]] = {
+    "taxon": "taxon_cd_ref = $2",
+    "commune": "commune_insee = $2",
+    "programme": "programme = $2",
+    "heritage": "kind = 'heritage' AND attributes->>'category' = $2",
+}
+
+
+async def cell_counts(
+    conn: Executor, scope: AtlasScope, key: int | str, statuses: tuple[str, ...]
+) -> list[tuple[str, int]]:
+    """(10 km cell, public records) of an atlas page, by cell code.
+
+    The cells are the public projection's: a record generalised to its commune
+    or its département has none, one generalised to its 10 km cell has that one.
+    """
+    rows = await conn.fetch(
+        f"""SELECT grid_10km AS code, count(*) AS n FROM public_observation
+             WHERE status = ANY($1) AND {_SCOPE_FILTERS[scope]} AND grid_10km IS NOT NULL
+             GROUP BY 1 ORDER BY 1""",
+        list(statuses),
+        key,
+    )
+    return [(r["code"], r["n"]) for r in rows]
+
+
+async def heritage_category(conn: Executor, slug: str) -> dict[str, str] | None:
+    """A heritage category's label in each language, or None if the typology has no such slug."""
+    row = await conn.fetchrow(
+        "SELECT label_fr, label_en, label_it FROM heritage_category WHERE slug = $1", slug
+    )
+    if row is None:
+        return None
+    return {"fr": row["label_fr"], "en": row["label_en"], "it": row["label_it"]}
+
+
+async def atlas_pages(conn: Executor, statuses: tuple[str, ...]) -> AtlasPages:
+    """Every atlas page worth listing: taxa with public records, communes, programmes, heritage."""
+    taxa = await conn.fetch(
+        """SELECT DISTINCT taxon_cd_ref FROM public_observation
+            WHERE status = ANY($1) AND taxon_cd_ref IS NOT NULL ORDER BY 1""",
+        list(statuses),
+    )
+    communes = await conn.fetch("SELECT insee FROM commune ORDER BY insee")
+    programmes = await conn.fetch("SELECT slug FROM programme ORDER BY slug")
+    categories = await conn.fetch("SELECT slug FROM heritage_category ORDER BY position, slug")
+    return AtlasPages(
+        taxa=[r["taxon_cd_ref"] for r in taxa],
+        communes=[r["insee"] for r in communes],
+        programmes=[r["slug"] for r in programmes],
+        heritage=[r["slug"] for r in categories],
+    )
 
 
 async def commune(conn: Executor, insee: str) -> asyncpg.Record | None:
@@ -309,4 +361,71 @@ async def dashboard(conn: Executor, programmes: list[str]) -> Dashboard:
         by_commune=_counts(by_commune),
         pending=backlog["n"],
         oldest_pending=backlog["oldest"],
+    )
+
+
+async def impact_share_of(conn: Executor, device_id: UUID) -> str | None:
+    """The id of the device's shared impact link, if it has one."""
+    share: str | None = await conn.fetchval(
+        "SELECT id FROM impact_share WHERE device_id = $1", device_id
+    )
+    return share
+
+
+async def create_impact_share(conn: Executor, device_id: UUID, share_id: str) -> str:
+    """Give the device a shared impact link (`share_id`), or keep the one it has; its id."""
+    await conn.execute(
+        """INSERT INTO impact_share (id, device_id) VALUES ($1, $2)
+           ON CONFLICT (device_id) DO NOTHING""",
+        share_id,
+        device_id,
+    )
+    current = await impact_share_of(conn, device_id)
+    if current is None:
+        raise RuntimeError("the impact share was neither created nor found")
+    return current
+
+
+async def delete_impact_share(conn: Executor, device_id: UUID) -> bool:
+    """Revoke the device's shared impact link; whether it had one."""
+    status: str = await conn.execute("DELETE FROM impact_share WHERE device_id = $1", device_id)
+    return status != "DELETE 0"
+
+
+async def shared_impact(
+    conn: Executor, share_id: str, statuses: tuple[str, ...]
+) -> SharedImpact | None:
+    """The public counts behind a shared impact link, or None when it was revoked or never was.
+
+    Only records of the public projection count. The cells are those of records
+    published at full precision: a generalised (sensitive) record adds to the
+    counts but never puts the contributor's name on its cell.
+    """
+    owner = await conn.fetchrow(
+        "SELECT s.device_id, d.pseudonym FROM impact_share s JOIN device d ON d.id = s.device_id"
+        " WHERE s.id = $1",
+        share_id,
+    )
+    if owner is None:
+        return None
+    mine = f"{same_contributor('o.device_id', '$1')} AND p.status = ANY($2)"
+    args = (owner["device_id"], list(statuses))
+    totals = await _aggregate(
+        conn,
+        f"""SELECT count(*) AS records, count(DISTINCT p.taxon_cd_ref) AS species,
+                   count(*) FILTER (WHERE p.kind = 'heritage') AS heritage
+              FROM observation o JOIN public_observation p ON p.id = o.id WHERE {mine}""",
+        *args,
+    )
+    cells = await conn.fetch(
+        f"""SELECT DISTINCT p.grid_10km FROM observation o JOIN public_observation p ON p.id = o.id
+             WHERE {mine} AND p.generalisation IS NULL AND p.grid_10km IS NOT NULL ORDER BY 1""",
+        *args,
+    )
+    return SharedImpact(
+        pseudonym=owner["pseudonym"],
+        records=totals["records"],
+        species=totals["species"],
+        heritage=totals["heritage"],
+        cells=[r["grid_10km"] for r in cells],
     )

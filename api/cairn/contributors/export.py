@@ -18,7 +18,8 @@ Your data in Cairn
 ==================
 
 me.json            your device: its id, the pseudonym you chose (or none), when it was created
-                   and last seen. Cairn never stored your token, only a hash of it.
+                   and last seen, and the id of your shared impact link (or none). Cairn never
+                   stored your token, only a hash of it.
 observations.json  every observation you sent, exactly as stored (precise position included),
                    with its status, the moderators' comment and its full history.
 photos.json        your photos: size, content hash, and the capture time and GPS position read

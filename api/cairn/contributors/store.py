@@ -78,7 +78,10 @@ async def update(
 async def profile(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> asyncpg.Record | None:
     """Everything the device row holds except the token's hash."""
     return await conn.fetchrow(
-        "SELECT id, pseudonym, created_at, last_seen_at FROM device WHERE id = $1", device_id
+        """SELECT id, pseudonym, created_at, last_seen_at,
+                  (SELECT s.id FROM impact_share s WHERE s.device_id = device.id) AS impact_share
+             FROM device WHERE id = $1""",
+        device_id,
     )
 
 

@@ -33,32 +33,29 @@ def cell_code(lon: float, lat: float, size: str) -> str:
     return f"{size}L93E{int(x // metres):0{width}d}N{int(y // metres):0{width}d}"
 
 
-def cell_polygon(code: str) -> Polygon:
-    """The WGS84 outline of a cell (its four corners transformed)."""
+def cell_origin(code: str) -> tuple[int, int, int]:
+    """The Lambert-93 corner (x, y, south-west) of a cell and its side, all in metres."""
     match = _CODE.match(code)
     if match is None:
         raise ValueError(f"not a Lambert-93 cell code: {code!r}")
     metres = SIZES[match.group(1)]
-    x0, y0 = int(match.group(2)) * metres, int(match.group(3)) * metres
+    return int(match.group(2)) * metres, int(match.group(3)) * metres, metres
+
+
+def cell_polygon(code: str) -> Polygon:
+    """The WGS84 outline of a cell (its four corners transformed)."""
+    x0, y0, metres = cell_origin(code)
     corners = [(x0, y0), (x0 + metres, y0), (x0 + metres, y0 + metres), (x0, y0 + metres)]
     return Polygon([_TO_WGS84.transform(x, y) for x, y in corners])
 
 
 def cell_centre(code: str) -> tuple[float, float]:
     """The WGS84 position of a cell's centre."""
-    match = _CODE.match(code)
-    if match is None:
-        raise ValueError(f"not a Lambert-93 cell code: {code!r}")
-    metres = SIZES[match.group(1)]
-    x = int(match.group(2)) * metres + metres / 2
-    y = int(match.group(3)) * metres + metres / 2
-    lon, lat = _TO_WGS84.transform(x, y)
+    x0, y0, metres = cell_origin(code)
+    lon, lat = _TO_WGS84.transform(x0 + metres / 2, y0 + metres / 2)
     return round(float(lon), 6), round(float(lat), 6)
 
 
 def half_diagonal_m(code: str) -> float:
     """The uncertainty radius of a point published at a cell's centre."""
-    match = _CODE.match(code)
-    if match is None:
-        raise ValueError(f"not a Lambert-93 cell code: {code!r}")
-    return SIZES[match.group(1)] * math.sqrt(2) / 2
+    return cell_origin(code)[2] * math.sqrt(2) / 2

@@ -68,6 +68,16 @@ class Territory:
         """The territory is the union of its communes."""
         return cls(communes, unary_union([g for _, g in communes]), names)
 
+    @property
+    def outline_l93(self) -> BaseGeometry:
+        """The territory's outline in Lambert-93 metres (what maps of it draw)."""
+        return self._area
+
+    @property
+    def communes_l93(self) -> dict[str, BaseGeometry]:
+        """INSEE code → the commune's outline in Lambert-93 metres."""
+        return dict(zip(self._codes, self._shapes, strict=True))
+
     def locate(self, lon: float, lat: float) -> Location:
         """Commune and inside-ness of a WGS84 point."""
         point = Point(_TO_L93.transform(lon, lat))

@@ -7,16 +7,22 @@ the `<iframe>`, and the mistakes next to their fields when there are some.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Mapping
 from typing import Final
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from xml.sax.saxutils import quoteattr
 
 import msgspec
 
-from cairn.core.errors import InvalidInputError
+from cairn.core.errors import FieldError, InvalidInputError, pointer
 from cairn.core.languages import LANGS
+from cairn.widgets.messages import error_text
 from cairn.widgets.model import SANDBOX, SIZES, WIDGETS, WidgetConfig, parse_widget
+
+IFRAME_STYLE: Final = "border:0;max-width:100%"
+"""The pasted <iframe>'s style attribute: no border, never wider than the host's column."""
 
 
 class Snippets(msgspec.Struct, frozen=True):
@@ -46,7 +52,7 @@ def embed_snippets(base_url: str, config: WidgetConfig) -> Snippets:
     size = SIZES[config.size]
     iframe = (
         f'<iframe src={quoteattr(url)} title={quoteattr(title)} width="{size.width}" '
-        f'height="{size.height}" style="border:0;max-width:100%" loading="lazy" '
+        f'height="{size.height}" style="{IFRAME_STYLE}" loading="lazy" '
         f'sandbox="{SANDBOX}"></iframe>'
     )
     data = "".join(
@@ -210,17 +216,20 @@ def prepare_builder(
     so they come back as values, not as an error answer.
     """
     values = {name: value for name, value in query.items() if value is not None}
-    language = ui if ui in LANGS else LANGS[0]
+    language = LANGS[LANGS.index(ui)] if ui in LANGS else LANGS[0]
     errors: dict[str, str] = {}
     snippets = None
     widget = values.pop("widget", None)
     if widget is not None and widget not in WIDGETS:
-        errors["widget"] = f"widget must be one of {', '.join(WIDGETS)}"
+        unknown = FieldError(pointer("query", "widget"), "not_allowed", "no such widget")
+        errors["widget"] = error_text(unknown, language)
     elif widget is not None:
         try:
             config = parse_widget(widget, base_url=base_url, communes=communes, **values)
         except InvalidInputError as exc:
-            errors = {e.pointer.removeprefix("/query/"): e.detail for e in exc.errors}
+            errors = {
+                e.pointer.removeprefix("/query/"): error_text(e, language) for e in exc.errors
+            }
         else:
             snippets = embed_snippets(base_url, config)
     if widget is not None:
@@ -232,4 +241,22 @@ def prepare_builder(
         snippets=snippets,
         communes=communes,
         origins=origins,
+    )
+
+
+def builder_content_security_policy(base_url: str) -> str:
+    """The builder's CSP: no script, framed by nobody, and its preview allowed to load.
+
+    The preview is the very `<iframe>` a host pastes: its `src` is the public
+    address (`base_url`), which need not be the origin the builder was opened
+    on (`localhost` and `127.0.0.1`, or a proxy's inner name), and it carries
+    the style attribute `IFRAME_STYLE`, allowed by its hash and nothing else.
+    """
+    parts = urlsplit(base_url)
+    public = f"{parts.scheme}://{parts.netloc}"
+    digest = base64.b64encode(hashlib.sha256(IFRAME_STYLE.encode()).digest()).decode()
+    return (
+        f"default-src 'none'; style-src 'self' 'unsafe-hashes' 'sha256-{digest}'; "
+        f"frame-src 'self' {public}; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
     )

@@ -17,15 +17,17 @@ from litestar.params import FromPath, QueryParameter
 from cairn.core.caching import cached_response
 from cairn.core.deps import AppSettings, AppTerritory, ReadPool
 from cairn.core.documents import answers
-from cairn.core.errors import NotFoundError
-from cairn.core.problems import responses
+from cairn.core.errors import InvalidInputError, NotFoundError
+from cairn.core.languages import preferred_language
+from cairn.core.problems import ProblemError, responses
 from cairn.core.querystring import require_single_values
 from cairn.programmes import store as programmes
 from cairn.reference.territory import Territory
 from cairn.settings import Settings
 from cairn.share.model import programme_title
-from cairn.widgets.builder_model import prepare_builder
+from cairn.widgets.builder_model import builder_content_security_policy, prepare_builder
 from cairn.widgets.builder_page import render_builder
+from cairn.widgets.messages import TITLES, localised
 from cairn.widgets.model import content_security_policy, cors_origin, parse_widget
 from cairn.widgets.static import assets, render_page
 
@@ -36,11 +38,6 @@ ASSET_MAX_AGE: Final = 31_536_000
 EMBED_MAX_AGE: Final = 3_600
 """Hosts link embed.js by a fixed URL: a release reaches them within the hour."""
 
-BUILDER_CSP: Final = (
-    "default-src 'none'; style-src 'self'; frame-src 'self'; img-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-"""The builder runs no script and is framed by nobody; it previews widgets of its own origin."""
 PAGE = answers("The widget's HTML page, for an <iframe>", "text/html")
 
 Lang = Annotated[str | None, QueryParameter(description="fr (default), en or it")]
@@ -176,13 +173,23 @@ async def _page(
     widget: str,
     **query: str | None,
 ) -> Response[bytes]:
-    require_single_values(request)
+    try:
+        require_single_values(request)
+        config = parse_widget(widget, base_url=settings.base_url, communes=territory.names, **query)
+    except InvalidInputError as exc:  # said in the widget's language, as the rest of it is
+        lang = preferred_language(query.get("lang"), request.headers.get("accept-language"))
+        raise ProblemError(
+            422,
+            "validation_failed",
+            TITLES[lang],
+            errors=localised(exc.errors, lang),
+            headers={"Content-Language": lang, "Vary": "Accept-Language"},
+        ) from exc
     slug = query.get("programme")
     names = None
     if slug:
         async with read_pool.acquire() as conn:
             names = await programmes.names(conn, slug)
-    config = parse_widget(widget, base_url=settings.base_url, communes=territory.names, **query)
     if slug and names:  # the programme's own name rather than its slug
         title = programme_title(slug, names, config.lang)
         config = msgspec.structs.replace(config, subtitle=title)
@@ -251,7 +258,7 @@ async def builder(
         render_builder(form),
         "text/html",
         max_age=PAGE_MAX_AGE,
-        headers={"Content-Security-Policy": BUILDER_CSP},
+        headers={"Content-Security-Policy": builder_content_security_policy(settings.base_url)},
     )
 
 

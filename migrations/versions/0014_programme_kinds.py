@@ -7,15 +7,15 @@ any change to a published row), and an edit becomes the next version. The public
 projection keeps each record's schema version, so open data can say which
 version's units and labels its fields follow.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-25
 """
 
 from cairn.core.db import execute_script
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
