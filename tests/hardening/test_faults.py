@@ -77,7 +77,9 @@ def test_database_restarts_lose_and_double_nothing(own_database: tuple[str, Path
         **os.environ,
         "DATABASE_URL": dsn,
         "CAIRN_LOG_LEVEL": "ERROR",
-        "CAIRN_RATE_LIMIT_PER_MINUTE": "1000000",  # this test is about restarts, not limits
+        # this test is about restarts, not limits: neither the address's nor the device's
+        "CAIRN_RATE_LIMIT_PER_MINUTE": "1000000",
+        "CAIRN_DEVICE_RATE_LIMIT_PER_MINUTE": "1000000",
     }
     log = (pgdata.parent / "server.log").open("w+")
     process = subprocess.Popen(
@@ -165,7 +167,8 @@ def test_a_server_killed_mid_batch_stores_each_item_exactly_once_after_the_retry
     import asyncio
 
     env = {**os.environ, "DATABASE_URL": dsn, "CAIRN_LOG_LEVEL": "ERROR",
-           "CAIRN_DATA_DIR": str(tmp_path), "CAIRN_RATE_LIMIT_PER_MINUTE": "1000000"}  # fmt: skip
+           "CAIRN_DATA_DIR": str(tmp_path), "CAIRN_RATE_LIMIT_PER_MINUTE": "1000000",
+           "CAIRN_DEVICE_RATE_LIMIT_PER_MINUTE": "1000000"}  # fmt: skip
     batch = [observation_payload(id=str(uuid.uuid4())) for _ in range(500)]
     body: dict[str, object] = {"observations": batch}
 
