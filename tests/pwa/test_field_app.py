@@ -390,6 +390,9 @@ async def test_a_sent_record_is_corrected_then_withdrawn_from_the_app(
         return await db.fetchval("SELECT data->>'count' FROM observation") == "7"
 
     await eventually(corrected)
+    # the app must have the server's answer (version 2) before the hiker withdraws,
+    # or the withdrawal names version 1; a hand is never faster than that, a test is
+    await page.wait_for_load_state("networkidle")
     row = await db.fetchrow(
         "SELECT version, (SELECT count(*) FROM observation_event) AS events FROM observation"
     )
