@@ -407,6 +407,27 @@ async def test_a_sent_record_is_corrected_then_withdrawn_from_the_app(
     await expect(page.locator(".records .record .badge")).to_have_text("⊘ retirée")
 
 
+async def test_a_withdrawal_that_names_an_old_version_is_retried_with_the_current_one(
+    phone: BrowserContext, cairn_url: str, db: asyncpg.Connection
+) -> None:
+    """The phone's copy lags (a decision it has not read yet): the 409 carries the record."""
+    page = await installed(phone, cairn_url)
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await record_ibex(page)
+    await expect(page.locator(".records .record.state-sent")).to_have_count(1)
+    await db.execute(  # what a moderator's decision leaves; the phone still holds version 1
+        "UPDATE observation SET status = 'probable', version = version + 1"
+    )
+    await page.click(".records .record button:has-text('Retirer')")
+
+    async def withdrawn() -> bool:
+        return await db.fetchval("SELECT status FROM observation") == "withdrawn"
+
+    await eventually(withdrawn)
+    assert await db.fetchval("SELECT version FROM observation") == 3
+    await expect(page.locator(".records .record .badge")).to_have_text("⊘ retirée")
+
+
 async def test_without_geolocation_a_pin_placed_by_hand_is_accepted(
     browser: Browser, cairn_url: str, db: asyncpg.Connection
 ) -> None:

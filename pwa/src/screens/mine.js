@@ -1,5 +1,5 @@
 // My observations: what waits on the phone, what was sent, what the moderators decided and said.
-import { signed } from "../api.js";
+import { ApiError, signed } from "../api.js";
 import { allRecords, getMeta, updateRecord } from "../db.js";
 import { markDecisionsSeen } from "../decisions.js";
 import { h, fill } from "../dom.js";
@@ -107,6 +107,33 @@ function standing(record) {
   return ["⚠", t(`state_${record.state}`)];
 }
 
+/** Keep the phone's copy in step with what the server answered about a record. */
+async function remember(id, stored) {
+  await updateRecord(id, (r) => {
+    r.version = stored.version;
+    r.server = { ...(r.server || {}), status: stored.status };
+  });
+}
+
+/**
+ * Withdraw a sent record. The phone's version can lag behind the server's (a correction
+ * whose answer arrived late, a moderator's decision): the 409 carries the current record,
+ * and the hiker's confirmed wish to withdraw holds whatever changed, so retry once with it.
+ */
+async function withdraw(record) {
+  const attempt = (version) => signed(`/api/v1/observations/${record.id}/withdraw`, {
+    method: "POST", body: { expected_version: version },
+  });
+  try {
+    await remember(record.id, await attempt(record.version));
+  } catch (error) {
+    const current = error instanceof ApiError && error.status === 409 ? error.problem?.extra?.current : null;
+    if (!current) throw error;
+    await remember(record.id, current);
+    if (current.status !== "withdrawn") await remember(record.id, await attempt(current.version));
+  }
+}
+
 function item(record, schemas, serverThumbnail, redraw) {
   const status = record.server?.status;
   const [icon, words] = standing(record);
@@ -122,13 +149,7 @@ function item(record, schemas, serverThumbnail, redraw) {
     actions.push(h("button", { type: "button", class: "small danger", onclick: async () => {
       if (!confirm(t("withdrawConfirm"))) return;
       try {
-        const stored = await signed(`/api/v1/observations/${record.id}/withdraw`, {
-          method: "POST", body: { expected_version: record.version },
-        });
-        await updateRecord(record.id, (r) => {
-          r.version = stored.version;
-          r.server = { ...(r.server || {}), status: stored.status };
-        });
+        await withdraw(record);
       } catch (error) {
         alert(errorText(error));
       }
