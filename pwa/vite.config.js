@@ -1,6 +1,14 @@
 // Cairn field app: one build, served by the API at `/`.
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
+import { precompress } from "./scripts/precompress.mjs";
+
+/** Brotli and gzip copies of every built text file, once the service worker is written too. */
+const compressed = {
+  name: "cairn-precompress",
+  apply: "build",
+  closeBundle: { order: "post", sequential: true, handler: () => precompress("dist") },
+};
 
 export default defineConfig({
   build: {
@@ -43,5 +51,6 @@ export default defineConfig({
         ],
       },
     }),
+    compressed,
   ],
 });

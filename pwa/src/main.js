@@ -5,11 +5,13 @@ import { SEEN_EVENT, unseenDecisions } from "./decisions.js";
 import { h } from "./dom.js";
 import { LANGS, errorText, initialLanguage, setLanguage, t } from "./i18n.js";
 import "./outbox-texts.js";
+import * as home from "./screens/home.js";
 import { loadReference, loadStoredReference, programmeOf, rememberProgrammes, schemaOf } from "./reference.js";
 import { SyncState, onChange as onSyncChange, startSync, syncStatus } from "./sync.js";
 
+/** Screens load on demand, except the first one most visits show: it paints with no round trip. */
 const SCREENS = {
-  "": () => import("./screens/home.js"),
+  "": async () => home,
   record: () => import("./screens/record.js"),
   mine: () => import("./screens/mine.js"),
   map: () => import("./screens/openmap.js"),
