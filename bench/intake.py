@@ -160,7 +160,8 @@ def pillow_once(raw: bytes) -> float:
 
 async def api_photos(base: str, raw: bytes, count: int, at_once: int) -> list[float]:
     """Upload `count` photos, `at_once` in parallel, each on its own observation."""
-    async with await signed_client(base) as http:
+    http = await signed_client(base)  # already in use: closed below, not entered again
+    try:
         ids = []
         for i in range(count):
             body = payload(i)
@@ -182,6 +183,8 @@ async def api_photos(base: str, raw: bytes, count: int, at_once: int) -> list[fl
 
         _, latencies = await run_concurrently(count, at_once, job)
         return latencies
+    finally:
+        await http.aclose()
 
 
 def main() -> None:

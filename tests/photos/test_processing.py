@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -24,10 +26,25 @@ BRIANCON = (6.6433, 44.8986)
 MAX_PIXELS = 50_000_000
 
 
+@pytest.fixture(params=["alone", "beside"])
+def beside(request: pytest.FixtureRequest) -> Iterator[Executor | None]:
+    """Every file from one decode, or a JPEG's smaller ones from a scaled decode in a companion
+    thread (as the server does): both must give the same files."""
+    if request.param == "alone":
+        yield None
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool
+
+
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "HEIF"])
-def test_every_accepted_format_is_re_encoded_without_metadata(fmt: str) -> None:
-    raw = photo(fmt, gps=BRIANCON, taken_at=datetime(2026, 7, 14, 9, 30, tzinfo=UTC))
-    processed = process(raw, MAX_PIXELS)
+def test_every_accepted_format_is_re_encoded_without_metadata(
+    fmt: str, beside: Executor | None
+) -> None:
+    raw = photo(
+        fmt, size=(2000, 1500), gps=BRIANCON, taken_at=datetime(2026, 7, 14, 9, 30, tzinfo=UTC)
+    )
+    processed = process(raw, MAX_PIXELS, beside)
     assert processed.facts.source_format == fmt
     assert set(processed.files) == set(VARIANTS)
     for data in processed.files.values():
@@ -54,8 +71,10 @@ def test_no_exif_means_no_facts() -> None:
 @pytest.mark.parametrize(
     ("orientation", "upright"), [(1, (640, 480)), (6, (480, 640)), (8, (480, 640)), (3, (640, 480))]
 )
-def test_exif_orientation_is_applied(orientation: int, upright: tuple[int, int]) -> None:
-    processed = process(photo(orientation=orientation), MAX_PIXELS)
+def test_exif_orientation_is_applied(
+    orientation: int, upright: tuple[int, int], beside: Executor | None
+) -> None:
+    processed = process(photo(orientation=orientation), MAX_PIXELS, beside)
     assert (processed.facts.width, processed.facts.height) == upright
     original = Image.open(io.BytesIO(processed.files["original"]))
     assert original.size == upright
@@ -68,10 +87,41 @@ def test_exif_orientation_is_applied(orientation: int, upright: tuple[int, int])
         assert green == pytest.approx((255, 255, 255), abs=12)
 
 
-def test_derivatives_have_their_sizes() -> None:
-    processed = process(photo(size=(4000, 3000)), MAX_PIXELS)
+@pytest.mark.parametrize(
+    ("size", "orientation", "expected"),
+    [
+        ((4000, 3000), None, {"small": (320, 240), "large": (1280, 960)}),
+        ((4000, 3000), 6, {"small": (240, 320), "large": (960, 1280)}),
+        ((4001, 2999), 8, {"small": (240, 320), "large": (959, 1280)}),
+        ((1000, 750), 5, {"small": (240, 320), "large": (750, 1000)}),
+        ((300, 200), None, {"small": (300, 200), "large": (300, 200)}),
+    ],
+)
+def test_derivatives_have_their_sizes(
+    size: tuple[int, int],
+    orientation: int | None,
+    expected: dict[str, tuple[int, int]],
+    beside: Executor | None,
+) -> None:
+    processed = process(photo(size=size, orientation=orientation), MAX_PIXELS, beside)
     sizes = {name: Image.open(io.BytesIO(data)).size for name, data in processed.files.items()}
-    assert sizes == {"small": (320, 240), "large": (1280, 960), "original": (4000, 3000)}
+    upright = size[::-1] if orientation in {5, 6, 7, 8} else size
+    assert sizes == {**expected, "original": upright}
+
+
+def test_a_scaled_decode_gives_the_same_pictures_as_the_full_one() -> None:
+    """The smaller files made from a DCT-scaled decode look like those made from all pixels:
+    the coloured half where it was, in the same colours."""
+    raw = photo(size=(4000, 3000), orientation=6, colour=(200, 30, 30))
+    alone = process(raw, MAX_PIXELS).files
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scaled = process(raw, MAX_PIXELS, pool).files
+    assert scaled["original"] == alone["original"]
+    for variant in ("small", "large"):
+        first, second = (Image.open(io.BytesIO(files[variant])) for files in (alone, scaled))
+        assert first.size == second.size
+        for point in ((5, 5), (first.width - 5, first.height - 5), (first.width // 2, 5)):
+            assert first.getpixel(point) == pytest.approx(second.getpixel(point), abs=8)
 
 
 def test_transparency_is_laid_on_white() -> None:
@@ -86,10 +136,10 @@ def test_a_decompression_bomb_is_refused_from_its_header() -> None:
     assert refused.value.code == "too_many_pixels"
 
 
-def test_a_truncated_file_is_unreadable() -> None:
+def test_a_truncated_file_is_unreadable(beside: Executor | None) -> None:
     raw = photo(size=(800, 600))
     with pytest.raises(PhotoRejectedError) as refused:
-        process(raw[: len(raw) // 2], MAX_PIXELS)
+        process(raw[: len(raw) // 2], MAX_PIXELS, beside)
     assert refused.value.code == "unreadable_image"
 
 
@@ -109,9 +159,9 @@ def test_non_images_and_other_formats_are_refused_by_content(raw: bytes) -> None
     assert refused.value.code == "not_an_image"
 
 
-def test_a_polyglot_keeps_nothing_but_pixels() -> None:
+def test_a_polyglot_keeps_nothing_but_pixels(beside: Executor | None) -> None:
     payload = b"<html><script>alert(document.cookie)</script></html>PK\x03\x04evil.zip"
-    processed = process(photo() + payload, MAX_PIXELS)
+    processed = process(photo() + payload, MAX_PIXELS, beside)
     for data in processed.files.values():
         assert b"<script>" not in data
         assert b"PK\x03\x04" not in data

@@ -44,12 +44,15 @@ class PhotoWork:
 
     A pool of its own, not the shared one: at most `workers` photos are in
     memory at once, and the C allocator keeps per-thread arenas, so few
-    long-lived threads also keep the process's peak memory low.
+    long-lived threads also keep the process's peak memory low. Each photo
+    thread has one companion in `beside`, which makes a JPEG's smaller files
+    from a scaled decode while the photo thread re-encodes the original.
     """
 
     def __init__(self, store: PhotoStore, workers: int) -> None:
         self.store = store
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo")
+        self.beside = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo-small")
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """Run blocking work in one of the photo threads."""
@@ -109,7 +112,7 @@ async def receive(
     if twin is not None:
         facts = twin.facts
     else:
-        processed = await work.run(process, raw, settings.max_photo_pixels)
+        processed = await work.run(process, raw, settings.max_photo_pixels, work.beside)
         await work.run(_save, work.store, processed)
         facts = processed.facts
     observed = Observed(
