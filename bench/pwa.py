@@ -3,7 +3,12 @@
 Debian's Chromium loads `/` cold under CDP network emulation (1.6 Mbit/s down,
 750 kbit/s up, 150 ms latency) and a 4x CPU slow-down. Two moments are timed:
 the first screen (the home heading is shown) and ready (the reference bundle
-of 6,000+ taxa is stored for offline use). The baseline is a static page that
+of 6,000+ taxa is stored for offline use). A taxon's atlas page is timed until
+its charts show, cold, from the address people share (`/atlas/taxon/61098`,
+drawn by the server) and from the app's own (`/#/atlas/taxon/61098`, drawn by
+the app's scripts after the atlas API answers). Each moment is taken in the
+page's own clock (the first frame showing the element, from the navigation's
+start). The baseline is a static page that
 carries the app shell's own bytes (the page, and the scripts and stylesheets it
 loads before its first screen) as text: served by the same Cairn server, from
 the same folder, compressed the same way (the build's brotli copy), under the
@@ -96,18 +101,19 @@ async def measure(cairn: str, runs: int) -> None:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
         )
-        app = [
-            await load(browser, f"{cairn}/", ["main h1", "body[data-ready=true]"])
-            for _ in range(runs)
-        ]
-        atlas = [
-            await load(browser, f"{cairn}/#/atlas/taxon/61098", ["svg.chart"]) for _ in range(runs)
-        ]
-        shared = [
-            await load(browser, f"{cairn}/atlas/taxon/61098", ["svg.chart"]) for _ in range(runs)
-        ]
-        static = [await load(browser, f"{cairn}/static.html", ["h1"]) for _ in range(runs)]
+        # Interleaved, one of each per round: a busy moment of the machine falls on all alike.
+        pages = {
+            "static": (f"{cairn}/static.html", ["h1"]),
+            "app": (f"{cairn}/", ["main h1", "body[data-ready=true]"]),
+            "atlas": (f"{cairn}/#/atlas/taxon/61098", ["svg.chart"]),
+            "shared": (f"{cairn}/atlas/taxon/61098", ["svg.chart"]),
+        }
+        measured: dict[str, list[tuple[list[float], int]]] = {name: [] for name in pages}
+        for _ in range(runs):
+            for name, (url, selectors) in pages.items():
+                measured[name].append(await load(browser, url, selectors))
         await browser.close()
+    static, app, atlas, shared = (measured[name] for name in pages)
     first = statistics.median(times[0] for times, _ in app)
     ready = statistics.median(times[1] for times, _ in app)
     floor = statistics.median(times[0] for times, _ in static)
@@ -115,12 +121,14 @@ async def measure(cairn: str, runs: int) -> None:
     print(f"{'static page of the shell bytes (baseline)':44} {floor:10.0f} {static[0][1]:10d}")
     print(f"{'field app: first screen':44} {first:10.0f}")
     print(f"{'field app: ready offline (bundle stored)':44} {ready:10.0f} {app[0][1]:10d}")
-    atlas_ms = statistics.median(times[0] for times, _ in atlas)
-    print(f"{'atlas page of a taxon, cold (charts drawn)':44} {atlas_ms:10.0f} {atlas[0][1]:10d}")
     shared_ms = statistics.median(times[0] for times, _ in shared)
-    print(f"{'  the same from its shared address':44} {shared_ms:10.0f} {shared[0][1]:10d}")
-    print(f"ratio first screen / static: {first / floor:.2f}, atlas / static: {atlas_ms / floor:.2f}")
-    for name, runs_ms in (("static", static), ("first screen", app), ("atlas", atlas)):
+    print(f"{'atlas page of a taxon, cold (charts shown)':44} {shared_ms:10.0f} {shared[0][1]:10d}")
+    atlas_ms = statistics.median(times[0] for times, _ in atlas)
+    print(f"{'  the same at the app address (#/atlas/…)':44} {atlas_ms:10.0f} {atlas[0][1]:10d}")
+    print(f"ratio first screen / static: {first / floor:.2f}")
+    print(f"ratio atlas page / static: {shared_ms / floor:.2f}, app's: {atlas_ms / floor:.2f}")
+    runs_of = {"static": static, "first screen": app, "atlas": shared, "atlas (app)": atlas}
+    for name, runs_ms in runs_of.items():
         print(f"  each run, {name}: " + ", ".join(f"{times[0]:.0f}" for times, _ in runs_ms))
     emit(
         Figure(bench="pwa", what="first screen, 3G + 4x CPU", value=first, unit="ms",
@@ -129,12 +137,12 @@ async def measure(cairn: str, runs: int) -> None:
         Figure(bench="pwa", what="ready offline (reference bundle stored)", value=ready, unit="ms"),
         Figure(bench="pwa", what="first visit, bytes transferred", value=app[0][1] / 1024,
                unit="KB"),
-        Figure(bench="pwa", what="atlas taxon page, cold", value=atlas_ms, unit="ms",
-               baseline="static page of the shell bytes", baseline_value=floor,
-               ratio=atlas_ms / floor, target="<= 1.3"),
-        Figure(bench="pwa", what="atlas taxon page, cold, from its shared address",
-               value=shared_ms, unit="ms", baseline="static page of the shell bytes",
-               baseline_value=floor, ratio=shared_ms / floor),
+        Figure(bench="pwa", what="atlas taxon page, cold (shared address)", value=shared_ms,
+               unit="ms", baseline="static page of the shell bytes", baseline_value=floor,
+               ratio=shared_ms / floor, target="<= 1.3"),
+        Figure(bench="pwa", what="atlas taxon screen, cold (app address #/atlas/…)",
+               value=atlas_ms, unit="ms", baseline="static page of the shell bytes",
+               baseline_value=floor, ratio=atlas_ms / floor),
     )  # fmt: skip
 
 

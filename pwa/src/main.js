@@ -97,8 +97,24 @@ function renderNetwork() {
   net.className = navigator.onLine && !refused ? "net online" : "net offline";
 }
 
+/** The language chosen on this phone, also kept where it can be read at once (no storage wait). */
+const LANG_KEY = "cairn-lang";
+
+function quickLanguage() {
+  try {
+    return localStorage.getItem(LANG_KEY);
+  } catch {
+    return null; // storage refused (private mode): the language comes from IndexedDB a moment later
+  }
+}
+
 async function chooseLanguage(value) {
   setLanguage(value);
+  try {
+    localStorage.setItem(LANG_KEY, value);
+  } catch {
+    // the choice is still kept in IndexedDB below
+  }
   await setMeta("lang", value);
   document.querySelector(".skip").textContent = t("skip");
   document.getElementById("lang-label").textContent = t("language");
@@ -117,7 +133,9 @@ async function followDeepLink() {
 }
 
 async function boot() {
-  setLanguage(initialLanguage(await getMeta("lang")));
+  // The first screen's code downloads while storage opens (render() says if it cannot).
+  const firstScreen = SCREENS[route().name]().catch(() => null);
+  setLanguage(initialLanguage(quickLanguage()));
   document.getElementById("lang").value = document.documentElement.lang;
   document.getElementById("lang").addEventListener("change", (event) => chooseLanguage(event.target.value));
   document.querySelector(".skip").textContent = t("skip");
@@ -127,9 +145,15 @@ async function boot() {
   onSyncChange(renderNetwork);
   addEventListener("hashchange", render);
   renderNetwork();
-  await loadStoredReference();
+  // The home screen starts drawing before storage opens (its heading needs nothing stored);
+  // the others, and a QR code's link, once storage has given the reference data.
+  const early = route().name === "" && !new URLSearchParams(location.search).has("programme") ? render() : null;
+  const [saved] = await Promise.all([getMeta("lang"), loadStoredReference(), firstScreen]);
   await followDeepLink();
-  await render(); // the first screen does not wait for the network
+  await early;
+  const language = initialLanguage(saved);
+  if (language !== document.documentElement.lang) await chooseLanguage(language); // chosen before this phone kept it at hand
+  else if (!early) await render(); // the first screen does not wait for the network
   await loadReference();
   await rememberProgrammes(); // a QR code's link then opens on its programme even offline
   // Both kinds' forms must open on the trail: fetch their schemas while there is a network.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -156,11 +157,24 @@ async def test_each_atlas_address_carries_its_preview_and_its_figures(
     taxon_page = parse((await client.get(f"/atlas/taxon/{taxon}?lang=en")).text)
     assert "2 validated observations in 2 10\u00a0km cells" in taxon_page.one("description")
     assert "2" in taxon_page.text and "validated observations" in taxon_page.text
+    await the_taxon_page_draws_its_charts_without_scripts(client, taxon)
     commune = parse((await client.get("/atlas/commune/05023?lang=en")).text)
     assert commune.one("og:title").startswith("Briançon")
     heritage = parse((await client.get("/atlas/heritage/sundial?lang=it")).text)
     assert heritage.one("og:locale") == "it_IT"
     assert "1 osservazione validata" in heritage.one("description")
+
+
+async def the_taxon_page_draws_its_charts_without_scripts(client: Client, taxon: int) -> None:
+    """Months and altitude bands as SVG bars in the page, each figure said in its label."""
+    figures = (await client.get(f"/api/v1/atlas/taxa/{taxon}")).json()
+    page = (await client.get(f"/atlas/taxon/{taxon}?lang=fr")).text
+    labels = re.findall(r'<svg [^>]*class="chart" aria-label="([^"]*)"', page)
+    assert len(labels) == 1 + bool(figures["altitude_bands"]), labels
+    months = labels[0].removeprefix("Observations par mois: ").split(", ")
+    assert [int(month.rsplit(" ", 1)[1]) for month in months] == figures["months"]
+    assert months[0].startswith("janvier ") and sum(figures["months"]) == 2
+    assert page.count("<rect ") == 12 + len(figures["altitude_bands"] or [])
 
 
 async def test_the_language_comes_from_lang_then_accept_language(client: Client) -> None:

@@ -40,6 +40,8 @@ class PageWords(msgspec.Struct, frozen=True, kw_only=True):
     last_seen: str
     generalised: Callable[[int], str]
     cells_list: str
+    phenology: str
+    altitudes: str
     species_list: str
     heritage_list: str
     communes_list: str
@@ -90,6 +92,8 @@ WORDS: Final[dict[Lang, PageWords]] = {
             f"montrée{_plural(n, '', 's')} à une précision réduite (espèce sensible)."
         ),
         cells_list="Mailles de 10 km (Lambert-93)",
+        phenology="Observations par mois",
+        altitudes="Observations par tranche d'altitude",
         species_list="Espèces observées",
         heritage_list="Patrimoine observé",
         communes_list="Communes",
@@ -156,6 +160,8 @@ WORDS: Final[dict[Lang, PageWords]] = {
             "precision (sensitive species)."
         ),
         cells_list="10 km cells (Lambert-93)",
+        phenology="Observations per month",
+        altitudes="Observations per altitude band",
         species_list="Species observed",
         heritage_list="Heritage observed",
         communes_list="Communes",
@@ -219,6 +225,8 @@ WORDS: Final[dict[Lang, PageWords]] = {
             "precisione ridotta (specie sensibile)."
         ),
         cells_list="Maglie di 10 km (Lambert-93)",
+        phenology="Osservazioni per mese",
+        altitudes="Osservazioni per fascia di altitudine",
         species_list="Specie osservate",
         heritage_list="Patrimonio osservato",
         communes_list="Comuni",

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 import msgspec
 
 from cairn.atlas.card import Card, CardFigure
-from cairn.atlas.model import AtlasCount, AtlasHeritage, SharedImpact, TaxonChecklistEntry
+from cairn.atlas.model import AtlasCount, AtlasHeritage, Band, SharedImpact, TaxonChecklistEntry
 from cairn.atlas.page_words import WORDS, Noun, PageWords, counted, day, noun_for, number
 from cairn.core.languages import LANGS, Lang
 
@@ -38,6 +38,17 @@ class PageSection(msgspec.Struct, frozen=True):
     entries: list[PageLink]
 
 
+class PageChart(msgspec.Struct, frozen=True):
+    """Bars drawn in the page itself (SVG): seen before, and without, the app's scripts."""
+
+    title: str
+    labels: list[str]
+    """Under each bar."""
+    names: list[str]
+    """Each bar's name in full, for screen readers."""
+    values: list[int]
+
+
 class AtlasPage(msgspec.Struct, frozen=True, kw_only=True):
     """One atlas page in one language: what the HTML says and what its card shows."""
 
@@ -53,6 +64,7 @@ class AtlasPage(msgspec.Struct, frozen=True, kw_only=True):
     subheading_lang: str | None = None
     figures: list[CardFigure]
     notes: list[str] = []
+    charts: list[PageChart] = []
     sections: list[PageSection] = []
     indexable: bool = True
     """False for a contributor's page: shareable, but not for search engines."""
@@ -100,6 +112,27 @@ def taxon_page(lang: Lang, taxon: Any, figures: dict[str, Any], *, footer: str) 
             notes.append(f"{label}{_colon(lang)}{day(moment, lang)}")
     shown = heading + (f" ({scientific})" if scientific else "")
     card_figures = _figures(lang, (figures["count"], words.records), (len(cells), words.cells))
+    bands: list[Band] = figures["altitude_bands"] or []
+    charts = [
+        PageChart(
+            words.phenology,
+            [str(month) for month in range(1, 13)],
+            list(words.months),
+            figures["months"],
+        ),
+        *(
+            [
+                PageChart(
+                    words.altitudes,
+                    [number(band.low, lang) for band in bands],
+                    [f"{number(band.low, lang)}-{number(band.high, lang)} m" for band in bands],
+                    [band.count for band in bands],
+                )
+            ]
+            if bands
+            else []
+        ),
+    ]
     return AtlasPage(
         lang=lang,
         **_address(lang, "taxon", taxon.cd_ref, shown),
@@ -109,6 +142,7 @@ def taxon_page(lang: Lang, taxon: Any, figures: dict[str, Any], *, footer: str) 
         subheading_lang="la" if scientific else None,
         figures=card_figures,
         notes=notes,
+        charts=charts,
         sections=[PageSection(words.cells_list, [PageLink(code) for code in cells])]
         if cells
         else [],
@@ -366,18 +400,51 @@ def _content(page: AtlasPage) -> str:
         )
     parts.append("</div>")
     parts.extend(f"<p>{escape(note)}</p>" for note in page.notes)
+    parts.extend(_chart(chart) for chart in page.charts)
     for section in page.sections:
         items = "".join(f"<li>{_entry(entry)}</li>" for entry in section.entries)
         parts.append(f"<section><h2>{escape(section.title)}</h2><ul>{items}</ul></section>")
     card = card_url("", page.path, page.lang)
     parts.append(
         f"<p><img src={quoteattr(card)} alt={quoteattr(words.card_alt(page.heading))} "
-        'width="1200" height="630" style="max-width:100%;height:auto"></p>'
+        'width="1200" height="630" loading="lazy" decoding="async" '
+        'style="max-width:100%;height:auto"></p>'
     )
     app = f"/{page.app_route}" if page.app_route else "/"
     parts.append(f'<p><a class="button" href={quoteattr(app)}>{escape(words.open_in_app)}</a></p>')
     body = "".join(parts)
     return f'<article class="atlas-page" data-server-page="{escape(page.path)}">{body}</article>'
+
+
+def _chart(chart: PageChart, height: int = 140) -> str:
+    """Vertical bars in SVG with the field app's geometry and classes (its stylesheet applies)."""
+    width = max(240, len(chart.values) * 28)
+    top = max(1, *chart.values)
+    step = width / len(chart.values)
+    pairs = zip(chart.names, chart.values, strict=True)
+    described = ", ".join(f"{name} {value}" for name, value in pairs)
+    shapes = []
+    for i, (label, value) in enumerate(zip(chart.labels, chart.values, strict=True)):
+        bar = round(value / top * (height - 16))
+        x, middle = i * step + step * 0.15, i * step + step * 0.5
+        shapes.append(
+            f'<rect x="{x:g}" y="{height - bar}" width="{step * 0.7:g}" height="{bar}" rx="2" '
+            'class="bar"></rect>'
+        )
+        if value > 0:
+            shapes.append(
+                f'<text x="{middle:g}" y="{height - bar - 3}" text-anchor="middle" '
+                f'class="count">{value}</text>'
+            )
+        shapes.append(
+            f'<text x="{middle:g}" y="{height + 16}" text-anchor="middle" class="label">'
+            f"{escape(label)}</text>"
+        )
+    return (
+        f"<section><h2>{escape(chart.title)}</h2>"
+        f'<svg viewBox="0 0 {width} {height + 24}" role="img" class="chart" '
+        f"aria-label={quoteattr(f'{chart.title}: {described}')}>{''.join(shapes)}</svg></section>"
+    )
 
 
 def _entry(entry: PageLink) -> str:

@@ -5,14 +5,15 @@ import { formatBytes, lang, t } from "../i18n.js";
 import { waiting } from "../sync.js";
 
 export async function show(main) {
-  const chosen = await getMeta("programme");
-  const records = await allRecords();
+  fill(main, h("h1", {}, t("welcome"))); // at once; the rest when storage answers
+  const [chosen, records, storage] = await Promise.all([getMeta("programme"), allRecords(), storageState()]);
   const banner = chosen
     ? h("section", { class: "card programme", "aria-label": t("programme") },
         h("p", { class: "eyebrow" }, t("programme")),
         h("h2", {}, chosen.programme?.name?.[lang()] ?? chosen.slug),
         chosen.place ? h("p", {}, `${t("place")}${t("colon")}${chosen.place}`) : null)
     : null;
+  main.replaceChildren();
   fill(main, 
     h("h1", {}, t("welcome")),
     banner,
@@ -22,7 +23,7 @@ export async function show(main) {
       accepts(chosen, "heritage") && h("a", { class: "choice heritage", href: "#/record/heritage" },
         h("span", { class: "choice-title" }, t("heritage")), h("span", { class: "hint" }, t("heritageHint")))),
     h("p", { class: "outbox-count", role: "status" }, t("waitingCount", waiting(records).length)),
-    await storageState(),
+    storage,
     h("p", { class: "footer-link" }, h("a", { href: "#/impact" }, t("impactLink")), " · ", h("a", { href: "#/staff" }, t("staffLink"))),
   );
 }
