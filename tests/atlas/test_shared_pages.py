@@ -175,6 +175,16 @@ async def the_taxon_page_draws_its_charts_without_scripts(client: Client, taxon:
     assert [int(month.rsplit(" ", 1)[1]) for month in months] == figures["months"]
     assert months[0].startswith("janvier ") and sum(figures["months"]) == 2
     assert page.count("<rect ") == 12 + len(figures["altitude_bands"] or [])
+    # It paints from its first answer: the app's stylesheet inside, the whole page gzipped.
+    assert "<style>" in page and '<link rel="stylesheet"' not in page
+    zipped = await client.get(f"/atlas/taxon/{taxon}?lang=fr", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip" and zipped.text == page
+    assert "Accept-Encoding" in zipped.headers["vary"]
+    again = await client.get(
+        f"/atlas/taxon/{taxon}?lang=fr",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]},
+    )
+    assert again.status_code == 304
 
 
 async def test_the_language_comes_from_lang_then_accept_language(client: Client) -> None:

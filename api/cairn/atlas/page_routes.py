@@ -9,6 +9,8 @@ address that names nothing answers a 404 page in that language.
 from __future__ import annotations
 
 import asyncio
+import gzip
+import re
 from typing import Annotated, Any, Final
 from urllib.parse import quote
 from xml.sax.saxutils import escape
@@ -35,7 +37,7 @@ from cairn.core.languages import LANGS, Lang, preferred_language
 from cairn.core.problems import responses
 from cairn.reference.territory import Territory
 from cairn.settings import Settings
-from cairn.webapp.routes import content_security_policy
+from cairn.webapp.routes import accepted_encodings, content_security_policy
 
 AskedLang = Annotated[
     str | None, QueryParameter(description="fr, en or it (else Accept-Language, else fr)")
@@ -43,6 +45,10 @@ AskedLang = Annotated[
 PAGE = answers("The page (HTML, with Open Graph and Twitter card tags)", "text/html")
 """Its 404 is a page in the reader's language for a browser (Accept: text/html), else a
 problem document."""
+_STYLESHEET_LINK: Final = re.compile(
+    r'<link rel="stylesheet"[^>]*href="/assets/([\w.-]+\.css)"[^>]*>'
+)
+"""The field app's stylesheet in its page (`make pwa` writes it so)."""
 CARD = answers("The page's card: a 1200 x 630 PNG", "image/png")
 
 
@@ -51,9 +57,31 @@ def _language(request: Request[Any, Any, Any], asked: str | None) -> Lang:
 
 
 def _shell(settings: Settings) -> str | None:
-    """The field app's page, when it is built: atlas pages are that page with content inside."""
+    """The field app's page, when it is built: atlas pages are that page with content inside.
+
+    Its stylesheet is put inside the page: a shared page then paints with its first answer,
+    not a round trip later (the app's scripts stay separate, cached and deferred).
+    """
     path = settings.pwa_dir / "index.html"
-    return path.read_text("utf-8") if path.is_file() else None
+    if not path.is_file():
+        return None
+
+    def inline(link: re.Match[str]) -> str:
+        css = settings.pwa_dir / "assets" / link.group(1)
+        text = css.read_text("utf-8") if css.is_file() else "<"
+        return link.group(0) if "<" in text else f"<style>{text}</style>"
+
+    return _STYLESHEET_LINK.sub(inline, path.read_text("utf-8"))
+
+
+def _compressed(
+    request: Request[Any, Any, Any], body: bytes, headers: dict[str, str]
+) -> tuple[bytes, dict[str, str]]:
+    """The page gzipped when the client takes it (a fixed mtime keeps the ETag stable)."""
+    headers = {**headers, "Vary": f"{headers['Vary']}, Accept-Encoding"}
+    if "gzip" not in accepted_encodings(request.headers.get("accept-encoding")):
+        return body, headers
+    return gzip.compress(body, 6, mtime=0), {**headers, "Content-Encoding": "gzip"}
 
 
 def _html_headers(settings: Settings, lang: Lang) -> dict[str, str]:
@@ -89,13 +117,10 @@ async def _page(
     if isinstance(page, str):  # a synonym: the valid name's page is the one to share
         query = f"?lang={quote(asked)}" if asked in LANGS else ""
         return Response(b"", status_code=301, headers={"Location": page + query})
-    return cached_response(
-        request,
-        render_page(page, settings.base_url, shell),
-        "text/html",
-        max_age=ATLAS_MAX_AGE,
-        headers=_html_headers(settings, lang),
+    body, headers = _compressed(
+        request, render_page(page, settings.base_url, shell), _html_headers(settings, lang)
     )
+    return cached_response(request, body, "text/html", max_age=ATLAS_MAX_AGE, headers=headers)
 
 
 async def _card(

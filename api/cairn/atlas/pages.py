@@ -328,7 +328,7 @@ def _taxon_link(entry: TaxonChecklistEntry, lang: Lang) -> PageLink:
 
 # --- HTML ---------------------------------------------------------------------------------
 
-_STYLESHEET: Final = re.compile(r'<link rel="stylesheet"[^>]*>')
+_STYLESHEET: Final = re.compile(r'<link rel="stylesheet"[^>]*>|<style>[^<]*</style>')
 _SHELL_MAIN: Final = '<main id="main" tabindex="-1"></main>'
 _SHELL_HEAD_TAGS: Final = re.compile(
     r'\s*(<title>[^<]*</title>|<meta (?:name="description"|property="og:[^"]*")[^>]*>)'
