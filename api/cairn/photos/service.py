@@ -44,19 +44,33 @@ class PhotoWork:
 
     A pool of its own, not the shared one: at most `workers` photos are in
     memory at once, and the C allocator keeps per-thread arenas, so few
-    long-lived threads also keep the process's peak memory low. Each photo
-    thread has one companion in `beside`, which makes a JPEG's smaller files
-    from a scaled decode while the photo thread re-encodes the original.
+    long-lived threads also keep the process's peak memory low. A photo gets
+    a companion thread (`beside`) that makes a JPEG's smaller files from a
+    scaled decode while the photo thread re-encodes the original, as long as
+    threads at work stay within the worker count (at least two): an idle
+    core shortens the wait, a busy one would only get the scaled decode as
+    extra work, so under load each photo is made in one thread.
     """
 
     def __init__(self, store: PhotoStore, workers: int) -> None:
         self.store = store
+        self.workers = workers
+        self.in_hand = 0
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo")
         self.beside = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo-small")
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """Run blocking work in one of the photo threads."""
         return await asyncio.get_running_loop().run_in_executor(self.executor, work, *args)
+
+    async def process(self, raw: bytes, max_pixels: int) -> Processed:
+        """Decode and re-encode one upload, with a companion thread while one is idle."""
+        beside = self.beside if 2 * (self.in_hand + 1) <= max(2, self.workers) else None
+        self.in_hand += 1
+        try:
+            return await self.run(process, raw, max_pixels, beside)
+        finally:
+            self.in_hand -= 1
 
 
 def _save(store: PhotoStore, processed: Processed) -> None:
@@ -112,7 +126,7 @@ async def receive(
     if twin is not None:
         facts = twin.facts
     else:
-        processed = await work.run(process, raw, settings.max_photo_pixels, work.beside)
+        processed = await work.process(raw, settings.max_photo_pixels)
         await work.run(_save, work.store, processed)
         facts = processed.facts
     observed = Observed(
