@@ -34,7 +34,7 @@ QUICK = {
     "opendata": ["--rows", "100000"],
     "share": ["--count", "200"],
     "widgets": ["--runs", "3"],
-    "pwa": ["--runs", "3"],
+    "pwa": ["--runs", "7"],  # interleaved page loads: fewer swing with the machine's load
     "load": ["--quick"],
 }
 FULL: dict[str, list[str]] = {name: [] for name in QUICK}
