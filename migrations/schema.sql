@@ -579,7 +579,7 @@ CREATE INDEX public_observation_grid ON public.public_observation USING btree (g
 CREATE INDEX public_observation_observed ON public.public_observation USING btree (observed_at, id);
 CREATE INDEX public_observation_position ON public.public_observation USING gist ("position");
 CREATE INDEX public_observation_status_id ON public.public_observation USING btree (status, id);
-CREATE INDEX public_observation_taxon_path ON public.public_observation USING gist (taxon_path);
+CREATE INDEX public_observation_taxon_position ON public.public_observation USING gist (taxon_path, "position");
 CREATE INDEX public_observation_updated ON public.public_observation USING btree (updated_at, id);
 CREATE INDEX refresh_token_user ON public.refresh_token USING btree (user_id);
 CREATE INDEX sensitivity_rule_taxon ON public.sensitivity_rule USING btree (cd_ref);

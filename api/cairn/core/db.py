@@ -117,6 +117,16 @@ async def connect(dsn: str | None = None, **options: Any) -> asyncpg.Connection:
         raise UnavailableError("database", str(exc) or type(exc).__name__) from exc
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Release without asyncpg's reset query (a round trip on every request's path).
+
+    asyncpg still rolls back an open transaction first. Nothing here leaves session
+    state behind: settings are `SET LOCAL`, advisory locks are transaction locks,
+    cursors live in transactions, temporary tables drop on commit, and LISTEN has its
+    own connection (reference.places_store).
+    """
+
+
 async def create_pool(dsn: str, min_size: int, max_size: int) -> asyncpg.Pool:
     """A pool whose connections speak msgspec JSON and check their health."""
     pool = await asyncpg.create_pool(
@@ -125,6 +135,7 @@ async def create_pool(dsn: str, min_size: int, max_size: int) -> asyncpg.Pool:
         min_size=min_size,
         max_size=max_size,
         init=init_connection,
+        reset=_keep_session,
         max_inactive_connection_lifetime=60,
         command_timeout=60,
     )

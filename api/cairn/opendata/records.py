@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -65,16 +66,21 @@ class PublicObservation(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
 
 
+@cache
+def _zone(offset_s: int) -> timezone:
+    """The fixed zone of a UTC offset (a handful of distinct values: built once each)."""
+    return timezone(timedelta(seconds=offset_s))
+
+
 def to_public(row: Any) -> PublicObservation:
-    """One row of public_observation as the API record."""
-    offset = timezone(timedelta(seconds=row["observed_offset_s"]))
+    """One row of public_observation as the API record (a struct msgspec encodes directly)."""
     return PublicObservation(
         id=row["id"],
         kind=row["kind"],
         schema_version=row["schema_version"],
         programme=row["programme"],
         status=row["status"],
-        observed_at=row["observed_at"].astimezone(offset),
+        observed_at=row["observed_at"].astimezone(_zone(row["observed_offset_s"])),
         taxon=None
         if row["taxon_cd_ref"] is None
         else PublicTaxon(
@@ -105,7 +111,7 @@ def to_public(row: Any) -> PublicObservation:
         observer=row["observer"],
         licence=row["licence"],
         licence_url=LICENCE_URIS[row["licence"]],
-        photos=list(row["photos"]),
+        photos=row["photos"],
         updated_at=row["updated_at"].astimezone(UTC),
     )
 
