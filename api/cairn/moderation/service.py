@@ -33,12 +33,12 @@ async def review(
     )
     async with transaction(pool) as conn:
         try:
-            decided = await reviews.review(
+            decided, changed = await reviews.review(
                 conn, observation_id, programmes_for(staff, "moderate"), decision
             )
         except NotFoundError:
             raise ForbiddenError("Deciding needs the moderator role on this programme.") from None
-        await public.project(conn, [observation_id])
+        await public.replace(conn, [observation_id], changed)
     return decided
 
 
@@ -60,11 +60,9 @@ async def review_many(pool: Pool, staff: Staff, data: BulkReviewIn) -> BulkOut:
         raise InvalidInputError(errors, "Invalid bulk review")
     decision = await _decision(pool, staff, data.status, data.comment, None, data.expected_versions)
     async with transaction(pool) as conn:
-        outcome = BulkOut(
-            await reviews.apply(conn, data.ids, programmes_for(staff, "moderate"), decision)
-        )
-        await public.project(conn, [r.id for r in outcome.results if r.outcome == "decided"])
-    return outcome
+        applied = await reviews.apply(conn, data.ids, programmes_for(staff, "moderate"), decision)
+        await public.replace(conn, [row["id"] for row in applied.changed], applied.changed)
+    return BulkOut(applied.results)
 
 
 async def _decision(

@@ -29,6 +29,7 @@ from cairn.moderation.model import (
 )
 from cairn.observations.disclosure import local_time
 from cairn.observations.store import to_out
+from cairn.opendata import store as public
 from cairn.photos.store import photos_of
 from cairn.sensitivity import store as sensitivity
 
@@ -43,14 +44,19 @@ SELECT o.*, {photos_of("o")} AS photos,
 """
 
 
-_STATE = """
-SELECT id, status, validation_method, moderator_comment, taxon_cd_nom, taxon_cd_ref, version,
-       lon, lat, observed_at, observed_offset_s
-  FROM observation
- WHERE id = ANY($1) AND programme = ANY($2)
- ORDER BY id
-   FOR UPDATE
-"""
+_STATE = (
+    _staff_select()
+    + " WHERE o.id = ANY($1) AND o.programme = ANY($2) ORDER BY o.id FOR UPDATE OF o"
+)
+"""The staff view of the ids in scope, locked: the state decided on, and the answer for a
+record left as it is (a conflict)."""
+
+_STAFF_EXTRAS = (
+    f", {photos_of('o')} AS photos, st.cd_ref AS t_cd_ref,"
+    " st.scientific_name AS t_scientific_name, st.vernacular_fr AS t_vernacular_fr,"
+    " st.group2_inpn AS t_group"
+)
+_STAFF_JOIN = "LEFT JOIN taxon st ON st.cd_nom = o.taxon_cd_nom"
 
 
 class QueueFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -186,11 +192,23 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
     expected_versions: dict[UUID, int]
 
 
+class Applied(msgspec.Struct, frozen=True):
+    """What a decision did: an outcome per id, and the changed rows ready to project."""
+
+    results: list[BulkResult]
+    changed: list[Any]
+    """`opendata.store.source_select` rows of the decided records, as they now are."""
+
+
 async def review(
     conn: Connection, observation_id: UUID, programmes: list[str], decision: Decision
-) -> StaffObservation:
-    """Apply one decision; `NotFoundError` outside scope, `ConflictError` on a stale version."""
-    result = (await apply(conn, [observation_id], programmes, decision))[0]
+) -> tuple[StaffObservation, list[Any]]:
+    """Apply one decision: the record as it now is, and its row to project.
+
+    `NotFoundError` outside scope, `ConflictError` on a stale version.
+    """
+    applied = await apply(conn, [observation_id], programmes, decision)
+    result = applied.results[0]
     if result.observation is None:
         raise NotFoundError(f"no observation {observation_id}")
     if result.outcome == "conflict":
@@ -198,16 +216,18 @@ async def review(
             "The observation changed since you read it, or was withdrawn by its contributor.",
             {"current": msgspec.to_builtins(result.observation)},
         )
-    return result.observation
+    return result.observation, applied.changed
 
 
 async def apply(
     conn: Connection, ids: Sequence[UUID], programmes: list[str], decision: Decision
-) -> list[BulkResult]:
+) -> Applied:
     """Apply a decision to each id (locked in id order, so concurrent bulks never deadlock).
 
     An id outside scope is `not_found`; a withdrawn record or one whose version
-    differs from the expected one is a `conflict` and is left as it is.
+    differs from the expected one is a `conflict` and is left as it is. Three
+    statements whatever the count: the locked read, then one statement that
+    updates, appends the events and returns the rows as they now are.
     """
     rows = {row["id"]: row for row in await conn.fetch(_STATE, list(set(ids)), programmes)}
     levels = (
@@ -228,73 +248,89 @@ async def apply(
         else {}
     )
     updates: list[tuple[Any, ...]] = []
-    outcomes: dict[UUID, str] = {}
+    current: dict[UUID, StaffObservation] = {}
     for observation_id, row in rows.items():
         expected = decision.expected_versions.get(observation_id)
         if row["status"] == "withdrawn" or (expected is not None and expected != row["version"]):
-            outcomes[observation_id] = "conflict"
+            current[observation_id] = staff_view(row)
             continue
         state = ModerationState(**{k: row[k] for k in ModerationState.__struct_fields__})
         after, before_doc, after_doc = decide(
             state, decision.status, decision.comment, decision.taxon
         )
         updates.append((observation_id, after, before_doc, after_doc, levels.get(observation_id)))
-        outcomes[observation_id] = "decided"
-    if updates:
-        await _write(conn, updates, decision)
-    current = await read_many(conn, list(rows), programmes)
-    return [
-        BulkResult(
-            id=observation_id,
-            outcome=outcomes.get(observation_id, "not_found"),  # type: ignore[arg-type]
-            observation=current.get(observation_id),
-        )
-        for observation_id in ids
-    ]
+    changed = await _write(conn, updates, decision) if updates else []
+    decided = {row["id"]: staff_view(row) for row in changed}
+    current.update(decided)
+    return Applied(
+        [
+            BulkResult(
+                id=observation_id,
+                outcome=(
+                    "decided"
+                    if observation_id in decided
+                    else "conflict"
+                    if observation_id in rows
+                    else "not_found"
+                ),
+                observation=current.get(observation_id),
+            )
+            for observation_id in ids
+        ],
+        changed,
+    )
+
+
+_WRITE = (
+    """WITH decided AS (
+    UPDATE observation o SET
+           status = u.status, validation_method = u.method, moderator_comment = u.comment,
+           taxon_cd_nom = u.cd_nom, taxon_cd_ref = u.cd_ref, version = u.version,
+           sensitivity_level = coalesce(u.level, o.sensitivity_level),
+           validated_at = CASE WHEN u.status = 'pending' THEN NULL ELSE now() END,
+           updated_at = greatest(now(), o.received_at)
+      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
+                  $7::int[], $8::smallint[])
+           AS u(id, status, method, comment, cd_nom, cd_ref, version, level)
+     WHERE o.id = u.id
+ RETURNING o.*
+), logged AS (
+    INSERT INTO observation_event
+           (observation_id, actor_kind, actor_id, action, version, before, after, comment)
+    SELECT e.id, 'staff', $9, $10, e.version, e.before, e.after, $11
+      FROM unnest($1::uuid[], $7::int[], $12::jsonb[], $13::jsonb[])
+           AS e(id, version, before, after)
+)"""
+    + public.source_select("decided", _STAFF_EXTRAS, _STAFF_JOIN)
+    + " ORDER BY o.id"
+)
+"""The decided rows' update, their events, and the rows as they now are (one statement)."""
 
 
 async def _write(
     conn: Connection,
     updates: list[tuple[UUID, ModerationState, dict[str, Any], dict[str, Any], int | None]],
     decision: Decision,
-) -> None:
-    """One UPDATE and one INSERT for all decided rows."""
-    ids = [u[0] for u in updates]
+) -> list[Any]:
+    """Update every decided row and append its event; the rows, to answer and to project."""
     states = [u[1] for u in updates]
-    await conn.execute(
-        """UPDATE observation o SET
-               status = u.status, validation_method = u.method, moderator_comment = u.comment,
-               taxon_cd_nom = u.cd_nom, taxon_cd_ref = u.cd_ref, version = u.version,
-               sensitivity_level = coalesce(u.level, o.sensitivity_level),
-               validated_at = CASE WHEN u.status = 'pending' THEN NULL ELSE now() END,
-               updated_at = greatest(now(), o.received_at)
-             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
-                         $7::int[], $8::smallint[])
-                  AS u(id, status, method, comment, cd_nom, cd_ref, version, level)
-            WHERE o.id = u.id""",
-        ids,
-        [s.status for s in states],
-        [s.validation_method for s in states],
-        [s.moderator_comment for s in states],
-        [s.taxon_cd_nom for s in states],
-        [s.taxon_cd_ref for s in states],
-        [s.version for s in states],
-        [u[4] for u in updates],
-    )
-    action = "review" if decision.taxon is None else "reidentify"
-    await conn.execute(
-        """INSERT INTO observation_event
-               (observation_id, actor_kind, actor_id, action, version, before, after, comment)
-           SELECT u.id, 'staff', $2, $3, u.version, u.before, u.after, $4
-             FROM unnest($1::uuid[], $5::int[], $6::jsonb[], $7::jsonb[])
-                  AS u(id, version, before, after)""",
-        ids,
-        str(decision.actor),
-        action,
-        decision.comment,
-        [s.version for s in states],
-        [u[2] for u in updates],
-        [u[3] for u in updates],
+    return list(
+        await conn.fetch(
+            _WRITE,
+            [u[0] for u in updates],
+            [s.status for s in states],
+            [s.validation_method for s in states],
+            [s.moderator_comment for s in states],
+            [s.taxon_cd_nom for s in states],
+            [s.taxon_cd_ref for s in states],
+            [s.version for s in states],
+            [u[4] for u in updates],
+            str(decision.actor),
+            "review" if decision.taxon is None else "reidentify",
+            decision.comment,
+            [u[2] for u in updates],
+            [u[3] for u in updates],
+        )
     )
 
 

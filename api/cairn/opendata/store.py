@@ -28,25 +28,32 @@ from cairn.observations.disclosure import (
 )
 from cairn.photos.model import photo_path
 
-_SOURCE = """
-SELECT o.id, o.kind, o.schema_version, k.schema AS kind_schema, o.programme, o.status,
-       o.observed_at, o.observed_offset_s, o.lon, o.lat,
-       o.accuracy_m, o.altitude_m, o.data, o.licence, o.comment, o.updated_at,
-       o.taxon_cd_ref, o.commune_insee,
+
+def source_select(relation: str, extra_columns: str = "", extra_joins: str = "") -> str:
+    """The SELECT of what `replace` needs from the observations in `relation`.
+
+    `relation` is the table, or a data-modifying CTE's RETURNING rows, so that a
+    writer can have its changed rows back ready to project without reading them
+    again (see moderation.store). `o.*` comes first; `extra_columns` (each with a
+    leading comma) and `extra_joins` add what the writer itself answers with.
+    """
+    return f"""
+SELECT o.*, k.schema AS kind_schema,
        t.path AS taxon_path, t.scientific_name, t.vernacular_fr, t.kingdom,
        coalesce(t.group2_inpn, t.group1_inpn) AS taxon_group,
-       o.sensitivity_level, o.geoprivacy,
        c.centroid_lon, c.centroid_lat, c.min_lon, c.min_lat, c.max_lon, c.max_lat,
        d.pseudonym AS observer,
        ARRAY(SELECT p.sha256 FROM photo p WHERE p.observation_id = o.id
-              ORDER BY p.created_at, p.id) AS photo_keys
-FROM observation o
+              ORDER BY p.created_at, p.id) AS photo_keys{extra_columns}
+FROM {relation} o
 LEFT JOIN device d ON d.id = o.device_id
 LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_ref
 LEFT JOIN commune c ON c.insee = o.commune_insee
 LEFT JOIN programme_kind k ON k.kind = o.kind AND k.version = o.schema_version
-WHERE o.id = ANY($1)
-"""
+{extra_joins}"""
+
+
+_SOURCE = source_select("observation") + " WHERE o.id = ANY($1)"
 
 _COLUMNS = (
     "id", "kind", "programme", "status", "observed_at", "observed_offset_s", "taxon_cd_ref",
@@ -119,9 +126,13 @@ def _public_row(row: Any) -> tuple[Any, ...] | None:
 
 async def project(conn: Connection, ids: Sequence[UUID]) -> None:
     """Recompute the public rows of `ids` (deleting those that may not be public)."""
-    if not ids:
-        return
-    rows = [r for r in (_public_row(s) for s in await conn.fetch(_SOURCE, list(ids))) if r]
+    if ids:
+        await replace(conn, ids, await conn.fetch(_SOURCE, list(ids)))
+
+
+async def replace(conn: Connection, ids: Sequence[UUID], sources: Sequence[Any]) -> None:
+    """Replace the public rows of `ids` by those of their `source_select` rows."""
+    rows = [r for r in (_public_row(s) for s in sources) if r]
     await conn.execute("DELETE FROM public_observation WHERE id = ANY($1)", list(ids))
     if len(rows) > _COPY_FROM:
         await conn.copy_records_to_table("public_observation", records=rows, columns=list(_COLUMNS))
