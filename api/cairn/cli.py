@@ -275,6 +275,27 @@ def refresh_profiles_command() -> None:
     click.echo(f"{count} taxon profiles computed.")
 
 
+@cli.command("partition-public")
+@click.option("--by", "by", type=click.Choice(["year"]), required=True, help="Partition key.")
+def partition_public_command(by: str) -> None:
+    """Partition the open-data table by year of observation (opt-in; see opendata.partitions).
+
+    One transaction; a second run says the table is already partitioned and gives
+    the years found in the default partition their own.
+    """
+    from cairn.core.clock import now  # noqa: PLC0415
+    from cairn.opendata.partitions import partition_by_year  # noqa: PLC0415
+
+    done = run_on_database(
+        resolve_database(_settings()), lambda conn: partition_by_year(conn, now().year)
+    )
+    years = ", ".join(map(str, done.new_years)) or "none"
+    if done.converted:
+        click.echo(f"public_observation partitioned by year: {done.rows} rows; years {years}.")
+    else:
+        click.echo(f"public_observation is already partitioned by year; new years: {years}.")
+
+
 def run_on_database(dsn: str, job: Callable[[Connection], Awaitable[T]]) -> T:
     """Run `job` with one connection to Cairn's database."""
     from cairn.core.db import create_pool  # noqa: PLC0415
