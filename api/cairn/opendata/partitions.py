@@ -82,9 +82,9 @@ async def _convert(conn: Connection, this_year: int) -> Partitioned:
         TABLE,
     )
     comment = await conn.fetchval("SELECT obj_description($1::regclass, 'pg_class')", TABLE)
-    span = await conn.fetchrow(f"SELECT min({_YEAR}) AS first, max({_YEAR}) AS last FROM {TABLE}")
-    first = min(span["first"] or this_year, this_year)
-    last = max(span["last"] or this_year, this_year + 1)
+    oldest, newest = await conn.fetchval(f"SELECT ARRAY[min({_YEAR}), max({_YEAR})] FROM {TABLE}")
+    first = min(oldest or this_year, this_year)
+    last = max(newest or this_year, this_year + 1)
     years = list(range(first, last + 1))
     staging = f"{TABLE}_by_year"
     await conn.execute(
