@@ -27,7 +27,16 @@ def to_lambert93(lon: float, lat: float) -> tuple[float, float]:
 
 def cell_code(lon: float, lat: float, size: str) -> str:
     """The code of the `size` ("10km" or "1km") cell holding a WGS84 point."""
+    return _code(*to_lambert93(lon, lat), size)
+
+
+def cell_codes(lon: float, lat: float) -> tuple[str, str]:
+    """The 10 km and 1 km cells of a point, with one projection for both."""
     x, y = to_lambert93(lon, lat)
+    return _code(x, y, "10km"), _code(x, y, "1km")
+
+
+def _code(x: float, y: float, size: str) -> str:
     metres = SIZES[size]
     width = 3 if size == "10km" else 4
     return f"{size}L93E{int(x // metres):0{width}d}N{int(y // metres):0{width}d}"

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
 from typing import Any, Final, Literal
 
 import msgspec
 
-from cairn.core.grid import cell_centre, cell_code, half_diagonal_m
+from cairn.core.grid import cell_centre, cell_code, cell_codes, half_diagonal_m
 from cairn.observations.model import Flag
 
 DEPARTEMENT_NAMES: Final = {"05": "Hautes-Alpes"}
@@ -96,13 +97,14 @@ def generalise(place: Place, level: int) -> PublicPlace | None:
     """The public place for a sensitivity level; None when nothing may be published (4)."""
     departement = place.commune[:2] if place.commune else None
     if level <= 0:
+        grid_10km, grid_1km = cell_codes(place.lon, place.lat)
         return PublicPlace(
             lon=round(place.lon, 6),
             lat=round(place.lat, 6),
             uncertainty_m=place.accuracy_m,
             altitude_m=place.altitude_m,
-            grid_10km=cell_code(place.lon, place.lat, "10km"),
-            grid_1km=cell_code(place.lon, place.lat, "1km"),
+            grid_10km=grid_10km,
+            grid_1km=grid_1km,
             commune=place.commune,
             departement=departement,
             method=None,
@@ -203,7 +205,13 @@ def local_time(instant: datetime, offset_s: int) -> datetime:
     Seasonal rules, phenology and day truncation read the local date: 00:30 on
     1 March at +01:00 is 1 March, although it is 28 February in UTC.
     """
-    return instant.astimezone(timezone(timedelta(seconds=offset_s)))
+    return instant.astimezone(fixed_zone(offset_s))
+
+
+@cache
+def fixed_zone(offset_s: int) -> timezone:
+    """The zone of a UTC offset in seconds (few distinct values: each built once)."""
+    return timezone(timedelta(seconds=offset_s))
 
 
 def day_start(moment: datetime) -> datetime:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
-from functools import cache
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
+from cairn.observations.disclosure import fixed_zone
 from cairn.observations.model import LICENCE_URIS
 
 
@@ -66,12 +66,6 @@ class PublicObservation(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
 
 
-@cache
-def _zone(offset_s: int) -> timezone:
-    """The fixed zone of a UTC offset (a handful of distinct values: built once each)."""
-    return timezone(timedelta(seconds=offset_s))
-
-
 def to_public(row: Any) -> PublicObservation:
     """One row of public_observation as the API record (a struct msgspec encodes directly)."""
     return PublicObservation(
@@ -80,7 +74,7 @@ def to_public(row: Any) -> PublicObservation:
         schema_version=row["schema_version"],
         programme=row["programme"],
         status=row["status"],
-        observed_at=row["observed_at"].astimezone(_zone(row["observed_offset_s"])),
+        observed_at=row["observed_at"].astimezone(fixed_zone(row["observed_offset_s"])),
         taxon=None
         if row["taxon_cd_ref"] is None
         else PublicTaxon(

@@ -12,6 +12,7 @@ import base64
 import math
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, Final
 from uuid import UUID
 
@@ -75,8 +76,14 @@ _COPY_FROM = 20
 def _commune_radius(row: Any) -> float | None:
     if row["min_lon"] is None:
         return None
-    x0, y0 = to_lambert93(row["min_lon"], row["min_lat"])
-    x1, y1 = to_lambert93(row["max_lon"], row["max_lat"])
+    return _radius(row["min_lon"], row["min_lat"], row["max_lon"], row["max_lat"])
+
+
+@cache
+def _radius(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> float:
+    """Half the diagonal of a commune's box in metres (a few hundred communes: each once)."""
+    x0, y0 = to_lambert93(min_lon, min_lat)
+    x1, y1 = to_lambert93(max_lon, max_lat)
     return round(math.hypot(x1 - x0, y1 - y0) / 2, 1)
 
 
