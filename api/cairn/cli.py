@@ -276,16 +276,25 @@ def refresh_profiles_command() -> None:
 
 
 @cli.command("partition-public")
-@click.option("--by", "by", type=click.Choice(["year"]), required=True, help="Partition key.")
-def partition_public_command(by: str) -> None:
+@click.option("--by", "by", type=click.Choice(["year"]), default="year", help="Partition key.")
+@click.option("--undo", is_flag=True, help="Back to one unpartitioned table.")
+def partition_public_command(by: str, undo: bool) -> None:
     """Partition the open-data table by year of observation (opt-in; see opendata.partitions).
 
     One transaction; a second run says the table is already partitioned and gives
     the years found in the default partition their own.
     """
     from cairn.core.clock import now  # noqa: PLC0415
-    from cairn.opendata.partitions import partition_by_year  # noqa: PLC0415
+    from cairn.opendata.partitions import partition_by_year, unpartition  # noqa: PLC0415
 
+    if undo:
+        rows = run_on_database(resolve_database(_settings()), unpartition)
+        click.echo(
+            "public_observation is not partitioned."
+            if rows is None
+            else f"public_observation is one table again: {rows} rows."
+        )
+        return
     done = run_on_database(
         resolve_database(_settings()), lambda conn: partition_by_year(conn, now().year)
     )

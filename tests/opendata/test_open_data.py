@@ -149,7 +149,7 @@ async def test_bbox_queries_use_the_spatial_index(db: asyncpg.Connection) -> Non
         )
     )
     # Either GiST index holding `position` (the planner picks on an empty table).
-    assert "Index Cond: (\"position\" <@" in plan
+    assert 'Index Cond: ("position" <@' in plan
 
 
 # --- generalisation, whatever the record (the adversary's view: tests/privacy) ------------

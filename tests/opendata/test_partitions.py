@@ -58,9 +58,9 @@ async def _pages(settings: Settings, dsn: str) -> list[Any]:
         return answers
 
 
-def _partition_public(dsn: str) -> str:
+def _partition_public(dsn: str, *extra: str) -> str:
     result = CliRunner().invoke(
-        cli, ["partition-public", "--by", "year"], env={"DATABASE_URL": dsn}
+        cli, ["partition-public", "--by", "year", *extra], env={"DATABASE_URL": dsn}
     )
     assert result.exit_code == 0, result.output
     return result.output
@@ -96,6 +96,11 @@ async def test_partitioning_keeps_rows_queries_and_writes(
     )
     assert all(r["part"] == f"public_observation_{r['observed_at'].year}" for r in placed)
 
+    # A later revision's column and index (as a `site_id` would come) apply to both layouts.
+    await db.execute("ALTER TABLE public_observation ADD COLUMN later_column text")
+    await db.execute("CREATE INDEX public_observation_later ON public_observation (later_column)")
+    layout["indexes"] = sorted([*layout["indexes"], "public_observation_later"])
+
     # Writes go through the same projection: to the year's partition, or the default one.
     moved, far = before[0]["id"], before[1]["id"]
     await db.execute(
@@ -126,6 +131,26 @@ async def test_partitioning_keeps_rows_queries_and_writes(
     )
     assert await db.fetchval("SELECT count(*) FROM public_observation_default") == 0
     assert await db.fetchval("SELECT count(*) FROM public_observation") == len(before)
+
+    # And back: one table, the same rows, indexes, keys and primary key as before.
+    undone = await asyncio.to_thread(_partition_public, dsn, "--undo")
+    assert "one table again" in undone
+    assert not await db.fetchval(
+        "SELECT relkind = 'p' FROM pg_class WHERE relname = 'public_observation'"
+    )
+    assert await _layout(db) == layout
+    assert (
+        await db.fetchval(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conname = 'public_observation_pkey'"
+        )
+        == "PRIMARY KEY (id)"
+    )
+    assert len(await _rows(db)) == len(before)
+    assert await db.fetchval("SELECT count(later_column IS NULL) FROM public_observation") == len(
+        before
+    )
+    assert "not partitioned" in await asyncio.to_thread(_partition_public, dsn, "--undo")
 
     # The foreign key still cascades: an erased observation leaves no public row.
     await db.execute("DELETE FROM observation_event WHERE observation_id = $1", moved)

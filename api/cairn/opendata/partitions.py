@@ -18,7 +18,8 @@ to observation stays.
 New years: a record of a year without its partition lands in the default
 partition, so writes never fail. Running the command again (yearly, say) answers
 that the table is already partitioned and moves the rows of each such year, and
-of this year and the next, into their own partitions.
+of this year and the next, into their own partitions. `--undo` rebuilds one table
+the same way.
 """
 
 from __future__ import annotations
@@ -70,7 +71,13 @@ async def partition_by_year(conn: Connection, this_year: int) -> Partitioned:
 _YEAR = "extract(year FROM observed_at AT TIME ZONE 'UTC')::int"
 
 
-async def _convert(conn: Connection, this_year: int) -> Partitioned:
+async def _rebuild(conn: Connection, years: list[int] | None) -> int:
+    """Replace the table by a copy partitioned by `years` (and a default), or by one table.
+
+    The copy is `LIKE` the table; the foreign keys, the indexes and the comment are
+    recreated from their own definitions, so the two layouts differ only in the
+    partitions and in the primary key's columns.
+    """
     indexes = await conn.fetch(
         """SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
             WHERE i.indrelid = $1::regclass AND NOT i.indisprimary ORDER BY i.indexrelid""",
@@ -82,35 +89,48 @@ async def _convert(conn: Connection, this_year: int) -> Partitioned:
         TABLE,
     )
     comment = await conn.fetchval("SELECT obj_description($1::regclass, 'pg_class')", TABLE)
+    staging = f"{TABLE}_rebuilt"
+    await conn.execute(
+        f"""CREATE TABLE {staging} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS
+                INCLUDING COMMENTS INCLUDING GENERATED INCLUDING STATISTICS)"""
+        + ("" if years is None else " PARTITION BY RANGE (observed_at)")
+    )
+    for year in years or []:
+        await conn.execute(
+            f"CREATE TABLE {_partition(year)} PARTITION OF {staging} FOR VALUES {_bounds(year)}"
+        )
+    if years is not None:
+        await conn.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {staging} DEFAULT")
+    await conn.execute(f"INSERT INTO {staging} SELECT * FROM {TABLE}")
+    await conn.execute(f"DROP TABLE {TABLE}")
+    await conn.execute(f"ALTER TABLE {staging} RENAME TO {TABLE}")
+    key = "id" if years is None else "id, observed_at"
+    await conn.execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {TABLE}_pkey PRIMARY KEY ({key})")
+    for name, definition in foreign:
+        await conn.execute(f'ALTER TABLE {TABLE} ADD CONSTRAINT "{name}" {definition}')
+    for (definition,) in indexes:  # a partitioned table's indexes read "ON ONLY"
+        await conn.execute(definition.replace(f" ON ONLY public.{TABLE} ", f" ON public.{TABLE} "))
+    if comment is not None:
+        await conn.execute(f"COMMENT ON TABLE {TABLE} IS {_literal(comment)}")
+    await conn.execute(f"ANALYZE {TABLE}")
+    return int(await conn.fetchval(f"SELECT count(*) FROM {TABLE}"))
+
+
+async def _convert(conn: Connection, this_year: int) -> Partitioned:
     oldest, newest = await conn.fetchval(f"SELECT ARRAY[min({_YEAR}), max({_YEAR})] FROM {TABLE}")
     first = min(oldest or this_year, this_year)
     last = max(newest or this_year, this_year + 1)
     years = list(range(first, last + 1))
-    staging = f"{TABLE}_by_year"
-    await conn.execute(
-        f"""CREATE TABLE {staging} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS
-                INCLUDING COMMENTS INCLUDING GENERATED INCLUDING STATISTICS)
-            PARTITION BY RANGE (observed_at)"""
-    )
-    for year in years:
-        await conn.execute(
-            f"CREATE TABLE {_partition(year)} PARTITION OF {staging} FOR VALUES {_bounds(year)}"
-        )
-    await conn.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {staging} DEFAULT")
-    await conn.execute(f"INSERT INTO {staging} SELECT * FROM {TABLE}")
-    await conn.execute(f"DROP TABLE {TABLE}")
-    await conn.execute(f"ALTER TABLE {staging} RENAME TO {TABLE}")
-    await conn.execute(
-        f"ALTER TABLE {TABLE} ADD CONSTRAINT {TABLE}_pkey PRIMARY KEY (id, observed_at)"
-    )
-    for name, definition in foreign:
-        await conn.execute(f'ALTER TABLE {TABLE} ADD CONSTRAINT "{name}" {definition}')
-    for (definition,) in indexes:
-        await conn.execute(definition)
-    if comment is not None:
-        await conn.execute(f"COMMENT ON TABLE {TABLE} IS {_literal(comment)}")
-    await conn.execute(f"ANALYZE {TABLE}")
-    return Partitioned(True, years, await conn.fetchval(f"SELECT count(*) FROM {TABLE}"))
+    return Partitioned(True, years, await _rebuild(conn, years))
+
+
+async def unpartition(conn: Connection) -> int | None:
+    """Back to one table (the rows, indexes and keys as before); None when it is one."""
+    async with conn.transaction():
+        await conn.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
+        if not await is_partitioned(conn):
+            return None
+        return await _rebuild(conn, None)
 
 
 def _literal(text: str) -> str:
