@@ -44,12 +44,14 @@ SELECT o.*, {photos_of("o")} AS photos,
 """
 
 
-_STATE = (
-    _staff_select()
-    + " WHERE o.id = ANY($1) AND o.programme = ANY($2) ORDER BY o.id FOR UPDATE OF o"
-)
-"""The staff view of the ids in scope, locked: the state decided on, and the answer for a
-record left as it is (a conflict)."""
+_STATE = """
+SELECT id, status, validation_method, moderator_comment, taxon_cd_nom, taxon_cd_ref, version,
+       lon, lat, observed_at, observed_offset_s
+  FROM observation
+ WHERE id = ANY($1) AND programme = ANY($2)
+ ORDER BY id
+   FOR UPDATE
+"""
 
 _STAFF_EXTRAS = (
     f", {photos_of('o')} AS photos, st.cd_ref AS t_cd_ref,"
@@ -225,9 +227,9 @@ async def apply(
     """Apply a decision to each id (locked in id order, so concurrent bulks never deadlock).
 
     An id outside scope is `not_found`; a withdrawn record or one whose version
-    differs from the expected one is a `conflict` and is left as it is. Three
-    statements whatever the count: the locked read, then one statement that
-    updates, appends the events and returns the rows as they now are.
+    differs from the expected one is a `conflict` and is left as it is. Two
+    statements whatever the count: the locked read, then one that updates, appends
+    the events and returns the rows as they now are (a third reads the conflicts).
     """
     rows = {row["id"]: row for row in await conn.fetch(_STATE, list(set(ids)), programmes)}
     levels = (
@@ -248,11 +250,11 @@ async def apply(
         else {}
     )
     updates: list[tuple[Any, ...]] = []
-    current: dict[UUID, StaffObservation] = {}
+    conflicts: list[UUID] = []
     for observation_id, row in rows.items():
         expected = decision.expected_versions.get(observation_id)
         if row["status"] == "withdrawn" or (expected is not None and expected != row["version"]):
-            current[observation_id] = staff_view(row)
+            conflicts.append(observation_id)
             continue
         state = ModerationState(**{k: row[k] for k in ModerationState.__struct_fields__})
         after, before_doc, after_doc = decide(
@@ -261,7 +263,7 @@ async def apply(
         updates.append((observation_id, after, before_doc, after_doc, levels.get(observation_id)))
     changed = await _write(conn, updates, decision) if updates else []
     decided = {row["id"]: staff_view(row) for row in changed}
-    current.update(decided)
+    current = {**(await read_many(conn, conflicts, programmes) if conflicts else {}), **decided}
     return Applied(
         [
             BulkResult(
