@@ -114,7 +114,8 @@ async def signed_client(base: str) -> httpx.AsyncClient:
 
 
 async def api_submits(base: str, count: int) -> tuple[float, list[float]]:
-    async with await signed_client(base) as http:
+    http = await signed_client(base)  # already in use: closed below, not entered again
+    try:
 
         async def job(i: int) -> None:
             response = await http.post("/api/v1/observations", json=payload(i))
@@ -123,10 +124,13 @@ async def api_submits(base: str, count: int) -> tuple[float, list[float]]:
 
         await run_concurrently(min(200, count), CONCURRENCY, job)  # warm-up
         return await run_concurrently(count, CONCURRENCY, job)
+    finally:
+        await http.aclose()
 
 
 async def api_batches(base: str, batches: int) -> tuple[float, list[float]]:
-    async with await signed_client(base) as http:
+    http = await signed_client(base)  # already in use: closed below, not entered again
+    try:
 
         async def job(_: int) -> None:
             body = {"observations": [payload(i) for i in range(BATCH)]}
@@ -137,6 +141,8 @@ async def api_batches(base: str, batches: int) -> tuple[float, list[float]]:
 
         rate, latencies = await run_concurrently(batches, 2, job)
         return rate * BATCH, latencies
+    finally:
+        await http.aclose()
 
 
 def twelve_megapixels() -> bytes:
@@ -215,7 +221,7 @@ def main() -> None:
     ]:
         print(f"{name:46} {rate:9.0f} {percentile(lat, 50):8.2f} {percentile(lat, 99):8.2f}")
     print(f"ratio single submit / INSERT: {api_rate / raw_rate:.2f} (target >= 0.4)")
-    print(f"ratio batch / executemany:    {batch_rate / raw_batch_rate:.2f} (target >= 0.25)")
+    print(f"ratio batch / executemany:    {batch_rate / raw_batch_rate:.2f} (target >= 0.5)")
     api_ms, pillow_ms = percentile(sequential, 50), pillow[len(pillow) // 2] * 1000
     print(f"photo, 12-MP JPEG of {len(photo) / 1e6:.1f} MB: API PUT p50 {api_ms:.0f} ms, ")
     print(f"  Pillow decode + one encode {pillow_ms:.0f} ms, ratio {api_ms / pillow_ms:.2f}")
@@ -240,7 +246,7 @@ def main() -> None:
             baseline="asyncpg executemany",
             baseline_value=raw_batch_rate,
             ratio=batch_rate / raw_batch_rate,
-            target=">= 0.25",
+            target=">= 0.5",
         ),
         Figure(
             bench="intake",

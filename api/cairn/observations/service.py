@@ -19,6 +19,7 @@ from cairn.core.errors import ConflictError, FieldError, InvalidInputError, NotF
 from cairn.moderation.model import TRACKED
 from cairn.observations import events
 from cairn.observations import store as observations
+from cairn.observations.kinds import Kind
 from cairn.observations.kinds_store import resolve
 from cairn.observations.model import (
     Flag,
@@ -34,65 +35,132 @@ from cairn.observations.model import (
 from cairn.observations.validation import Context, Validated, submitted_cd_nom, validate
 from cairn.opendata import store as public
 from cairn.photos.model import PHOTO_FLAGS
-from cairn.reference import places_store as places
-from cairn.reference import taxa_store as taxa
-from cairn.reference.territory import Territory
-from cairn.sensitivity import store as sensitivity
+from cairn.reference.territory import Location, Territory
+from cairn.sensitivity.model import level_for
 from cairn.settings import Settings
 
 
 async def validate_observations(
     conn: Connection, territory: Territory, settings: Settings, batch: list[ObservationIn]
 ) -> list[Validated | InvalidInputError]:
-    """Validate many observations with one query per kind of reference, not per item.
-
-    Gathers the taxa with their profiles, the heritage items, the programmes,
-    the first records per commune and the sensitivity levels in bulk, then runs
-    the pure pipeline on each; an item's errors never touch the others.
-    """
+    """Validate many observations with one read of all they refer to (see `_judge`)."""
+    places = [territory.locate(o.location.lon, o.location.lat) for o in batch]
+    found = await _references(conn, settings, batch, places, None)
     kinds = await resolve(conn, [(o.kind, o.schema_version) for o in batch])
-    locations = [territory.locate(o.location.lon, o.location.lat) for o in batch]
+    return _judge(settings, batch, places, found, kinds)
+
+
+async def _references(
+    conn: Connection,
+    settings: Settings,
+    batch: list[ObservationIn],
+    places: list[Location],
+    device_id: UUID | None,
+) -> observations.References:
+    """What `batch` refers to, and which of its ids are stored already, in one round trip."""
     cd_noms = [submitted_cd_nom(o) for o in batch]
-    found = await taxa.references(conn, [c for c in cd_noms if c is not None])
-    firsts = await places.firsts_in_commune(
+    return await observations.references(
         conn,
-        [
-            (found[cd_nom][0].cd_ref, where.commune)
-            for cd_nom, where in zip(cd_noms, locations, strict=True)
-            if cd_nom in found and where.commune is not None
+        ids=[o.id for o in batch],
+        cd_noms=[c for c in cd_noms if c is not None],
+        places=[
+            (cd_nom, where.commune)
+            for cd_nom, where in zip(cd_noms, places, strict=True)
+            if cd_nom is not None and where.commune is not None
         ],
-        settings.public_statuses,
+        items=[item for o in batch if isinstance(item := _heritage_item(o), str)],
+        programmes=[o.programme or "" for o in batch],
+        statuses=settings.public_statuses,
+        device_id=device_id,
     )
-    items = await places.existing_heritage_items(
-        conn, [item for o in batch if isinstance(item := _heritage_item(o), str)]
-    )
-    programmes = await places.programme_rules(conn, [o.programme or "" for o in batch])
-    instant = now()
+
+
+def _judge(
+    settings: Settings,
+    batch: list[ObservationIn],
+    places: list[Location],
+    found: observations.References,
+    kinds: dict[tuple[str, int], Kind],
+) -> list[Validated | InvalidInputError]:
+    """Run the pure pipeline on each observation with what `found` holds; an item's errors
+    never touch the others. Each valid taxon observation gets its SINP sensitivity level."""
     results: list[Validated | InvalidInputError] = []
-    for obs, cd_nom, where in zip(batch, cd_noms, locations, strict=True):
-        taxon, profile = found.get(cd_nom, (None, None)) if cd_nom is not None else (None, None)
+    for obs, where in zip(batch, places, strict=True):
+        cd_nom = submitted_cd_nom(obs)
+        facts = found.taxa.get(cd_nom) if cd_nom is not None else None
+        taxon = facts.ref if facts else None
         item = _heritage_item(obs)
         context = Context(
             kind_validator=(
                 kind.validator if (kind := kinds.get((obs.kind, obs.schema_version))) else None
             ),
             taxon=taxon,
-            heritage_item_known=not isinstance(item, str) or item in items,
+            heritage_item_known=not isinstance(item, str) or item in found.items,
             location=where,
-            profile=profile,
-            first_in_commune=taxon is not None and (taxon.cd_ref, where.commune) in firsts,
-            now=instant,
+            profile=facts.profile if facts else None,
+            first_in_commune=taxon is not None and (taxon.cd_ref, where.commune) in found.firsts,
+            now=now(),
             clock_skew=timedelta(seconds=settings.clock_skew_seconds),
         )
-        unknown = _programme_errors(obs, programmes)
+        unknown = _programme_errors(obs, found.programmes)
         try:
             validated = validate(obs, context)
         except InvalidInputError as exc:
             errors = sorted({*exc.errors, *unknown}, key=lambda e: (e.pointer, e.code))
             results.append(InvalidInputError(errors, exc.title))
             continue
-        results.append(InvalidInputError(unknown, "Invalid observation") if unknown else validated)
-    return await _with_sensitivity(conn, results)
+        if unknown:
+            results.append(InvalidInputError(unknown, "Invalid observation"))
+        elif validated.taxon_cd_ref is not None:
+            rules = found.rules.get(validated.taxon_cd_ref, [])
+            level = level_for(rules, obs.location.lon, obs.location.lat, obs.observed_at)
+            results.append(msgspec.structs.replace(validated, sensitivity_level=level))
+        else:
+            results.append(validated)
+    return results
+
+
+def _public_source(
+    validated: Validated, found: observations.References, kind_schema: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The row `opendata.store.public_row` reads for a record about to be inserted: what the
+    insert stores (status pending, `updated_at` the transaction's instant, no photos yet)."""
+    obs = validated.observation
+    offset = obs.observed_at.utcoffset() or timedelta(0)
+    facts = found.taxa.get(validated.taxon_cd_nom) if validated.taxon_cd_nom else None
+    commune = found.communes.get(validated.commune_insee or "")
+    taxon = facts.public if facts else dict.fromkeys(_TAXON_COLUMNS)
+    return {
+        "id": obs.id, "kind": obs.kind, "schema_version": obs.schema_version,
+        "kind_schema": kind_schema, "programme": obs.programme, "status": "pending",
+        "observed_at": obs.observed_at, "observed_offset_s": int(offset.total_seconds()),
+        "lon": obs.location.lon, "lat": obs.location.lat,
+        "accuracy_m": obs.location.accuracy_m, "altitude_m": obs.location.altitude_m,
+        "data": obs.data, "licence": obs.licence, "comment": obs.comment,
+        "updated_at": found.now, "taxon_cd_ref": validated.taxon_cd_ref,
+        "commune_insee": validated.commune_insee, **taxon,
+        "sensitivity_level": validated.sensitivity_level,
+        "geoprivacy": obs.geoprivacy or found.default_geoprivacy,
+        **(commune or dict.fromkeys(_COMMUNE_COLUMNS)),
+        "observer": found.observer, "photo_keys": [],
+    }  # fmt: skip
+
+
+def _projected(
+    valid: list[Validated], found: observations.References, kinds: dict[tuple[str, int], Kind]
+) -> list[dict[str, Any]]:
+    """The public rows of records about to be inserted, as the disclosure policy decides them."""
+    rows = []
+    for validated in valid:
+        kind = kinds[(validated.observation.kind, validated.observation.schema_version)]
+        schema = kind.schema if kind.programme is not None else None
+        if (row := public.public_row(_public_source(validated, found, schema))) is not None:
+            rows.append(public.as_json(row))
+    return rows
+
+
+_TAXON_COLUMNS = ("taxon_path", "scientific_name", "vernacular_fr", "kingdom", "taxon_group")
+_COMMUNE_COLUMNS = ("centroid_lon", "centroid_lat", "min_lon", "min_lat", "max_lon", "max_lat")
 
 
 def _programme_errors(
@@ -114,25 +182,6 @@ def _programme_errors(
 
 def _heritage_item(obs: ObservationIn) -> object:
     return obs.data.get("item_id") if obs.kind == "heritage" else None
-
-
-async def _with_sensitivity(
-    conn: Connection, results: list[Validated | InvalidInputError]
-) -> list[Validated | InvalidInputError]:
-    """Set each validated taxon observation's SINP sensitivity level (one query for all)."""
-    records = [
-        (r.observation.id, r.taxon_cd_ref, r.observation.location.lon,
-         r.observation.location.lat, r.observation.observed_at)
-        for r in results
-        if isinstance(r, Validated) and r.taxon_cd_ref is not None
-    ]  # fmt: skip
-    levels = await sensitivity.levels(conn, records) if records else {}
-    return [
-        msgspec.structs.replace(r, sensitivity_level=levels[r.observation.id])
-        if isinstance(r, Validated) and r.observation.id in levels
-        else r
-        for r in results
-    ]
 
 
 async def validate_observation(
@@ -168,16 +217,19 @@ async def accept_many(
     the same transaction.
     """
     hashes = [content_hash(obs) for obs in batch]
-    stored = await observations.get_many_with_hash(conn, [obs.id for obs in batch])
+    places = [territory.locate(o.location.lon, o.location.lat) for o in batch]
+    found = await _references(conn, settings, batch, places, device_id)
+    stored = await observations.get_many_with_hash(conn, sorted(found.stored))
     first_of: dict[UUID, int] = {}
     for index, obs in enumerate(batch):
         first_of.setdefault(obs.id, index)
     fresh = [i for i, obs in enumerate(batch) if obs.id not in stored and first_of[obs.id] == i]
-    checked = await validate_observations(conn, territory, settings, [batch[i] for i in fresh])
+    kinds = await resolve(conn, [(batch[i].kind, batch[i].schema_version) for i in fresh])
+    checked = _judge(settings, [batch[i] for i in fresh], [places[i] for i in fresh], found, kinds)
     outcome_of: dict[int, Validated | InvalidInputError] = dict(zip(fresh, checked, strict=True))
     valid = [(v, hashes[i]) for i, v in outcome_of.items() if isinstance(v, Validated)]
-    created = await observations.insert_many(conn, valid, device_id)
-    await public.project(conn, list(created))
+    projected = _projected([v for v, _ in valid], found, kinds)
+    created = await observations.insert_many(conn, valid, device_id, projected)
     raced = [obs.id for obs in batch if obs.id not in stored and obs.id not in created]
     stored |= created | await observations.get_many_with_hash(conn, raced)
     results: list[Accepted | InvalidInputError] = []

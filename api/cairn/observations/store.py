@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,9 +13,12 @@ from cairn.contributors.store import same_contributor
 from cairn.core.db import Connection
 from cairn.core.errors import FieldError, InvalidInputError, NotFoundError
 from cairn.observations.disclosure import Caller, flags_for, local_time
-from cairn.observations.model import Flag, Location, ObservationOut
-from cairn.observations.validation import Validated
+from cairn.observations.model import Flag, Location, ObservationOut, ProgrammeRules
+from cairn.observations.validation import Profile, TaxonRef, Validated
+from cairn.opendata import store as public
 from cairn.photos.store import photos_of, to_photo
+from cairn.sensitivity import store as sensitivity
+from cairn.sensitivity.model import CompiledRule
 
 _COLUMNS = f"""
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
@@ -25,6 +28,7 @@ _COLUMNS = f"""
 """
 
 _INSERT_MANY = f"""
+WITH inserted AS (
 INSERT INTO observation (
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, content_hash, flags,
@@ -46,7 +50,143 @@ SELECT u.id, u.kind, u.schema_version, u.programme, u.observed_at, u.observed_of
          taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy)
 ON CONFLICT (id) DO NOTHING
 RETURNING {_COLUMNS}
+), projected AS ({public.PROJECT_FROM_JSON.format(rows="$22::jsonb", inserted="inserted")})
+SELECT * FROM inserted
 """
+"""Insert and project in one statement: the public rows of the ids `inserted` returns."""
+
+_VALID_NAMES = "ARRAY(SELECT cd_ref FROM taxon WHERE cd_nom = ANY($2))"
+_REFERENCES = f"""
+SELECT now() AS now,
+       ARRAY(SELECT id FROM observation WHERE id = ANY($1)) AS stored,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                  'cd_nom', t.cd_nom, 'cd_ref', t.cd_ref,
+                  'name', coalesce(v.scientific_name, t.scientific_name),
+                  'path', v.path::text, 'scientific_name', v.scientific_name,
+                  'vernacular_fr', v.vernacular_fr, 'kingdom', v.kingdom,
+                  'group', coalesce(v.group2_inpn, v.group1_inpn),
+                  'observations', p.observations, 'altitude_low', p.altitude_low,
+                  'altitude_high', p.altitude_high, 'months', p.months,
+                  'count_high', p.count_high)), '[]')
+          FROM taxon t
+          LEFT JOIN taxon v ON v.cd_nom = t.cd_ref
+          LEFT JOIN taxon_profile p ON p.cd_ref = t.cd_ref
+         WHERE t.cd_nom = ANY($2)) AS taxa,
+       (SELECT coalesce(jsonb_agg(jsonb_build_array(f.cd_ref, f.insee)), '[]')
+          FROM (SELECT DISTINCT t.cd_ref, u.insee
+                  FROM unnest($3::int[], $4::text[]) AS u(cd_nom, insee)
+                  JOIN taxon t ON t.cd_nom = u.cd_nom) f
+         WHERE NOT EXISTS (SELECT 1 FROM observation
+                            WHERE taxon_cd_ref = f.cd_ref AND commune_insee = f.insee
+                              AND status = ANY($7))) AS firsts,
+       ARRAY(SELECT id::text FROM heritage_item WHERE id::text = ANY($5)) AS items,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                  'slug', slug, 'kinds', kinds, 'starts_on', starts_on, 'ends_on', ends_on)), '[]')
+          FROM programme WHERE slug = ANY($6)) AS programmes,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                  'insee', insee, 'centroid_lon', centroid_lon, 'centroid_lat', centroid_lat,
+                  'min_lon', min_lon, 'min_lat', min_lat, 'max_lon', max_lon,
+                  'max_lat', max_lat)), '[]')
+          FROM commune WHERE insee = ANY($8)) AS communes,
+       d.pseudonym, coalesce(d.default_geoprivacy, 'open') AS default_geoprivacy,
+       {sensitivity.LEVEL_RULES.replace("$1", _VALID_NAMES)} AS rules
+  FROM (VALUES (1)) AS one(x) LEFT JOIN device d ON d.id = $9
+"""
+
+
+class TaxonFacts(msgspec.Struct, frozen=True):
+    """A submitted taxon: what validation needs, and what the open data shows of its valid name."""
+
+    ref: TaxonRef
+    profile: Profile | None
+    public: dict[str, Any]
+    """taxon_path, scientific_name, vernacular_fr, kingdom, taxon_group (see opendata.store)."""
+
+
+class References(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything a batch refers to, read in one statement (see `references`)."""
+
+    now: datetime
+    """The transaction's instant: the `updated_at` its inserts get."""
+    stored: set[UUID]
+    taxa: dict[int, TaxonFacts]
+    firsts: set[tuple[int, str]]
+    items: set[str]
+    programmes: dict[str, ProgrammeRules]
+    communes: dict[str, dict[str, float]]
+    observer: str | None
+    default_geoprivacy: str
+    rules: dict[int, list[CompiledRule]]
+
+
+async def references(
+    conn: Connection,
+    *,
+    ids: list[UUID],
+    cd_noms: list[int],
+    places: list[tuple[int, str]],
+    items: list[str],
+    programmes: list[str],
+    statuses: tuple[str, ...],
+    device_id: UUID | None,
+) -> References:
+    """Stored ids, taxa with profiles, first records per commune, heritage items, programmes,
+    communes, the device and the sensitivity rules of a batch: one round trip.
+
+    The rules are read after taking their lock shared (held to the commit), so a
+    record's level follows the rules in force when it commits.
+    """
+    communes = sorted({insee for _, insee in places})
+    row = await conn.fetchrow(
+        _REFERENCES,
+        ids,
+        sorted(set(cd_noms)),
+        [cd_nom for cd_nom, _ in places],
+        [insee for _, insee in places],
+        sorted(set(items)),
+        sorted(set(programmes)),
+        list(statuses),
+        communes,
+        device_id,
+    )
+    assert row is not None  # noqa: S101 (a SELECT without WHERE returns its row)
+    return References(
+        now=row["now"],
+        stored=set(row["stored"]),
+        taxa={t["cd_nom"]: _taxon(t) for t in row["taxa"]},
+        firsts={(cd_ref, insee) for cd_ref, insee in row["firsts"]},
+        items=set(row["items"]),
+        programmes={
+            p["slug"]: msgspec.convert({k: v for k, v in p.items() if k != "slug"}, ProgrammeRules)
+            for p in row["programmes"]
+        },
+        communes={c.pop("insee"): c for c in row["communes"]},
+        observer=row["pseudonym"],
+        default_geoprivacy=row["default_geoprivacy"],
+        rules=sensitivity.rules_by_taxon(row["rules"]),
+    )
+
+
+def _taxon(row: dict[str, Any]) -> TaxonFacts:
+    profile = (
+        None
+        if row["observations"] is None
+        else Profile(
+            observations=row["observations"],
+            altitude_low=row["altitude_low"],
+            altitude_high=row["altitude_high"],
+            months=list(row["months"]),
+            count_high=row["count_high"],
+        )
+    )
+    public = {
+        "taxon_path": row["path"],
+        "scientific_name": row["scientific_name"],
+        "vernacular_fr": row["vernacular_fr"],
+        "kingdom": row["kingdom"],
+        "taxon_group": row["group"],
+    }
+    return TaxonFacts(TaxonRef(row["cd_nom"], row["cd_ref"], row["name"]), profile, public)
 
 
 class Stored(msgspec.Struct, frozen=True):
@@ -58,13 +198,19 @@ class Stored(msgspec.Struct, frozen=True):
 
 
 async def insert_many(
-    conn: Connection, rows: list[tuple[Validated, bytes]], device_id: UUID | None
+    conn: Connection,
+    rows: list[tuple[Validated, bytes]],
+    device_id: UUID | None,
+    projected: list[dict[str, Any]],
 ) -> dict[UUID, Stored]:
-    """Insert every row whose id is not stored yet, in one statement; return those inserted.
+    """Insert every row whose id is not stored yet, and project it, in one statement; return
+    those inserted.
 
-    `ON CONFLICT DO NOTHING` waits for a concurrent insert of the same id to
-    commit, so N parallel identical requests end with one row; the ids left
-    out are the caller's to read back and compare.
+    `projected` holds the public rows of `rows` (`opendata.store.as_json`), of
+    which those of the ids inserted are written. `ON CONFLICT DO NOTHING` waits
+    for a concurrent insert of the same id to commit, so N parallel identical
+    requests end with one row; the ids left out are the caller's to read back
+    and compare.
     """
     if not rows:
         return {}
@@ -74,7 +220,7 @@ async def insert_many(
         (*row[:10], _json(row[10]), *row[11:14], _json(row[14]), *row[15:]) for row in values
     ]
     columns = list(zip(*as_text, strict=True))
-    inserted = await conn.fetch(_INSERT_MANY, *columns, device_id)
+    inserted = await conn.fetch(_INSERT_MANY, *columns, device_id, projected)
     return {
         row["id"]: Stored(to_out(row, "owner"), bytes(row["content_hash"]), created=True)
         for row in inserted

@@ -69,6 +69,23 @@ _COLUMNS = (
 _QUOTED = ", ".join(f'"{column}"' for column in _COLUMNS)
 _PLACES = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
 _INSERT = f"INSERT INTO public_observation ({_QUOTED}) VALUES ({_PLACES})"
+_FROM_JSON = ", ".join(
+    "point(p.lon, p.lat)" if column == "position" else f'p."{column}"' for column in _COLUMNS
+)
+PROJECT_FROM_JSON = f"""
+INSERT INTO public_observation ({_QUOTED})
+SELECT {_FROM_JSON} FROM jsonb_populate_recordset(NULL::public_observation, {{rows}}) AS p
+ WHERE p.id IN (SELECT id FROM {{inserted}})
+"""
+"""A data-modifying CTE that projects new records in their insert's statement: `rows` is a
+jsonb parameter of `as_json` rows, `inserted` the CTE whose RETURNING gives the ids stored."""
+
+
+def as_json(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A `public_row` as `PROJECT_FROM_JSON` reads it (the position is rebuilt from lon, lat)."""
+    return {name: value for name, value in zip(_COLUMNS, row, strict=True) if name != "position"}
+
+
 _COPY_FROM = 20
 """Above this many rows, COPY is faster than a pipelined INSERT."""
 
@@ -87,8 +104,9 @@ def _radius(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> f
     return round(math.hypot(x1 - x0, y1 - y0) / 2, 1)
 
 
-def _public_row(row: Any) -> tuple[Any, ...] | None:
-    """The public_observation row of a source row, as the disclosure policy decides it."""
+def public_row(row: Any) -> tuple[Any, ...] | None:
+    """The public_observation row (in `_COLUMNS` order) of a `_SOURCE` row, as the disclosure
+    policy decides it; intake builds its source rows itself (see `PROJECT_FROM_JSON`)."""
     place = Place(
         lon=row["lon"],
         lat=row["lat"],
@@ -139,7 +157,7 @@ async def project(conn: Connection, ids: Sequence[UUID]) -> None:
 
 async def replace(conn: Connection, ids: Sequence[UUID], sources: Sequence[Any]) -> None:
     """Replace the public rows of `ids` by those of their `source_select` rows."""
-    rows = [r for r in (_public_row(s) for s in sources) if r]
+    rows = [r for r in (public_row(s) for s in sources) if r]
     await conn.execute("DELETE FROM public_observation WHERE id = ANY($1)", list(ids))
     if len(rows) > _COPY_FROM:
         await conn.copy_records_to_table("public_observation", records=rows, columns=list(_COLUMNS))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
@@ -94,24 +95,19 @@ async def delete_rule(conn: Connection, rule_id: int) -> Rule | None:
     return None if row is None else Rule(**dict(row))
 
 
-_COVERED_BY = """
-SELECT t.cd_nom AS target, a.cd_nom AS ruled
-  FROM taxon t JOIN taxon a ON a.cd_nom = t.cd_nom OR (t.path IS NOT NULL AND a.path @> t.path)
- WHERE t.cd_nom = ANY($1)
+LEVEL_RULES = "cairn_level_rules($1::int[])"
+"""SQL: lock the rules shared, then read those covering taxa $1 (see migration 0017).
+
+A rule on a genus covers its species; the lock is held to the transaction's end.
 """
-"""Each taxon with itself and its ancestors: a rule on a genus covers its species."""
 
 
-async def compiled_rules(conn: Executor, cd_refs: Sequence[int]) -> dict[int, list[CompiledRule]]:
-    """The rules that apply to these taxa (their own and their ancestors'), parsed, by taxon."""
+def rules_by_taxon(found: list[dict[str, Any]]) -> dict[int, list[CompiledRule]]:
+    """`LEVEL_RULES`' answer, parsed once per rule, by the taxon each covers."""
     rules: dict[int, list[CompiledRule]] = {}
-    for row in await conn.fetch(
-        f"""SELECT c.target, {", ".join(f"r.{c}" for c in _RULE.replace(" ", "").split(","))}
-              FROM ({_COVERED_BY}) c JOIN sensitivity_rule r ON r.cd_ref = c.ruled""",
-        list(set(cd_refs)),
-    ):
-        fields = {k: row[k] for k in row.keys() if k != "target"}  # noqa: SIM118
-        rules.setdefault(row["target"], []).append(compile_rule(Rule(**fields)))
+    for row in found:
+        rule = msgspec.convert({k: v for k, v in row.items() if k != "target"}, Rule)
+        rules.setdefault(row["target"], []).append(compile_rule(rule))
     return rules
 
 
@@ -146,8 +142,8 @@ async def levels(
     rule's days are the sighting's local days. Holds the rules lock shared
     until the caller's transaction ends, so no rule changes in between.
     """
-    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", RULES_LOCK)
-    rules = await compiled_rules(conn, [r[1] for r in records if r[1] is not None])
+    taxa = sorted({r[1] for r in records if r[1] is not None})
+    rules = rules_by_taxon(await conn.fetchval(f"SELECT {LEVEL_RULES}", taxa))
     return {
         observation_id: level_for(rules.get(cd_ref, []) if cd_ref else [], lon, lat, observed_at)
         for observation_id, cd_ref, lon, lat, observed_at in records
