@@ -9,6 +9,23 @@ COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
 CREATE FUNCTION public.cairn_fold(value text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN lower(public.unaccent('public.unaccent'::regdictionary, value));
+CREATE FUNCTION public.cairn_level_rules(taxa integer[]) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        PERFORM pg_advisory_xact_lock_shared(1581586197);  -- sensitivity.store.RULES_LOCK
+        RETURN (
+            SELECT coalesce(jsonb_agg(jsonb_build_object(
+                       'target', t.cd_nom, 'id', r.id, 'cd_ref', r.cd_ref, 'level', r.level,
+                       'area', r.area, 'period_start', r.period_start,
+                       'period_end', r.period_end, 'comment', r.comment,
+                       'updated_at', r.updated_at) ORDER BY t.cd_nom, r.id), '[]'::jsonb)
+              FROM taxon t
+              JOIN taxon a ON a.cd_nom = t.cd_nom OR (t.path IS NOT NULL AND a.path @> t.path)
+              JOIN sensitivity_rule r ON r.cd_ref = a.cd_nom
+             WHERE t.cd_nom = ANY(taxa));
+    END $$;
+COMMENT ON FUNCTION public.cairn_level_rules(taxa integer[]) IS 'The sensitivity rules covering these taxa (theirs and their ancestors''), read after taking the rules lock shared until the transaction ends';
 CREATE FUNCTION public.observation_event_append_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
