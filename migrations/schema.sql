@@ -584,7 +584,7 @@ CREATE INDEX observation_event_observation ON public.observation_event USING btr
 CREATE INDEX observation_programme_status ON public.observation USING btree (programme, status);
 CREATE INDEX observation_queue ON public.observation USING btree (status, queue_rank, received_at, id);
 CREATE INDEX observation_status_received ON public.observation USING btree (status, received_at);
-CREATE INDEX observation_taxon ON public.observation USING btree (taxon_cd_ref);
+CREATE INDEX observation_taxon_commune_status ON public.observation USING btree (taxon_cd_ref, commune_insee, status);
 CREATE INDEX observation_updated ON public.observation USING btree (updated_at, id);
 CREATE INDEX photo_observation ON public.photo USING btree (observation_id, created_at, id);
 CREATE INDEX photo_sha256 ON public.photo USING btree (sha256);

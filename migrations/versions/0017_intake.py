@@ -9,6 +9,10 @@ reads with a fresh snapshot for each query it runs, so this one takes the lock,
 then reads the rules a rule change committed while it waited: intake can read
 the rules in the same statement as the rest of its reference data.
 
+The first record of a taxon in a commune is looked up at every intake: an index
+on (taxon, commune, status) answers it without walking every pending record of
+that taxon there; it replaces the index on the taxon alone, its prefix.
+
 Revision ID: 0017
 Revises: 0014
 Create Date: 2026-11-28
@@ -42,8 +46,15 @@ def upgrade() -> None:
     COMMENT ON FUNCTION cairn_level_rules(integer[]) IS
         'The sensitivity rules covering these taxa (theirs and their ancestors''), read after '
         'taking the rules lock shared until the transaction ends';
+    CREATE INDEX observation_taxon_commune_status
+        ON observation (taxon_cd_ref, commune_insee, status);
+    DROP INDEX observation_taxon;
     """)
 
 
 def downgrade() -> None:
-    execute_script("DROP FUNCTION cairn_level_rules(integer[]);")
+    execute_script("""
+    CREATE INDEX observation_taxon ON observation (taxon_cd_ref);
+    DROP INDEX observation_taxon_commune_status;
+    DROP FUNCTION cairn_level_rules(integer[]);
+    """)
