@@ -84,6 +84,7 @@ async def measure_in_process(dsn: str) -> tuple[float, float, list[float]]:
             obs,
             Context(
                 kind_validator=kind.validator,
+                kind_accepts=kind.accepts,
                 taxon=TaxonRef(61098, 61098, "Capra ibex"),
                 location=territory.locate(obs.location.lon, obs.location.lat),
                 now=now,

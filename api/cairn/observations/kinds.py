@@ -13,9 +13,9 @@ version they were sent with.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 from jsonschema import Draft202012Validator
@@ -34,6 +34,8 @@ class Kind(msgspec.Struct, frozen=True):
     validator: Draft202012Validator
     programme: str | None = None
     """The programme that published it; None for the bundled kinds every programme may use."""
+    accepts: Callable[[Any], bool] | None = None
+    """A fast check that says yes only to data the validator finds valid (see `quick_check`)."""
 
     def titles(self) -> dict[str, str]:
         """The schema's title in each language."""
@@ -56,7 +58,132 @@ def registry() -> dict[tuple[str, int], Kind]:
 def compiled(kind: str, version: int, schema: dict[str, Any], programme: str | None = None) -> Kind:
     """A kind with its validator (formats checked, as on the phone)."""
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    return Kind(kind, version, schema, validator, programme)
+    return Kind(kind, version, schema, validator, programme, quick_check(schema))
+
+
+_ANNOTATIONS: Final = frozenset({"$schema", "$id", "title", "description"})
+_TYPES: Final[dict[str, tuple[type, ...]]] = {
+    "integer": (int,),
+    "number": (int, float),
+    "string": (str,),
+    "boolean": (bool,),
+    "array": (list,),
+}
+"""JSON types by the exact Python types msgspec decodes them to (bool is not an integer)."""
+
+Check = Callable[[Any], bool]
+
+
+def quick_check(schema: dict[str, Any]) -> Check | None:
+    """A plain-Python predicate for a kind's schema, or None when it uses more than it knows.
+
+    jsonschema walks a schema with a fresh validator for each level and costs
+    most of a record's validation; this compiles the vocabulary the bundled kinds
+    use (an object of typed fields with enums, bounds, lengths, formats, arrays
+    of those, `required`, `not: {required}`) into closures. It may say no to
+    valid data (an integer written 3.0): the validator then has the last word
+    and names every error, so only its yes must be exact.
+    """
+    known = _ANNOTATIONS | {"type", "properties", "required", "additionalProperties", "not"}
+    if set(schema) - known - {k for k in schema if k.startswith("x-")}:
+        return None
+    forbidden = schema.get("not", {"required": []})
+    additional = schema.get("additionalProperties", True)
+    if (
+        schema.get("type") != "object"
+        or set(forbidden) != {"required"}
+        or additional
+        not in (
+            True,
+            False,
+        )
+    ):
+        return None
+    fields = {name: _field(node) for name, node in schema.get("properties", {}).items()}
+    if any(check is None for check in fields.values()):
+        return None
+    checks: dict[str, Check] = {k: v for k, v in fields.items() if v is not None}
+    required = tuple(schema.get("required", ()))
+    together = tuple(forbidden["required"])
+
+    def accepts(data: Any) -> bool:
+        if type(data) is not dict or any(name not in data for name in required):
+            return False
+        if together and all(name in data for name in together):
+            return False
+        for name, value in data.items():
+            check = checks.get(name)
+            if check is None:
+                if not additional:
+                    return False
+            elif not check(value):
+                return False
+        return True
+
+    return accepts
+
+
+def _field(node: Any) -> Check | None:
+    """One field's check (see `quick_check`); None for what it does not know."""
+    known = _ANNOTATIONS | {
+        "type", "enum", "minimum", "maximum", "minLength", "maxLength", "format", "items",
+        "uniqueItems", "minItems", "maxItems",
+    }  # fmt: skip
+    if not isinstance(node, dict) or set(node) - known - {k for k in node if k.startswith("x-")}:
+        return None
+    kind = node.get("type")
+    if not isinstance(kind, str) or kind not in _TYPES:
+        return None
+    types = _TYPES[kind]
+    checks: list[Check] = [lambda v: type(v) in types]
+    if "enum" in node:
+        if kind != "string" or not all(isinstance(e, str) for e in node["enum"]):
+            return None
+        choices = frozenset(node["enum"])
+        checks.append(lambda v: v in choices)
+    bounds = _bounds(kind, node)
+    if bounds is None:
+        return None
+    checks += bounds
+    if "format" in node:
+        fmt = node["format"]
+        checks.append(lambda v: Draft202012Validator.FORMAT_CHECKER.conforms(v, fmt))
+    if kind == "array":
+        item = _field(node.get("items", {"type": "string"}))
+        if item is None or (
+            node.get("uniqueItems") and node.get("items", {}).get("type") != "string"
+        ):
+            return None
+        checks.append(lambda v: all(item(x) for x in v))
+        if node.get("uniqueItems"):
+            checks.append(lambda v: len(set(v)) == len(v))
+    elif "items" in node or "uniqueItems" in node:
+        return None
+    return lambda value: all(check(value) for check in checks)
+
+
+_BOUNDS: Final = {
+    "integer": ("minimum", "maximum"),
+    "number": ("minimum", "maximum"),
+    "string": ("minLength", "maxLength"),
+    "array": ("minItems", "maxItems"),
+}
+"""The bounds each type knows (as lower, upper); a bound of another type means no fast path."""
+
+
+def _bounds(kind: str, node: dict[str, Any]) -> list[Check] | None:
+    """Numeric bounds, and string or array lengths."""
+    lower, upper = _BOUNDS.get(kind, ("", ""))
+    others = {"minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"}
+    if set(node) & others - {lower, upper}:
+        return None
+    measure: Callable[[Any], Any] = len if kind in ("string", "array") else (lambda v: v)
+    checks: list[Check] = []
+    if (low := node.get(lower)) is not None:
+        checks.append(lambda v: measure(v) >= low)
+    if (high := node.get(upper)) is not None:
+        checks.append(lambda v: measure(v) <= high)
+    return checks
 
 
 _published: dict[tuple[str, int], Kind] = {}

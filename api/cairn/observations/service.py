@@ -90,10 +90,10 @@ def _judge(
         facts = found.taxa.get(cd_nom) if cd_nom is not None else None
         taxon = facts.ref if facts else None
         item = _heritage_item(obs)
+        kind = kinds.get((obs.kind, obs.schema_version))
         context = Context(
-            kind_validator=(
-                kind.validator if (kind := kinds.get((obs.kind, obs.schema_version))) else None
-            ),
+            kind_validator=kind.validator if kind else None,
+            kind_accepts=kind.accepts if kind else None,
             taxon=taxon,
             heritage_item_known=not isinstance(item, str) or item in found.items,
             location=where,

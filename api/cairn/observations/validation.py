@@ -9,7 +9,7 @@ Every failing field of every stage is reported together.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -52,6 +52,8 @@ class Context(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the pipeline needs beyond the observation, gathered beforehand."""
 
     kind_validator: Draft202012Validator | None
+    kind_accepts: Callable[[Any], bool] | None = None
+    """The kind's fast check (`kinds.quick_check`): when it says yes, the validator is spared."""
     taxon: TaxonRef | None = None
     heritage_item_known: bool = True
     location: Location
@@ -129,6 +131,8 @@ def structure_errors(obs: ObservationIn, ctx: Context) -> Iterator[FieldError]:
             "unknown_schema",
             f"no published schema {obs.kind} v{obs.schema_version}",
         )
+        return
+    if ctx.kind_accepts is not None and ctx.kind_accepts(obs.data):
         return
     for error in ctx.kind_validator.iter_errors(obs.data):
         yield from schema_errors(error, ("data",))
