@@ -9,11 +9,13 @@ COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
 CREATE FUNCTION public.cairn_fold(value text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN lower(public.unaccent('public.unaccent'::regdictionary, value));
-CREATE FUNCTION public.cairn_level_rules(taxa integer[]) RETURNS jsonb
+CREATE FUNCTION public.cairn_level_rules(taxa integer[], lock boolean) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
     BEGIN
-        PERFORM pg_advisory_xact_lock_shared(1581586197);  -- sensitivity.store.RULES_LOCK
+        IF lock THEN
+            PERFORM pg_advisory_xact_lock_shared(1581586197);  -- sensitivity.store.RULES_LOCK
+        END IF;
         RETURN (
             SELECT coalesce(jsonb_agg(jsonb_build_object(
                        'target', t.cd_nom, 'id', r.id, 'cd_ref', r.cd_ref, 'level', r.level,
@@ -25,7 +27,15 @@ CREATE FUNCTION public.cairn_level_rules(taxa integer[]) RETURNS jsonb
               JOIN sensitivity_rule r ON r.cd_ref = a.cd_nom
              WHERE t.cd_nom = ANY(taxa));
     END $$;
-COMMENT ON FUNCTION public.cairn_level_rules(taxa integer[]) IS 'The sensitivity rules covering these taxa (theirs and their ancestors''), read after taking the rules lock shared until the transaction ends';
+COMMENT ON FUNCTION public.cairn_level_rules(taxa integer[], lock boolean) IS 'The sensitivity rules covering these taxa (theirs and their ancestors''), read after taking the rules lock shared until the transaction ends if asked';
+CREATE FUNCTION public.cairn_rules_version() RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        PERFORM pg_advisory_xact_lock_shared(1581586197);  -- sensitivity.store.RULES_LOCK
+        RETURN (SELECT version FROM sensitivity_rules_version);
+    END $$;
+COMMENT ON FUNCTION public.cairn_rules_version() IS 'The rules version, read after taking the rules lock shared until the transaction ends';
 CREATE FUNCTION public.observation_event_append_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -59,6 +69,13 @@ CREATE FUNCTION public.programme_kind_frozen() RETURNS trigger
                 USING ERRCODE = 'check_violation';
         END IF;
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END $$;
+CREATE FUNCTION public.sensitivity_rules_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        UPDATE sensitivity_rules_version SET version = version + 1;
+        RETURN NULL;
     END $$;
 CREATE TABLE public.alembic_version (
     version_num character varying(32) NOT NULL
@@ -415,6 +432,12 @@ ALTER TABLE public.sensitivity_rule ALTER COLUMN id ADD GENERATED ALWAYS AS IDEN
     NO MAXVALUE
     CACHE 1
 );
+CREATE TABLE public.sensitivity_rules_version (
+    one boolean DEFAULT true NOT NULL,
+    version bigint NOT NULL,
+    CONSTRAINT sensitivity_rules_version_one_check CHECK (one)
+);
+COMMENT ON TABLE public.sensitivity_rules_version IS 'How many times the sensitivity rules changed: intake checks it under the rules lock';
 CREATE TABLE public.staff_audit (
     id bigint NOT NULL,
     occurred_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -561,6 +584,8 @@ ALTER TABLE ONLY public.sensitivity_job
     ADD CONSTRAINT sensitivity_job_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.sensitivity_rule
     ADD CONSTRAINT sensitivity_rule_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.sensitivity_rules_version
+    ADD CONSTRAINT sensitivity_rules_version_pkey PRIMARY KEY (one);
 ALTER TABLE ONLY public.staff_audit
     ADD CONSTRAINT staff_audit_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.staff_grant
@@ -609,6 +634,7 @@ CREATE INDEX taxon_vernacular_fr_trgm ON public.taxon USING gin (public.cairn_fo
 CREATE INDEX taxon_vernacular_it_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_it) public.gin_trgm_ops);
 CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_event FOR EACH ROW EXECUTE FUNCTION public.observation_event_erasure_only();
 CREATE TRIGGER programme_kind_frozen BEFORE DELETE OR UPDATE ON public.programme_kind FOR EACH ROW EXECUTE FUNCTION public.programme_kind_frozen();
+CREATE TRIGGER sensitivity_rule_version AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.sensitivity_rule FOR EACH STATEMENT EXECUTE FUNCTION public.sensitivity_rules_changed();
 CREATE TRIGGER staff_audit_no_update BEFORE UPDATE ON public.staff_audit FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
 ALTER TABLE ONLY public.device
     ADD CONSTRAINT device_contributor_id_fkey FOREIGN KEY (contributor_id) REFERENCES public.contributor(id) ON DELETE SET NULL;

@@ -1,5 +1,5 @@
-"""Intake projects a record in its insert's statement, from the references it read: the
-public rows it writes are exactly those the projection computes from the stored records."""
+"""Intake in two statements: one read of all a batch refers to, one insert that projects
+the records and checks the sensitivity rules it levelled them with are still in force."""
 
 from __future__ import annotations
 
@@ -7,10 +7,19 @@ import uuid
 from typing import Any
 
 import asyncpg
+import msgspec
+from asyncpg import connect
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from cairn.core.db import init_connection
+from cairn.observations import store as observations
+from cairn.observations.model import ObservationIn, content_hash
+from cairn.observations.service import Accepted, accept_many
+from cairn.observations.validation import Validated
 from cairn.opendata.store import project
+from cairn.reference.places_store import load_territory
+from cairn.settings import Settings
 from tests.factories import new_device, observation_payload
 
 Client = AsyncTestClient[Litestar]
@@ -61,3 +70,44 @@ async def test_the_rows_intake_projects_are_those_the_projection_recomputes(
     async with db.transaction():
         await project(db, [uuid.UUID(str(row["id"])) for row in at_intake])
     assert await public_rows(db) == at_intake
+
+
+async def test_a_rule_committed_between_reading_and_writing_makes_intake_judge_again(
+    dsn: str, settings: Settings, db: asyncpg.Connection
+) -> None:
+    """Intake reads the rules without their lock; its insert checks, under the lock, that
+    they are still the ones it read: a rule committed in between writes nothing, and the
+    next attempt levels the record under the new rule."""
+    intake = await connect(dsn)
+    try:
+        await init_connection(intake)
+        observation = msgspec.convert(
+            observation_payload(data={"cd_nom": GENTIAN, "count": 1}), ObservationIn
+        )
+        found = await observations.references(
+            intake, ids=[observation.id], cd_noms=[GENTIAN], places=[], items=[],
+            programmes=["default"], statuses=settings.public_statuses, device_id=None,
+            lock=False,
+        )  # fmt: skip
+        assert found.rules.get(GENTIAN) is None
+        await db.execute(
+            "INSERT INTO sensitivity_rule (cd_ref, level) VALUES ($1, 3)", GENTIAN
+        )  # committed between the read and the write
+        stale = Validated(observation, GENTIAN, GENTIAN, "05023", [])
+        written = await observations.insert_many(
+            intake, [(stale, content_hash(observation))], None, [], found
+        )
+        assert written is None
+        assert await db.fetchval("SELECT count(*) FROM observation") == 0
+
+        territory = await load_territory(intake)
+        [accepted] = await accept_many(intake, territory, settings, [observation], None)
+        assert isinstance(accepted, Accepted) and accepted.outcome == "created"
+        levels = await db.fetchrow(
+            """SELECT o.sensitivity_level AS stored, p.sensitivity_level AS public
+                 FROM observation o JOIN public_observation p USING (id) WHERE o.id = $1""",
+            observation.id,
+        )
+        assert dict(levels) == {"stored": 3, "public": 3}
+    finally:
+        await intake.close()

@@ -28,18 +28,20 @@ _COLUMNS = f"""
 """
 
 _INSERT_MANY = f"""
-WITH inserted AS (
+WITH rules AS (SELECT cairn_rules_version() AS version),
+inserted AS (
 INSERT INTO observation (
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, content_hash, flags,
-    taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy, device_id
+    taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy, device_id,
+    received_at, updated_at
 )
 SELECT u.id, u.kind, u.schema_version, u.programme, u.observed_at, u.observed_offset_s,
        u.lon, u.lat, u.accuracy_m, u.altitude_m, u.data::jsonb, u.licence, u.comment,
        u.content_hash, u.flags::jsonb, u.taxon_cd_nom, u.taxon_cd_ref, u.commune_insee,
        u.sensitivity_level,
        coalesce(u.geoprivacy, (SELECT default_geoprivacy FROM device WHERE id = $21), 'open'),
-       $21::uuid
+       $21::uuid, $24, $24
   FROM unnest(
     $1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[],
     $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::text[],
@@ -48,15 +50,16 @@ SELECT u.id, u.kind, u.schema_version, u.programme, u.observed_at, u.observed_of
     AS u(id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
          accuracy_m, altitude_m, data, licence, comment, content_hash, flags, taxon_cd_nom,
          taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy)
+ WHERE (SELECT version FROM rules) = $23
 ON CONFLICT (id) DO NOTHING
 RETURNING {_COLUMNS}
 ), projected AS ({public.PROJECT_FROM_JSON.format(rows="$22::jsonb", inserted="inserted")})
-SELECT * FROM inserted
+SELECT r.version AS rules_version, i.* FROM rules r LEFT JOIN inserted i ON true
 """
-"""Insert and project in one statement: the public rows of the ids `inserted` returns."""
+"""Insert and project in one statement, if the sensitivity rules are still those the levels
+were computed with (`$23`): `cairn_rules_version` holds their lock to the commit."""
 
-_VALID_NAMES = "ARRAY(SELECT cd_ref FROM taxon WHERE cd_nom = ANY($2))"
-_REFERENCES = f"""
+_REFERENCES = """
 SELECT now() AS now,
        ARRAY(SELECT id FROM observation WHERE id = ANY($1)) AS stored,
        (SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -89,7 +92,8 @@ SELECT now() AS now,
                   'max_lat', max_lat)), '[]')
           FROM commune WHERE insee = ANY($8)) AS communes,
        d.pseudonym, coalesce(d.default_geoprivacy, 'open') AS default_geoprivacy,
-       {sensitivity.LEVEL_RULES.replace("$1", _VALID_NAMES)} AS rules
+       (SELECT version FROM sensitivity_rules_version) AS rules_version,
+       cairn_level_rules(ARRAY(SELECT cd_ref FROM taxon WHERE cd_nom = ANY($2)), $10) AS rules
   FROM (VALUES (1)) AS one(x) LEFT JOIN device d ON d.id = $9
 """
 
@@ -117,6 +121,8 @@ class References(msgspec.Struct, frozen=True, kw_only=True):
     observer: str | None
     default_geoprivacy: str
     rules: dict[int, list[CompiledRule]]
+    rules_version: int
+    """The rules' version when they were read (see `insert_many`)."""
 
 
 async def references(
@@ -129,12 +135,14 @@ async def references(
     programmes: list[str],
     statuses: tuple[str, ...],
     device_id: UUID | None,
+    lock: bool,
 ) -> References:
     """Stored ids, taxa with profiles, first records per commune, heritage items, programmes,
     communes, the device and the sensitivity rules of a batch: one round trip.
 
-    The rules are read after taking their lock shared (held to the commit), so a
-    record's level follows the rules in force when it commits.
+    With `lock`, the rules are read after taking their lock shared (held to the
+    commit), so a level computed from them is the one in force when it commits;
+    without, `insert_many` checks their version under the lock.
     """
     communes = sorted({insee for _, insee in places})
     row = await conn.fetchrow(
@@ -148,6 +156,7 @@ async def references(
         list(statuses),
         communes,
         device_id,
+        lock,
     )
     assert row is not None  # noqa: S101 (a SELECT without WHERE returns its row)
     return References(
@@ -164,6 +173,7 @@ async def references(
         observer=row["pseudonym"],
         default_geoprivacy=row["default_geoprivacy"],
         rules=sensitivity.rules_by_taxon(row["rules"]),
+        rules_version=row["rules_version"],
     )
 
 
@@ -202,15 +212,18 @@ async def insert_many(
     rows: list[tuple[Validated, bytes]],
     device_id: UUID | None,
     projected: list[dict[str, Any]],
-) -> dict[UUID, Stored]:
+    found: References,
+) -> dict[UUID, Stored] | None:
     """Insert every row whose id is not stored yet, and project it, in one statement; return
-    those inserted.
+    those inserted, or None (nothing written) when the sensitivity rules changed since `found`
+    read them: the levels must be computed again.
 
     `projected` holds the public rows of `rows` (`opendata.store.as_json`), of
-    which those of the ids inserted are written. `ON CONFLICT DO NOTHING` waits
-    for a concurrent insert of the same id to commit, so N parallel identical
-    requests end with one row; the ids left out are the caller's to read back
-    and compare.
+    which those of the ids inserted are written; the records are received at
+    `found.now`, the instant their public rows show. `ON CONFLICT DO NOTHING`
+    waits for a concurrent insert of the same id to commit, so N parallel
+    identical requests end with one row; the ids left out are the caller's to
+    read back and compare.
     """
     if not rows:
         return {}
@@ -220,10 +233,15 @@ async def insert_many(
         (*row[:10], _json(row[10]), *row[11:14], _json(row[14]), *row[15:]) for row in values
     ]
     columns = list(zip(*as_text, strict=True))
-    inserted = await conn.fetch(_INSERT_MANY, *columns, device_id, projected)
+    inserted = await conn.fetch(
+        _INSERT_MANY, *columns, device_id, projected, found.rules_version, found.now
+    )
+    if inserted[0]["rules_version"] != found.rules_version:
+        return None
     return {
         row["id"]: Stored(to_out(row, "owner"), bytes(row["content_hash"]), created=True)
         for row in inserted
+        if row["id"] is not None
     }
 
 

@@ -95,7 +95,7 @@ async def delete_rule(conn: Connection, rule_id: int) -> Rule | None:
     return None if row is None else Rule(**dict(row))
 
 
-LEVEL_RULES = "cairn_level_rules($1::int[])"
+LEVEL_RULES = "cairn_level_rules($1::int[], true)"
 """SQL: lock the rules shared, then read those covering taxa $1 (see migration 0017).
 
 A rule on a genus covers its species; the lock is held to the transaction's end.
