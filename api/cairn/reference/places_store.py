@@ -8,7 +8,6 @@ import asyncpg
 from shapely.geometry import shape
 
 from cairn.core.db import Connection
-from cairn.observations.model import ProgrammeRules
 from cairn.reference.files import bundled_commune_names, bundled_communes
 from cairn.reference.places import CommuneRecord, HeritageRecord
 from cairn.reference.territory import Territory
@@ -150,49 +149,6 @@ async def listen_for_reference_changes(
 async def announce_reference_change(conn: Connection) -> None:
     """Tell every running server to reload the territory (delivered when the import commits)."""
     await conn.execute(f"NOTIFY {REFERENCE_CHANNEL}")
-
-
-async def firsts_in_commune(
-    conn: Connection, pairs: list[tuple[int, str]], statuses: tuple[str, ...]
-) -> set[tuple[int, str]]:
-    """The (taxon, commune) pairs that no observation with a validated status records yet."""
-    if not pairs:
-        return set()
-    unique = sorted(set(pairs))
-    rows = await conn.fetch(
-        """SELECT p.cd_ref, p.insee FROM unnest($1::int[], $2::text[]) AS p(cd_ref, insee)
-            WHERE NOT EXISTS (SELECT 1 FROM observation
-                               WHERE taxon_cd_ref = p.cd_ref AND commune_insee = p.insee
-                                 AND status = ANY($3))""",
-        [cd_ref for cd_ref, _ in unique],
-        [insee for _, insee in unique],
-        list(statuses),
-    )
-    return {(row["cd_ref"], row["insee"]) for row in rows}
-
-
-async def existing_heritage_items(conn: Connection, item_ids: list[str]) -> set[str]:
-    """Those of `item_ids` that the heritage inventory holds."""
-    if not item_ids:
-        return set()
-    rows = await conn.fetch(
-        "SELECT id::text AS id FROM heritage_item WHERE id::text = ANY($1)", sorted(set(item_ids))
-    )
-    return {row["id"] for row in rows}
-
-
-async def programme_rules(conn: Connection, slugs: list[str]) -> dict[str, ProgrammeRules]:
-    """What each of these programmes accepts: kinds, versions, dates (unknown slugs absent)."""
-    rows = await conn.fetch(
-        "SELECT slug, kinds, starts_on, ends_on FROM programme WHERE slug = ANY($1)",
-        sorted(set(slugs)),
-    )
-    return {
-        row["slug"]: ProgrammeRules(
-            kinds=row["kinds"], starts_on=row["starts_on"], ends_on=row["ends_on"]
-        )
-        for row in rows
-    }
 
 
 async def commune_names(conn: Connection) -> dict[str, str]:

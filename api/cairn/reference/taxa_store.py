@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-import asyncpg
 import msgspec
 
 from cairn.core.db import Connection, Executor
-from cairn.observations.validation import Profile, TaxonRef
 from cairn.reference.taxa import TaxonRecord
 
 _IMPORT_COLUMNS: Final = (
@@ -292,39 +290,6 @@ async def get(conn: Connection, cd_nom: int, lang: str) -> Taxon | None:
         sensitivity_level=row["sensitivity_level"],
         source=row["source"],
         parents=[_summary(p, lang) for p in parents],
-    )
-
-
-async def references(
-    conn: Connection, cd_noms: list[int]
-) -> dict[int, tuple[TaxonRef, Profile | None]]:
-    """The submitted taxa resolved to their valid names, with their plausibility profiles."""
-    rows = await conn.fetch(
-        """
-        SELECT t.cd_nom, t.cd_ref, coalesce(v.scientific_name, t.scientific_name) AS name,
-               p.observations, p.altitude_low, p.altitude_high, p.months, p.count_high
-        FROM taxon t
-        LEFT JOIN taxon v ON v.cd_nom = t.cd_ref
-        LEFT JOIN taxon_profile p ON p.cd_ref = t.cd_ref
-        WHERE t.cd_nom = ANY($1)
-        """,
-        sorted(set(cd_noms)),
-    )
-    return {
-        row["cd_nom"]: (TaxonRef(row["cd_nom"], row["cd_ref"], row["name"]), _profile(row))
-        for row in rows
-    }
-
-
-def _profile(row: asyncpg.Record) -> Profile | None:
-    if row["observations"] is None:
-        return None
-    return Profile(
-        observations=row["observations"],
-        altitude_low=row["altitude_low"],
-        altitude_high=row["altitude_high"],
-        months=list(row["months"]),
-        count_high=row["count_high"],
     )
 
 
