@@ -21,14 +21,14 @@ on (taxon, commune, status) answers it without walking every pending record of
 that taxon there; it replaces the index on the taxon alone, its prefix.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-11-28
 """
 
 from cairn.core.db import execute_script
 
 revision = "0017"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
