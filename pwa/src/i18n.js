@@ -54,6 +54,9 @@ const TEXTS = {
     wrongCredentials: "Adresse ou mot de passe incorrect.", tooMany: "Trop de demandes : réessayez dans une minute.",
     serverError: (status) => `Le serveur n'a pas pu répondre (erreur ${status}). Réessayez plus tard.`,
     photoOf: (name) => `Photo : ${name}`, zoomIn: "Zoomer", zoomOut: "Dézoomer", colon: " : ",
+    yes: "Oui", no: "Non", error_too_short: "trop court", error_too_long: "trop long", error_unknown_field: "champ inconnu",
+    photoRequired: "Une photo est obligatoire pour ce protocole.", fixFields: (n) => `${n} champ${n > 1 ? "s" : ""} à corriger`,
+    kindVersion: (v) => `version ${v}`,
     tab_home: "Accueil", tab_record: "Noter", tab_mine: "Les miennes", tab_map: "Carte", tab_atlas: "Atlas", tab_privacy: "Données",
   },
   en: {
@@ -110,6 +113,9 @@ const TEXTS = {
     wrongCredentials: "Wrong email address or password.", tooMany: "Too many requests: try again in a minute.",
     serverError: (status) => `The server could not answer (error ${status}). Try again later.`,
     photoOf: (name) => `Photo: ${name}`, zoomIn: "Zoom in", zoomOut: "Zoom out", colon: ": ",
+    yes: "Yes", no: "No", error_too_short: "too short", error_too_long: "too long", error_unknown_field: "unknown field",
+    photoRequired: "This protocol needs a photo.", fixFields: (n) => `${n} field${n > 1 ? "s" : ""} to correct`,
+    kindVersion: (v) => `version ${v}`,
     tab_home: "Home", tab_record: "Record", tab_mine: "Mine", tab_map: "Map", tab_atlas: "Atlas", tab_privacy: "My data",
   },
   it: {
@@ -166,6 +172,9 @@ const TEXTS = {
     wrongCredentials: "Indirizzo o password errati.", tooMany: "Troppe richieste: riprova tra un minuto.",
     serverError: (status) => `Il server non ha potuto rispondere (errore ${status}). Riprova più tardi.`,
     photoOf: (name) => `Foto: ${name}`, zoomIn: "Ingrandisci", zoomOut: "Riduci", colon: ": ",
+    yes: "Sì", no: "No", error_too_short: "troppo corto", error_too_long: "troppo lungo", error_unknown_field: "campo sconosciuto",
+    photoRequired: "Per questo protocollo serve una foto.", fixFields: (n) => `${n} camp${n > 1 ? "i" : "o"} da correggere`,
+    kindVersion: (v) => `versione ${v}`,
     tab_home: "Home", tab_record: "Registra", tab_mine: "Le mie", tab_map: "Mappa", tab_atlas: "Atlante", tab_privacy: "Dati",
   },
 };

@@ -70,7 +70,61 @@ export function buildSchema(spec) {
     ...(required.length ? { required } : {}),
     additionalProperties: false,
     properties,
+    "x-order": spec.fields.map(nameOf), // the server stores JSONB, which keeps no key order
     ...(conditions.length ? { allOf: conditions } : {}),
     ...(spec.photoRequired ? { "x-photo-required": true } : {}),
   };
+}
+
+/** A code from a label: "Sens de traversée" → "sens_de_traversee" (`sep` "-" for choice values). */
+export function codeOf(text, sep = "_", max = 40) {
+  const words = (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  const code = words.join(sep).slice(0, max).replace(/[-_]+$/, "");
+  return sep === "_" && /^[0-9]/.test(code) ? `f_${code}`.slice(0, max) : code;
+}
+
+/** The fields' names in the order the form shows them: `x-order` when the schema has one. */
+export function fieldOrder(schema) {
+  const names = Object.keys(schema.properties || {});
+  const order = (schema["x-order"] || []).filter((name) => names.includes(name));
+  return [...order, ...names.filter((name) => !order.includes(name))];
+}
+
+function typeOf(name, node) {
+  if (name === "cd_nom") return "taxon";
+  if (node.type === "boolean") return "yesno";
+  if (node.type === "array") return "choices";
+  if (node.type === "integer") return "count";
+  if (node.type === "number") return "number";
+  if (node.enum) return "choice";
+  return node.format === "date" ? "date" : "text";
+}
+
+/**
+ * The builder's description of a schema it wrote (or one written by hand in the same
+ * vocabulary): editing a published version starts the next one from it.
+ */
+export function specOf(schema) {
+  const required = new Set(schema.required || []);
+  const conditions = new Map((schema.allOf || []).flatMap((condition) =>
+    Object.keys(condition.else?.properties || {}).map((name) => [name, condition])));
+  const titlesOf = (node) => Object.fromEntries(LANGS.map((lang) => [lang, node["x-i18n"]?.[lang]?.title ?? node.title ?? ""]));
+  const fields = fieldOrder(schema).map((name) => [name, schema.properties[name]]).map(([name, node]) => {
+    const type = typeOf(name, node);
+    const condition = conditions.get(name);
+    const field = { name, type, titles: titlesOf(node), required: required.has(name) || Boolean(condition?.then?.required?.includes(name)) };
+    if (type === "number" || type === "count") Object.assign(field, { min: node.minimum, max: node.maximum });
+    if (type === "number" && node["x-unit"]) field.unit = node["x-unit"];
+    if (type === "text") field.maxLength = node.maxLength;
+    if (type === "choice" || type === "choices") {
+      const labels = node["x-enum-i18n"] || {};
+      field.choices = (node.items?.enum ?? node.enum).map((value) => ({ value, ...Object.fromEntries(LANGS.map((lang) => [lang, labels[value]?.[lang] ?? ""])) }));
+    }
+    if (condition) {
+      const [[subject, expected]] = Object.entries(condition.if.properties);
+      field.showWhen = { field: subject, value: expected.const };
+    }
+    return field;
+  });
+  return { titles: titlesOf(schema), photoRequired: schema["x-photo-required"] === true, fields };
 }

@@ -175,3 +175,15 @@ export async function recentNearby(position) {
   }
   return ((await getReference("nearby")) ?? []).map(taxonByCode).filter(Boolean);
 }
+
+/** A programme's kind from the bundle: `version` given, else its last published one; null if unknown. */
+export function programmeKind(kind, version = null) {
+  const versions = (bundle?.kinds ?? []).filter((k) => k.kind === kind && (version === null || k.version === version));
+  return versions.reduce((last, k) => (last && last.version > k.version ? last : k), null);
+}
+
+/** The last published version of each kind of a programme, as the bundle carries them. */
+export function kindsOf(slug) {
+  const names = new Set((bundle?.kinds ?? []).filter((k) => k.programme === slug).map((k) => k.kind));
+  return [...names].sort().map((kind) => programmeKind(kind));
+}

@@ -5,7 +5,8 @@ vocabulary the field app renders and validates on the phone
 (pwa/src/kind-validation.js): an object of named fields, each a string (text,
 single choice, date), a number (with `x-unit`, `minimum`, `maximum`), an
 integer (a count, or `cd_nom`: a taxon of the reference list), a boolean, or an
-array of choices; `required`; and conditions `allOf: [{if, then, else}]` that
+array of choices; `required`; `x-order`, the order the form shows the fields in
+(stored as JSONB, `properties` keeps none); and conditions `allOf: [{if, then, else}]` that
 show a field only when another one has a given value. Every title and every
 choice is labelled in fr, en and it with the `x-i18n` / `x-enum-i18n`
 conventions of schemas/kinds/*. Anything else is refused with the pointer of
@@ -49,6 +50,7 @@ _ROOT_KEYWORDS: Final = frozenset(
     {
         "$schema", "$id", "title", "description", "x-i18n", "type", "properties", "required",
         "additionalProperties", "allOf", "x-kind", "x-version", "x-programme", "x-photo-required",
+        "x-order",
     }
 )  # fmt: skip
 _FIELD_KEYWORDS: Final = frozenset(
@@ -173,6 +175,7 @@ def _vocabulary_errors(schema: Any, base: tuple[str | int, ...]) -> Iterator[Fie
         yield FieldError(pointer(*base, "properties"), "too_long", f"at most {MAX_FIELDS} fields")
     for name, field in properties.items():
         yield from _field_errors(name, field, (*base, "properties", name))
+    yield from _order_errors(schema.get("x-order"), properties, (*base, "x-order"))
     for index, name in enumerate(schema.get("required", [])):
         if name not in properties:
             yield FieldError(
@@ -183,6 +186,16 @@ def _vocabulary_errors(schema: Any, base: tuple[str | int, ...]) -> Iterator[Fie
         yield FieldError(pointer(*base, "allOf"), "too_long", f"at most {MAX_CONDITIONS}")
     for index, condition in enumerate(conditions):
         yield from _condition_errors(condition, properties, (*base, "allOf", index))
+
+
+def _order_errors(
+    order: Any, properties: dict[str, Any], path: tuple[str | int, ...]
+) -> Iterator[FieldError]:
+    """`x-order`: the fields in the order the form shows them, each once (JSONB keeps no order)."""
+    if order is None:
+        return
+    if not (isinstance(order, list) and sorted(map(str, order)) == sorted(properties)):
+        yield FieldError(pointer(*path), "invalid", "every field's name, once each")
 
 
 def _unsupported(

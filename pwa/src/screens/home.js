@@ -1,12 +1,25 @@
 // Home: what do you see? Two big choices, the programme of the QR code, what waits to be sent.
 import { allRecords, getMeta } from "../db.js";
 import { h, fill } from "../dom.js";
-import { formatBytes, lang, t } from "../i18n.js";
+import { formatBytes, lang, schemaTitle, t } from "../i18n.js";
+import { kindsOf, whenReference } from "../reference.js";
 import { waiting } from "../sync.js";
 
 export async function show(main) {
   fill(main, h("h1", {}, t("welcome"))); // at once; the rest when storage answers
   const [chosen, records, storage] = await Promise.all([getMeta("programme"), allRecords(), storageState()]);
+  const choices = h("div", { class: "choices" },
+    accepts(chosen, "species") && h("a", { class: "choice species", href: "#/record/species" },
+      h("span", { class: "choice-title" }, t("species")), h("span", { class: "hint" }, t("speciesHint"))),
+    accepts(chosen, "heritage") && h("a", { class: "choice heritage", href: "#/record/heritage" },
+      h("span", { class: "choice-title" }, t("heritage")), h("span", { class: "hint" }, t("heritageHint"))));
+  // The programme's own protocols, rendered from their schemas (no code per kind), once the
+  // bundle is there: stored on the phone, or on a first visit when it arrives.
+  if (chosen) {
+    whenReference().then(() => choices.append(...kindsOf(chosen.slug).map((protocol) =>
+      h("a", { class: "choice protocol", href: `#/record/${protocol.kind}`, "data-kind": protocol.kind },
+        h("span", { class: "choice-title" }, schemaTitle(protocol.schema, protocol.kind))))));
+  }
   const banner = chosen
     ? h("section", { class: "card programme", "aria-label": t("programme") },
         h("p", { class: "eyebrow" }, t("programme")),
@@ -17,11 +30,7 @@ export async function show(main) {
   fill(main, 
     h("h1", {}, t("welcome")),
     banner,
-    h("div", { class: "choices" },
-      accepts(chosen, "species") && h("a", { class: "choice species", href: "#/record/species" },
-        h("span", { class: "choice-title" }, t("species")), h("span", { class: "hint" }, t("speciesHint"))),
-      accepts(chosen, "heritage") && h("a", { class: "choice heritage", href: "#/record/heritage" },
-        h("span", { class: "choice-title" }, t("heritage")), h("span", { class: "hint" }, t("heritageHint")))),
+    choices,
     h("p", { class: "outbox-count", role: "status" }, t("waitingCount", waiting(records).length)),
     storage,
     h("p", { class: "footer-link" }, h("a", { href: "#/impact" }, t("impactLink")), " · ", h("a", { href: "#/staff" }, t("staffLink"))),

@@ -3,9 +3,10 @@ import { ApiError, signed } from "../api.js";
 import { allRecords, getMeta, updateRecord } from "../db.js";
 import { markDecisionsSeen } from "../decisions.js";
 import { h, fill } from "../dom.js";
+import { errorReason } from "../form.js";
 import { enumLabel, errorText, formatDate, schemaTitle, t } from "../i18n.js";
 import { createMap } from "../map.js";
-import { schemaOf, taxonByCode, taxonName } from "../reference.js";
+import { programmeKind, schemaOf, taxonByCode, taxonName } from "../reference.js";
 import { onChange, refreshStatuses, syncNow, waiting } from "../sync.js";
 
 const SERVER_PAGE = 100; // thumbnails of the newest records sent; older ones show without one
@@ -83,15 +84,24 @@ async function drawMap(box, records) {
   map.fitBounds(L.latLngBounds(points), { maxZoom: 13, padding: [20, 20] });
 }
 
-/** A species by its name; a heritage item by the name typed, else its category. */
+/** A species by its name; a heritage item by the name typed, else its category; a protocol by its title. */
 function title(record, schemas) {
   const data = record.payload.data;
+  if (record.kind !== "species" && record.kind !== "heritage") {
+    const taxon = data.cd_nom ? taxonByCode(data.cd_nom) : null;
+    return [schemaTitle(kindSchema(record, schemas), record.kind), taxon ? taxonName(taxon) : null].filter(Boolean).join(" — ");
+  }
   if (record.kind === "species") {
     const taxon = taxonByCode(data.cd_nom);
     return taxon ? taxonName(taxon) : `CD_NOM ${data.cd_nom}`;
   }
   const category = schemas.heritage ? enumLabel(schemas.heritage.properties.category, data.category) : data.category;
   return data.name ? `${data.name} (${category})` : category;
+}
+
+/** The schema a record was made with: a bundled kind's, or its programme kind's version. */
+function kindSchema(record, schemas) {
+  return schemas[record.kind] ?? programmeKind(record.kind, record.payload.schema_version)?.schema ?? null;
 }
 
 /** Where the record stands, as an icon and words: waiting on the phone and sent look different. */
@@ -167,7 +177,7 @@ function item(record, schemas, serverThumbnail, redraw) {
         photosWaiting ? ` · ${photosWaiting} ${t("photo").toLowerCase()}` : ""),
       record.server?.moderator_comment
         ? h("p", { class: "moderator" }, `${t("moderator")}${t("colon")}`, h("span", { translate: "no" }, record.server.moderator_comment)) : null,
-      record.problem ? problemBox(record.problem, schemas[record.kind]) : null,
+      record.problem ? problemBox(record.problem, kindSchema(record, schemas)) : null,
       actions.length ? h("div", { class: "actions" }, actions) : null));
 }
 
@@ -178,7 +188,7 @@ function problemBox(problem, schema) {
     h("p", {}, t("refused")),
     errors.length
       ? h("ul", {}, errors.map((error) => h("li", {},
-          `${fieldName(error.pointer, schema)}${t("colon")}${reason(error.code)} `,
+          `${fieldName(error.pointer, schema)}${t("colon")}${errorReason(error.code)} `,
           h("code", { translate: "no" }, error.pointer))))
       : null);
 }
@@ -191,10 +201,4 @@ function fieldName(pointer, schema) {
   if (top === "comment") return t("comment");
   if (top === "data" && name && schema?.properties?.[name]) return schemaTitle(schema.properties[name], name);
   return t("problemField");
-}
-
-function reason(code) {
-  const key = `error_${code}`;
-  const text = t(key);
-  return text === key ? t("error_invalid") : text;
 }

@@ -3,10 +3,13 @@
 import { getMeta, getRecord, putRecord } from "../db.js";
 import { h, fill } from "../dom.js";
 import { schemaForm } from "../form.js";
-import { formatDate, formatLength, t } from "../i18n.js";
+import { formatDate, formatLength, schemaTitle, t } from "../i18n.js";
+import { validateData } from "../kind-validation.js";
 import { createMap } from "../map.js";
 import { downscale, readExif } from "../photo.js";
-import { recentNearby, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName } from "../reference.js";
+import {
+  loadReference, programmeKind, recentNearby, reference, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName,
+} from "../reference.js";
 import { requestBackgroundSync, syncNow } from "../sync.js";
 
 const GOOD_ACCURACY_M = 25;
@@ -25,10 +28,25 @@ export function localIso(date = new Date()) {
   );
 }
 
+/**
+ * What to record: a bundled kind, or a programme's kind from the offline bundle, at the version
+ * an edited record was made with (else the last published one). Unknown names: a species.
+ */
+async function kindToRecord(name, editing) {
+  if (name !== "species" && name !== "heritage") {
+    if (!reference()) await loadReference(); // a first visit straight to a protocol's link
+    const found = programmeKind(name, editing?.payload.schema_version ?? null);
+    if (found) return { kind: found.kind, version: found.version, schema: found.schema, programme: found.programme };
+  }
+  const kind = name === "heritage" ? "heritage" : "species";
+  return { kind, version: 1, schema: await schemaOf(kind, 1), programme: null };
+}
+
 export async function show(main, { args, query }) {
-  const kind = args[0] === "heritage" ? "heritage" : "species";
   const editing = query.get("edit") ? await getRecord(query.get("edit")) : null;
-  const schema = await schemaOf(kind, 1);
+  const { kind, version, schema, programme: kindProgramme } = await kindToRecord(args[0], editing);
+  const bundled = kindProgramme === null;
+  const withTaxon = Object.hasOwn(schema.properties ?? {}, "cd_nom"); // species, and programme kinds naming one
   const chosenProgramme = await getMeta("programme");
   const state = {
     position: editing ? { ...editing.payload.location } : null,
@@ -154,27 +172,31 @@ export async function show(main, { args, query }) {
   const photoSection = h("section", { class: "step photo-step" },
     fileInput,
     h("label", { for: "photo-input", class: "button primary big camera" }, state.photos.length ? t("addPhoto") : t("photoFirst")),
+    schema["x-photo-required"] === true ? h("p", { class: "hint" }, t("photoRequired")) : null,
     photoNote,
     previews);
 
   // 3. What: one-tap suggestions, then a search; or the heritage fields that matter most.
   const targets = (chosenProgramme?.programme?.target_taxa ?? []).map(taxonByCode).filter(Boolean);
-  const picker = kind === "species" ? taxonPicker(state, targets) : null;
+  const picker = withTaxon ? taxonPicker(state, targets) : null;
   if (picker) {
     suggestNearby = (position) => recentNearby(position).then(picker.showNearby);
     recentNearby(null).then(picker.showNearby); // the last ones found, offline too
   }
 
+  // A programme's protocol shows every field at once: its admins chose each one.
   const form = schemaForm(schema, {
-    skip: kind === "species" ? ["cd_nom"] : ["item_id"],
-    first: kind === "heritage" ? ["name"] : [],
+    skip: withTaxon ? ["cd_nom"] : ["item_id"],
+    first: kind === "heritage" ? ["name"] : bundled ? [] : Object.keys(schema.properties),
     initial: editing?.payload.data ?? {},
   });
   const comment = h("textarea", { id: "comment", maxlength: 2000, rows: 2 }, editing?.payload.comment ?? "");
-  const whatSection = kind === "species" ? picker.element : h("section", { class: "step" }, form.essential);
+  const whatSection = bundled
+    ? (withTaxon ? picker.element : h("section", { class: "step" }, form.essential))
+    : [picker?.element, h("section", { class: "step protocol" }, form.essential)];
   const detailsSection = h("details", { class: "step more", open: Boolean(editing) },
     h("summary", {}, t("moreDetails")),
-    kind === "species" ? form.essential : null,
+    bundled && withTaxon ? form.essential : null,
     form.optional,
     h("div", { class: "field" }, h("label", { for: "comment" }, t("comment")), comment));
 
@@ -184,20 +206,33 @@ export async function show(main, { args, query }) {
     novalidate: true,
     onsubmit: async (event) => {
       event.preventDefault();
-      if (kind === "species" && !state.taxon) return (message.textContent = t("chooseTaxon"));
+      if (withTaxon && !state.taxon) return (message.textContent = t("chooseTaxon"));
+      const data = { ...form.read(), ...(withTaxon ? { cd_nom: state.taxon.cd_nom } : {}) };
+      if (!bundled) {
+        // The server's own rules, every bad field at once, each shown beside its field.
+        const errors = validateData(schema, data);
+        form.showErrors(errors);
+        const photoMissing = schema["x-photo-required"] === true && state.photos.length === 0 && !editing?.photos.length;
+        if (errors.length || photoMissing) {
+          message.textContent = [errors.length ? t("fixFields", errors.length) : null, photoMissing ? t("photoRequired") : null]
+            .filter(Boolean).join(" — ");
+          formElement.querySelector("[aria-invalid=true]")?.focus();
+          return;
+        }
+      }
       const missing = form.missing();
       if (missing.length) return (message.textContent = `${t("required")}${t("colon")}${missing.join(", ")}`);
       if (!state.position) return (message.textContent = t("needPosition"));
       if (state.position.accuracy_m == null && map) state.position.accuracy_m = placedAccuracy(map);
-      const data = { ...form.read(), ...(kind === "species" ? { cd_nom: state.taxon.cd_nom } : {}) };
       const payload = {
         id: editing?.id ?? crypto.randomUUID(),
         kind,
-        schema_version: 1,
+        schema_version: version,
         observed_at: editing?.payload.observed_at ?? localIso(state.observedAt ?? new Date()),
         location: Object.fromEntries(Object.entries(state.position).filter(([, v]) => v !== null && v !== undefined)),
         data,
-        ...(chosenProgramme && !editing ? { programme: chosenProgramme.slug } : {}),
+        ...(bundled && chosenProgramme && !editing ? { programme: chosenProgramme.slug } : {}),
+        ...(!bundled && !editing ? { programme: kindProgramme } : {}),
         ...(editing?.payload.programme ? { programme: editing.payload.programme } : {}),
         ...(comment.value.trim() ? { comment: comment.value.trim() } : {}),
       };
@@ -218,7 +253,8 @@ export async function show(main, { args, query }) {
     },
   }, photoSection, whatSection, positionSection, detailsSection, message,
   h("div", { class: "save-bar" }, save));
-  fill(main, h("h1", {}, kind === "species" ? t("species") : t("heritage")), formElement);
+  const heading = bundled ? t(kind) : schemaTitle(schema, kind);
+  fill(main, h("h1", {}, heading), formElement);
 }
 
 /**

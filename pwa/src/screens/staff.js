@@ -5,6 +5,7 @@ import { enumLabel, errorText, extend, formatDate, formatLength, formatNumber, t
 import { createMap } from "../map.js";
 import { communeName, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName } from "../reference.js";
 import { signIn, signOut, signedIn, staff } from "../staff.js";
+import { show as showBuilder } from "./kind-builder-screen.js";
 
 extend({
   fr: {
@@ -100,7 +101,7 @@ async function openStaffPhoto(url) {
   window.open(URL.createObjectURL(await response.blob()), "_blank", "noopener");
 }
 
-export async function show(main) {
+export async function show(main, { args = [] } = {}) {
   if (!(await signedIn())) return loginForm(main);
   let me;
   try {
@@ -109,6 +110,7 @@ export async function show(main) {
     if (error instanceof ApiError && error.status === 401) return loginForm(main);
     throw error;
   }
+  if (args[0] === "kinds") return showBuilder(main, me);
   const state = { items: [], current: 0, selected: new Set(), next: null, heldBulk: null };
   const heritage = await schemaOf("heritage", 1).catch(() => null);
   const name = (item) => itemName(item, heritage);
@@ -306,6 +308,7 @@ export async function show(main) {
     h("div", { class: "staff-head" }, h("h1", {}, t("staff")),
       h("div", { class: "actions" },
         h("a", { class: "button small", href: "#/dashboard" }, t("dashboard")),
+        Object.values(me.roles).includes("admin") ? h("a", { class: "button small", href: "#/staff/kinds" }, t("builder")) : null,
         h("button", { type: "button", class: "small", onclick: async () => { await signOut(); location.reload(); } }, t("signOut")))),
     h("p", { class: "hint" }, h("span", { translate: "no" }, me.display_name), ` — ${t("shortcuts")}`),
     h("div", { class: "filters" },
