@@ -242,6 +242,12 @@ HOSTILE = [
         "too_deep",
     ),
     ({"title": "x" * MAX_SCHEMA_BYTES}, "/schema", "too_long"),
+    (amphibian_crossing(**{"x-order": ["cd_nom", "alive"]}), "/schema/x-order", "invalid"),
+    (
+        amphibian_crossing(**{"x-order": ["cd_nom", "alive", "crushed", "crushed_count", 4]}),
+        "/schema/x-order",
+        "invalid",
+    ),
 ]
 
 
@@ -287,6 +293,7 @@ keywords = st.sampled_from(
         "additionalProperties",
         "format",
         "minimum",
+        "x-order",
     ]
 )
 schemas_of_keywords = st.recursive(

@@ -148,17 +148,21 @@ def key(field: dict[str, Any]) -> str:
     return "cd_nom" if field["type"] == "taxon" else field["name"]
 
 
+def shown(field: dict[str, Any], data: dict[str, Any]) -> bool:
+    """Whether the form shows `field` for these answers (its condition holds, or it has none)."""
+    condition = field.get("showWhen")
+    return condition is None or (
+        data.get(condition["field"], object()) == condition["value"]
+        and type(data.get(condition["field"])) is type(condition["value"])
+    )
+
+
 @st.composite
 def examples(draw: st.DrawFn, spec: dict[str, Any]) -> dict[str, Any]:
     """A record the form could produce: required fields given, hidden fields absent."""
     data: dict[str, Any] = {}
     for field in spec["fields"]:
-        condition = field.get("showWhen")
-        shown = condition is None or (
-            data.get(condition["field"], object()) == condition["value"]
-            and type(data.get(condition["field"])) is type(condition["value"])
-        )
-        if shown and (field["required"] or draw(st.booleans())):
+        if shown(field, data) and (field["required"] or draw(st.booleans())):
             data[key(field)] = value_of(draw, field)
     return data
 
@@ -177,9 +181,19 @@ def mutations(
 ) -> tuple[dict[str, Any], bool]:
     """A changed record, and whether the change surely makes it invalid."""
     mutated = dict(data)
-    how = draw(st.sampled_from(["typed", "value", "unknown", "drop"]))
+    how = draw(st.sampled_from(["typed", "value", "unknown", "drop", "hidden", "shown"]))
     fields = spec["fields"]
     required = [key(f) for f in fields if f["required"] and "showWhen" not in f and key(f) in data]
+    conditional = [f for f in fields if "showWhen" in f]
+    hidden = [f for f in conditional if not shown(f, data)]
+    shown_required = [f for f in conditional if f["required"] and shown(f, data)]
+    if how == "hidden" and hidden:  # an answer to a field its condition hides
+        field = draw(st.sampled_from(hidden))
+        mutated[key(field)] = value_of(draw, field)
+        return mutated, True
+    if how == "shown" and shown_required:  # a field its condition shows, required, left out
+        mutated.pop(key(draw(st.sampled_from(shown_required))))
+        return mutated, True
     if how == "unknown":
         mutated[draw(names.filter(lambda n: n not in {key(f) for f in fields}))] = draw(BAD_VALUES)
         return mutated, True
@@ -243,3 +257,20 @@ def test_builder_schemas_accept_their_examples_and_refuse_mutations_alike(
     assert on_phone == on_server
     if surely_invalid:
         assert on_server, f"{mutated} should be refused"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(builder_specs(), st.randoms(use_true_random=False))
+def test_a_stored_schema_reopens_in_the_builder_as_it_was_built(
+    phone: Phone, spec: dict[str, Any], random: Any
+) -> None:
+    """Editing version N starts N+1 from the stored schema: reading it back loses nothing,
+    not even the field order that the database's JSONB does not keep (`x-order` does)."""
+    schema = phone.ask({"build": spec})
+    assert schema["x-order"] == [key(f) for f in spec["fields"]]
+    names = list(schema["properties"])
+    random.shuffle(names)
+    stored = {**schema, "properties": {name: schema["properties"][name] for name in names}}
+    reopened = phone.ask({"reopen": stored})
+    assert reopened == schema
+    assert list(reopened["properties"]) == schema["x-order"]

@@ -25,6 +25,7 @@ from playwright.async_api import BrowserContext, Locator, Page, expect
 from cairn.reference.files import reference_file
 from tests.atlas.test_atlas import at, validated
 from tests.browser import serious_violations
+from tests.protocols.examples import AMPHIBIAN_CROSSING, programme_admin, publish_kind
 from tests.pwa.test_field_app import (
     ARTIFACTS,
     camera_photo,
@@ -444,6 +445,8 @@ async def test_every_screen_fits_a_phone_in_three_languages(
         location={"lon": 6.6433, "lat": 44.8986, "accuracy_m": 350},
     )
     await submit(client, comment=None, data={"cd_nom": plain})  # no comment: nothing shown
+    builder = await programme_admin(client, db, "default")  # a protocol built by the park
+    await publish_kind(client, builder, "default", "amphibian_crossing", AMPHIBIAN_CROSSING)
     page = await installed(phone, cairn_url)
     await page.goto(cairn_url + "/#/record/species")  # one of the hiker's own records for "Mine"
     await page.fill("#taxon-search", "bouquetin")
@@ -468,6 +471,8 @@ async def test_every_screen_fits_a_phone_in_three_languages(
         "privacy": ("#/privacy", "#pseudonym"),
         "staff": ("#/staff", ".detail .leaflet-control-zoom"),
         "dashboard": ("#/dashboard", ".figures"),
+        "builder": ("#/staff/kinds", ".kb-versions button"),
+        "record-protocol": ("#/record/amphibian_crossing", "#field-alive"),
     }
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     overflow: dict[str, int] = {}
@@ -480,6 +485,11 @@ async def test_every_screen_fits_a_phone_in_three_languages(
             await page.wait_for_selector(ready)
             if name == "record-heritage":
                 await page.click("details.more summary")  # the folded fields are checked too
+            if name == "builder":  # a published version reopened: field cards and preview
+                await page.click(".kb-versions button")
+                await page.wait_for_selector(".kb-field")
+            if name == "record-protocol":  # the conditional field shown too
+                await page.check("#field-crushed-yes")
             await asyncio.sleep(0.4)  # maps and lists settle
             await page.screenshot(path=str(SCREENSHOTS / f"{key}.png"), full_page=True)
             overflow[key] = await horizontal_overflow(page)

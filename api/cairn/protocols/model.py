@@ -194,7 +194,8 @@ def _order_errors(
     """`x-order`: the fields in the order the form shows them, each once (JSONB keeps no order)."""
     if order is None:
         return
-    if not (isinstance(order, list) and sorted(map(str, order)) == sorted(properties)):
+    names = order if isinstance(order, list) and all(isinstance(n, str) for n in order) else None
+    if names is None or sorted(names) != sorted(properties):
         yield FieldError(pointer(*path), "invalid", "every field's name, once each")
 
 

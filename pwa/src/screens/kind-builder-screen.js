@@ -153,7 +153,8 @@ export async function show(main, me) {
   function drawPreview() {
     const schema = buildSchema(cleanSpec(state.spec));
     const form = schemaForm(schema, { skip: ["cd_nom"], first: Object.keys(schema.properties), idPrefix: "preview" });
-    frame.replaceChildren(
+    frame.replaceChildren();
+    fill(frame,
       h("h1", {}, schemaTitle(schema, state.kind)),
       state.spec.photoRequired ? h("p", { class: "button primary big camera", "aria-hidden": "true" }, t("photoFirst")) : null,
       Object.hasOwn(schema.properties, "cd_nom")
@@ -267,7 +268,8 @@ export async function show(main, me) {
         field.showWhen = { field: trigger.name, value: trigger.type === "yesno" ? event.target.value === "true" : event.target.value };
         changed();
       } }, values.map(([v, label]) => h("option", { value: String(v), selected: v === field.showWhen?.value }, label))) : null;
-      box.replaceChildren(
+      box.replaceChildren();
+      fill(box,
         h("div", { class: "field" }, h("label", { for: `${id}-when` }, t("showWhen")), subject),
         value ? h("div", { class: "field" }, h("label", { for: `${id}-when-value` }, t("hasValue")), value) : null);
     };
