@@ -121,7 +121,9 @@ async def build_and_publish(page: Page) -> tuple[int, float]:
     await admin.click(page.locator("#kb-publish"))
     await expect(page.locator("#kb-message")).to_contain_text("Publié")
     seconds = time.monotonic() - started
-    await expect(page.locator(f".kb-versions li[data-kind={KIND}][data-state=published]")).to_have_count(1)
+    await expect(
+        page.locator(f".kb-versions li[data-kind={KIND}][data-state=published]")
+    ).to_have_count(1)
     return admin.actions, seconds
 
 
@@ -194,7 +196,6 @@ async def test_an_amphibian_protocol_from_builder_to_gbif(
     finally:
         await desk.close()
     FIGURES.write_text(json.dumps({"builder_actions": actions, "seconds": round(seconds, 1)}))
-    print(f"builder: {actions} actions, {seconds:.1f} s to build and publish")
 
     schema = json.loads(
         await db.fetchval("SELECT schema::text FROM programme_kind WHERE kind = $1", KIND)
