@@ -62,7 +62,7 @@ export function schemaForm(schema, { skip = [], first = [], initial = {}, idPref
     box.addEventListener("change", refresh);
   }
   refresh();
-  return { essential: essentialBox, optional: optionalBox, read, missing, showErrors, refresh, fields };
+  return { essential: essentialBox, optional: optionalBox, read, missing, showErrors };
 }
 
 function decodeSegment(segment) {

@@ -56,7 +56,6 @@ const TEXTS = {
     photoOf: (name) => `Photo : ${name}`, zoomIn: "Zoomer", zoomOut: "Dézoomer", colon: " : ",
     yes: "Oui", no: "Non", error_too_short: "trop court", error_too_long: "trop long", error_unknown_field: "champ inconnu",
     photoRequired: "Une photo est obligatoire pour ce protocole.", fixFields: (n) => `${n} champ${n > 1 ? "s" : ""} à corriger`,
-    kindVersion: (v) => `version ${v}`,
     tab_home: "Accueil", tab_record: "Noter", tab_mine: "Les miennes", tab_map: "Carte", tab_atlas: "Atlas", tab_privacy: "Données",
   },
   en: {
@@ -115,7 +114,6 @@ const TEXTS = {
     photoOf: (name) => `Photo: ${name}`, zoomIn: "Zoom in", zoomOut: "Zoom out", colon: ": ",
     yes: "Yes", no: "No", error_too_short: "too short", error_too_long: "too long", error_unknown_field: "unknown field",
     photoRequired: "This protocol needs a photo.", fixFields: (n) => `${n} field${n > 1 ? "s" : ""} to correct`,
-    kindVersion: (v) => `version ${v}`,
     tab_home: "Home", tab_record: "Record", tab_mine: "Mine", tab_map: "Map", tab_atlas: "Atlas", tab_privacy: "My data",
   },
   it: {
@@ -174,7 +172,6 @@ const TEXTS = {
     photoOf: (name) => `Foto: ${name}`, zoomIn: "Ingrandisci", zoomOut: "Riduci", colon: ": ",
     yes: "Sì", no: "No", error_too_short: "troppo corto", error_too_long: "troppo lungo", error_unknown_field: "campo sconosciuto",
     photoRequired: "Per questo protocollo serve una foto.", fixFields: (n) => `${n} camp${n > 1 ? "i" : "o"} da correggere`,
-    kindVersion: (v) => `versione ${v}`,
     tab_home: "Home", tab_record: "Registra", tab_mine: "Le mie", tab_map: "Mappa", tab_atlas: "Atlante", tab_privacy: "Dati",
   },
 };

@@ -121,9 +121,22 @@ async def build_and_publish(page: Page) -> tuple[int, float]:
     await admin.click(page.locator("#kb-publish"))
     await expect(page.locator("#kb-message")).to_contain_text("Publié")
     seconds = time.monotonic() - started
-    await expect(
-        page.locator(f".kb-versions li[data-kind={KIND}][data-state=published]")
-    ).to_have_count(1)
+    published = page.locator(f".kb-versions li[data-kind={KIND}][data-state=published]")
+    await expect(published).to_have_count(1)
+
+    # Editing the published version starts version 2, prefilled; version 1 stays as it was.
+    await published.get_by_role("button").click()
+    await expect(page.locator(".kb-field")).to_have_count(5)
+    await expect(page.locator("#kb-title-it")).to_have_value(
+        "Conteggio anfibi — attraversamento stradale"
+    )
+    await expect(page.locator(".kb-field").last.get_by_label("a la valeur")).to_have_value("true")
+    await expect(page.locator("#kb-publish")).to_be_disabled()
+    await page.locator(".kb-field").nth(1).get_by_label("Maximum").fill("5000")
+    await page.click("#kb-save")
+    await expect(page.locator("#kb-message")).to_contain_text("version 2")
+    draft = page.locator(f".kb-versions li[data-kind={KIND}][data-state=draft]")
+    await expect(draft).to_have_count(1)
     return admin.actions, seconds
 
 
@@ -197,9 +210,16 @@ async def test_an_amphibian_protocol_from_builder_to_gbif(
         await desk.close()
     FIGURES.write_text(json.dumps({"builder_actions": actions, "seconds": round(seconds, 1)}))
 
-    schema = json.loads(
-        await db.fetchval("SELECT schema::text FROM programme_kind WHERE kind = $1", KIND)
-    )
+    versions = {
+        row["version"]: (row["state"], json.loads(row["schema"]))
+        for row in await db.fetch(
+            "SELECT version, state, schema::text FROM programme_kind WHERE kind = $1", KIND
+        )
+    }
+    assert {v: state for v, (state, _) in versions.items()} == {1: "published", 2: "draft"}
+    schema = versions[1][1]
+    assert schema["properties"]["nombre_d_individus"]["maximum"] == 100_000
+    assert versions[2][1]["properties"]["nombre_d_individus"]["maximum"] == 5000
     assert schema["x-order"] == [  # the order the admin gave, which JSONB keys do not keep
         "cd_nom",
         "nombre_d_individus",

@@ -102,12 +102,12 @@ async function openStaffPhoto(url) {
 }
 
 export async function show(main, { args = [] } = {}) {
-  if (!(await signedIn())) return loginForm(main);
+  if (!(await signedIn())) return loginForm(main, args);
   let me;
   try {
     me = await staff("/api/v1/auth/me");
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return loginForm(main);
+    if (error instanceof ApiError && error.status === 401) return loginForm(main, args);
     throw error;
   }
   if (args[0] === "kinds") return showBuilder(main, me);
@@ -345,7 +345,8 @@ function historyLine(event) {
     event.comment ? h("span", { translate: "no" }, ` « ${event.comment} »`) : null);
 }
 
-function loginForm(main) {
+/** Sign in, then the screen asked for (the queue, or the form builder). */
+function loginForm(main, args) {
   const message = h("p", { class: "message", role: "alert" });
   const email = h("input", { id: "email", type: "email", autocomplete: "username", required: true });
   const password = h("input", { id: "password", type: "password", autocomplete: "current-password", required: true });
@@ -356,7 +357,7 @@ function loginForm(main) {
       try {
         await signIn(email.value.trim(), password.value);
         main.replaceChildren();
-        await show(main);
+        await show(main, { args });
       } catch (error) {
         message.textContent = errorText(error);
       }
