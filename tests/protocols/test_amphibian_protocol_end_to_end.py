@@ -177,6 +177,12 @@ async def validate(browser: Browser, url: str) -> None:
     try:
         page = await signed_in(context, url, "moderator@petr.example")
         await expect(page.locator(".queue-item")).to_have_count(1)
+        answers = page.locator(".detail .answers")  # the protocol's answers, in English here
+        await expect(answers.locator("h3")).to_have_text("Amphibian count — road crossing")
+        await expect(answers.locator("dt")).to_have_text(
+            ["Number of animals", "Crossing direction", "Animals found dead", "Number dead"]
+        )
+        await expect(answers.locator("dd")).to_have_text(["14", "Towards the pond", "Yes", "2"])
         await page.keyboard.press("a")
         await expect(page.locator(".queue li.empty")).to_have_count(1)
     finally:

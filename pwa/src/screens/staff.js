@@ -1,9 +1,10 @@
 // Staff: sign in, then the moderation queue with photos, map and flags; decide with keys or in bulk.
 import { ApiError } from "../api.js";
 import { h, fill } from "../dom.js";
-import { enumLabel, errorText, extend, formatDate, formatLength, formatNumber, t } from "../i18n.js";
+import { enumLabel, errorText, extend, formatDate, formatLength, formatNumber, schemaTitle, t } from "../i18n.js";
+import { fieldOrder } from "../kind-builder.js";
 import { createMap } from "../map.js";
-import { communeName, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName } from "../reference.js";
+import { communeName, programmeKind, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName } from "../reference.js";
 import { signIn, signOut, signedIn, staff } from "../staff.js";
 import { show as showBuilder } from "./kind-builder-screen.js";
 
@@ -186,6 +187,7 @@ export async function show(main, { args = [] } = {}) {
       h("div", { class: "gallery" }, item.photos.map((photo) =>
         h("a", { href: "#", onclick: (event) => { event.preventDefault(); openStaffPhoto(photo.urls.original); } }, staffPhoto(photo.urls.large, { alt: name(item) })))),
       mapBox,
+      answers(item),
       item.comment ? h("blockquote", { translate: "no" }, item.comment) : null,
       item.flags.length
         ? h("div", {}, h("h3", {}, `⚑ ${t("flagCount", item.flags.length)}`), h("p", { class: "hint" }, t("flagsHint")),
@@ -322,12 +324,31 @@ function label(decision) {
   return { certain: t("accept"), probable: t("probable"), doubtful: t("doubt"), invalid: t("reject") }[decision];
 }
 
-/** A species by the reader's name for it; a heritage item by the name typed, else its category. */
+/** A species by the reader's name for it; a heritage item by the name typed, else its category;
+ * a programme's protocol without a taxon by its title. */
 function itemName(item, heritage) {
   if (item.taxon) return taxonName(taxonByCode(item.taxon.cd_nom) ?? item.taxon);
+  if (item.kind !== "species" && item.kind !== "heritage") return schemaTitle(programmeKind(item.kind, item.schema_version)?.schema, item.kind);
   const category = item.data.category && heritage ? enumLabel(heritage.properties.category, item.data.category) : item.data.category;
   if (item.data.name) return category ? `${item.data.name} (${category})` : item.data.name;
   return category ?? t(item.kind === "heritage" ? "kindHeritage" : "kindSpecies");
+}
+
+/** A programme protocol's answers, in its fields' order and the reader's language. */
+function answers(item) {
+  const schema = programmeKind(item.kind, item.schema_version)?.schema;
+  if (!schema) return null;
+  const rows = fieldOrder(schema).filter((name) => name !== "cd_nom" && item.data[name] !== undefined).map((name) =>
+    [h("dt", {}, schemaTitle(schema.properties[name], name)), answerText(schema.properties[name], item.data[name])]);
+  return h("section", { class: "answers" }, h("h3", {}, schemaTitle(schema, item.kind)), h("dl", {}, rows.flat()));
+}
+
+function answerText(node, value) {
+  if (typeof value === "boolean") return h("dd", {}, value ? t("yes") : t("no"));
+  if (Array.isArray(value)) return h("dd", {}, value.map((v) => enumLabel(node, v)).join(", "));
+  if (typeof value === "number") return h("dd", {}, `${formatNumber(value, 6)}${node["x-unit"] ? ` ${node["x-unit"]}` : ""}`);
+  if (node.enum) return h("dd", {}, enumLabel(node, value));
+  return h("dd", { translate: "no" }, value); // a date (ISO), or text the observer typed
 }
 
 /** An automatic flag in the reader's language, from its code and figures (the server's sentence is English). */
