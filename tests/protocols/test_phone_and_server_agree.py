@@ -75,17 +75,21 @@ def field_specs(draw: st.DrawFn, name: str) -> dict[str, Any]:
         "titles": draw(titles),
         "required": draw(st.booleans()),
     }
+    # Bounds, units and lengths the builder's admin may leave empty (None: the builder's default).
     if kind == "number":
-        low = draw(st.integers(-1000, 1000))
+        low = draw(st.none() | st.integers(-1000, 1000))
+        high = draw(st.none() | st.integers(0, 1000))
         field.update(
             min=low,
-            max=low + draw(st.integers(0, 1000)),
+            max=None if high is None else (low or 0) + high,
             unit=draw(st.sampled_from(["m", "°C", "cm", None])),
         )
     if kind == "count":
-        field.update(min=draw(st.integers(0, 5)), max=draw(st.integers(5, 1000)))
+        field.update(
+            min=draw(st.none() | st.integers(0, 5)), max=draw(st.none() | st.integers(5, 1000))
+        )
     if kind == "text":
-        field["maxLength"] = draw(st.integers(1, 50))
+        field["maxLength"] = draw(st.none() | st.integers(1, 50))
     if kind in {"choice", "choices"}:
         values = draw(choice_values)
         field["choices"] = [{"value": v, **draw(titles)} for v in values]
@@ -125,16 +129,16 @@ def value_of(draw: st.DrawFn, field: dict[str, Any]) -> Any:
             st.text(
                 st.characters(codec="utf-8", exclude_categories=["Cs"]),
                 min_size=1,
-                max_size=field["maxLength"],
+                max_size=field["maxLength"] or TEXT_MAX,
             )
         )
     if kind == "number":
         return draw(
-            st.floats(field["min"], field["max"], allow_nan=False)
+            st.floats(field["min"], field["max"], allow_nan=False, allow_infinity=False)
             | st.integers(field["min"], field["max"])
         )
     if kind == "count":
-        return draw(st.integers(field["min"], field["max"]))
+        return draw(st.integers(*count_bounds(field)))
     if kind == "choice":
         return draw(st.sampled_from([c["value"] for c in field["choices"]]))
     if kind == "choices":
@@ -168,7 +172,8 @@ def examples(draw: st.DrawFn, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 NEVER_VALID = [None, {"a": 1}, ["Not a choice!"], -1_000_000_000, 1_000_000_000]
-"""Values no field the builder writes accepts (choice codes are lower case, bounds smaller)."""
+"""Values no field the builder writes accepts (choice codes are lower case, bounds smaller),
+but for a number left without bounds, which takes any number."""
 LONG_TEXT = "a sentence longer than the fifty characters any text field here allows"
 BAD_VALUES = st.sampled_from(
     [*NEVER_VALID, "text", LONG_TEXT, 2.5, True, "2026-13-40", "", ["no", "no"]]
@@ -205,17 +210,34 @@ def mutations(
         mutated.pop(draw(st.sampled_from(required)))
         return mutated, True
     bad = draw(BAD_VALUES)
-    mutated[key(draw(st.sampled_from(fields)))] = bad
-    return mutated, bad in NEVER_VALID
+    field = draw(st.sampled_from(fields))
+    mutated[key(field)] = bad
+    unbounded = field["type"] == "number" and isinstance(bad, int)  # ±10⁹: a number like any
+    return mutated, bad in NEVER_VALID and not unbounded
+
+
+TEXT_MAX = 500
+COUNT_MAX = 100_000
+"""The builder's defaults when the admin leaves a text's length or a count's maximum empty."""
+
+
+def count_bounds(field: dict[str, Any]) -> tuple[int, int]:
+    low = 0 if field["min"] is None else field["min"]
+    return low, COUNT_MAX if field["max"] is None else field["max"]
 
 
 def invalid_values(field: dict[str, Any]) -> list[Any]:
     """Values each builder field type refuses, next to its limits."""
     kind = field["type"]
     if kind == "text":
-        return ["", "x" * (field["maxLength"] + 1), 3]
-    if kind in {"number", "count"}:
-        return [field["min"] - 1, field["max"] + 1, "3", *([2.5] if kind == "count" else [])]
+        return ["", "x" * ((field["maxLength"] or TEXT_MAX) + 1), 3]
+    if kind == "count":
+        low, high = count_bounds(field)
+        return [low - 1, high + 1, "3", 2.5]
+    if kind == "number":
+        beyond = [field["min"] - 0.5] if field["min"] is not None else []
+        beyond += [field["max"] + 0.5] if field["max"] is not None else []
+        return [*beyond, "3", True]
     if kind == "choice":
         return ["nope", ["yes"], True]
     if kind == "choices":
