@@ -4,7 +4,7 @@ import { h, fill } from "../dom.js";
 import { enumLabel, errorText, extend, formatDate, formatLength, formatNumber, schemaTitle, t } from "../i18n.js";
 import { fieldOrder } from "../kind-builder.js";
 import { createMap } from "../map.js";
-import { communeName, programmeKind, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName } from "../reference.js";
+import { communeName, programmeKind, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName, whenReference } from "../reference.js";
 import { signIn, signOut, signedIn, staff } from "../staff.js";
 import { show as showBuilder } from "./kind-builder-screen.js";
 
@@ -334,13 +334,19 @@ function itemName(item, heritage) {
   return category ?? t(item.kind === "heritage" ? "kindHeritage" : "kindSpecies");
 }
 
-/** A programme protocol's answers, in its fields' order and the reader's language. */
+/** A programme protocol's answers, in its fields' order and the reader's language (once the
+ * bundle that carries its schema is there: a first visit fetches it after the queue shows). */
 function answers(item) {
-  const schema = programmeKind(item.kind, item.schema_version)?.schema;
-  if (!schema) return null;
-  const rows = fieldOrder(schema).filter((name) => name !== "cd_nom" && item.data[name] !== undefined).map((name) =>
-    [h("dt", {}, schemaTitle(schema.properties[name], name)), answerText(schema.properties[name], item.data[name])]);
-  return h("section", { class: "answers" }, h("h3", {}, schemaTitle(schema, item.kind)), h("dl", {}, rows.flat()));
+  const box = h("section", { class: "answers", hidden: true });
+  whenReference().then(() => {
+    const schema = programmeKind(item.kind, item.schema_version)?.schema;
+    if (!schema) return;
+    const rows = fieldOrder(schema).filter((name) => name !== "cd_nom" && item.data[name] !== undefined).map((name) =>
+      [h("dt", {}, schemaTitle(schema.properties[name], name)), answerText(schema.properties[name], item.data[name])]);
+    fill(box, h("h3", {}, schemaTitle(schema, item.kind)), h("dl", {}, rows.flat()));
+    box.hidden = false;
+  });
+  return box;
 }
 
 function answerText(node, value) {
