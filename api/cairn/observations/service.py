@@ -39,6 +39,7 @@ from cairn.reference import taxa_store as taxa
 from cairn.reference.territory import Territory
 from cairn.sensitivity import store as sensitivity
 from cairn.settings import Settings
+from cairn.sites import store as sites
 
 
 async def validate_observations(
@@ -67,6 +68,7 @@ async def validate_observations(
         conn, [item for o in batch if isinstance(item := _heritage_item(o), str)]
     )
     programmes = await places.programme_rules(conn, [o.programme or "" for o in batch])
+    site_ids = await sites.programmes_of(conn, [o.site_id for o in batch if o.site_id])
     instant = now()
     results: list[Validated | InvalidInputError] = []
     for obs, cd_nom, where in zip(batch, cd_noms, locations, strict=True):
@@ -84,7 +86,7 @@ async def validate_observations(
             now=instant,
             clock_skew=timedelta(seconds=settings.clock_skew_seconds),
         )
-        unknown = _programme_errors(obs, programmes)
+        unknown = [*_programme_errors(obs, programmes), *_site_errors(obs, site_ids)]
         try:
             validated = validate(obs, context)
         except InvalidInputError as exc:
@@ -110,6 +112,21 @@ def _programme_errors(
         detail = f"programme {obs.programme} accepts {accepted}"
         errors.append(FieldError("/kind", "not_allowed", detail))
     return errors
+
+
+def _site_errors(obs: ObservationIn, known: dict[UUID, tuple[str, bool]]) -> list[FieldError]:
+    """A named site must exist, be in use, and belong to the observation's programme."""
+    if obs.site_id is None:
+        return []
+    if obs.site_id not in known:
+        return [FieldError("/site_id", "unknown_site", f"no site {obs.site_id}")]
+    programme, archived = known[obs.site_id]
+    if programme != obs.programme:
+        detail = f"the site belongs to programme {programme}, not {obs.programme}"
+        return [FieldError("/site_id", "other_programme", detail)]
+    if archived:
+        return [FieldError("/site_id", "archived", "the site is archived: no new records")]
+    return []
 
 
 def _heritage_item(obs: ObservationIn) -> object:

@@ -20,7 +20,7 @@ from cairn.photos.store import photos_of, to_photo
 _COLUMNS = f"""
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, status, flags, version,
-    received_at, updated_at, content_hash, taxon_cd_ref, commune_insee, geoprivacy,
+    received_at, updated_at, content_hash, taxon_cd_ref, commune_insee, geoprivacy, site_id,
     {photos_of("observation")} AS photos
 """
 
@@ -28,22 +28,22 @@ _INSERT_MANY = f"""
 INSERT INTO observation (
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, content_hash, flags,
-    taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy, device_id
+    taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy, site_id, device_id
 )
 SELECT u.id, u.kind, u.schema_version, u.programme, u.observed_at, u.observed_offset_s,
        u.lon, u.lat, u.accuracy_m, u.altitude_m, u.data::jsonb, u.licence, u.comment,
        u.content_hash, u.flags::jsonb, u.taxon_cd_nom, u.taxon_cd_ref, u.commune_insee,
        u.sensitivity_level,
-       coalesce(u.geoprivacy, (SELECT default_geoprivacy FROM device WHERE id = $21), 'open'),
-       $21::uuid
+       coalesce(u.geoprivacy, (SELECT default_geoprivacy FROM device WHERE id = $22), 'open'),
+       u.site_id, $22::uuid
   FROM unnest(
     $1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[],
     $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::text[],
     $13::text[], $14::bytea[], $15::text[], $16::int[], $17::int[], $18::text[],
-    $19::smallint[], $20::text[])
+    $19::smallint[], $20::text[], $21::uuid[])
     AS u(id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
          accuracy_m, altitude_m, data, licence, comment, content_hash, flags, taxon_cd_nom,
-         taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy)
+         taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy, site_id)
 ON CONFLICT (id) DO NOTHING
 RETURNING {_COLUMNS}
 """
@@ -95,7 +95,7 @@ async def get_many_with_hash(conn: Connection, observation_ids: list[UUID]) -> d
 
 
 def _content(validated: Validated, sha: bytes) -> tuple[Any, ...]:
-    """The columns a submission sets, in the order of `_INSERT_MANY` and `_REPLACE` ($2 to $20)."""
+    """The columns a submission sets, in the order of `_INSERT_MANY` and `_REPLACE` ($2 to $21)."""
     obs = validated.observation
     offset = obs.observed_at.utcoffset() or timedelta(0)
     return (
@@ -104,7 +104,7 @@ def _content(validated: Validated, sha: bytes) -> tuple[Any, ...]:
         obs.location.accuracy_m, obs.location.altitude_m, obs.data, obs.licence, obs.comment,
         sha, msgspec.to_builtins(validated.flags), validated.taxon_cd_nom,
         validated.taxon_cd_ref, validated.commune_insee, validated.sensitivity_level,
-        obs.geoprivacy,
+        obs.geoprivacy, obs.site_id,
     )  # fmt: skip
 
 
@@ -125,7 +125,7 @@ UPDATE observation SET
     commune_insee = $18, sensitivity_level = $19,
     geoprivacy = coalesce(
         $20, (SELECT default_geoprivacy FROM device WHERE id = observation.device_id), 'open'),
-    version = version + 1, updated_at = greatest(now(), received_at)
+    site_id = $21, version = version + 1, updated_at = greatest(now(), received_at)
 WHERE id = $1
 RETURNING {_COLUMNS}
 """
@@ -195,6 +195,7 @@ def to_out(row: asyncpg.Record, caller: Caller) -> ObservationOut:
         taxon_cd_ref=row["taxon_cd_ref"],
         commune=row["commune_insee"],
         geoprivacy=row["geoprivacy"],
+        site_id=row["site_id"],
     )
 
 
