@@ -63,6 +63,10 @@ async def test_a_sites_history_counts_only_public_records(
         {"date": "2026-06-01", "records": 2, "count": 7, "condition": None},
         {"date": "2026-06-20", "records": 1, "count": 7, "condition": None},
     ]
+    ogc = await client.get("/ogc/collections/observations/items", params={"site_id": site["id"]})
+    assert {f["id"] for f in ogc.json()["features"]} == {*first, second}
+    queryables = (await client.get("/ogc/collections/observations/queryables")).json()
+    assert "site_id" in queryables["properties"]
     missing = await client.get(f"/api/v1/atlas/sites/{uuid.uuid4()}/history")
     assert missing.status_code == 404
 

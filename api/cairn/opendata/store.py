@@ -214,6 +214,8 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
     observed_to: datetime | None = None
     updated_since: datetime | None = None
     grid_10km: str | None = None
+    site_id: UUID | None = None
+    """Records that name this site (only where the disclosure policy let them)."""
 
 
 def _where(filters: Filters) -> tuple[str, list[Any]]:
@@ -264,6 +266,8 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         )
     if filters.grid_10km:
         clauses.append(f"grid_10km = {arg(filters.grid_10km)}")
+    if filters.site_id is not None:
+        clauses.append(f"site_id = {arg(filters.site_id)}")
     return " AND ".join(clauses), args
 
 
