@@ -138,10 +138,12 @@ async def test_every_channel_follows_the_policy_for_records_at_sites(
     for record_id, record in items.items():
         ogc = (await client.get(f"/ogc/collections/observations/items/{record_id}")).json()
         assert ogc["properties"]["site_id"] == record["site_id"]
+        where = record["location"]
         assert ogc["geometry"] == (
-            None if record["location"] is None
-            else {"type": "Point", "coordinates": [record["location"]["lon"], record["location"]["lat"]]}
-        )  # fmt: skip
+            None
+            if where is None
+            else {"type": "Point", "coordinates": [where["lon"], where["lat"]]}
+        )
 
     archive = zipfile.ZipFile(io.BytesIO((await client.get("/api/v1/exports/dwca")).content))
     occurrences = {

@@ -106,7 +106,9 @@ async def get_site(site_id: SitePath, read_pool: ReadPool) -> PublicSite:
     tags=["atlas"],
     responses=responses(400, 404),
 )
-async def site_history(site_id: SitePath, read_pool: ReadPool, settings: AppSettings) -> SiteHistory:
+async def site_history(
+    site_id: SitePath, read_pool: ReadPool, settings: AppSettings
+) -> SiteHistory:
     """From the open data only: a record counts where the disclosure policy let it name the site."""
     return await service.history(read_pool, site_id, settings.public_statuses)
 

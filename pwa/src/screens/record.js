@@ -7,6 +7,7 @@ import { formatDate, formatLength, t } from "../i18n.js";
 import { createMap } from "../map.js";
 import { downscale, readExif } from "../photo.js";
 import { recentNearby, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName } from "../reference.js";
+import { sitePicker } from "../sites.js";
 import { requestBackgroundSync, syncNow } from "../sync.js";
 
 const GOOD_ACCURACY_M = 25;
@@ -52,6 +53,7 @@ export async function show(main, { args, query }) {
     circle.setLatLng(marker.getLatLng()).setRadius(state.position.accuracy_m ?? 0);
     map.setView(marker.getLatLng(), Math.max(map.getZoom(), 15));
   };
+  const sites = sitePicker(state, { chosen: chosenProgramme, editing: editing?.payload, onPlace: showPosition });
   createMap(mapBox, state.position ? [state.position.lat, state.position.lon] : BRIANCON, 14).then(({ L, map: m }) => {
     map = m;
     marker = L.marker(state.position ? [state.position.lat, state.position.lon] : BRIANCON, {
@@ -92,6 +94,7 @@ export async function show(main, { args, query }) {
         };
         positionText.textContent = `${t("accuracy", formatLength(accuracy))} — ${t("dragHint")}`;
         showPosition();
+        sites.update(state.position);
         if (first) suggestNearby(state.position);
         if (accuracy <= GOOD_ACCURACY_M && watch !== null) navigator.geolocation.clearWatch(watch);
       },
@@ -200,6 +203,7 @@ export async function show(main, { args, query }) {
         ...(chosenProgramme && !editing ? { programme: chosenProgramme.slug } : {}),
         ...(editing?.payload.programme ? { programme: editing.payload.programme } : {}),
         ...(comment.value.trim() ? { comment: comment.value.trim() } : {}),
+        ...(state.site ? { site_id: state.site.id } : {}),
       };
       await putRecord({
         ...(editing ?? { createdAt: new Date().toISOString(), version: null, server: null }),
@@ -216,7 +220,7 @@ export async function show(main, { args, query }) {
       location.hash = "#/mine";
       syncNow().catch(() => {});
     },
-  }, photoSection, whatSection, positionSection, detailsSection, message,
+  }, photoSection, whatSection, sites.element, positionSection, detailsSection, message,
   h("div", { class: "save-bar" }, save));
   fill(main, h("h1", {}, kind === "species" ? t("species") : t("heritage")), formElement);
 }
