@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit
 
 import asyncpg
+from defusedxml import ElementTree
 
+from cairn.atlas.pages import site_cells
+from cairn.core.grid import cell_centre, cell_code
+from cairn.programmes.model import Texts
+from cairn.sites.model import PublicSite, SiteGeneralisation
+from tests.atlas.test_shared_pages import PageTags
 from tests.factories import new_device, observation_payload
 from tests.privacy.helpers import GENTIAN, VULTURE, publish, send
-from tests.sites.helpers import BRIANCON, GUILLESTRE, make_site, site_admin, square
+from tests.sites.helpers import BRIANCON, GUILLESTRE, make_site, point, site_admin, square
 from tests.world import Client
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 async def test_the_bundle_carries_the_sites_in_use(client: Client, db: asyncpg.Connection) -> None:
@@ -78,3 +87,46 @@ async def test_a_hidden_site_has_no_history(client: Client, db: asyncpg.Connecti
     record = await send(client, headers, GENTIAN, BRIANCON, site_id=site["id"])
     await publish(db, record["id"])
     assert (await client.get(f"/api/v1/atlas/sites/{site['id']}/history")).status_code == 404
+
+
+async def test_a_site_has_a_shareable_page_with_its_card_listed_in_the_sitemap(
+    client: Client, db: asyncpg.Connection
+) -> None:
+    admin = await site_admin(client, db)
+    site = await make_site(client, admin, BRIANCON, name="Mare")
+    hidden = await make_site(client, admin, BRIANCON, name="Aire", sensitive=4)
+    _, headers = await new_device(client)
+    record = await send(client, headers, GENTIAN, BRIANCON, site_id=site["id"])
+    await publish(db, record["id"])
+
+    page = await client.get(f"/atlas/site/{site['id']}", params={"lang": "en"})
+    assert page.status_code == 200, page.text
+    tags = PageTags()
+    tags.feed(page.text)
+    assert tags.one("og:title").startswith("Mare (en)")
+    assert "1 validated observation over 1 visit day" in tags.one("og:description")
+    card = await client.get(f"/atlas/site/{site['id']}/card.png")
+    assert (card.status_code, card.headers["content-type"]) == (200, "image/png")
+    assert (await client.get(f"/atlas/site/{hidden['id']}")).status_code == 404
+    assert (await client.get("/atlas/site/not-an-id")).status_code == 404
+
+    root = ElementTree.fromstring((await client.get("/sitemap.xml")).content)
+    paths = {urlsplit(loc.text or "").path for loc in root.iter(f"{SITEMAP}loc")}
+    assert f"/atlas/site/{site['id']}" in paths
+    assert f"/atlas/site/{hidden['id']}" not in paths
+
+
+def test_a_sites_card_shows_no_cell_finer_than_its_public_view() -> None:
+    def public(level: int, geometry: dict[str, object] | None, code: str | None) -> PublicSite:
+        method = {0: None, 1: "commune", 2: "grid_10km", 3: "departement"}[level]
+        shown = None if method is None else SiteGeneralisation(level, method, code, None)
+        return PublicSite(
+            id=uuid.uuid4(), programme="default", name=Texts("a", "b", "c"), description=None,
+            geometry=geometry, archived=False, generalisation=shown,
+        )  # fmt: skip
+
+    briancon = cell_code(*BRIANCON, "10km")
+    assert site_cells(public(0, point(BRIANCON), None)) == [briancon]
+    assert site_cells(public(2, point(cell_centre(briancon)), briancon)) == [briancon]
+    assert site_cells(public(1, point(BRIANCON), "05023")) == []
+    assert site_cells(public(3, None, "05")) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Final
 from uuid import UUID
 
@@ -95,6 +95,24 @@ class PublicSite(msgspec.Struct, frozen=True, kw_only=True):
     archived: bool
     distance_m: float | None = None
     """With `near`: metres to the public position (never to the precise one)."""
+
+
+class Visit(msgspec.Struct, frozen=True, kw_only=True):
+    """The public records of one day at a site."""
+
+    date: date
+    records: int
+    count: int | None
+    """Individuals counted that day (the records' `count`s added), when any says one."""
+    condition: str | None
+    """The condition the last record of the day gave (heritage), when any did."""
+
+
+class SiteHistory(msgspec.Struct, frozen=True, kw_only=True):
+    """A site's visits over time, from the open data only."""
+
+    site: PublicSite
+    visits: list[Visit]
 
 
 def geometry_errors(

@@ -15,8 +15,7 @@ from cairn.core.problems import responses
 from cairn.core.queryparams import QueryErrors
 from cairn.programmes.routes import SlugPath
 from cairn.sites import service
-from cairn.sites.model import PublicSite, Site, SiteIn, SitePatch
-from cairn.sites.service import SiteHistory
+from cairn.sites.model import PublicSite, Site, SiteHistory, SiteIn, SitePatch
 from cairn.staff.auth import SECURITY, SignedIn
 
 SitePath = Annotated[UUID, PathParameter(description="A site's id")]

@@ -7,7 +7,6 @@ of a site's place or level re-projects its records in the same transaction.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -23,6 +22,7 @@ from cairn.sites import store
 from cairn.sites.model import (
     PublicSite,
     Site,
+    SiteHistory,
     SiteIn,
     SitePatch,
     anchor,
@@ -33,24 +33,6 @@ from cairn.sites.model import (
 from cairn.staff import audit
 from cairn.staff.model import Staff
 from cairn.staff.policy import require, require_visible
-
-
-class Visit(msgspec.Struct, frozen=True, kw_only=True):
-    """The public records of one day at a site."""
-
-    date: date
-    records: int
-    count: int | None
-    """Individuals counted that day (the records' `count`s added), when any says one."""
-    condition: str | None
-    """The condition the last record of the day gave (heritage), when any did."""
-
-
-class SiteHistory(msgspec.Struct, frozen=True, kw_only=True):
-    """A site's visits over time, from the open data only."""
-
-    site: PublicSite
-    visits: list[Visit]
 
 
 def _administer(staff: Staff, slug: str) -> None:
@@ -153,12 +135,7 @@ async def public_get(pool: Pool, site_id: UUID) -> PublicSite:
 
 async def history(pool: Pool, site_id: UUID, statuses: tuple[str, ...]) -> SiteHistory:
     """A site's visits per day, from the public projection only (the records that name it)."""
-    site = await public_get(pool, site_id)
-    rows = await store.visits(pool, site_id, statuses)
-    return SiteHistory(
-        site=site,
-        visits=[
-            Visit(date=r["day"], records=r["records"], count=r["count"], condition=r["condition"])
-            for r in rows
-        ],
-    )
+    found = await store.history(pool, site_id, statuses)
+    if found is None:
+        raise NotFoundError(f"no site {site_id}")
+    return found

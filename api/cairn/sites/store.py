@@ -12,7 +12,7 @@ from cairn.core.db import Connection, Executor
 from cairn.observations.disclosure import SiteFacts, public_site_place
 from cairn.opendata.store import site_place
 from cairn.programmes.model import LongTexts, Texts
-from cairn.sites.model import PublicSite, Site, public_site
+from cairn.sites.model import PublicSite, Site, SiteHistory, Visit, public_site
 
 _SITE = """s.id, s.programme, s.name, s.description, s.geometry, s.sensitivity_level,
        s.archived, s.created_at, s.updated_at, s.lon, s.lat, s.commune_insee AS commune,
@@ -148,4 +148,19 @@ async def visits(conn: Executor, site_id: UUID, statuses: tuple[str, ...]) -> li
             site_id,
             list(statuses),
         )
+    )
+
+
+async def history(conn: Executor, site_id: UUID, statuses: tuple[str, ...]) -> SiteHistory | None:
+    """A site's public view and visits per day; None when nothing of it is public."""
+    row = await get(conn, site_id)
+    shown = None if row is None else to_public(row)
+    if shown is None:
+        return None
+    return SiteHistory(
+        site=shown,
+        visits=[
+            Visit(date=r["day"], records=r["records"], count=r["count"], condition=r["condition"])
+            for r in await visits(conn, site_id, statuses)
+        ],
     )
