@@ -58,7 +58,7 @@ export function sitePicker(state, { chosen, editing, onPlace }) {
   let sites = [];
   let placed = null;
   const list = h("ul", { class: "chips sites", "aria-label": t("site") });
-  const note = h("p", { class: "hint", "aria-live": "polite" });
+  const note = h("p", { class: "site-note", role: "status" });
   const element = h("section", { class: "step site-step", hidden: true }, h("h2", {}, t("site")), list, note);
   const choose = (site) => {
     state.site = site;

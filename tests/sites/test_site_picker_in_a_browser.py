@@ -42,7 +42,7 @@ async def test_a_sites_code_opens_the_form_on_the_site_with_its_position(
     await until_true(page, "location.hash === '#/record/species'")
     chosen = page.locator(f".site-step button[data-site='{pond['id']}']")
     await expect(chosen).to_have_attribute("aria-pressed", "true")
-    await expect(page.locator(".site-step .hint")).to_contain_text("site")
+    await expect(page.locator(".site-step .site-note")).to_contain_text("site")
     await page.fill("#taxon-search", "bouquetin")
     await page.click("#taxon-results button.taxon >> nth=0")
     await open_details(page)
