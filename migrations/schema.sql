@@ -209,6 +209,7 @@ CREATE TABLE public.observation (
     queue_rank smallint GENERATED ALWAYS AS (((2 - ((jsonb_array_length(flags) > 0))::integer) - ((sensitivity_level > 0))::integer)) STORED,
     device_id uuid,
     geoprivacy text DEFAULT 'open'::text NOT NULL,
+    site_id uuid,
     CONSTRAINT observation_accuracy_m_check CHECK (((accuracy_m >= (0)::double precision) AND (accuracy_m <= (100000)::double precision))),
     CONSTRAINT observation_altitude_m_check CHECK (((altitude_m >= ('-500'::integer)::double precision) AND (altitude_m <= (9000)::double precision))),
     CONSTRAINT observation_check CHECK ((updated_at >= received_at)),
@@ -373,6 +374,8 @@ CREATE TABLE public.public_observation (
     photos jsonb DEFAULT '[]'::jsonb NOT NULL,
     updated_at timestamp with time zone NOT NULL,
     schema_version integer DEFAULT 1 NOT NULL,
+    site_id uuid,
+    site_name text,
     CONSTRAINT public_observation_check CHECK ((((lon IS NULL) = (lat IS NULL)) AND ((lon IS NULL) = ("position" IS NULL)))),
     CONSTRAINT public_observation_generalisation_check CHECK ((generalisation = ANY (ARRAY['commune'::text, 'grid_10km'::text, 'departement'::text]))),
     CONSTRAINT public_observation_sensitivity_level_check CHECK (((sensitivity_level >= 0) AND (sensitivity_level <= 3)))
@@ -437,7 +440,29 @@ CREATE TABLE public.sensitivity_rules_version (
     version bigint NOT NULL,
     CONSTRAINT sensitivity_rules_version_one_check CHECK (one)
 );
-COMMENT ON TABLE public.sensitivity_rules_version IS 'How many times the sensitivity rules changed: intake checks it under the rules lock';
+COMMENT ON TABLE public.sensitivity_rules_version IS 'How many times the sensitivity rules or a site changed: intake checks it under the rules lock';
+CREATE TABLE public.site (
+    id uuid NOT NULL,
+    programme text NOT NULL,
+    name jsonb NOT NULL,
+    description jsonb DEFAULT '{}'::jsonb NOT NULL,
+    geometry jsonb NOT NULL,
+    lon double precision NOT NULL,
+    lat double precision NOT NULL,
+    commune_insee text,
+    sensitivity_level smallint DEFAULT 0 NOT NULL,
+    archived boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT site_description_check CHECK ((jsonb_typeof(description) = 'object'::text)),
+    CONSTRAINT site_geometry_check CHECK (((geometry ->> 'type'::text) = ANY (ARRAY['Point'::text, 'Polygon'::text]))),
+    CONSTRAINT site_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
+    CONSTRAINT site_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision))),
+    CONSTRAINT site_name_check CHECK ((jsonb_typeof(name) = 'object'::text)),
+    CONSTRAINT site_sensitivity_level_check CHECK (((sensitivity_level >= 0) AND (sensitivity_level <= 4)))
+);
+COMMENT ON TABLE public.site IS 'Monitored sites of a programme; precise, read by staff and by the disclosure policy only';
+COMMENT ON COLUMN public.site.lon IS 'A point on the site (the point, or inside the polygon)';
 CREATE TABLE public.staff_audit (
     id bigint NOT NULL,
     occurred_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -586,6 +611,8 @@ ALTER TABLE ONLY public.sensitivity_rule
     ADD CONSTRAINT sensitivity_rule_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.sensitivity_rules_version
     ADD CONSTRAINT sensitivity_rules_version_pkey PRIMARY KEY (one);
+ALTER TABLE ONLY public.site
+    ADD CONSTRAINT site_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.staff_audit
     ADD CONSTRAINT staff_audit_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.staff_grant
@@ -608,6 +635,7 @@ CREATE INDEX observation_device ON public.observation USING btree (device_id, re
 CREATE INDEX observation_event_observation ON public.observation_event USING btree (observation_id, id);
 CREATE INDEX observation_programme_status ON public.observation USING btree (programme, status);
 CREATE INDEX observation_queue ON public.observation USING btree (status, queue_rank, received_at, id);
+CREATE INDEX observation_site ON public.observation USING btree (site_id) WHERE (site_id IS NOT NULL);
 CREATE INDEX observation_status_received ON public.observation USING btree (status, received_at);
 CREATE INDEX observation_taxon_commune_status ON public.observation USING btree (taxon_cd_ref, commune_insee, status);
 CREATE INDEX observation_updated ON public.observation USING btree (updated_at, id);
@@ -620,11 +648,13 @@ CREATE INDEX public_observation_commune ON public.public_observation USING btree
 CREATE INDEX public_observation_grid ON public.public_observation USING btree (grid_10km);
 CREATE INDEX public_observation_observed ON public.public_observation USING btree (observed_at, id);
 CREATE INDEX public_observation_position ON public.public_observation USING gist ("position");
+CREATE INDEX public_observation_site ON public.public_observation USING btree (site_id, observed_at) WHERE (site_id IS NOT NULL);
 CREATE INDEX public_observation_status_id ON public.public_observation USING btree (status, id);
 CREATE INDEX public_observation_taxon_position ON public.public_observation USING gist (taxon_path, "position");
 CREATE INDEX public_observation_updated ON public.public_observation USING btree (updated_at, id);
 CREATE INDEX refresh_token_user ON public.refresh_token USING btree (user_id);
 CREATE INDEX sensitivity_rule_taxon ON public.sensitivity_rule USING btree (cd_ref);
+CREATE INDEX site_programme ON public.site USING btree (programme) WHERE (NOT archived);
 CREATE INDEX taxon_cd_ref ON public.taxon USING btree (cd_ref);
 CREATE INDEX taxon_cd_sup ON public.taxon USING btree (cd_sup);
 CREATE INDEX taxon_path ON public.taxon USING gist (path);
@@ -635,6 +665,7 @@ CREATE INDEX taxon_vernacular_it_trgm ON public.taxon USING gin (public.cairn_fo
 CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_event FOR EACH ROW EXECUTE FUNCTION public.observation_event_erasure_only();
 CREATE TRIGGER programme_kind_frozen BEFORE DELETE OR UPDATE ON public.programme_kind FOR EACH ROW EXECUTE FUNCTION public.programme_kind_frozen();
 CREATE TRIGGER sensitivity_rule_version AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.sensitivity_rule FOR EACH STATEMENT EXECUTE FUNCTION public.sensitivity_rules_changed();
+CREATE TRIGGER site_disclosure_version AFTER UPDATE ON public.site FOR EACH STATEMENT EXECUTE FUNCTION public.sensitivity_rules_changed();
 CREATE TRIGGER staff_audit_no_update BEFORE UPDATE ON public.staff_audit FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
 ALTER TABLE ONLY public.device
     ADD CONSTRAINT device_contributor_id_fkey FOREIGN KEY (contributor_id) REFERENCES public.contributor(id) ON DELETE SET NULL;
@@ -648,6 +679,8 @@ ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_programme_fk FOREIGN KEY (programme) REFERENCES public.programme(slug);
+ALTER TABLE ONLY public.observation
+    ADD CONSTRAINT observation_site_id_fkey FOREIGN KEY (site_id) REFERENCES public.site(id);
 ALTER TABLE ONLY public.photo
     ADD CONSTRAINT photo_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.programme_kind
@@ -662,6 +695,10 @@ ALTER TABLE ONLY public.refresh_token
     ADD CONSTRAINT refresh_token_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.staff_user(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.sensitivity_rule
     ADD CONSTRAINT sensitivity_rule_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.staff_user(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.site
+    ADD CONSTRAINT site_commune_insee_fkey FOREIGN KEY (commune_insee) REFERENCES public.commune(insee);
+ALTER TABLE ONLY public.site
+    ADD CONSTRAINT site_programme_fkey FOREIGN KEY (programme) REFERENCES public.programme(slug) ON DELETE CASCADE;
 ALTER TABLE ONLY public.staff_audit
     ADD CONSTRAINT staff_audit_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.staff_user(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.staff_grant

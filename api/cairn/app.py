@@ -48,6 +48,7 @@ from cairn.sensitivity.service import run_job
 from cairn.sensitivity.store import unfinished_jobs
 from cairn.settings import Settings, signing_key
 from cairn.share import routes as share
+from cairn.sites import routes as sites
 from cairn.staff import routes as staff
 from cairn.staff.auth import provide_staff, staff_first
 from cairn.webapp import routes as webapp
@@ -150,6 +151,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             staff.router,
             programmes.router,
             protocols.router,
+            sites.router,
             moderation.router,
             sensitivity.router,
             share.router,

@@ -7,14 +7,14 @@ of a hundred. The two-column index finds only the records that match both (about
 the keyset. It also serves the taxon alone, so it replaces the one-column index.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-28
 """
 
 from cairn.core.db import execute_script
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

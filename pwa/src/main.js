@@ -123,13 +123,15 @@ async function chooseLanguage(value) {
   await render();
 }
 
-/** A QR code's deep link (`/?programme=…&place=…&lang=…`): remember the programme. */
+/** A QR code's deep link (`/?programme=…&place=…&lang=…&site=…`): remember the programme; a
+ * site's code opens the record form on that site. */
 async function followDeepLink() {
   const query = new URLSearchParams(location.search);
   const slug = query.get("programme");
   if (!slug) return;
   const programme = await programmeOf(slug);
-  await setMeta("programme", { slug, place: query.get("place"), programme });
+  await setMeta("programme", { slug, place: query.get("place"), programme, site: query.get("site") });
+  if (query.get("site") && !location.hash) location.hash = "#/record/species";
 }
 
 async function boot() {

@@ -165,6 +165,8 @@ class AtlasPages(msgspec.Struct, frozen=True, kw_only=True):
     communes: list[str]
     programmes: list[str]
     heritage: list[str]
+    sites: list[str] = []
+    """Ids of the monitored sites in use whose page is public (not level 4)."""
 
 
 class Dashboard(msgspec.Struct, frozen=True, kw_only=True):

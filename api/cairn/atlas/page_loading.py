@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Final
+from uuid import UUID
 
 from cairn.atlas import store as atlas
 from cairn.atlas.pages import (
@@ -12,6 +13,7 @@ from cairn.atlas.pages import (
     heritage_page,
     impact_page,
     programme_page,
+    site_page,
     taxon_page,
 )
 from cairn.core.db import Connection
@@ -20,11 +22,13 @@ from cairn.core.queryparams import SLUG
 from cairn.programmes import store as programmes
 from cairn.reference import taxa_store as taxa
 from cairn.settings import Settings
+from cairn.sites import store as sites
 
 CD_REF: Final = re.compile(r"[1-9][0-9]{0,7}")
 INSEE: Final = re.compile(r"[0-9][0-9AB][0-9]{3}")
 CATEGORY: Final = re.compile(r"[a-z][a-z_]{1,31}")
 SHARE_ID: Final = re.compile(r"[A-Za-z0-9_-]{22}")
+SITE_ID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class PageNotFoundError(Exception):
@@ -45,7 +49,7 @@ async def load_page(
 ) -> AtlasPage | str:
     """The page `what`/`key` in `lang`, or the canonical path when `key` is a synonym's CD_NOM.
 
-    `what` is taxon, commune, programme, heritage or impact; anything else, a
+    `what` is taxon, commune, programme, heritage, site or impact; anything else, a
     malformed key or a key that names nothing raises `PageNotFoundError`.
     """
     statuses = settings.public_statuses
@@ -83,6 +87,10 @@ async def load_page(
             heritage = await atlas.heritage_figures(conn, key, statuses)
             cells = await _cells(conn, "heritage", key, statuses)
             return heritage_page(lang, category, heritage, cells, footer=footer)
+    if what == "site" and SITE_ID.fullmatch(key):
+        history = await sites.history(conn, UUID(key), statuses)
+        if history is not None:
+            return site_page(lang, history, footer=footer)
     if what == "impact" and SHARE_ID.fullmatch(key):
         impact = await atlas.shared_impact(conn, key, statuses)
         if impact is not None:

@@ -152,16 +152,17 @@ async def _card(
     )
 
 
-PAGE_KINDS: Final = ("taxon", "commune", "programme", "heritage")
+PAGE_KINDS: Final = ("taxon", "commune", "programme", "heritage", "site")
 """What `/atlas/{what}/…` may name (a contributor's impact has its own address)."""
 NO_PAGE: Final = ""
 
 
 @get(
     "/atlas/{what:str}/{key:str}",
-    summary="A shareable atlas page: taxon, commune, programme or heritage type (HTML)",
+    summary="A shareable atlas page: taxon, commune, programme, heritage type or site (HTML)",
     description="`what` is `taxon` (a TAXREF CD_REF; a synonym's CD_NOM redirects), "
-    "`commune` (INSEE code), `programme` (slug) or `heritage` (category). Readable without "
+    "`commune` (INSEE code), `programme` (slug), `heritage` (category) or `site` (a "
+    "monitored site's id). Readable without "
     "JavaScript, with Open Graph and Twitter card tags; the field app takes it over.",
     tags=["atlas"],
     responses={
@@ -259,6 +260,7 @@ async def sitemap(
         *(f"/atlas/commune/{insee}" for insee in pages.communes),
         *(f"/atlas/programme/{slug}" for slug in pages.programmes),
         *(f"/atlas/heritage/{category}" for category in pages.heritage),
+        *(f"/atlas/site/{site_id}" for site_id in pages.sites),
     ]
     urls = "".join(
         f"<url><loc>{escape(page_url(settings.base_url, path, lang))}</loc></url>\n"

@@ -56,6 +56,11 @@ class PageWords(msgspec.Struct, frozen=True, kw_only=True):
     """(programme, records, cells)."""
     heritage_description: Callable[[str, str, str], str]
     """(category, records, communes)."""
+    visits: Noun
+    visits_list: str
+    site_generalised: str
+    site_description: Callable[[str, str, str], str]
+    """(site, records, visits)."""
     impact_title: Callable[[str | None], str]
     """The impact card's title, with the contributor's pseudonym when they chose one."""
     impact_description: Callable[[str, str, str], str]
@@ -97,6 +102,12 @@ WORDS: Final[dict[Lang, PageWords]] = {
         species_list="Espèces observées",
         heritage_list="Patrimoine observé",
         communes_list="Communes",
+        visits=("jour de visite", "jours de visite"),
+        visits_list="Visites (observations validées par jour)",
+        site_generalised="Site sensible : sa position est publiée à une précision réduite.",
+        site_description=lambda site, records, visits: (
+            f"{site} : {records} en {visits}, d'après les données ouvertes de Cairn."
+        ),
         no_records="Pas encore d'observation validée.",
         open_in_app="Ouvrir dans l'application Cairn",
         card_alt=lambda name: f"Carte de {name} : les mailles de 10 km sur le territoire",
@@ -165,6 +176,12 @@ WORDS: Final[dict[Lang, PageWords]] = {
         species_list="Species observed",
         heritage_list="Heritage observed",
         communes_list="Communes",
+        visits=("visit day", "visit days"),
+        visits_list="Visits (validated observations per day)",
+        site_generalised="A sensitive site: its position is published at a reduced precision.",
+        site_description=lambda site, records, visits: (
+            f"{site}: {records} over {visits}, from Cairn's open data."
+        ),
         no_records="No validated observation yet.",
         open_in_app="Open in the Cairn app",
         card_alt=lambda name: f"Map of {name}: the 10 km cells on the territory",
@@ -230,6 +247,12 @@ WORDS: Final[dict[Lang, PageWords]] = {
         species_list="Specie osservate",
         heritage_list="Patrimonio osservato",
         communes_list="Comuni",
+        visits=("giorno di visita", "giorni di visita"),
+        visits_list="Visite (osservazioni validate per giorno)",
+        site_generalised="Sito sensibile: la sua posizione è pubblicata con precisione ridotta.",
+        site_description=lambda site, records, visits: (
+            f"{site}: {records} in {visits}, secondo i dati aperti di Cairn."
+        ),
         no_records="Ancora nessuna osservazione validata.",
         open_in_app="Apri nell'app Cairn",
         card_alt=lambda name: f"Mappa di {name}: le maglie di 10 km sul territorio",

@@ -19,7 +19,9 @@ import msgspec
 from cairn.atlas.card import Card, CardFigure
 from cairn.atlas.model import AtlasCount, AtlasHeritage, Band, SharedImpact, TaxonChecklistEntry
 from cairn.atlas.page_words import WORDS, Noun, PageWords, counted, day, noun_for, number
+from cairn.core.grid import cell_code
 from cairn.core.languages import LANGS, Lang
+from cairn.sites.model import PublicSite, SiteHistory, anchor
 
 PAGE_LIST_LIMIT: Final = 200
 """Entries of a list shown on a page (the app shows the rest)."""
@@ -271,6 +273,54 @@ def heritage_page(
         sections=[PageSection(words.communes_list, communes)] if communes else [],
         card=_card(words, label, None, figures=card_figures, cells=cells, footer=footer),
     )
+
+
+def site_page(lang: Lang, history: SiteHistory, *, footer: str) -> AtlasPage:
+    """A monitored site's page from its public view and its visits (the public records only).
+
+    The card shows the site's 10 km cell only when that is no finer than its public view.
+    """
+    words = WORDS[lang]
+    site = history.site
+    name: str = getattr(site.name, lang)
+    records = sum(visit.records for visit in history.visits)
+    card_figures = _figures(lang, (records, words.records), (len(history.visits), words.visits))
+    notes = [getattr(site.description, lang)] if site.description is not None else []
+    if site.generalisation is not None:
+        notes.append(words.site_generalised)
+    if not history.visits:
+        notes.append(words.no_records)
+    visits = [
+        PageLink(
+            f"{words.date(v.date.day, words.months[v.date.month - 1], v.date.year)}"
+            f"{_colon(lang)}{counted(v.records, words.records, lang)}"
+            + ("" if v.count is None else f" · {number(v.count, lang)}")
+        )
+        for v in reversed(history.visits[-PAGE_LIST_LIMIT:])
+    ]
+    return AtlasPage(
+        lang=lang,
+        **_address(lang, "site", str(site.id), name),
+        description=words.site_description(
+            name,
+            counted(records, words.records, lang),
+            counted(len(history.visits), words.visits, lang),
+        ),
+        heading=name,
+        figures=card_figures,
+        notes=notes,
+        sections=[PageSection(words.visits_list, visits)] if visits else [],
+        card=_card(words, name, None, figures=card_figures, cells=site_cells(site), footer=footer),
+    )
+
+
+def site_cells(site: PublicSite) -> list[str]:
+    """The 10 km cell a site's card may show: its own when precise, its public one at level 2."""
+    if site.generalisation is None and site.geometry is not None:
+        return [cell_code(*anchor(site.geometry), "10km")]
+    if site.generalisation is not None and site.generalisation.method == "grid_10km":
+        return [site.generalisation.code] if site.generalisation.code else []
+    return []
 
 
 def impact_page(lang: Lang, share_id: str, impact: SharedImpact, *, footer: str) -> AtlasPage:

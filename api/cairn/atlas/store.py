@@ -137,7 +137,8 @@ async def heritage_category(conn: Executor, slug: str) -> dict[str, str] | None:
 
 
 async def atlas_pages(conn: Executor, statuses: tuple[str, ...]) -> AtlasPages:
-    """Every atlas page worth listing: taxa with public records, communes, programmes, heritage."""
+    """Every atlas page worth listing: taxa with public records, communes, programmes, heritage,
+    and the sites whose page is public."""
     taxa = await conn.fetch(
         """SELECT DISTINCT taxon_cd_ref FROM public_observation
             WHERE status = ANY($1) AND taxon_cd_ref IS NOT NULL ORDER BY 1""",
@@ -146,11 +147,15 @@ async def atlas_pages(conn: Executor, statuses: tuple[str, ...]) -> AtlasPages:
     communes = await conn.fetch("SELECT insee FROM commune ORDER BY insee")
     programmes = await conn.fetch("SELECT slug FROM programme ORDER BY slug")
     categories = await conn.fetch("SELECT slug FROM heritage_category ORDER BY position, slug")
+    sites = await conn.fetch(
+        "SELECT id FROM site WHERE NOT archived AND sensitivity_level < 4 ORDER BY created_at, id"
+    )
     return AtlasPages(
         taxa=[r["taxon_cd_ref"] for r in taxa],
         communes=[r["insee"] for r in communes],
         programmes=[r["slug"] for r in programmes],
         heritage=[r["slug"] for r in categories],
+        sites=[str(r["id"]) for r in sites],
     )
 
 

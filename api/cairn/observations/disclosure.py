@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from typing import Any, Final, Literal
+from uuid import UUID
 
 import msgspec
 
@@ -219,6 +220,35 @@ def day_start(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+class SiteFacts(msgspec.Struct, frozen=True, kw_only=True):
+    """A monitored site as the policy needs it: its precise point and its sensitivity."""
+
+    id: UUID
+    name: str
+    level: int
+    """SINP level the site's staff gave it (0-4)."""
+    place: Place
+
+
+def public_site_place(site: SiteFacts) -> PublicPlace | None:
+    """Where the public may learn a site is: as a sensitive taxon of the site's level would be.
+
+    None (level 4): nothing of the site is public.
+    """
+    return generalise(site.place, site.level)
+
+
+def site_linkable(site: SiteFacts, place: PublicPlace) -> bool:
+    """Whether a public record may name its site without narrowing its own place down.
+
+    Only when the site's public place is the very unit the record shows (both
+    precise, or the same commune, cell or département): a generalised record
+    linked to a precise site, or to a site in the next cell, would pin it down.
+    """
+    shown = public_site_place(site)
+    return shown is not None and (shown.method, shown.code) == (place.method, place.code)
+
+
 class RecordFacts(msgspec.Struct, frozen=True, kw_only=True):
     """What the policy needs of a stored record to decide its public projection."""
 
@@ -235,6 +265,8 @@ class RecordFacts(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
     kind_schema: dict[str, Any] | None = None
     """The schema of a programme's kind (see `public_data`); None for the bundled kinds."""
+    site: SiteFacts | None = None
+    """The monitored site the record names: its level raises the record's (see `public_record`)."""
 
 
 class PublicRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -248,6 +280,8 @@ class PublicRecord(msgspec.Struct, frozen=True, kw_only=True):
     attributes: dict[str, Any]
     photos: list[str]
     updated_at: datetime
+    site_id: UUID | None = None
+    site_name: str | None = None
 
 
 def public_record(record: RecordFacts) -> PublicRecord | None:
@@ -256,14 +290,19 @@ def public_record(record: RecordFacts) -> PublicRecord | None:
     A generalised record keeps its day (in its own offset) but not its time,
     loses its observer (whose precise records would pin it down), and shows
     the day, in UTC, of its last change instead of the instant a batch shared.
+    A record made at a sensitive site is disclosed at least at the site's level
+    (its position is the site's), and names its site only when `site_linkable`.
     """
     if record.status == "withdrawn":
         return None
     level = disclosed_level(record.sensitivity_level, record.geoprivacy)
+    if record.site is not None:
+        level = max(level, record.site.level)
     place = generalise(record.place, level)
     if place is None:
         return None
     precise = place.method is None
+    site = record.site if record.site is not None and site_linkable(record.site, place) else None
     return PublicRecord(
         level=level,
         place=place,
@@ -273,6 +312,8 @@ def public_record(record: RecordFacts) -> PublicRecord | None:
         attributes=public_data(record.data, record.kind_schema),
         photos=list(record.photo_urls),
         updated_at=record.updated_at if precise else day_start(record.updated_at.astimezone(UTC)),
+        site_id=None if site is None else site.id,
+        site_name=None if site is None else site.name,
     )
 
 

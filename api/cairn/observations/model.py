@@ -74,6 +74,16 @@ class ObservationIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_
         ]
         | None
     ) = None
+    site_id: (
+        Annotated[
+            UUID,
+            Meta(
+                description="The monitored site it was made at: one of the programme's sites in "
+                "use (`GET /api/v1/programmes/{slug}/sites`)"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class ObservationEdit(ObservationIn, frozen=True, kw_only=True):
@@ -138,6 +148,8 @@ class ObservationOut(msgspec.Struct, frozen=True, kw_only=True):
     """INSEE code of the commune the position falls in."""
     geoprivacy: Geoprivacy = "open"
     """How the open data publishes it: the submission's choice, else the device's default."""
+    site_id: UUID | None = None
+    """The monitored site it names, if any."""
 
 
 def with_defaults(obs: ObservationIn, programme: str, licence: str) -> ObservationIn:
@@ -152,12 +164,13 @@ def with_defaults(obs: ObservationIn, programme: str, licence: str) -> Observati
 def content_hash(obs: ObservationIn) -> bytes:
     """SHA-256 of the canonical JSON of a submission: what "the same content" means.
 
-    An absent `geoprivacy` is left out, so records sent before the field
-    existed keep their hash and their retries stay idempotent.
+    An absent `geoprivacy` or `site_id` is left out, so records sent before
+    the field existed keep their hash and their retries stay idempotent.
     """
     fields = msgspec.to_builtins(obs)
-    if fields["geoprivacy"] is None:
-        del fields["geoprivacy"]
+    for optional in ("geoprivacy", "site_id"):
+        if fields[optional] is None:
+            del fields[optional]
     return hashlib.sha256(msgspec.json.encode(fields, order="sorted")).digest()
 
 

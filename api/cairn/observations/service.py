@@ -76,6 +76,7 @@ async def _references(
         statuses=settings.public_statuses,
         device_id=device_id,
         lock=lock,
+        sites=[o.site_id for o in batch if o.site_id is not None],
     )
 
 
@@ -106,7 +107,7 @@ def _judge(
             now=now(),
             clock_skew=timedelta(seconds=settings.clock_skew_seconds),
         )
-        unknown = _programme_errors(obs, found.programmes)
+        unknown = [*_programme_errors(obs, found.programmes), *_site_errors(obs, found.sites)]
         try:
             validated = validate(obs, context)
         except InvalidInputError as exc:
@@ -146,7 +147,8 @@ def _public_source(
         "sensitivity_level": validated.sensitivity_level,
         "geoprivacy": obs.geoprivacy or found.default_geoprivacy,
         **(commune or dict.fromkeys(_COMMUNE_COLUMNS)),
-        "observer": found.observer, "photo_keys": [],
+        "observer": found.observer, "photo_keys": [], "site_id": obs.site_id,
+        **(_site_columns(found.sites[obs.site_id]) if obs.site_id is not None else _NO_SITE),
     }  # fmt: skip
 
 
@@ -164,6 +166,16 @@ def _projected(
 
 
 _TAXON_COLUMNS = ("taxon_path", "scientific_name", "vernacular_fr", "kingdom", "taxon_group")
+_NO_SITE: dict[str, Any] = dict.fromkeys(
+    ("site_name", "site_level", "site_lon", "site_lat", "site_commune", "site_centroid_lon",
+     "site_centroid_lat", "site_min_lon", "site_min_lat", "site_max_lon", "site_max_lat"),
+)  # fmt: skip
+
+
+def _site_columns(site: dict[str, Any]) -> dict[str, Any]:
+    return {column: site[column] for column in _NO_SITE}
+
+
 _COMMUNE_COLUMNS = ("centroid_lon", "centroid_lat", "min_lon", "min_lat", "max_lon", "max_lat")
 
 
@@ -182,6 +194,21 @@ def _programme_errors(
         detail = f"programme {obs.programme} accepts {accepted}"
         errors.append(FieldError("/kind", "not_allowed", detail))
     return errors
+
+
+def _site_errors(obs: ObservationIn, known: dict[UUID, dict[str, Any]]) -> list[FieldError]:
+    """A named site must exist, be in use, and belong to the observation's programme."""
+    if obs.site_id is None:
+        return []
+    if obs.site_id not in known:
+        return [FieldError("/site_id", "unknown_site", f"no site {obs.site_id}")]
+    programme, archived = known[obs.site_id]["programme"], known[obs.site_id]["archived"]
+    if programme != obs.programme:
+        detail = f"the site belongs to programme {programme}, not {obs.programme}"
+        return [FieldError("/site_id", "other_programme", detail)]
+    if archived:
+        return [FieldError("/site_id", "archived", "the site is archived: no new records")]
+    return []
 
 
 def _heritage_item(obs: ObservationIn) -> object:

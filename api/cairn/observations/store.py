@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -23,7 +24,7 @@ from cairn.sensitivity.model import CompiledRule
 _COLUMNS = f"""
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, status, flags, version,
-    received_at, updated_at, content_hash, taxon_cd_ref, commune_insee, geoprivacy,
+    received_at, updated_at, content_hash, taxon_cd_ref, commune_insee, geoprivacy, site_id,
     {photos_of("observation")} AS photos
 """
 
@@ -33,31 +34,31 @@ inserted AS (
 INSERT INTO observation (
     id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
     accuracy_m, altitude_m, data, licence, comment, content_hash, flags,
-    taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy, device_id,
+    taxon_cd_nom, taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy, site_id, device_id,
     received_at, updated_at
 )
 SELECT u.id, u.kind, u.schema_version, u.programme, u.observed_at, u.observed_offset_s,
        u.lon, u.lat, u.accuracy_m, u.altitude_m, u.data::jsonb, u.licence, u.comment,
        u.content_hash, u.flags::jsonb, u.taxon_cd_nom, u.taxon_cd_ref, u.commune_insee,
        u.sensitivity_level,
-       coalesce(u.geoprivacy, (SELECT default_geoprivacy FROM device WHERE id = $21), 'open'),
-       $21::uuid, $24, $24
+       coalesce(u.geoprivacy, (SELECT default_geoprivacy FROM device WHERE id = $22), 'open'),
+       u.site_id, $22::uuid, $25, $25
   FROM unnest(
     $1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::int[],
     $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::text[],
     $13::text[], $14::bytea[], $15::text[], $16::int[], $17::int[], $18::text[],
-    $19::smallint[], $20::text[])
+    $19::smallint[], $20::text[], $21::uuid[])
     AS u(id, kind, schema_version, programme, observed_at, observed_offset_s, lon, lat,
          accuracy_m, altitude_m, data, licence, comment, content_hash, flags, taxon_cd_nom,
-         taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy)
- WHERE (SELECT version FROM rules) = $23
+         taxon_cd_ref, commune_insee, sensitivity_level, geoprivacy, site_id)
+ WHERE (SELECT version FROM rules) = $24
 ON CONFLICT (id) DO NOTHING
 RETURNING {_COLUMNS}
-), projected AS ({public.PROJECT_FROM_JSON.format(rows="$22::jsonb", inserted="inserted")})
+), projected AS ({public.PROJECT_FROM_JSON.format(rows="$23::jsonb", inserted="inserted")})
 SELECT r.version AS rules_version, i.* FROM rules r LEFT JOIN inserted i ON true
 """
 """Insert and project in one statement, if the sensitivity rules are still those the levels
-were computed with (`$23`): `cairn_rules_version` holds their lock to the commit."""
+were computed with (`$24`): `cairn_rules_version` holds their lock to the commit."""
 
 _REFERENCES = """
 SELECT now() AS now,
@@ -91,6 +92,15 @@ SELECT now() AS now,
                   'min_lon', min_lon, 'min_lat', min_lat, 'max_lon', max_lon,
                   'max_lat', max_lat)), '[]')
           FROM commune WHERE insee = ANY($8)) AS communes,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                  'id', s.id, 'programme', s.programme, 'archived', s.archived,
+                  'site_name', s.name ->> 'fr', 'site_level', s.sensitivity_level,
+                  'site_lon', s.lon, 'site_lat', s.lat, 'site_commune', s.commune_insee,
+                  'site_centroid_lon', c.centroid_lon, 'site_centroid_lat', c.centroid_lat,
+                  'site_min_lon', c.min_lon, 'site_min_lat', c.min_lat,
+                  'site_max_lon', c.max_lon, 'site_max_lat', c.max_lat)), '[]')
+          FROM site s LEFT JOIN commune c ON c.insee = s.commune_insee
+         WHERE s.id = ANY($11)) AS sites,
        d.pseudonym, coalesce(d.default_geoprivacy, 'open') AS default_geoprivacy,
        (SELECT version FROM sensitivity_rules_version) AS rules_version,
        cairn_level_rules(ARRAY(SELECT cd_ref FROM taxon WHERE cd_nom = ANY($2)), $10) AS rules
@@ -118,6 +128,9 @@ class References(msgspec.Struct, frozen=True, kw_only=True):
     items: set[str]
     programmes: dict[str, ProgrammeRules]
     communes: dict[str, dict[str, float]]
+    sites: dict[UUID, dict[str, Any]]
+    """Each named site: programme, archived, and its `site_`-prefixed facts as
+    `opendata.store.source_select` names them (what the disclosure policy reads)."""
     observer: str | None
     default_geoprivacy: str
     rules: dict[int, list[CompiledRule]]
@@ -136,9 +149,10 @@ async def references(
     statuses: tuple[str, ...],
     device_id: UUID | None,
     lock: bool,
+    sites: Sequence[UUID] = (),
 ) -> References:
     """Stored ids, taxa with profiles, first records per commune, heritage items, programmes,
-    communes, the device and the sensitivity rules of a batch: one round trip.
+    communes, named sites, the device and the sensitivity rules of a batch: one round trip.
 
     With `lock`, the rules are read after taking their lock shared (held to the
     commit), so a level computed from them is the one in force when it commits;
@@ -157,6 +171,7 @@ async def references(
         communes,
         device_id,
         lock,
+        sorted(set(sites)),
     )
     assert row is not None  # noqa: S101 (a SELECT without WHERE returns its row)
     return References(
@@ -170,6 +185,7 @@ async def references(
             for p in row["programmes"]
         },
         communes={c.pop("insee"): c for c in row["communes"]},
+        sites={UUID(site.pop("id")): site for site in row["sites"]},
         observer=row["pseudonym"],
         default_geoprivacy=row["default_geoprivacy"],
         rules=sensitivity.rules_by_taxon(row["rules"]),
@@ -259,7 +275,7 @@ async def get_many_with_hash(conn: Connection, observation_ids: list[UUID]) -> d
 
 
 def _content(validated: Validated, sha: bytes) -> tuple[Any, ...]:
-    """The columns a submission sets, in the order of `_INSERT_MANY` and `_REPLACE` ($2 to $20)."""
+    """The columns a submission sets, in the order of `_INSERT_MANY` and `_REPLACE` ($2 to $21)."""
     obs = validated.observation
     offset = obs.observed_at.utcoffset() or timedelta(0)
     return (
@@ -268,7 +284,7 @@ def _content(validated: Validated, sha: bytes) -> tuple[Any, ...]:
         obs.location.accuracy_m, obs.location.altitude_m, obs.data, obs.licence, obs.comment,
         sha, msgspec.to_builtins(validated.flags), validated.taxon_cd_nom,
         validated.taxon_cd_ref, validated.commune_insee, validated.sensitivity_level,
-        obs.geoprivacy,
+        obs.geoprivacy, obs.site_id,
     )  # fmt: skip
 
 
@@ -289,7 +305,7 @@ UPDATE observation SET
     commune_insee = $18, sensitivity_level = $19,
     geoprivacy = coalesce(
         $20, (SELECT default_geoprivacy FROM device WHERE id = observation.device_id), 'open'),
-    version = version + 1, updated_at = greatest(now(), received_at)
+    site_id = $21, version = version + 1, updated_at = greatest(now(), received_at)
 WHERE id = $1
 RETURNING {_COLUMNS}
 """
@@ -359,6 +375,7 @@ def to_out(row: asyncpg.Record, caller: Caller) -> ObservationOut:
         taxon_cd_ref=row["taxon_cd_ref"],
         commune=row["commune_insee"],
         geoprivacy=row["geoprivacy"],
+        site_id=row["site_id"],
     )
 
 

@@ -119,6 +119,7 @@ QUERYABLES: Final[dict[str, dict[str, Any]]] = {
     "commune": {"type": "string", "title": "INSEE code of the commune"},
     "taxon": {"type": "integer", "title": "TAXREF CD_REF of the valid name"},
     "datetime": {"type": "string", "format": "date-time", "title": "When it was observed"},
+    "site_id": {"type": "string", "format": "uuid", "title": "The monitored site it names"},
     "geometry": {"$ref": "https://geojson.org/schema/Point.json"},
 }
 """The properties `items` filters on; programme kinds' fields follow, in `attributes`."""
@@ -209,9 +210,10 @@ async def items(
     programme: Annotated[str | None, QueryParameter(max_length=63)] = None,
     commune: Annotated[str | None, QueryParameter(pattern=r"^[0-9][0-9AB][0-9]{3}$")] = None,
     taxon: Annotated[int | None, QueryParameter(ge=1, le=2_147_483_647)] = None,
+    site_id: Annotated[UUID | None, QueryParameter(description="A monitored site's id")] = None,
     cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
 ) -> Response[bytes]:
-    """Property filters: kind, programme, commune, taxon (its valid name)."""
+    """Property filters: kind, programme, commune, taxon (its valid name), site_id."""
     _check_collection(collection_id)
     errors = []
     box = low = high = after = None
@@ -231,7 +233,7 @@ async def items(
         raise ProblemError(400, "bad_request", "Bad query", errors=errors)
     filters = public.Filters(
         statuses=settings.public_statuses, kind=kind, programme=programme, commune=commune,
-        taxon_exact=taxon, bbox=box, observed_from=low, observed_to=high,
+        taxon_exact=taxon, bbox=box, observed_from=low, observed_to=high, site_id=site_id,
     )  # fmt: skip
     async with read_pool.acquire() as conn:
         rows = await public.select(conn, filters, limit, after)

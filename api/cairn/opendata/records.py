@@ -64,6 +64,9 @@ class PublicObservation(msgspec.Struct, frozen=True, kw_only=True):
     licence_url: str
     photos: list[str]
     updated_at: datetime
+    site_id: UUID | None = None
+    """The monitored site it was made at, when the disclosure policy lets the record name it."""
+    site_name: str | None = None
 
 
 def to_public(row: Any) -> PublicObservation:
@@ -107,6 +110,8 @@ def to_public(row: Any) -> PublicObservation:
         licence_url=LICENCE_URIS[row["licence"]],
         photos=row["photos"],
         updated_at=row["updated_at"].astimezone(UTC),
+        site_id=row["site_id"],
+        site_name=row["site_name"],
     )
 
 

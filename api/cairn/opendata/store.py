@@ -24,6 +24,7 @@ from cairn.observations.disclosure import (
     PUBLIC_DATA_FIELDS,
     Place,
     RecordFacts,
+    SiteFacts,
     local_time,
     public_record,
 )
@@ -45,8 +46,15 @@ SELECT o.*, k.schema AS kind_schema,
        c.centroid_lon, c.centroid_lat, c.min_lon, c.min_lat, c.max_lon, c.max_lat,
        d.pseudonym AS observer,
        ARRAY(SELECT p.sha256 FROM photo p WHERE p.observation_id = o.id
-              ORDER BY p.created_at, p.id) AS photo_keys{extra_columns}
+              ORDER BY p.created_at, p.id) AS photo_keys,
+       s.name ->> 'fr' AS site_name, s.sensitivity_level AS site_level,
+       s.lon AS site_lon, s.lat AS site_lat, s.commune_insee AS site_commune,
+       sc.centroid_lon AS site_centroid_lon, sc.centroid_lat AS site_centroid_lat,
+       sc.min_lon AS site_min_lon, sc.min_lat AS site_min_lat,
+       sc.max_lon AS site_max_lon, sc.max_lat AS site_max_lat{extra_columns}
 FROM {relation} o
+LEFT JOIN site s ON s.id = o.site_id
+LEFT JOIN commune sc ON sc.insee = s.commune_insee
 LEFT JOIN device d ON d.id = o.device_id
 LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_ref
 LEFT JOIN commune c ON c.insee = o.commune_insee
@@ -62,7 +70,7 @@ _COLUMNS = (
     "sensitivity_level", "lon", "lat", "position", "uncertainty_m", "altitude_m", "grid_10km",
     "grid_1km", "commune_insee", "departement", "generalisation", "generalisation_code",
     "data_generalizations", "information_withheld", "attributes", "comment", "observer",
-    "licence", "photos", "updated_at", "schema_version",
+    "licence", "photos", "updated_at", "schema_version", "site_id", "site_name",
 )  # fmt: skip
 
 
@@ -90,10 +98,13 @@ _COPY_FROM = 20
 """Above this many rows, COPY is faster than a pipelined INSERT."""
 
 
-def _commune_radius(row: Any) -> float | None:
-    if row["min_lon"] is None:
+def _commune_radius(row: Any, prefix: str = "") -> float | None:
+    if row[f"{prefix}min_lon"] is None:
         return None
-    return _radius(row["min_lon"], row["min_lat"], row["max_lon"], row["max_lat"])
+    return _radius(
+        row[f"{prefix}min_lon"], row[f"{prefix}min_lat"],
+        row[f"{prefix}max_lon"], row[f"{prefix}max_lat"],
+    )  # fmt: skip
 
 
 @cache
@@ -102,6 +113,20 @@ def _radius(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> f
     x0, y0 = to_lambert93(min_lon, min_lat)
     x1, y1 = to_lambert93(max_lon, max_lat)
     return round(math.hypot(x1 - x0, y1 - y0) / 2, 1)
+
+
+def site_place(row: Any, prefix: str = "site_") -> Place:
+    """The precise place of a site from a row that joined it and its commune (`prefix`ed)."""
+    centroid = (row[f"{prefix}centroid_lon"], row[f"{prefix}centroid_lat"])
+    return Place(
+        lon=row[f"{prefix}lon"],
+        lat=row[f"{prefix}lat"],
+        accuracy_m=None,
+        altitude_m=None,
+        commune=row[f"{prefix}commune"],
+        commune_centroid=centroid if centroid[0] is not None else None,
+        commune_radius_m=_commune_radius(row, prefix),
+    )
 
 
 def public_row(row: Any) -> tuple[Any, ...] | None:
@@ -131,6 +156,14 @@ def public_row(row: Any) -> tuple[Any, ...] | None:
             photo_urls=[photo_path(key, "large") for key in row["photo_keys"]],
             updated_at=row["updated_at"],
             kind_schema=row["kind_schema"],
+            site=None
+            if row["site_id"] is None
+            else SiteFacts(
+                id=row["site_id"],
+                name=row["site_name"],
+                level=row["site_level"],
+                place=site_place(row),
+            ),
         )
     )
     if public is None:
@@ -145,7 +178,7 @@ def public_row(row: Any) -> tuple[Any, ...] | None:
         where.grid_10km, where.grid_1km, where.commune, where.departement, where.method,
         where.code, where.data_generalizations, where.information_withheld,
         public.attributes, public.comment, public.observer, row["licence"], public.photos,
-        public.updated_at, row["schema_version"],
+        public.updated_at, row["schema_version"], public.site_id, public.site_name,
     )  # fmt: skip
 
 
@@ -199,6 +232,8 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
     observed_to: datetime | None = None
     updated_since: datetime | None = None
     grid_10km: str | None = None
+    site_id: UUID | None = None
+    """Records that name this site (only where the disclosure policy let them)."""
 
 
 def _where(filters: Filters) -> tuple[str, list[Any]]:
@@ -249,6 +284,8 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         )
     if filters.grid_10km:
         clauses.append(f"grid_10km = {arg(filters.grid_10km)}")
+    if filters.site_id is not None:
+        clauses.append(f"site_id = {arg(filters.site_id)}")
     return " AND ".join(clauses), args
 
 
@@ -371,6 +408,8 @@ CSV_COLUMNS: Final = {
         " ELSE array_to_string(ARRAY(SELECT jsonb_array_elements_text(photos)), ' | ') END"
     ),
     "updated_at": _iso("updated_at", "0"),
+    "site_id": "site_id::text",
+    "site_name": _safe("site_name"),
 }
 """The CSV export's columns, computed by PostgreSQL so `COPY … TO STDOUT` writes the file."""
 

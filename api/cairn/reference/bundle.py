@@ -10,6 +10,8 @@ import msgspec
 from cairn.core.db import Connection
 from cairn.observations.kinds import enum_labels
 from cairn.observations.kinds_store import every_published
+from cairn.sites.model import PublicSite
+from cairn.sites.store import every_public
 
 
 class BundleTaxon(msgspec.Struct, array_like=False, omit_defaults=True):
@@ -62,6 +64,8 @@ class Bundle(msgspec.Struct):
     territory: dict[str, Any] | None
     kinds: list[BundleKind] = []
     """Every published version of every programme's kinds (older versions: edits of old records)."""
+    sites: list[PublicSite] = []
+    """Every programme's sites in use, as the public sees them (sensitive ones generalised)."""
 
 
 async def build(conn: Connection, territory: dict[str, Any] | None) -> tuple[Bundle, bytes]:
@@ -103,6 +107,7 @@ async def build(conn: Connection, territory: dict[str, Any] | None) -> tuple[Bun
             for k in await every_published(conn)
             if k.programme is not None
         ],
+        sites=await every_public(conn),
     )
     version = hashlib.sha256(msgspec.json.encode(content)).hexdigest()[:16]
     bundle = msgspec.structs.replace(content, version=version)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 from urllib.parse import quote, urlencode
+from uuid import UUID
 
 import msgspec
 
@@ -35,6 +36,8 @@ class ShareTarget(msgspec.Struct, frozen=True, kw_only=True):
     programme: str
     place: str | None = None
     lang: str | None = None
+    site: UUID | None = None
+    """A monitored site of the programme: the app opens its record form on it."""
 
 
 class CallToAction(msgspec.Struct, frozen=True):
@@ -97,9 +100,16 @@ def parse_request(
     formats: tuple[str, ...],
     scale: str | None = None,
     poster_lang: str | None = None,
+    site: str | None = None,
 ) -> ShareRequest:
     """Check a QR or poster query; raise listing every bad parameter at once."""
     errors = QueryErrors()
+    site_id = None
+    if site:
+        try:
+            site_id = UUID(site)
+        except ValueError:
+            errors.add("site", "invalid_format", "site must be a site's id (a UUID)")
     slug = errors.slug("programme", programme)
     label = errors.label("place", place, PLACE_MAX_LENGTH)
     language = errors.choice("lang", lang, LANGS, "") or None
@@ -114,7 +124,7 @@ def parse_request(
         )
     if errors.errors or slug is None:
         raise InvalidInputError(errors.errors, "Invalid share parameters")
-    target = ShareTarget(programme=slug, place=label, lang=language)
+    target = ShareTarget(programme=slug, place=label, lang=language, site=site_id)
     return ShareRequest(target=target, format=chosen, scale=size, poster_lang=leading)
 
 
@@ -134,6 +144,8 @@ def deep_link(base_url: str, target: ShareTarget) -> str:
         pairs.append(("place", target.place))
     if target.lang is not None:
         pairs.append(("lang", target.lang))
+    if target.site is not None:
+        pairs.append(("site", str(target.site)))
     return f"{base_url.rstrip('/')}/?{urlencode(pairs, quote_via=quote)}"
 
 

@@ -11,6 +11,7 @@ from litestar.params import QueryParameter
 from cairn.core.caching import cached_response
 from cairn.core.deps import AppSettings, ReadPool
 from cairn.core.documents import answers
+from cairn.core.errors import FieldError, InvalidInputError
 from cairn.core.problems import responses
 from cairn.core.querystring import require_single_values
 from cairn.programmes import store as programmes
@@ -24,6 +25,7 @@ from cairn.share.model import (
     parse_request,
     programme_title,
 )
+from cairn.sites import store as sites
 
 MAX_AGE: Final = 86_400
 """A day: the bytes change only with the deployment's base URL or Cairn's version."""
@@ -41,6 +43,12 @@ Place = Annotated[
     str | None,
     QueryParameter(description="Where the code hangs (trailhead, board), ≤ 60 characters"),
 ]
+Site = Annotated[
+    str | None,
+    QueryParameter(
+        description="A site of the programme, in use: scanning opens the record form on it"
+    ),
+]
 Lang = Annotated[
     str | None,
     QueryParameter(description="Force the app's language and the poster's first: fr, en or it"),
@@ -51,7 +59,7 @@ Lang = Annotated[
     "/share/qr",
     summary="QR code that opens the field app on a programme",
     description=(
-        "The code encodes the deep link `/?programme=…&place=…&lang=…` of the field app. "
+        "The code encodes the deep link `/?programme=…&place=…&lang=…&site=…` of the field app. "
         "`format=svg` (default) or `png`; `scale` is pixels (SVG units) per module, 1 to 40."
     ),
     tags=["share"],
@@ -65,6 +73,7 @@ async def qr_code(
     programme: Programme = None,
     place: Place = None,
     lang: Lang = None,
+    site: Site = None,
     fmt: Annotated[
         str | None, QueryParameter(name="format", description="svg (default) or png")
     ] = None,
@@ -75,8 +84,10 @@ async def qr_code(
     """Draw the code of the programme's deep link."""
     require_single_values(request)
     checked = parse_request(
-        programme=programme, place=place, lang=lang, fmt=fmt, formats=QR_FORMATS, scale=scale
-    )
+        programme=programme, place=place, lang=lang, fmt=fmt, formats=QR_FORMATS, scale=scale,
+        site=site,
+    )  # fmt: skip
+    await _check_site(read_pool, checked)
     link = deep_link(settings.base_url, checked.target)
     title = await _title(read_pool, checked.target.programme, checked.target.lang)
     body = qr.qr_file(link, checked.format, checked.scale, title)
@@ -105,6 +116,7 @@ async def poster(
     programme: Programme = None,
     place: Place = None,
     lang: Lang = None,
+    site: Site = None,
     fmt: Annotated[
         str | None, QueryParameter(name="format", description="pdf (default) or svg")
     ] = None,
@@ -122,11 +134,26 @@ async def poster(
         fmt=fmt,
         formats=POSTER_FORMATS,
         poster_lang=poster_lang,
+        site=site,
     )
+    await _check_site(read_pool, checked)
     link = deep_link(settings.base_url, checked.target)
     title = await _title(read_pool, checked.target.programme, checked.poster_lang)
     body = qr.poster_file(link, checked.format, title, checked.target, checked.poster_lang)
     return _answer(request, checked, body, "poster")
+
+
+async def _check_site(read_pool: asyncpg.Pool, checked: ShareRequest) -> None:
+    """A code may target only a site in use of its own programme."""
+    if checked.target.site is None:
+        return
+    async with read_pool.acquire() as conn:
+        found = (await sites.programmes_of(conn, [checked.target.site])).get(checked.target.site)
+    if found is None or found != (checked.target.programme, False):
+        detail = f"no site in use {checked.target.site} in programme {checked.target.programme}"
+        raise InvalidInputError(
+            [FieldError("/query/site", "unknown_site", detail)], "Invalid share parameters"
+        )
 
 
 async def _title(read_pool: asyncpg.Pool, slug: str, lang: str | None) -> str:

@@ -45,6 +45,7 @@ export async function show(main, { args }) {
   if (what === "commune" && key) return communePage(main, key);
   if (what === "programme" && key) return programmePage(main, key);
   if (what === "heritage" && key) return heritagePage(main, key);
+  if (what === "site" && key) return (await import("./site.js")).show(main, key);
   return index(main);
 }
 

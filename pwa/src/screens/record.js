@@ -10,6 +10,7 @@ import { downscale, readExif } from "../photo.js";
 import {
   loadReference, programmeKind, recentNearby, reference, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName,
 } from "../reference.js";
+import { sitePicker } from "../sites.js";
 import { requestBackgroundSync, syncNow } from "../sync.js";
 
 const GOOD_ACCURACY_M = 25;
@@ -70,6 +71,7 @@ export async function show(main, { args, query }) {
     circle.setLatLng(marker.getLatLng()).setRadius(state.position.accuracy_m ?? 0);
     map.setView(marker.getLatLng(), Math.max(map.getZoom(), 15));
   };
+  const sites = sitePicker(state, { chosen: chosenProgramme, editing: editing?.payload, onPlace: showPosition });
   createMap(mapBox, state.position ? [state.position.lat, state.position.lon] : BRIANCON, 14).then(({ L, map: m }) => {
     map = m;
     marker = L.marker(state.position ? [state.position.lat, state.position.lon] : BRIANCON, {
@@ -110,6 +112,7 @@ export async function show(main, { args, query }) {
         };
         positionText.textContent = `${t("accuracy", formatLength(accuracy))} — ${t("dragHint")}`;
         showPosition();
+        sites.update(state.position);
         if (first) suggestNearby(state.position);
         if (accuracy <= GOOD_ACCURACY_M && watch !== null) navigator.geolocation.clearWatch(watch);
       },
@@ -235,6 +238,7 @@ export async function show(main, { args, query }) {
         ...(!bundled && !editing ? { programme: kindProgramme } : {}),
         ...(editing?.payload.programme ? { programme: editing.payload.programme } : {}),
         ...(comment.value.trim() ? { comment: comment.value.trim() } : {}),
+        ...(state.site ? { site_id: state.site.id } : {}),
       };
       await putRecord({
         ...(editing ?? { createdAt: new Date().toISOString(), version: null, server: null }),
@@ -251,7 +255,7 @@ export async function show(main, { args, query }) {
       location.hash = "#/mine";
       syncNow().catch(() => {});
     },
-  }, photoSection, whatSection, positionSection, detailsSection, message,
+  }, photoSection, whatSection, sites.element, positionSection, detailsSection, message,
   h("div", { class: "save-bar" }, save));
   const heading = bundled ? t(kind) : schemaTitle(schema, kind);
   fill(main, h("h1", {}, heading), formElement);

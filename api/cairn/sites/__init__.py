@@ -1,0 +1,1 @@
+"""Monitored sites: the places a programme's visitors return to."""
