@@ -1,6 +1,6 @@
 """Issue 19's whole path in real browsers: a programme admin builds and publishes
 "Comptage amphibiens — passage route" with the form builder, a hiker's phone records it
-offline and sends it later exactly once, a moderator validates it, and a researcher reads
+offline at the programme's pond (a monitored site) and sends it later exactly once, a moderator validates it, and a researcher reads
 its fields in CSV and in the Darwin Core Archive's MeasurementOrFact extension.
 
 The builder's actions (clicks, choices and fields typed) are counted and the scripted
@@ -26,7 +26,8 @@ from tests.browser import serious_violations, until_true
 from tests.protocols.examples import COMMON_TOAD
 from tests.pwa.test_field_app import ARTIFACTS, eventually, installed
 from tests.pwa.test_staff_screens import signed_in
-from tests.world import PASSWORD, add_staff
+from tests.sites.helpers import BRIANCON, make_site
+from tests.world import PASSWORD, add_staff, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -140,14 +141,20 @@ async def build_and_publish(page: Page) -> tuple[int, float]:
     return admin.actions, seconds
 
 
-async def record_offline(phone: BrowserContext, url: str, db: asyncpg.Connection) -> Page:
-    """The hiker opens the programme's QR link once, then records the protocol with no network."""
+async def record_offline(
+    phone: BrowserContext, url: str, db: asyncpg.Connection, site_id: str
+) -> Page:
+    """The hiker opens the programme's QR link once, then records the protocol at its site
+    with no network (the sites came with the offline bundle)."""
     page = await installed(phone, url + "/?programme=default")
     protocol = page.locator(f".choice.protocol[data-kind={KIND}]")
     await expect(protocol).to_have_text("Comptage amphibiens — passage route")
     await phone.set_offline(True)
     await protocol.click()
     await page.wait_for_selector("#field-nombre_d_individus")
+    site = page.locator(f".site-step button[data-site='{site_id}']")
+    await site.click()
+    await expect(site).to_have_attribute("aria-pressed", "true")
     await expect(page.locator("h1")).to_have_text("Comptage amphibiens — passage route")
     await page.fill("#taxon-search", "crapaud commun")
     await page.click("#taxon-results button.taxon >> nth=0")
@@ -235,7 +242,10 @@ async def test_an_amphibian_protocol_from_builder_to_gbif(
     ]
     assert schema["allOf"][0]["if"]["properties"] == {"animaux_trouves_morts": {"const": True}}
 
-    page = await record_offline(phone, cairn_url, db)
+    pond = await make_site(  # the road crossing's pond, where the counts are made
+        client, await sign_in(client, "admin@petr.example"), BRIANCON, name="Mare de la route"
+    )
+    page = await record_offline(phone, cairn_url, db, pond["id"])
     await phone.set_offline(False)
     await page.evaluate("window.dispatchEvent(new Event('online'))")
 
@@ -248,11 +258,12 @@ async def test_an_amphibian_protocol_from_builder_to_gbif(
     await page.wait_for_selector("body[data-ready=true]")
     await expect(page.locator(".records .record .badge")).to_contain_text("Envoyée")
     row = await db.fetchrow(
-        "SELECT count(*) OVER () AS n, kind, schema_version, programme, data::text AS data"
-        " FROM observation"
+        "SELECT count(*) OVER () AS n, kind, schema_version, programme, data::text AS data,"
+        " site_id::text FROM observation"
     )
     assert row["n"] == 1
     assert (row["kind"], row["schema_version"], row["programme"]) == (KIND, 1, "default")
+    assert row["site_id"] == pond["id"]
     assert json.loads(row["data"]) == {
         "cd_nom": COMMON_TOAD,
         "nombre_d_individus": 14,
@@ -267,6 +278,7 @@ async def test_an_amphibian_protocol_from_builder_to_gbif(
     text = (await client.get("/api/v1/observations?format=csv&programme=default")).text
     [line] = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert line["taxon_cd_ref"] == str(COMMON_TOAD)
+    assert (line["site_id"], line["site_name"]) == (pond["id"], "Mare de la route (fr)")
     assert {k: v for k, v in line.items() if k.startswith(f"{KIND}.")} == {
         f"{KIND}.nombre_d_individus": "14",
         f"{KIND}.sens_de_traversee": "vers-la-mare",
