@@ -1,7 +1,8 @@
 """Issue 19's whole path in real browsers: a programme admin builds and publishes
 "Comptage amphibiens — passage route" with the form builder, a hiker's phone records it
-offline at the programme's pond (a monitored site) and sends it later exactly once, a moderator validates it, and a researcher reads
-its fields in CSV and in the Darwin Core Archive's MeasurementOrFact extension.
+offline at the programme's pond (a monitored site) and sends it later exactly once, a
+moderator validates it, and a researcher reads its fields (and the site) in CSV and its
+fields in the Darwin Core Archive's MeasurementOrFact extension.
 
 The builder's actions (clicks, choices and fields typed) are counted and the scripted
 building and publishing timed; both go to test-artifacts/protocols/ (a figure, not an assert).
