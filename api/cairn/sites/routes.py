@@ -75,7 +75,7 @@ async def edit_site(
     "/programmes/{slug:str}/sites",
     summary="List the programme's sites in use, as the public sees them",
     tags=["sites"],
-    responses=responses(400, 404),
+    responses=responses(400, 404, 422),
 )
 async def list_sites(slug: SlugPath, read_pool: ReadPool, near: Near = None) -> list[PublicSite]:
     """Sensitive sites generalised; with `near`, measured to their public position only."""
