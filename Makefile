@@ -5,20 +5,42 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+TOOLS  := .venv-tools
+UV     := $(TOOLS)/bin/uv
 
-.PHONY: run test install browser services pwa node lint typecheck pwa-unit pytest openapi schema bench fuzz clean
+# Python packages come from uv.lock only (exact versions with hashes, no resolver at install
+# time): the runtime set for `make run`, the runtime and dev sets for `make test`.
+UV_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy \
+	$(UV) sync --frozen --python $(PYTHON) --quiet
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+.PHONY: run test install runtime browser services pwa node lint typecheck pwa-unit pytest openapi schema bench fuzz upgrade clean
 
-install: $(STAMP)
+# uv itself, pinned with hashes, in a venv of its own so that syncing .venv never removes it.
+$(UV): bootstrap-requirements.txt
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --require-hashes --no-deps -r bootstrap-requirements.txt
+	touch $@
 
-run: install pwa
+$(VENV)/.runtime: uv.lock pyproject.toml | $(UV)
+	$(UV_SYNC) --no-dev --inexact
+	touch $@
+
+$(VENV)/.installed: uv.lock pyproject.toml | $(UV)
+	$(UV_SYNC)
+	touch $@
+
+runtime: $(VENV)/.runtime
+
+install: $(VENV)/.installed
+
+run: runtime pwa
 	$(BIN)/cairn serve --demo
+
+# Refresh uv.lock to the newest versions pyproject.toml's ranges allow; run `make test` before
+# committing it. One package only: `$(UV) lock --upgrade-package NAME`.
+upgrade: $(UV)
+	$(UV) lock --upgrade
+	$(MAKE) install
 
 # The field app (pwa/): npm packages from the lock file, then a Vite build when sources change.
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html pwa/vite.config.js
@@ -40,6 +62,7 @@ pwa: pwa/dist/index.html
 test: install lint typecheck pwa-unit pytest
 
 lint: install $(PWA_MODULES)
+	$(UV) lock --check
 	$(BIN)/ruff check api tests bench migrations
 	$(BIN)/ruff format --check api tests bench migrations
 	$(BIN)/lint-imports
@@ -80,4 +103,4 @@ fuzz: install
 	CAIRN_FUZZ_EXAMPLES=1000 $(BIN)/pytest tests/hardening/test_contract_fuzz.py -q
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
