@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import msgspec
 import pillow_heif
+import simplejpeg
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pyproj import Geod
 
@@ -121,8 +122,11 @@ def process(raw: bytes, max_pixels: int, beside: Executor | None = None) -> Proc
                     )
                 source_format = str(image.format)
                 exif = read_exif(image.getexif())
-                if beside is not None and source_format == "JPEG":
-                    smaller = beside.submit(_derivatives_from_draft, raw)
+                if beside is not None and source_format == "JPEG" and image.mode != "CMYK":
+                    orientation = image.getexif().get(_ORIENTATION)
+                    smaller = beside.submit(_derivatives_from_draft, raw, orientation)
+                else:
+                    _refuse_patched_decode(raw, image)
                 image.load()
                 pixels = _upright(image)
             files = {"original": _encode(pixels, "original", derivative=False)}
@@ -148,15 +152,47 @@ def _upright(image: Image.Image) -> Image.Image:
     return pixels
 
 
-def _derivatives_from_draft(raw: bytes) -> dict[str, bytes]:
-    """The smaller files of a JPEG from a decode scaled by its DCT to at least their size."""
-    with _decoder_errors(), Image.open(io.BytesIO(raw), formats=["JPEG"]) as image:
-        full = image.size
+def _refuse_patched_decode(raw: bytes, image: Image.Image) -> None:
+    """Refuse a file that decodes only because the decoder patches it up.
+
+    Pillow raises when a file ends early, but not when a decoder recovers on its own:
+    libjpeg fills the rows a JPEG's header declares and its data lacks with grey, and
+    Pillow decodes a PNG's pixel chunks without checking their CRC. Such a picture
+    would be stored as if whole. So a JPEG is decoded once more by libjpeg-turbo in
+    strict mode (at an eighth of its size: the entropy decoding, where damage shows,
+    is done in full, the transform is not) and a PNG's chunks are verified. Either
+    failure is a `ValueError`/`SyntaxError`, which `_decoder_errors` makes a 4xx.
+    """
+    if image.format == "JPEG":
+        colours = "CMYK" if image.mode == "CMYK" else "RGB"
+        simplejpeg.decode_jpeg(raw, colorspace=colours, min_factor=8, strict=True)
+    elif image.format == "PNG":
+        with Image.open(io.BytesIO(raw), formats=["PNG"]) as whole:
+            whole.verify()
+
+
+def _derivatives_from_draft(raw: bytes, orientation: int | None) -> dict[str, bytes]:
+    """The smaller files of a JPEG from a decode scaled by its DCT to at least their size.
+
+    libjpeg-turbo makes that decode in strict mode, so it is also the JPEG's check
+    (`_refuse_patched_decode`) at no extra cost. `orientation` is the EXIF tag's value.
+    """
+    with _decoder_errors():
+        height, width, _, _ = simplejpeg.decode_jpeg_header(raw)
         largest = max(side for side in VARIANTS.values() if side is not None)
-        scale = min(1.0, largest / max(full))
-        image.draft("RGB", (math.ceil(full[0] * scale), math.ceil(full[1] * scale)))
-        image.load()
-        upright = full[::-1] if image.getexif().get(_ORIENTATION) in {5, 6, 7, 8} else full
+        scale = min(1.0, largest / max(width, height))
+        image = Image.fromarray(
+            simplejpeg.decode_jpeg(
+                raw,
+                colorspace="RGB",
+                min_width=math.ceil(width * scale),
+                min_height=math.ceil(height * scale),
+                strict=True,
+            )
+        )
+        if orientation is not None:
+            image.getexif()[_ORIENTATION] = orientation  # what `_upright` turns by
+        upright = (height, width) if orientation in {5, 6, 7, 8} else (width, height)
         return _derivatives(_upright(image), upright)
 
 
