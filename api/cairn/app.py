@@ -32,7 +32,6 @@ from cairn.core.storage import photo_store
 from cairn.health import routes as health
 from cairn.moderation import routes as moderation
 from cairn.observations import routes as observations
-from cairn.observations.kinds import forget_published
 from cairn.opendata import ogc
 from cairn.opendata import routes as opendata
 from cairn.photos import routes as photos
@@ -40,6 +39,7 @@ from cairn.photos.routes import provide_photo_work
 from cairn.photos.service import PhotoWork
 from cairn.programmes import routes as programmes
 from cairn.protocols import routes as protocols
+from cairn.protocols.kinds import forget_published
 from cairn.reference import places_store as places
 from cairn.reference import routes as reference
 from cairn.reference.lookup import TaxonLookup

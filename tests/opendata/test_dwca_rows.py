@@ -22,8 +22,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.core.grid import cell_polygon
+from cairn.core.statuses import LABELS_FR
 from cairn.observations.model import LICENCE_URIS
-from cairn.observations.statuses import LABELS_FR
 from cairn.opendata import store as public
 from cairn.opendata.dwca import (
     MULTIMEDIA_TERMS,

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from shapely.geometry import Point
 
 from cairn.core.grid import cell_polygon
-from cairn.observations.disclosure import Place, generalise
+from cairn.records.disclosure import Place, generalise
 from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]

@@ -18,11 +18,11 @@ from cairn.contributors import accounts as contributors
 from cairn.contributors import service as my_data
 from cairn.contributors import store as devices
 from cairn.contributors.devices import SignedDevice, register_device
-from cairn.contributors.export import chunks
 from cairn.contributors.model import DeviceMe, MeIn
 from cairn.core.body import ReportingBody
 from cairn.core.deps import DbPool
 from cairn.core.problems import ProblemError, responses
+from cairn.mydata.export import chunks
 from cairn.observations import store as observations
 from cairn.observations.model import ObservationOut
 from cairn.photos.routes import PhotoWorkDep

@@ -15,10 +15,10 @@ import msgspec
 
 from cairn.contributors import accounts as contributors
 from cairn.contributors import store as devices
-from cairn.contributors.export import write_archive
 from cairn.contributors.model import DeviceMe, MeIn
 from cairn.core.db import transaction
 from cairn.core.errors import NotFoundError
+from cairn.mydata.export import write_archive
 from cairn.observations import store as observations
 from cairn.opendata import store as public
 from cairn.photos import store as photos

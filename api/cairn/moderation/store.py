@@ -27,10 +27,10 @@ from cairn.moderation.model import (
     decide,
     encode_cursor,
 )
-from cairn.observations.disclosure import local_time
 from cairn.observations.store import to_out
 from cairn.opendata import store as public
 from cairn.photos.store import photos_of
+from cairn.records.disclosure import local_time
 from cairn.sensitivity import store as sensitivity
 
 

@@ -19,8 +19,6 @@ from cairn.core.errors import ConflictError, FieldError, InvalidInputError, NotF
 from cairn.moderation.model import TRACKED
 from cairn.observations import events
 from cairn.observations import store as observations
-from cairn.observations.kinds import Kind
-from cairn.observations.kinds_store import resolve
 from cairn.observations.model import (
     Flag,
     ObservationEdit,
@@ -35,6 +33,8 @@ from cairn.observations.model import (
 from cairn.observations.validation import Context, Validated, submitted_cd_nom, validate
 from cairn.opendata import store as public
 from cairn.photos.model import PHOTO_FLAGS
+from cairn.protocols.kinds import Kind
+from cairn.protocols.kinds_store import resolve
 from cairn.reference.territory import Location, Territory
 from cairn.sensitivity.model import level_for
 from cairn.settings import Settings

@@ -13,11 +13,11 @@ import msgspec
 from cairn.contributors.store import same_contributor
 from cairn.core.db import Connection
 from cairn.core.errors import FieldError, InvalidInputError, NotFoundError
-from cairn.observations.disclosure import Caller, flags_for, local_time
 from cairn.observations.model import Flag, Location, ObservationOut, ProgrammeRules
 from cairn.observations.validation import Profile, TaxonRef, Validated
 from cairn.opendata import store as public
 from cairn.photos.store import photos_of, to_photo
+from cairn.records.disclosure import Caller, flags_for, local_time
 from cairn.sensitivity import store as sensitivity
 from cairn.sensitivity.model import CompiledRule
 

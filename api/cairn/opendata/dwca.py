@@ -25,8 +25,8 @@ import msgspec
 from cairn.core.clock import now
 from cairn.core.db import Connection
 from cairn.core.grid import cell_polygon
+from cairn.core.statuses import LABELS_FR
 from cairn.observations.model import LICENCE_URIS
-from cairn.observations.statuses import LABELS_FR
 from cairn.opendata import store as public
 from cairn.opendata.measurements import (
     MEASUREMENT_TERMS,

@@ -22,6 +22,7 @@ from cairn.contributors.devices import device_token, signed_device
 from cairn.contributors.routes import MyObservation, my_observation
 from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import NotFoundError
+from cairn.core.filters import QueryError, parse_bbox, parse_polygon, parse_time, polygon_rings
 from cairn.core.problems import ProblemError, responses
 from cairn.moderation import store as reviews
 from cairn.moderation.model import StaffObservation
@@ -29,7 +30,6 @@ from cairn.observations import store as observations
 from cairn.opendata import csv as csv_export
 from cairn.opendata import store as public
 from cairn.opendata.dwca import DatasetInfo, write_archive
-from cairn.opendata.query import QueryError, parse_bbox, parse_polygon, parse_time, polygon_rings
 from cairn.opendata.records import PublicObservation, feature, to_public
 from cairn.opendata.streaming import Push, produced
 from cairn.reference.lookup import TaxonLookup

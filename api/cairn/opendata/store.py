@@ -20,7 +20,8 @@ import msgspec
 
 from cairn.core.db import Connection
 from cairn.core.grid import to_lambert93
-from cairn.observations.disclosure import (
+from cairn.photos.model import photo_path
+from cairn.records.disclosure import (
     PUBLIC_DATA_FIELDS,
     Place,
     RecordFacts,
@@ -28,7 +29,6 @@ from cairn.observations.disclosure import (
     local_time,
     public_record,
 )
-from cairn.photos.model import photo_path
 
 
 def source_select(relation: str, extra_columns: str = "", extra_joins: str = "") -> str:

@@ -15,10 +15,10 @@ from cairn.contributors.devices import SignedDevice, device_token, signed_device
 from cairn.core.deps import AppSettings, DbPool
 from cairn.core.problems import ProblemError, responses
 from cairn.core.storage import InvalidKeyError, checked
-from cairn.observations.disclosure import photo_cache_control
 from cairn.photos import store as photos
 from cairn.photos.model import PhotoReceipt
 from cairn.photos.service import PhotoWork, receive, remove
+from cairn.records.disclosure import photo_cache_control
 from cairn.staff.auth import optional_staff
 
 PhotoWorkDep = NamedDependency[PhotoWork]

@@ -12,12 +12,12 @@ from litestar import Request, Response, Router, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, PathParameter, QueryParameter
 
+from cairn.bundle import store as bundle
 from cairn.core.deps import ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.languages import Lang
 from cairn.core.problems import responses
-from cairn.observations.kinds_store import every_published, resolve
-from cairn.reference import bundle
+from cairn.protocols.kinds_store import every_published, resolve
 from cairn.reference import taxa_store as taxa
 from cairn.reference.files import reference_file
 

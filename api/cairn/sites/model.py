@@ -25,8 +25,8 @@ from shapely.validation import explain_validity
 from cairn.core.decoding import check_with_schema
 from cairn.core.errors import FieldError, pointer
 from cairn.core.grid import to_lambert93
-from cairn.observations.disclosure import PublicPlace
 from cairn.programmes.model import LongTexts, Texts
+from cairn.records.disclosure import PublicPlace
 
 SITE_TYPES: Final = ("Point", "Polygon")
 MAX_EXTENT_M: Final = 10_000.0

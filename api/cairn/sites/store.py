@@ -9,9 +9,9 @@ import asyncpg
 import msgspec
 
 from cairn.core.db import Connection, Executor
-from cairn.observations.disclosure import SiteFacts, public_site_place
 from cairn.opendata.store import site_place
 from cairn.programmes.model import LongTexts, Texts
+from cairn.records.disclosure import SiteFacts, public_site_place
 from cairn.sites.model import PublicSite, Site, SiteHistory, Visit, public_site
 
 _SITE = """s.id, s.programme, s.name, s.description, s.geometry, s.sensitivity_level,

@@ -1,0 +1,1 @@
+"""The offline bundle: what the field app needs with no signal (kinds, taxa, sites)."""
