@@ -23,7 +23,6 @@ from litestar.testing import AsyncTestClient
 
 from cairn.core.grid import cell_polygon
 from cairn.core.statuses import LABELS_FR
-from cairn.observations.model import LICENCE_URIS
 from cairn.opendata import store as public
 from cairn.opendata.dwca import (
     MULTIMEDIA_TERMS,
@@ -36,6 +35,7 @@ from cairn.opendata.dwca import (
 from cairn.opendata.measurements import MEASUREMENT_TERMS
 from cairn.opendata.records import PublicObservation, to_public
 from cairn.opendata.store import project_all
+from cairn.records.vocabulary import LICENCE_URIS
 from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]

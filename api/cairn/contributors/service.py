@@ -20,10 +20,10 @@ from cairn.core.db import transaction
 from cairn.core.errors import NotFoundError
 from cairn.mydata.export import write_archive
 from cairn.observations import store as observations
-from cairn.opendata import store as public
 from cairn.photos import store as photos
-from cairn.photos.model import photo_key
 from cairn.photos.service import PhotoWork, forget_files
+from cairn.records import projection as public
+from cairn.records.photos import photo_key
 from cairn.staff.model import hash_password
 
 

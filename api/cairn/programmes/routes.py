@@ -11,7 +11,6 @@ from cairn.core.body import ReportingBody
 from cairn.core.deps import DbPool
 from cairn.core.errors import NotFoundError
 from cairn.core.problems import responses
-from cairn.observations.model import SLUG_PATTERN
 from cairn.programmes import service, store
 from cairn.programmes.model import (
     Organisation,
@@ -20,6 +19,7 @@ from cairn.programmes.model import (
     ProgrammeIn,
     ProgrammePatch,
 )
+from cairn.records.vocabulary import SLUG_PATTERN
 from cairn.staff.auth import SECURITY, SignedIn
 
 SlugPath = Annotated[str, PathParameter(pattern=SLUG_PATTERN, description="A programme's slug")]

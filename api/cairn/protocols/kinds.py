@@ -2,7 +2,7 @@
 
 Bundled kinds (schemas/kinds/<kind>/<version>.json) are loaded and compiled
 once. A programme's kinds come from the database (cairn.protocols, read by
-observations.kinds_store, so this module stays pure for validation); a published
+protocols.kinds_store, so this module stays pure for validation); a published
 version never changes, so each process keeps the versions it has compiled and
 asks the database only for those it has not met yet: a version published by
 another process is found on first use, and nothing cached can go stale. A

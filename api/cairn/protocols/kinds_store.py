@@ -1,6 +1,6 @@
 """The kinds a record or a bundle may name: the bundled ones and those programmes published.
 
-The database half of observations.kinds, which stays pure (no database) because
+The database half of protocols.kinds, which stays pure (no database) because
 validation imports it: a published version is read once, then kept compiled.
 """
 

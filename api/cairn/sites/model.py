@@ -4,7 +4,7 @@ A site is a GeoJSON Point or Polygon in WGS84, inside its programme's
 territory and at most `MAX_EXTENT_M` across, named in fr/en/it. Its
 `sensitive` level (SINP 0-4, standards.md §3) makes the public see it, and
 every record made at it, as a sensitive taxon of that level would be seen
-(observations/disclosure.py decides how).
+(records/disclosure.py decides how).
 """
 
 from __future__ import annotations

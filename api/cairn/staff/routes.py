@@ -19,9 +19,9 @@ from cairn.core.deps import DbPool
 from cairn.core.errors import NotFoundError
 from cairn.core.problems import responses
 from cairn.core.text import text
-from cairn.observations.model import Slug
 from cairn.programmes import store as programme_store
 from cairn.programmes.routes import SlugPath
+from cairn.records.vocabulary import Slug
 from cairn.staff import audit, service, store
 from cairn.staff.auth import SECURITY, SignedIn, change_password, login, logout, me, refresh
 from cairn.staff.model import MIN_PASSWORD, Email, Grant, Role, StaffAccount
