@@ -25,7 +25,7 @@ from cairn.core.problems import ProblemError, responses
 from cairn.mydata.export import chunks
 from cairn.observations import store as observations
 from cairn.observations.model import ObservationOut
-from cairn.photos.routes import PhotoWorkDep
+from cairn.photos.deps import PhotoWorkDep
 from cairn.staff.lockout import count_failure, email_digest, forget_failures, refuse_while_locked
 from cairn.staff.model import MIN_PASSWORD, Email, verify_password
 

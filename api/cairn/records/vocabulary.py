@@ -11,6 +11,8 @@ from typing import Annotated, Any, Final, Literal
 import msgspec
 from msgspec import Meta
 
+from cairn.core.text import SLUG_PATTERN
+
 Licence = Literal["CC0-1.0", "CC-BY-4.0", "CC-BY-NC-4.0", "etalab-2.0"]
 Geoprivacy = Literal["open", "obscured"]
 """A contributor's choice: `obscured` publishes the record generalised, like a sensitive one."""
@@ -21,7 +23,6 @@ LICENCE_URIS: Final[dict[str, str]] = {
     "etalab-2.0": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
 }
 
-SLUG_PATTERN: Final = r"^[a-z][a-z0-9_-]{0,62}$"
 Slug = Annotated[str, Meta(pattern=SLUG_PATTERN, max_length=63)]
 Kind = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,31}$", max_length=32)]
 

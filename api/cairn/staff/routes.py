@@ -17,10 +17,10 @@ from msgspec import Meta
 from cairn.core.body import ReportingBody
 from cairn.core.deps import DbPool
 from cairn.core.errors import NotFoundError
+from cairn.core.http import SlugPath
 from cairn.core.problems import responses
 from cairn.core.text import text
 from cairn.programmes import store as programme_store
-from cairn.programmes.routes import SlugPath
 from cairn.records.vocabulary import Slug
 from cairn.staff import audit, service, store
 from cairn.staff.auth import SECURITY, SignedIn, change_password, login, logout, me, refresh
