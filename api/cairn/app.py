@@ -18,6 +18,7 @@ from cairn.apidocs import routes as apidocs
 from cairn.apikeys.middleware import check_api_request
 from cairn.atlas import page_routes as atlas_pages
 from cairn.atlas import routes as atlas
+from cairn.bundle import routes as offline_bundle
 from cairn.contributors import routes as contributors
 from cairn.contributors.devices import provide_device, require_device
 from cairn.core.db import create_pool
@@ -31,6 +32,7 @@ from cairn.core.replica import ReplicaRouter
 from cairn.core.storage import photo_store
 from cairn.health import routes as health
 from cairn.moderation import routes as moderation
+from cairn.mydata import routes as my_data
 from cairn.observations import routes as observations
 from cairn.opendata import ogc
 from cairn.opendata import routes as opendata
@@ -146,9 +148,12 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             health.router,
             observations.router,
             contributors.router,
+            my_data.router,
+            contributors.account_router,
             photos.router,
             opendata.router,
             reference.router,
+            offline_bundle.router,
             staff.router,
             programmes.router,
             protocols.router,

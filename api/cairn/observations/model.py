@@ -124,6 +124,13 @@ class ObservationOut(msgspec.Struct, frozen=True, kw_only=True):
     """The monitored site it names, if any."""
 
 
+class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
+    """One of my observations, precise, with what the moderators said."""
+
+    observation: ObservationOut
+    moderator_comment: str | None
+
+
 def with_defaults(obs: ObservationIn, programme: str, licence: str) -> ObservationIn:
     """Fill what the client may omit, so that equal meaning hashes equally."""
     return msgspec.structs.replace(

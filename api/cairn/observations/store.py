@@ -13,7 +13,7 @@ import msgspec
 from cairn.contributors.store import same_contributor
 from cairn.core.db import Connection
 from cairn.core.errors import FieldError, InvalidInputError, NotFoundError
-from cairn.observations.model import Location, ObservationOut, ProgrammeRules
+from cairn.observations.model import Location, MyObservation, ObservationOut, ProgrammeRules
 from cairn.observations.validation import Profile, TaxonRef, Validated
 from cairn.records import projection as public
 from cairn.records.disclosure import Caller, flags_for, local_time
@@ -432,4 +432,11 @@ async def owned(
              FROM observation WHERE id = $1 AND {same_contributor("device_id", "$2")}""",
         observation_id,
         device_id,
+    )
+
+
+def my_observation(row: asyncpg.Record) -> MyObservation:
+    """The owner's view of a stored row (its columns and `moderator_comment`)."""
+    return MyObservation(
+        observation=to_out(row, "owner"), moderator_comment=row["moderator_comment"]
     )
