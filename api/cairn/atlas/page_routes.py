@@ -22,13 +22,13 @@ from litestar.params import FromPath, QueryParameter
 
 from cairn.atlas import store as atlas
 from cairn.atlas.card import draw_card
+from cairn.atlas.model import ATLAS_MAX_AGE
 from cairn.atlas.page_loading import PageNotFoundError, load_page
 from cairn.atlas.pages import (
     page_url,
     render_not_found,
     render_page,
 )
-from cairn.atlas.routes import ATLAS_MAX_AGE
 from cairn.core.caching import cached_response
 from cairn.core.deps import AppSettings, ReadPool
 from cairn.core.documents import answers
