@@ -34,7 +34,7 @@ from cairn.opendata.dwca import (
 )
 from cairn.opendata.measurements import MEASUREMENT_TERMS
 from cairn.opendata.records import PublicObservation, to_public
-from cairn.opendata.store import project_all
+from cairn.records.projection import project_all
 from cairn.records.vocabulary import LICENCE_URIS
 from tests.factories import observation_payload, signed
 
