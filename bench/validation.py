@@ -23,9 +23,9 @@ import msgspec
 from bench.common import Figure, emit, fresh_database, percentile, running_server
 from cairn.core.db import init_connection
 from cairn.demo.seed import ensure_reference
-from cairn.observations.kinds import registry
 from cairn.observations.model import ObservationIn
 from cairn.observations.validation import Context, TaxonRef, validate
+from cairn.protocols.kinds import registry
 from cairn.reference.places_store import load_territory
 
 QUERIES = [

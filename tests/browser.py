@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Final
 
 import uvicorn
 from axe_playwright_python.async_playwright import Axe
@@ -77,3 +78,26 @@ async def until_true(target: Page | Frame, expression: str, timeout_s: float = 3
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout_s} s: {expression}")
         await asyncio.sleep(0.05)
+
+
+SETTLED_LOOK: Final = """(() => {
+  const part = document.querySelector("main");
+  if (!part) return null;
+  const images = [...part.querySelectorAll("img")];
+  return images.every((image) => image.complete) ? part.innerHTML : null;
+})()"""
+
+
+async def until_settled(target: Page | Frame, timeout_s: float = 30) -> None:
+    """Wait until the screen's `main` stops changing: every image in it decoded, and the same
+    markup at two looks in a row (lists drawn from a fetch, a map from its data)."""
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while True:
+        now = await target.evaluate(SETTLED_LOOK)
+        if now is not None and now == last:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the screen still changed after {timeout_s} s")
+        last = now
+        await asyncio.sleep(0.1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -122,3 +123,12 @@ async def wait_for(client: Client, headers: dict[str, str], job_id: str) -> dict
             return dict(job)
         await asyncio.sleep(0.02)
     raise AssertionError("the job did not finish")
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20) -> None:
+    """Poll `check` every 0.1 s until it holds; fail after `seconds`."""
+    for _ in range(int(seconds * 10)):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not reached in time")

@@ -18,10 +18,11 @@ from cairn.apidocs import routes as apidocs
 from cairn.apikeys.middleware import check_api_request
 from cairn.atlas import page_routes as atlas_pages
 from cairn.atlas import routes as atlas
+from cairn.bundle import routes as offline_bundle
 from cairn.contributors import routes as contributors
 from cairn.contributors.devices import provide_device, require_device
 from cairn.core.db import create_pool
-from cairn.core.deps import provide_pool, provide_read_pool, provide_settings, provide_territory
+from cairn.core.deps import provide_pool, provide_read_pool, provide_settings
 from cairn.core.errors import CODES
 from cairn.core.hygiene import open_to_every_origin, refuse_nul_characters
 from cairn.core.limiter import RedisLimiter, limiter
@@ -31,17 +32,19 @@ from cairn.core.replica import ReplicaRouter
 from cairn.core.storage import photo_store
 from cairn.health import routes as health
 from cairn.moderation import routes as moderation
+from cairn.mydata import routes as my_data
 from cairn.observations import routes as observations
-from cairn.observations.kinds import forget_published
 from cairn.opendata import ogc
 from cairn.opendata import routes as opendata
 from cairn.photos import routes as photos
-from cairn.photos.routes import provide_photo_work
+from cairn.photos.deps import provide_photo_work
 from cairn.photos.service import PhotoWork
 from cairn.programmes import routes as programmes
 from cairn.protocols import routes as protocols
+from cairn.protocols.kinds import forget_published
 from cairn.reference import places_store as places
 from cairn.reference import routes as reference
+from cairn.reference.deps import provide_territory
 from cairn.reference.lookup import TaxonLookup
 from cairn.sensitivity import routes as sensitivity
 from cairn.sensitivity.service import run_job
@@ -145,9 +148,12 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             health.router,
             observations.router,
             contributors.router,
+            my_data.router,
+            contributors.account_router,
             photos.router,
             opendata.router,
             reference.router,
+            offline_bundle.router,
             staff.router,
             programmes.router,
             protocols.router,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import msgspec
 
-from cairn.observations.statuses import PUBLIC_BY_DEFAULT, STATUSES
+from cairn.core.statuses import PUBLIC_BY_DEFAULT, STATUSES
 
 
 class SettingsError(ValueError):

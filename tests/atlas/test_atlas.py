@@ -16,7 +16,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.atlas.model import altitude_bands, months
-from cairn.opendata.store import project
+from cairn.records.projection import project
 from tests.factories import new_device, observation_payload, signed
 from tests.world import add_programme, add_staff, plain_taxon, sensitive_taxon, sign_in
 

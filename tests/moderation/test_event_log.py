@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from cairn.core.db import create_pool
 from cairn.core.errors import ConflictError
 from cairn.moderation import store as reviews
-from cairn.moderation.model import TRACKED, BrokenLogError, Event, ModerationState, replay
+from cairn.moderation.model import BrokenLogError, Event, ModerationState, replay
+from cairn.records.vocabulary import TRACKED
 from tests.world import Client, load_taxa, plain_taxon, sensitive_taxon, submit
 
 STATUSES = ["pending", "certain", "probable", "doubtful", "invalid", "not_assessable", "unknown"]

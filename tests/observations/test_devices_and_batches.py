@@ -10,7 +10,7 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.opendata.store import project_all
+from cairn.records.projection import project_all
 from tests.factories import new_device, observation_payload, signed
 
 Client = AsyncTestClient[Litestar]

@@ -13,7 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.moderation.model import Event, replay
-from cairn.opendata.store import project
+from cairn.records.projection import project
 from tests.factories import new_device, observation_payload, signed
 from tests.world import add_programme
 

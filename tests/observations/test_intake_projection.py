@@ -17,7 +17,7 @@ from cairn.observations import store as observations
 from cairn.observations.model import ObservationIn, content_hash
 from cairn.observations.service import Accepted, accept_many
 from cairn.observations.validation import Validated
-from cairn.opendata.store import project
+from cairn.records.projection import project
 from cairn.reference.places_store import load_territory
 from cairn.settings import Settings
 from tests.factories import new_device, observation_payload

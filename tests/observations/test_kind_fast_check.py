@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cairn.observations.kinds import compiled, registry
+from cairn.protocols.kinds import compiled, registry
 
 VALUES = st.one_of(
     st.none(),

@@ -9,7 +9,7 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.opendata.store import project
+from cairn.records.projection import project
 from tests.factories import new_device, observation_payload
 from tests.world import add_programme, add_staff, sign_in
 

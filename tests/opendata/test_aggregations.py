@@ -7,7 +7,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.core.grid import cell_code
-from cairn.opendata.store import project_all
+from cairn.records.projection import project_all
 from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]

@@ -22,8 +22,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.core.grid import cell_polygon
-from cairn.observations.model import LICENCE_URIS
-from cairn.observations.statuses import LABELS_FR
+from cairn.core.statuses import LABELS_FR
 from cairn.opendata import store as public
 from cairn.opendata.dwca import (
     MULTIMEDIA_TERMS,
@@ -35,7 +34,8 @@ from cairn.opendata.dwca import (
 )
 from cairn.opendata.measurements import MEASUREMENT_TERMS
 from cairn.opendata.records import PublicObservation, to_public
-from cairn.opendata.store import project_all
+from cairn.records.projection import project_all
+from cairn.records.vocabulary import LICENCE_URIS
 from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]

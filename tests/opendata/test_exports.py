@@ -11,7 +11,7 @@ from dwca.read import DwCAReader
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.opendata.store import project_all
+from cairn.records.projection import project_all
 from tests.factories import observation_payload, signed
 from tests.platform.test_cli import CAIRN
 

@@ -13,7 +13,7 @@ import pytest
 from owslib.ogcapi.features import Features
 
 from cairn.core.db import init_connection
-from cairn.opendata.store import project_all
+from cairn.records.projection import project_all
 from tests.factories import observation_payload, signed_live
 from tests.platform.test_cli import CAIRN, free_port, wait_healthy
 

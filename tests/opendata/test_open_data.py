@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from shapely.geometry import Point
 
 from cairn.core.grid import cell_polygon
-from cairn.observations.disclosure import Place, generalise
+from cairn.records.disclosure import Place, generalise
 from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]
@@ -37,7 +37,7 @@ async def submit(client: Client, lon: float, lat: float, cd_nom: int, **extra: A
 
 async def validate_all(db: asyncpg.Connection) -> None:
     """What a moderator's decision does until moderation lands: status + re-projection."""
-    from cairn.opendata.store import project_all
+    from cairn.records.projection import project_all
 
     await db.execute("UPDATE observation SET status = 'certain'")
     await project_all(db)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import AsyncTestClient, TestClient
 
-from cairn.opendata.store import project_all
+from cairn.records.projection import project_all
 from tests.factories import observation_payload, signed
 
 Client = AsyncTestClient[Litestar]

@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 from cairn.app import create_app
 from cairn.cli import cli
 from cairn.demo.seed import load_demo
-from cairn.opendata import store as public
+from cairn.records import projection as public
 from cairn.settings import Settings
 
 FAR_YEAR = 2090

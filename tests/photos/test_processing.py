@@ -12,14 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from cairn.photos.model import (
-    VARIANTS,
-    ExifFacts,
-    Observed,
-    PhotoRejectedError,
-    photo_flags,
-    process,
-)
+from cairn.photos.model import ExifFacts, Observed, PhotoRejectedError, photo_flags, process
+from cairn.records.photos import VARIANTS
 from tests.photos.images import has_metadata, huge_png, photo
 
 BRIANCON = (6.6433, 44.8986)

@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from PIL import Image
 
 from cairn.app import create_app
-from cairn.opendata.store import project
+from cairn.records.projection import project
 from cairn.settings import Settings
 from tests.factories import BRIANCON, new_device, observation_payload
 from tests.photos.images import has_metadata, huge_png, photo

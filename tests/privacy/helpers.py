@@ -11,7 +11,7 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from cairn.opendata.store import project
+from cairn.records.projection import project
 from tests.factories import observation_payload
 
 Client = AsyncTestClient[Litestar]

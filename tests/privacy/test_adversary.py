@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Point, shape
 
 from cairn.core.grid import cell_code, cell_polygon
-from cairn.observations.disclosure import SELF_CONTAINED_FLAGS
+from cairn.records.disclosure import SELF_CONTAINED_FLAGS
 from tests.factories import new_device, observation_payload
 from tests.privacy.helpers import BRIANCON, GENTIAN, GUILLESTRE, IBEX, VULTURE, Client
 from tests.world import add_staff, sign_in, wait_for

@@ -43,7 +43,7 @@ from tests.privacy.helpers import (
     publish,
     send,
 )
-from tests.world import add_programme, add_staff, sign_in, wait_for
+from tests.world import add_programme, add_staff, eventually, sign_in, wait_for
 
 # --- feedback as an oracle -----------------------------------------------------------------
 
@@ -204,7 +204,16 @@ async def test_a_rule_created_during_an_intake_still_levels_its_record(
             await sensitivity_service.run_job(pool, uuid.UUID(job.id))
 
         rule_change = asyncio.create_task(create_rule_and_run_its_job())
-        await asyncio.sleep(0.5)  # today's code commits the rule and finishes the job here
+
+        async def rule_change_finished_or_waits_for_the_intake() -> bool:
+            """A rule change that does not wait for the intake ends (committed, job run) while
+            it is still open; one that does is seen waiting on the intake's lock."""
+            if rule_change.done():
+                return True
+            waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted"
+            return bool(await db.fetchval(waiting))
+
+        await eventually(rule_change_finished_or_waits_for_the_intake)
         await transaction.commit()
         await pool.release(intake)
         await rule_change

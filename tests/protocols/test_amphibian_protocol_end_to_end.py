@@ -25,10 +25,10 @@ from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.browser import serious_violations, until_true
 from tests.protocols.examples import COMMON_TOAD
-from tests.pwa.test_field_app import ARTIFACTS, eventually, installed
+from tests.pwa.test_field_app import ARTIFACTS, installed
 from tests.pwa.test_staff_screens import signed_in
 from tests.sites.helpers import BRIANCON, make_site
-from tests.world import PASSWORD, add_staff, sign_in
+from tests.world import PASSWORD, add_staff, eventually, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cairn.core.decoding import schema_errors
-from cairn.observations.kinds import compiled
+from cairn.protocols.kinds import compiled
 from cairn.protocols.model import schema_errors as kind_schema_errors
 
 ORACLE = Path(__file__).resolve().parents[2] / "pwa" / "scripts" / "kind-oracle.mjs"

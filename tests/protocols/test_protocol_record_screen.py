@@ -16,7 +16,8 @@ from playwright.async_api import BrowserContext, expect
 from tests.browser import until_true
 from tests.protocols.examples import programme_admin, publish_kind
 from tests.protocols.test_phone_and_server_agree import Phone
-from tests.pwa.test_field_app import camera_photo, eventually, installed
+from tests.pwa.test_field_app import camera_photo, installed
+from tests.world import eventually
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,6 @@ import asyncio
 import gzip
 import io
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -23,8 +22,8 @@ from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
 from cairn.settings import Settings
 from tests import qrdecode
-from tests.browser import serious_violations, until_true
-from tests.world import add_programme
+from tests.browser import serious_violations, until_settled, until_true
+from tests.world import add_programme, eventually
 
 pytestmark = pytest.mark.browser
 
@@ -68,12 +67,15 @@ async def installed(context: BrowserContext, url: str) -> Page:
     return page
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20) -> None:
-    for _ in range(int(seconds * 10)):
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
+async def syncs_finished(page: Page) -> None:
+    """Wait until every sync run the app has started so far has ended.
+
+    A run holds the Web Lock `cairn-sync` while it sends; the app asks for it at boot before it
+    marks the body ready, and after each save. A request for the same lock made now is granted
+    once those runs are over: whatever they would have sent has been sent, and answered.
+    """
+    await page.wait_for_selector("body[data-ready=true]")
+    await page.evaluate("navigator.locks.request('cairn-sync', () => true)")
 
 
 async def open_details(page: Page) -> None:
@@ -151,7 +153,7 @@ async def test_an_observation_recorded_offline_is_stored_exactly_once(
     assert await db.fetchval("SELECT width FROM photo") == 2048  # downscaled on the phone
     await page.reload()  # a start syncs again: nothing may be sent twice
     await page.wait_for_selector(".records .record.state-sent")
-    await asyncio.sleep(1)
+    await syncs_finished(page)  # the start's run, which would have sent it again
     assert await observation_count(db) == 1
     assert await db.fetchval("SELECT count(*) FROM photo") == 1
 
@@ -161,14 +163,18 @@ async def test_a_server_error_keeps_the_record_in_the_outbox(
 ) -> None:
     page = await installed(phone, cairn_url)
 
+    refused = asyncio.Event()
+
     async def broken(route: Route) -> None:
         await route.fulfill(
             status=500, content_type="application/problem+json", body=b'{"title":"boom"}'
         )
+        refused.set()
 
     await page.route("**/api/v1/observations/batch", broken)
     await record_ibex(page)
-    await asyncio.sleep(1)
+    await asyncio.wait_for(refused.wait(), timeout=30)  # the save's sync was answered 500
+    await syncs_finished(page)  # and has written what that answer does to the record
     assert await observation_count(db) == 0
     assert await page.locator(".records .record.state-waiting").count() == 1
     await page.unroute("**/api/v1/observations/batch")
@@ -258,7 +264,7 @@ async def test_main_screens_have_no_serious_accessibility_problem(
     for screen in SCREENS:
         await page.goto(cairn_url + screen)
         await page.wait_for_selector("main h1")
-        await asyncio.sleep(0.5)  # maps and lists settle
+        await until_settled(page)  # maps and lists drawn from what they fetched
         name = screen.strip("/#").replace("/", "-") or "home"
         await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         problems[screen] = await serious_violations(page)

@@ -8,7 +8,6 @@ network path that answers 503 would be.
 
 from __future__ import annotations
 
-import asyncio
 from uuid import UUID
 
 import asyncpg
@@ -16,7 +15,8 @@ import pytest
 from playwright.async_api import BrowserContext, Page, Response, Route, expect
 
 from tests.browser import until_true
-from tests.pwa.test_field_app import eventually, installed, observation_count, record_ibex
+from tests.pwa.test_field_app import installed, observation_count, record_ibex, syncs_finished
+from tests.world import eventually
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,8 @@ async def test_a_revoked_device_token_registers_the_phone_again_and_the_record_a
     assert await db.fetchval("SELECT count(*) FROM device") == 2
     await page.reload()  # a start syncs again: nothing may be sent twice
     await page.wait_for_selector(".records .record.state-sent")
-    await asyncio.sleep(1)
+    await syncs_finished(page)  # the start's run, which would have sent it again
+    assert statuses == [401, 200]
     assert await observation_count(db) == 1
 
 

@@ -26,14 +26,9 @@ from cairn.reference.files import reference_file
 from tests.atlas.test_atlas import at, validated
 from tests.browser import serious_violations
 from tests.protocols.examples import AMPHIBIAN_CROSSING, programme_admin, publish_kind
-from tests.pwa.test_field_app import (
-    ARTIFACTS,
-    camera_photo,
-    eventually,
-    installed,
-)
+from tests.pwa.test_field_app import ARTIFACTS, camera_photo, installed
 from tests.pwa.test_staff_screens import signed_in
-from tests.world import add_programme, add_staff, plain_taxon, submit
+from tests.world import add_programme, add_staff, eventually, plain_taxon, submit
 
 pytestmark = pytest.mark.browser
 
@@ -383,6 +378,17 @@ async def test_bulk_decisions_are_confirmed_and_can_be_undone(
     ids = [await submit(client, data={"cd_nom": plain_taxon(), "count": 2000}) for _ in range(3)]
     page = await signed_in(desk, cairn_url, "marie@petr.example")
     await expect(page.locator(".queue-item")).to_have_count(3)
+    # The undo window's timers run on the page's clock, which the test moves on at once.
+    await page.clock.install()
+    bulk_requests: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            bulk_requests.append(request.method)
+            if request.url.endswith("/api/v1/reviews/bulk")
+            else None
+        ),
+    )
 
     # A desk uses its width: the record beside the list; no hiker's bottom bar.
     list_box = await page.locator(".queue").bounding_box()
@@ -407,12 +413,12 @@ async def test_bulk_decisions_are_confirmed_and_can_be_undone(
     await expect(page.locator(".bulk-step")).to_contain_text("sending in")
     await page.click(".bulk-step button.undo")
     await expect(page.locator(".message")).to_contain_text("nothing was sent")
-    await asyncio.sleep(6)  # past the undo window: nothing may have gone
-    statuses = [await db.fetchval("SELECT status FROM observation WHERE id = $1", i) for i in ids]
-    assert statuses == ["pending"] * 3
+    await page.clock.run_for(6_000)  # past the undo window: an undone timer would send here
     await page.click(".bulk button:has-text('Reject')")
     await page.click(".bulk-step button:has-text('Confirm')")
+    await page.clock.run_for(6_000)  # the confirmed one's window ends: it is sent
     await expect(page.locator(".queue-item")).to_have_count(1, timeout=10_000)
+    assert bulk_requests == ["POST"], "the undone decision never went, the confirmed one once"
     statuses = [await db.fetchval("SELECT status FROM observation WHERE id = $1", i) for i in ids]
     assert sorted(statuses) == ["invalid", "invalid", "pending"]
 

@@ -16,9 +16,9 @@ from litestar.testing import AsyncTestClient
 from shapely.geometry import Point
 
 from cairn.core.errors import InvalidInputError
-from cairn.observations.kinds import registry
 from cairn.observations.model import ObservationIn
 from cairn.observations.validation import Context, TaxonRef, validate
+from cairn.protocols.kinds import registry
 from cairn.reference.files import bundled_communes, territory
 from cairn.reference.taxa_store import refresh_profiles
 from cairn.reference.territory import Territory

@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from cairn.core.db import init_connection
 from cairn.core.grid import cell_code
 from cairn.observations import store as observations
-from cairn.observations.disclosure import Place, generalise
 from cairn.observations.model import ObservationIn, content_hash
 from cairn.observations.service import Accepted, accept_many
 from cairn.observations.validation import Validated
+from cairn.records.disclosure import Place, generalise
 from cairn.reference.places_store import load_territory
 from cairn.settings import Settings
 from cairn.sites.model import distance_m

@@ -11,8 +11,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from cairn.app import create_app
+from cairn.core.http import accepted_encodings
 from cairn.settings import Settings
-from cairn.webapp.routes import accepted_encodings
 
 SCRIPT = b"export const answer = 42;\n" * 40
 BUILT = Settings().pwa_dir

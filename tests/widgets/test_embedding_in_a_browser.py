@@ -16,6 +16,7 @@ import asyncio
 import io
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -282,6 +283,16 @@ async def test_widgets_work_when_embedded_in_another_origin(
     await context.close()
 
 
+async def until_loaded(frame: Frame, timeout_s: float = 30) -> None:
+    """Wait until a frame has left its first about:blank and its own document was parsed."""
+    deadline = time.monotonic() + timeout_s
+    while frame.url in {"", "about:blank"}:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the frame never navigated in {timeout_s} s")
+        await asyncio.sleep(0.05)
+    await frame.wait_for_load_state("domcontentloaded")
+
+
 @pytest.mark.parametrize(
     "cairn_url", [{"CAIRN_WIDGET_ORIGINS": "https://www.hotel.example"}], indirect=True
 )
@@ -294,9 +305,15 @@ async def test_a_site_that_is_not_allowed_cannot_frame_the_widgets(
     page = await context.new_page()
     await page.goto(host_url)
     await page.locator("iframe").nth(2).wait_for()
-    await asyncio.sleep(1)
+    # The event a widget would show at: each frame's document arrived and was parsed (the
+    # widget's root is in the page's HTML). A refused frame gets the browser's error page.
+    await until_true(
+        page, "[...document.querySelectorAll('iframe')].every(f => f.src.includes('/widgets/'))"
+    )
     for frame in page.frames[1:]:
+        await until_loaded(frame)
         assert await frame.locator("#cairn-widget").count() == 0, frame.url
+        assert frame.url.startswith("chrome-error://"), "the browser refused to frame it"
     await context.close()
 
 

@@ -16,7 +16,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from playwright.async_api import Browser
 
-from cairn.opendata.store import project
+from cairn.records.projection import project
 from tests.factories import new_device, observation_payload
 from tests.photos.images import photo
 from tests.widgets.test_embedding_in_a_browser import widget_frame

@@ -1,1 +1,4 @@
-"""The interactive API documentation at /api/docs, with its assets served by Cairn itself."""
+"""The interactive API documentation at /api/docs, with its assets served by Cairn itself.
+
+Nothing imports it but the app.
+"""

@@ -13,6 +13,8 @@ from typing import Any, Final
 
 import msgspec
 
+ATLAS_MAX_AGE: Final = 300
+"""Atlas pages change when moderators decide; five minutes of caching is fresh enough."""
 ALTITUDE_BAND_M: Final = 200
 """Width of the altitude bands of a taxon's chart."""
 

@@ -22,22 +22,23 @@ from litestar.params import FromPath, QueryParameter
 
 from cairn.atlas import store as atlas
 from cairn.atlas.card import draw_card
+from cairn.atlas.model import ATLAS_MAX_AGE
 from cairn.atlas.page_loading import PageNotFoundError, load_page
 from cairn.atlas.pages import (
     page_url,
     render_not_found,
     render_page,
 )
-from cairn.atlas.routes import ATLAS_MAX_AGE
 from cairn.core.caching import cached_response
-from cairn.core.deps import AppSettings, AppTerritory, ReadPool
+from cairn.core.deps import AppSettings, ReadPool
 from cairn.core.documents import answers
 from cairn.core.errors import NotFoundError
+from cairn.core.http import accepted_encodings, content_security_policy
 from cairn.core.languages import LANGS, Lang, preferred_language
 from cairn.core.problems import responses
+from cairn.reference.deps import AppTerritory
 from cairn.reference.territory import Territory
 from cairn.settings import Settings
-from cairn.webapp.routes import accepted_encodings, content_security_policy
 
 AskedLang = Annotated[
     str | None, QueryParameter(description="fr, en or it (else Accept-Language, else fr)")

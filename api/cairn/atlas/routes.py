@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, Router, delete, get, post
@@ -13,6 +13,7 @@ from cairn.atlas import service as atlas_service
 from cairn.atlas import store as atlas
 from cairn.atlas.dashboard import dashboard_csv
 from cairn.atlas.model import (
+    ATLAS_MAX_AGE,
     AtlasCommune,
     AtlasHeritage,
     AtlasProgramme,
@@ -32,9 +33,6 @@ from cairn.reference import taxa_store as taxa
 from cairn.settings import Settings
 from cairn.staff.auth import SignedIn
 from cairn.staff.policy import programmes_for
-
-ATLAS_MAX_AGE: Final = 300
-"""Atlas pages change when moderators decide; five minutes of caching is fresh enough."""
 
 
 def _ok(model: type[Any], description: str) -> dict[int, ResponseSpec]:

@@ -8,7 +8,7 @@ from typing import Annotated, Final
 
 import msgspec
 
-from cairn.observations.model import Geoprivacy
+from cairn.records.vocabulary import Geoprivacy
 
 TOKEN_PREFIX: Final = "cdt_"  # noqa: S105 (a prefix, not a secret)
 """Device tokens start with this, so they are never mistaken for staff access tokens."""

@@ -1,54 +1,25 @@
-"""What a contributor sees of themselves: their pseudonym and their observations."""
+"""A contributor's identity: their device, pseudonym and default geoprivacy, and their account."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal
-from uuid import UUID
+from typing import Annotated
 
-import asyncpg
 import msgspec
-from litestar import Router, delete, get, post, put
-from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody, QueryParameter
-from litestar.response import Stream
+from litestar import Router, get, post, put
+from litestar.params import JSONBody
 from msgspec import Meta
 
 from cairn.contributors import accounts as contributors
 from cairn.contributors import service as my_data
 from cairn.contributors import store as devices
 from cairn.contributors.devices import SignedDevice, register_device
-from cairn.contributors.export import chunks
 from cairn.contributors.model import DeviceMe, MeIn
 from cairn.core.body import ReportingBody
 from cairn.core.deps import DbPool
 from cairn.core.problems import ProblemError, responses
-from cairn.observations import store as observations
-from cairn.observations.model import ObservationOut
-from cairn.photos.routes import PhotoWorkDep
 from cairn.staff.lockout import count_failure, email_digest, forget_failures, refuse_while_locked
 from cairn.staff.model import MIN_PASSWORD, Email, verify_password
-
-
-class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
-    """One of my observations, precise, with what the moderators said."""
-
-    observation: ObservationOut
-    moderator_comment: str | None
-
-
-def my_observation(row: asyncpg.Record) -> MyObservation:
-    """The owner's view of a stored row (its columns and `moderator_comment`)."""
-    return MyObservation(
-        observation=observations.to_out(row, "owner"), moderator_comment=row["moderator_comment"]
-    )
-
-
-class MyObservations(msgspec.Struct, frozen=True):
-    """My observations, newest first; follow `next` for older ones."""
-
-    items: list[MyObservation]
-    next: str | None
 
 
 @get(
@@ -73,92 +44,6 @@ async def read_me(me: SignedDevice, pool: DbPool) -> DeviceMe:
 async def update_me(me: SignedDevice, data: JSONBody[MeIn], pool: DbPool) -> DeviceMe:
     """The open data shows the new name (or none) on every past observation at once."""
     return await my_data.update_me(pool, me, data)
-
-
-@get(
-    "/me/observations",
-    summary="List my observations with their status and the moderators' comments",
-    tags=["contributors"],
-    responses=responses(401),
-)
-async def my_observations(
-    me: SignedDevice,
-    pool: DbPool,
-    limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-    before: Annotated[UUID | None, QueryParameter(description="Cursor: the last id seen")] = None,
-) -> MyObservations:
-    """Newest first, keyset-paged by (received_at, id)."""
-    rows = await observations.by_device(pool, me, limit, before)
-    if before is not None and not rows and not await observations.owned_by(pool, before, me):
-        raise ProblemError(
-            400, "bad_request", "Bad query", "`before` is not one of your observations"
-        )
-    items = [my_observation(r) for r in rows]
-    next_url = (
-        f"/api/v1/me/observations?limit={limit}&before={items[-1].observation.id}"
-        if len(items) == limit
-        else None
-    )
-    return MyObservations(items, next_url)
-
-
-@get(
-    "/me/export",
-    summary="Download everything Cairn holds about me (zip: JSON and my photos)",
-    description=(
-        "The device, every observation as stored (precise), its history and the moderators' "
-        "comments, and the photos with what their EXIF said before it was stripped."
-    ),
-    tags=["contributors"],
-    responses={
-        200: ResponseSpec(
-            data_container=bytes,
-            media_type="application/zip",
-            description="A zip archive with README.txt, JSON files and photos/",
-            generate_examples=False,
-        ),
-        **responses(401),
-    },
-)
-async def export_my_data(me: SignedDevice, pool: DbPool, photo_work: PhotoWorkDep) -> Stream:
-    """Built in a worker thread into a temporary file, then streamed."""
-    archive = await my_data.export(pool, photo_work, me)
-    return Stream(
-        chunks(archive),
-        media_type="application/zip",
-        headers={
-            "Content-Disposition": 'attachment; filename="cairn-my-data.zip"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-@delete(
-    "/me",
-    summary="Erase me: my device, pseudonym and photos; my observations deleted or anonymised",
-    description=(
-        "`observations=delete` removes them and their history; `observations=anonymise` keeps "
-        "them for science without any link to you and without your comments. The token stops "
-        "working at once. This cannot be undone."
-    ),
-    tags=["contributors"],
-    responses=responses(401),
-    status_code=204,
-)
-async def erase_me(
-    me: SignedDevice,
-    pool: DbPool,
-    photo_work: PhotoWorkDep,
-    observations_choice: Annotated[
-        Literal["delete", "anonymise"],
-        QueryParameter(
-            name="observations",
-            description="What becomes of my observations (no default: the choice is yours)",
-        ),
-    ],
-) -> None:
-    """Photos' files go after the rows, once nothing refers to them."""
-    await my_data.erase(pool, photo_work, me, keep_observations=observations_choice == "anonymise")
 
 
 class ContributorAccountIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -225,17 +110,8 @@ async def sign_in_account(
     return ContributorAccount(email=email)
 
 
-router = Router(
-    path="/",
-    route_handlers=[
-        register_device,
-        read_me,
-        update_me,
-        my_observations,
-        export_my_data,
-        erase_me,
-        create_account,
-        sign_in_account,
-    ],
-)
-"""The contributors feature's routes, mounted by the app factory."""
+router = Router(path="/", route_handlers=[register_device, read_me, update_me])
+"""The device and its pseudonym, mounted by the app factory."""
+
+account_router = Router(path="/", route_handlers=[create_account, sign_in_account])
+"""The optional contributor account, mounted after the my-data routes (the OpenAPI order)."""

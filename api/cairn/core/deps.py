@@ -7,7 +7,6 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from cairn.core.replica import ReplicaRouter
-from cairn.reference.territory import Territory
 from cairn.settings import Settings
 
 
@@ -24,12 +23,6 @@ def provide_read_pool(state: State) -> asyncpg.Pool:
     return pool
 
 
-def provide_territory(state: State) -> Territory:
-    """The territory's communes, indexed at start-up."""
-    territory: Territory = state.territory
-    return territory
-
-
 def provide_settings(state: State) -> Settings:
     """The settings the app was built with."""
     settings: Settings = state.settings
@@ -41,6 +34,4 @@ DbPool = NamedDependency[asyncpg.Pool]
 ReadPool = NamedDependency[asyncpg.Pool]
 """Annotate a route parameter named `read_pool` with this for read-only open-data queries."""
 AppSettings = NamedDependency[Settings]
-AppTerritory = NamedDependency[Territory]
-"""Annotate a route parameter named `territory` with this to receive the territory index."""
 """Annotate a route parameter named `settings` with this to receive the settings."""

@@ -12,6 +12,8 @@ from typing import Final
 from msgspec import Meta
 
 NO_NUL: Final = r"^[^\x00]*$"
+SLUG_PATTERN: Final = r"^[a-z][a-z0-9_-]{0,62}$"
+"""A slug: the lower-case name of a programme or an organisation, as paths carry it."""
 
 
 def text(max_length: int, min_length: int = 0) -> Meta:

@@ -1,1 +1,4 @@
-"""Labelled demo data and the seeding of a fresh database."""
+"""Labelled demo data and the seeding of a fresh database, through the observation intake.
+
+Only the CLI imports it.
+"""

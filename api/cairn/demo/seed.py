@@ -7,7 +7,7 @@ from cairn.core.db import Connection
 from cairn.demo.model import demo_observations
 from cairn.moderation import store as reviews
 from cairn.observations.service import Accepted, accept_many
-from cairn.opendata import store as public
+from cairn.records import projection as public
 from cairn.reference import places_store as places
 from cairn.reference.files import territory as territory_outline
 from cairn.reference.importers import ImportSummary, import_bundled_reference, reference_is_empty

@@ -1,1 +1,1 @@
-"""Liveness and database reachability."""
+"""Liveness and database reachability. Nothing imports it but the app."""

@@ -18,6 +18,7 @@ from msgspec import Meta
 
 from cairn.core.text import text
 from cairn.observations.model import ObservationOut
+from cairn.records.vocabulary import TRACKED
 
 Decision = Literal[
     "pending", "certain", "probable", "doubtful", "invalid", "not_assessable", "unknown"
@@ -25,14 +26,6 @@ Decision = Literal[
 """The SINP validation statuses a moderator may set (`pending` reopens a record)."""
 MAX_BULK: Final = 500
 Comment = Annotated[str, text(4000)]
-TRACKED: Final = (
-    "status",
-    "validation_method",
-    "moderator_comment",
-    "taxon_cd_nom",
-    "taxon_cd_ref",
-)
-"""The fields a moderation event records before and after."""
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):

@@ -16,7 +16,9 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from cairn.core.body import ReportingBody
 from cairn.core.deps import DbPool
 from cairn.core.errors import FieldError, InvalidInputError
+from cairn.core.filters import QueryError, parse_bbox
 from cairn.core.problems import responses
+from cairn.core.statuses import STATUSES
 from cairn.core.text import has_nul
 from cairn.moderation import service
 from cairn.moderation import store as reviews
@@ -29,8 +31,6 @@ from cairn.moderation.model import (
     StaffObservation,
     decode_cursor,
 )
-from cairn.observations.statuses import STATUSES
-from cairn.opendata.query import QueryError, parse_bbox
 from cairn.staff.auth import SECURITY, SignedIn
 from cairn.staff.policy import programmes_for
 

@@ -15,7 +15,7 @@ from cairn.core.db import transaction
 from cairn.core.errors import FieldError, ForbiddenError, InvalidInputError, NotFoundError
 from cairn.moderation import store as reviews
 from cairn.moderation.model import BulkOut, BulkReviewIn, ReviewIn, StaffObservation
-from cairn.opendata import store as public
+from cairn.records import projection as public
 from cairn.staff.model import Staff
 from cairn.staff.policy import programmes_for, require
 

@@ -27,10 +27,10 @@ from cairn.moderation.model import (
     decide,
     encode_cursor,
 )
-from cairn.observations.disclosure import local_time
 from cairn.observations.store import to_out
-from cairn.opendata import store as public
-from cairn.photos.store import photos_of
+from cairn.records import projection as public
+from cairn.records.disclosure import local_time
+from cairn.records.photos import photos_of
 from cairn.sensitivity import store as sensitivity
 
 
@@ -199,7 +199,7 @@ class Applied(msgspec.Struct, frozen=True):
 
     results: list[BulkResult]
     changed: list[Any]
-    """`opendata.store.source_select` rows of the decided records, as they now are."""
+    """`records.projection.source_select` rows of the decided records, as they now are."""
 
 
 async def review(

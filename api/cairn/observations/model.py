@@ -9,30 +9,20 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final
 from uuid import UUID
 
 import msgspec
 from msgspec import Meta
 
 from cairn.core.errors import FieldError
+from cairn.records.photos import Photo
+from cairn.records.vocabulary import Flag, Geoprivacy, Kind, Licence, Slug
 
-Licence = Literal["CC0-1.0", "CC-BY-4.0", "CC-BY-NC-4.0", "etalab-2.0"]
-Geoprivacy = Literal["open", "obscured"]
-"""A contributor's choice: `obscured` publishes the record generalised, like a sensitive one."""
-LICENCE_URIS: Final[dict[str, str]] = {
-    "CC0-1.0": "http://creativecommons.org/publicdomain/zero/1.0/legalcode",
-    "CC-BY-4.0": "http://creativecommons.org/licenses/by/4.0/legalcode",
-    "CC-BY-NC-4.0": "http://creativecommons.org/licenses/by-nc/4.0/legalcode",
-    "etalab-2.0": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
-}
 DEFAULT_PROGRAMME: Final = "default"
 DEFAULT_LICENCE: Final = "CC-BY-4.0"
 OLDEST_ACCEPTED: Final = datetime(1900, 1, 1, tzinfo=UTC)
 
-SLUG_PATTERN: Final = r"^[a-z][a-z0-9_-]{0,62}$"
-Slug = Annotated[str, Meta(pattern=SLUG_PATTERN, max_length=63)]
-Kind = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,31}$", max_length=32)]
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 
 
@@ -106,24 +96,6 @@ class Withdrawal(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_onl
     reason: Annotated[str, Meta(max_length=2000)] | None = None
 
 
-class Flag(msgspec.Struct, frozen=True):
-    """An automatic remark for moderators: never a rejection, always explained."""
-
-    code: str
-    message: str
-    detail: dict[str, Any] = {}
-
-
-class Photo(msgspec.Struct, frozen=True):
-    """A photo attached to an observation, as the API shows it."""
-
-    id: UUID
-    width: int
-    height: int
-    sha256: str
-    urls: dict[str, str]
-
-
 class ObservationOut(msgspec.Struct, frozen=True, kw_only=True):
     """A stored observation: the submission plus what the server added."""
 
@@ -150,6 +122,13 @@ class ObservationOut(msgspec.Struct, frozen=True, kw_only=True):
     """How the open data publishes it: the submission's choice, else the device's default."""
     site_id: UUID | None = None
     """The monitored site it names, if any."""
+
+
+class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
+    """One of my observations, precise, with what the moderators said."""
+
+    observation: ObservationOut
+    moderator_comment: str | None
 
 
 def with_defaults(obs: ObservationIn, programme: str, licence: str) -> ObservationIn:

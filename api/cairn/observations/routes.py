@@ -14,7 +14,7 @@ from msgspec import Meta
 from cairn.contributors.devices import SignedDevice
 from cairn.core.body import ReportingBody
 from cairn.core.decoding import decode
-from cairn.core.deps import AppSettings, AppTerritory, DbPool
+from cairn.core.deps import AppSettings, DbPool
 from cairn.core.errors import ConflictError, FieldError, InvalidInputError, pointer
 from cairn.core.problems import Problem, invalid_problem, responses
 from cairn.observations.model import (
@@ -27,6 +27,7 @@ from cairn.observations.model import (
     with_defaults,
 )
 from cairn.observations.service import Accepted, correct, submit, submit_many, take_back
+from cairn.reference.deps import AppTerritory
 
 MAX_BATCH: Final = 500
 

@@ -16,13 +16,9 @@ import msgspec
 from cairn.core.clock import now
 from cairn.core.db import Connection, transaction
 from cairn.core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
-from cairn.moderation.model import TRACKED
 from cairn.observations import events
 from cairn.observations import store as observations
-from cairn.observations.kinds import Kind
-from cairn.observations.kinds_store import resolve
 from cairn.observations.model import (
-    Flag,
     ObservationEdit,
     ObservationIn,
     ObservationOut,
@@ -33,8 +29,11 @@ from cairn.observations.model import (
     with_defaults,
 )
 from cairn.observations.validation import Context, Validated, submitted_cd_nom, validate
-from cairn.opendata import store as public
-from cairn.photos.model import PHOTO_FLAGS
+from cairn.protocols.kinds import Kind
+from cairn.protocols.kinds_store import resolve
+from cairn.records import projection as public
+from cairn.records.photos import PHOTO_FLAGS
+from cairn.records.vocabulary import TRACKED, Flag
 from cairn.reference.territory import Location, Territory
 from cairn.sensitivity.model import level_for
 from cairn.settings import Settings
@@ -128,7 +127,7 @@ def _judge(
 def _public_source(
     validated: Validated, found: observations.References, kind_schema: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """The row `opendata.store.public_row` reads for a record about to be inserted: what the
+    """The row `records.projection.public_row` reads for a record about to be inserted: what the
     insert stores (status pending, `updated_at` the transaction's instant, no photos yet)."""
     obs = validated.observation
     offset = obs.observed_at.utcoffset() or timedelta(0)

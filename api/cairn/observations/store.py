@@ -13,11 +13,12 @@ import msgspec
 from cairn.contributors.store import same_contributor
 from cairn.core.db import Connection
 from cairn.core.errors import FieldError, InvalidInputError, NotFoundError
-from cairn.observations.disclosure import Caller, flags_for, local_time
-from cairn.observations.model import Flag, Location, ObservationOut, ProgrammeRules
+from cairn.observations.model import Location, MyObservation, ObservationOut, ProgrammeRules
 from cairn.observations.validation import Profile, TaxonRef, Validated
-from cairn.opendata import store as public
-from cairn.photos.store import photos_of, to_photo
+from cairn.records import projection as public
+from cairn.records.disclosure import Caller, flags_for, local_time
+from cairn.records.photos import photos_of, to_photo
+from cairn.records.vocabulary import Flag
 from cairn.sensitivity import store as sensitivity
 from cairn.sensitivity.model import CompiledRule
 
@@ -114,7 +115,7 @@ class TaxonFacts(msgspec.Struct, frozen=True):
     ref: TaxonRef
     profile: Profile | None
     public: dict[str, Any]
-    """taxon_path, scientific_name, vernacular_fr, kingdom, taxon_group (see opendata.store)."""
+    """taxon_path, scientific_name, vernacular_fr, kingdom, taxon_group (see records.projection)."""
 
 
 class References(msgspec.Struct, frozen=True, kw_only=True):
@@ -130,7 +131,7 @@ class References(msgspec.Struct, frozen=True, kw_only=True):
     communes: dict[str, dict[str, float]]
     sites: dict[UUID, dict[str, Any]]
     """Each named site: programme, archived, and its `site_`-prefixed facts as
-    `opendata.store.source_select` names them (what the disclosure policy reads)."""
+    `records.projection.source_select` names them (what the disclosure policy reads)."""
     observer: str | None
     default_geoprivacy: str
     rules: dict[int, list[CompiledRule]]
@@ -234,7 +235,7 @@ async def insert_many(
     those inserted, or None (nothing written) when the sensitivity rules changed since `found`
     read them: the levels must be computed again.
 
-    `projected` holds the public rows of `rows` (`opendata.store.as_json`), of
+    `projected` holds the public rows of `rows` (`records.projection.as_json`), of
     which those of the ids inserted are written; the records are received at
     `found.now`, the instant their public rows show. `ON CONFLICT DO NOTHING`
     waits for a concurrent insert of the same id to commit, so N parallel
@@ -431,4 +432,11 @@ async def owned(
              FROM observation WHERE id = $1 AND {same_contributor("device_id", "$2")}""",
         observation_id,
         device_id,
+    )
+
+
+def my_observation(row: asyncpg.Record) -> MyObservation:
+    """The owner's view of a stored row (its columns and `moderator_comment`)."""
+    return MyObservation(
+        observation=to_out(row, "owner"), moderator_comment=row["moderator_comment"]
     )

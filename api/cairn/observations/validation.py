@@ -18,8 +18,9 @@ from jsonschema import Draft202012Validator
 
 from cairn.core.decoding import check_with_schema, schema_errors
 from cairn.core.errors import FieldError, InvalidInputError
-from cairn.observations.kinds import registry
-from cairn.observations.model import Flag, ObservationIn, time_errors
+from cairn.observations.model import ObservationIn, time_errors
+from cairn.protocols.kinds import registry
+from cairn.records.vocabulary import Flag
 from cairn.reference.territory import Location
 
 PROFILE_MINIMUM: Final = 20

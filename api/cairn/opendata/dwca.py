@@ -25,8 +25,7 @@ import msgspec
 from cairn.core.clock import now
 from cairn.core.db import Connection
 from cairn.core.grid import cell_polygon
-from cairn.observations.model import LICENCE_URIS
-from cairn.observations.statuses import LABELS_FR
+from cairn.core.statuses import LABELS_FR
 from cairn.opendata import store as public
 from cairn.opendata.measurements import (
     MEASUREMENT_TERMS,
@@ -35,6 +34,7 @@ from cairn.opendata.measurements import (
     meta_extension,
 )
 from cairn.opendata.streaming import Push
+from cairn.records.vocabulary import LICENCE_URIS
 
 DWC: Final = "http://rs.tdwg.org/dwc/terms/"
 DC: Final = "http://purl.org/dc/terms/"

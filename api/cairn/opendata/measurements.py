@@ -1,6 +1,6 @@
 """What a programme's kinds add to the open data: their fields, as researchers receive them.
 
-Every published field that disclosure lets out (cairn.observations.disclosure:
+Every published field that disclosure lets out (cairn.records.disclosure:
 no free text) becomes a CSV column `<kind>.<field>`, an OGC queryable, and in the
 Darwin Core Archive one MeasurementOrFact row per record and field
 (measurementType: the field's English title; measurementValue: the value as
@@ -16,9 +16,9 @@ from typing import Any, Final
 import msgspec
 
 from cairn.core.db import Executor
-from cairn.observations.disclosure import programme_kind_fields
-from cairn.observations.kinds import Kind
-from cairn.observations.kinds_store import every_published
+from cairn.protocols.kinds import Kind
+from cairn.protocols.kinds_store import every_published
+from cairn.records.disclosure import programme_kind_fields
 
 DWC: Final = "http://rs.tdwg.org/dwc/terms/"
 MEASUREMENT_ROW_TYPE: Final = f"{DWC}MeasurementOrFact"

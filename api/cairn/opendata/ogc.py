@@ -18,14 +18,15 @@ from litestar.params import FromPath, QueryParameter
 
 from cairn.apikeys.middleware import check_api_request
 from cairn.core.clock import now
-from cairn.core.deps import AppSettings, AppTerritory, ReadPool
+from cairn.core.deps import AppSettings, ReadPool
 from cairn.core.errors import NotFoundError
+from cairn.core.filters import QueryError, parse_bbox, parse_time
 from cairn.core.hygiene import open_to_every_origin
 from cairn.core.problems import ProblemError, responses
 from cairn.opendata import measurements
 from cairn.opendata import store as public
-from cairn.opendata.query import QueryError, parse_bbox, parse_time
 from cairn.opendata.records import feature, to_public
+from cairn.reference.deps import AppTerritory
 from cairn.reference.territory import Territory
 
 CONFORMANCE: Final = [

@@ -8,8 +8,8 @@ from uuid import UUID
 
 import msgspec
 
-from cairn.observations.disclosure import fixed_zone
-from cairn.observations.model import LICENCE_URIS
+from cairn.records.disclosure import fixed_zone
+from cairn.records.vocabulary import LICENCE_URIS
 
 
 class PublicTaxon(msgspec.Struct, frozen=True):

@@ -19,17 +19,17 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
 from cairn.contributors.devices import device_token, signed_device
-from cairn.contributors.routes import MyObservation, my_observation
 from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import NotFoundError
+from cairn.core.filters import QueryError, parse_bbox, parse_polygon, parse_time, polygon_rings
 from cairn.core.problems import ProblemError, responses
 from cairn.moderation import store as reviews
 from cairn.moderation.model import StaffObservation
 from cairn.observations import store as observations
+from cairn.observations.model import MyObservation
 from cairn.opendata import csv as csv_export
 from cairn.opendata import store as public
 from cairn.opendata.dwca import DatasetInfo, write_archive
-from cairn.opendata.query import QueryError, parse_bbox, parse_polygon, parse_time, polygon_rings
 from cairn.opendata.records import PublicObservation, feature, to_public
 from cairn.opendata.streaming import Push, produced
 from cairn.reference.lookup import TaxonLookup
@@ -265,7 +265,7 @@ async def read_observation(
         if device_token(request) is not None:
             row = await observations.own_record(pool, observation_id, await signed_device(request))
             if row is not None:
-                return my_observation(row)
+                return observations.my_observation(row)
         else:
             staff = await provide_staff(request)
             with contextlib.suppress(NotFoundError):

@@ -23,7 +23,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pyproj import Geod
 
 from cairn.core.errors import UnprocessableError
-from cairn.observations.model import Flag, Photo
+from cairn.records.photos import VARIANTS, Photo
+from cairn.records.vocabulary import Flag
 
 pillow_heif.register_heif_opener()
 
@@ -32,9 +33,6 @@ ACCEPTED_FORMATS: Final = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "im
 }
 """What Pillow must recognise in the bytes (the name and Content-Type are not trusted)."""
 
-VARIANTS: Final[dict[str, int | None]] = {"small": 320, "large": 1280, "original": None}
-"""Longest side in pixels of each stored file; `original` keeps the full size."""
-
 MEDIA_TYPE: Final = "image/jpeg"
 """Every stored file is a baseline JPEG: read by every browser and every GBIF harvester."""
 
@@ -42,9 +40,6 @@ PHOTO_DISTANCE_MIN_M: Final = 500.0
 """Camera positions further than this (or the stated accuracy) from the observation get a flag."""
 PHOTO_TIME_MAX: Final = timedelta(hours=12)
 """A capture time further than this from the observation time is flagged."""
-
-PHOTO_FLAGS: Final = frozenset({"photo_position_far", "photo_time_far"})
-"""Flags that come from photos, not from the submission (an edit keeps them)."""
 
 _GEOD: Final = Geod(ellps="WGS84")
 _QUALITY: Final[dict[str, int]] = {"small": 80, "large": 85, "original": 90}
@@ -317,21 +312,6 @@ def _gps_position(ifd: dict[int, Any]) -> tuple[float, float] | None:
 def _degrees(parts: Any) -> float:
     degrees, minutes, seconds = (float(part) for part in parts)
     return degrees + minutes / 60 + seconds / 3600
-
-
-def photo_key(sha256: str, variant: str) -> str:
-    """The file's name in the photo store."""
-    return f"{sha256}/{variant}.jpg"
-
-
-def photo_path(sha256: str, variant: str) -> str:
-    """Where a stored file is served; the content hash makes it immutable and cacheable."""
-    return f"/api/v1/photos/{photo_key(sha256, variant)}"
-
-
-def photo_urls(sha256: str) -> dict[str, str]:
-    """The URL of every stored variant."""
-    return {variant: photo_path(sha256, variant) for variant in VARIANTS}
 
 
 class Observed(msgspec.Struct, frozen=True):

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from litestar import Request, Response, Router, delete, get, put
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, PathParameter
 
@@ -15,22 +14,14 @@ from cairn.contributors.devices import SignedDevice, device_token, signed_device
 from cairn.core.deps import AppSettings, DbPool
 from cairn.core.problems import ProblemError, responses
 from cairn.core.storage import InvalidKeyError, checked
-from cairn.observations.disclosure import photo_cache_control
 from cairn.photos import store as photos
+from cairn.photos.deps import PhotoWorkDep
 from cairn.photos.model import PhotoReceipt
-from cairn.photos.service import PhotoWork, receive, remove
+from cairn.photos.service import receive, remove
+from cairn.records.disclosure import photo_cache_control
 from cairn.staff.auth import optional_staff
 
-PhotoWorkDep = NamedDependency[PhotoWork]
-"""A route parameter named `photo_work`: the photo store and the decoding limiter."""
-
 _IMAGE_TYPES: Final = ("image/", "application/octet-stream")
-
-
-def provide_photo_work(state: State) -> PhotoWork:
-    """The process's photo store and limiter, built with the app."""
-    work: PhotoWork = state.photo_work
-    return work
 
 
 async def _read_body(request: Request[Any, Any, State], limit: int) -> bytes:

@@ -21,19 +21,11 @@ from cairn.core.db import transaction
 from cairn.core.errors import ConflictError, NotFoundError
 from cairn.core.storage import PhotoStore
 from cairn.observations import store as observations
-from cairn.observations.model import Flag
-from cairn.opendata import store as public
 from cairn.photos import store as photos
-from cairn.photos.model import (
-    VARIANTS,
-    Observed,
-    PhotoReceipt,
-    Processed,
-    photo_flags,
-    photo_key,
-    photo_urls,
-    process,
-)
+from cairn.photos.model import Observed, PhotoReceipt, Processed, photo_flags, process
+from cairn.records import projection as public
+from cairn.records.photos import VARIANTS, photo_key, photo_urls
+from cairn.records.vocabulary import Flag
 from cairn.settings import Settings
 
 T = TypeVar("T")

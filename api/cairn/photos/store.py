@@ -10,27 +10,7 @@ import msgspec
 
 from cairn.contributors.store import same_contributor
 from cairn.core.db import Connection, Executor
-from cairn.observations.model import Photo
-from cairn.photos.model import ExifFacts, PhotoFacts, photo_urls
-
-
-def photos_of(alias: str) -> str:
-    """A column expression: the photos of the observation row `alias`, oldest first, as JSON."""
-    return f"""(SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'id', p.id, 'width', p.width, 'height', p.height, 'sha256', p.sha256)
-                    ORDER BY p.created_at, p.id), '[]'::jsonb)
-               FROM photo p WHERE p.observation_id = {alias}.id)"""
-
-
-def to_photo(entry: dict[str, Any]) -> Photo:
-    """The API view of one photo, with the URL of each stored variant."""
-    return Photo(
-        id=UUID(entry["id"]),
-        width=entry["width"],
-        height=entry["height"],
-        sha256=entry["sha256"],
-        urls=photo_urls(entry["sha256"]),
-    )
+from cairn.photos.model import ExifFacts, PhotoFacts
 
 
 class StoredPhoto(msgspec.Struct, frozen=True):

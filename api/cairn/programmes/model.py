@@ -11,7 +11,7 @@ from msgspec import Meta
 from cairn.core.errors import FieldError
 from cairn.core.geometry import area_errors
 from cairn.core.text import text
-from cairn.observations.model import Kind, Licence, Slug
+from cairn.records.vocabulary import Kind, Licence, Slug
 
 Name = Annotated[str, text(200, min_length=1)]
 Description = Annotated[str, text(4000)]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Router, get, patch, post
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from cairn.core.body import ReportingBody
 from cairn.core.deps import DbPool
 from cairn.core.errors import NotFoundError
+from cairn.core.http import SlugPath
 from cairn.core.problems import responses
-from cairn.observations.model import SLUG_PATTERN
+from cairn.core.text import SLUG_PATTERN
 from cairn.programmes import service, store
 from cairn.programmes.model import (
     Organisation,
@@ -21,9 +22,6 @@ from cairn.programmes.model import (
     ProgrammePatch,
 )
 from cairn.staff.auth import SECURITY, SignedIn
-
-SlugPath = Annotated[str, PathParameter(pattern=SLUG_PATTERN, description="A programme's slug")]
-"""A programme slug in a path, checked by Litestar (400 with its pointer when malformed)."""
 
 
 @get(

@@ -28,7 +28,7 @@ from msgspec import Meta
 
 from cairn.core.errors import FieldError, pointer
 from cairn.core.languages import LANGS
-from cairn.observations.model import Kind
+from cairn.records.vocabulary import Kind
 
 MAX_SCHEMA_BYTES: Final = 64 * 1024
 MAX_SCHEMA_DEPTH: Final = 12

@@ -9,8 +9,8 @@ from litestar.params import JSONBody, PathParameter
 
 from cairn.core.body import ReportingBody
 from cairn.core.deps import DbPool
+from cairn.core.http import SlugPath
 from cairn.core.problems import responses
-from cairn.programmes.routes import SlugPath
 from cairn.protocols import service
 from cairn.protocols.model import KindDraftIn, ProgrammeKind
 from cairn.staff.auth import SECURITY, SignedIn

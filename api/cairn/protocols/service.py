@@ -6,9 +6,9 @@ from asyncpg import Pool
 
 from cairn.core.db import transaction
 from cairn.core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
-from cairn.observations.kinds import remember
 from cairn.programmes import store as programmes
 from cairn.protocols import store
+from cairn.protocols.kinds import remember
 from cairn.protocols.model import BUNDLED_KINDS, KindDraftIn, ProgrammeKind, schema_errors, stamped
 from cairn.staff import audit
 from cairn.staff.model import Staff

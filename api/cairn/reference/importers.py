@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, TextIO
 import msgspec
 
 from cairn.core.db import Connection
-from cairn.observations.kinds import enum_labels
+from cairn.protocols.kinds import enum_labels
 from cairn.reference import places_store as places
 from cairn.reference import taxa_store as taxa
 from cairn.reference.files import reference_file

@@ -1,25 +1,19 @@
-"""Reference data for clients: observation schemas, taxon search, the offline bundle."""
+"""Reference data for clients: observation schemas and taxon search."""
 
 from __future__ import annotations
 
-import asyncio
-import gzip
-import json
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, Router, get
-from litestar.openapi.datastructures import ResponseSpec
+from litestar import Response, Router, get
 from litestar.params import FromPath, PathParameter, QueryParameter
 
 from cairn.core.deps import ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.languages import Lang
 from cairn.core.problems import responses
-from cairn.observations.kinds_store import every_published, resolve
-from cairn.reference import bundle
+from cairn.protocols.kinds_store import every_published, resolve
 from cairn.reference import taxa_store as taxa
-from cairn.reference.files import reference_file
 
 SCHEMA_CACHE = "public, max-age=86400"
 """A published schema never changes."""
@@ -131,38 +125,6 @@ async def read_taxon(
     return found
 
 
-@get(
-    "/reference/bundle",
-    summary="Download the offline reference bundle (taxa, heritage typology, communes)",
-    description="Send `If-None-Match` with the last ETag: 304 when nothing changed.",
-    tags=["reference"],
-    responses={
-        200: ResponseSpec(bundle.Bundle, description="The bundle", generate_examples=False),
-        304: ResponseSpec(None, description="Not modified since the ETag sent"),
-        **responses(),
-    },
-)
-async def reference_bundle(request: Request[Any, Any, Any], read_pool: ReadPool) -> Response[bytes]:
-    """Built from the database, so a new import is picked up without a restart."""
-    outline = json.loads(reference_file("petr_territory.geojson").read_text("utf-8"))
-    async with read_pool.acquire() as conn:
-        built, body = await bundle.build(conn, outline["features"][0]["geometry"])
-    etag = f'"{built.version}"'
-    headers = {
-        "ETag": etag,
-        "Cache-Control": "public, max-age=300, must-revalidate",
-        "Vary": "Accept-Encoding",
-    }
-    if request.headers.get("if-none-match") == etag:
-        return Response(b"", status_code=304, headers=headers)
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        # Thousands of taxa compress about fivefold: what a phone on 3G waits for.
-        compressed = await asyncio.to_thread(gzip.compress, body, 6)
-        headers["Content-Encoding"] = "gzip"
-        return Response(compressed, media_type="application/json", headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
-
-
 router = Router(
     path="/",
     route_handlers=[
@@ -170,7 +132,6 @@ router = Router(
         read_schema,
         search_taxa,
         read_taxon,
-        reference_bundle,
     ],
 )
 """The reference feature's routes, mounted by the app factory."""

@@ -16,7 +16,7 @@ from asyncpg import Pool
 
 from cairn.core.db import Connection, transaction
 from cairn.core.errors import InvalidInputError, NotFoundError
-from cairn.opendata import store as public
+from cairn.records import projection as public
 from cairn.sensitivity import store
 from cairn.sensitivity.model import RuleChange, RuleIn, rule_errors
 from cairn.sensitivity.store import BATCH

@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 import msgspec
 
 from cairn.core.db import Connection, Executor
-from cairn.observations.disclosure import local_time
+from cairn.records.disclosure import local_time
 from cairn.sensitivity.model import CompiledRule, Job, Rule, RuleIn, compile_rule, level_for
 
 log = logging.getLogger(__name__)

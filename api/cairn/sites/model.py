@@ -4,7 +4,7 @@ A site is a GeoJSON Point or Polygon in WGS84, inside its programme's
 territory and at most `MAX_EXTENT_M` across, named in fr/en/it. Its
 `sensitive` level (SINP 0-4, standards.md §3) makes the public see it, and
 every record made at it, as a sensitive taxon of that level would be seen
-(observations/disclosure.py decides how).
+(records/disclosure.py decides how).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from shapely.validation import explain_validity
 from cairn.core.decoding import check_with_schema
 from cairn.core.errors import FieldError, pointer
 from cairn.core.grid import to_lambert93
-from cairn.observations.disclosure import PublicPlace
 from cairn.programmes.model import LongTexts, Texts
+from cairn.records.disclosure import PublicPlace
 
 SITE_TYPES: Final = ("Point", "Polygon")
 MAX_EXTENT_M: Final = 10_000.0

@@ -9,11 +9,12 @@ from litestar import Router, get, patch, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from cairn.core.body import ReportingBody
-from cairn.core.deps import AppSettings, AppTerritory, DbPool, ReadPool
+from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import InvalidInputError
+from cairn.core.http import SlugPath
 from cairn.core.problems import responses
 from cairn.core.queryparams import QueryErrors
-from cairn.programmes.routes import SlugPath
+from cairn.reference.deps import AppTerritory
 from cairn.sites import service
 from cairn.sites.model import PublicSite, Site, SiteHistory, SiteIn, SitePatch
 from cairn.staff.auth import SECURITY, SignedIn

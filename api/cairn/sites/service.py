@@ -15,8 +15,8 @@ from asyncpg import Pool
 
 from cairn.core.db import Connection, Executor, transaction
 from cairn.core.errors import InvalidInputError, NotFoundError
-from cairn.opendata import store as public
 from cairn.programmes import store as programmes
+from cairn.records import projection as public
 from cairn.reference.territory import Territory
 from cairn.sensitivity import store as sensitivity
 from cairn.sites import store

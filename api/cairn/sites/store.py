@@ -9,9 +9,9 @@ import asyncpg
 import msgspec
 
 from cairn.core.db import Connection, Executor
-from cairn.observations.disclosure import SiteFacts, public_site_place
-from cairn.opendata.store import site_place
 from cairn.programmes.model import LongTexts, Texts
+from cairn.records.disclosure import SiteFacts, public_site_place
+from cairn.records.projection import site_place
 from cairn.sites.model import PublicSite, Site, SiteHistory, Visit, public_site
 
 _SITE = """s.id, s.programme, s.name, s.description, s.geometry, s.sensitivity_level,
@@ -94,7 +94,7 @@ async def update(conn: Connection, site_id: UUID, fields: dict[str, Any]) -> asy
 
 
 async def get(conn: Executor, site_id: UUID, *, lock: bool = False) -> asyncpg.Record | None:
-    """One site with its commune's outline facts (see opendata.store.site_place), or None."""
+    """One site with its commune's outline facts (see records.projection.site_place), or None."""
     lock_clause = " FOR UPDATE OF s" if lock else ""
     return await conn.fetchrow(f"SELECT {_SITE} FROM {_FROM} WHERE s.id = $1{lock_clause}", site_id)
 

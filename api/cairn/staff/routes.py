@@ -17,11 +17,10 @@ from msgspec import Meta
 from cairn.core.body import ReportingBody
 from cairn.core.deps import DbPool
 from cairn.core.errors import NotFoundError
+from cairn.core.http import SlugPath
 from cairn.core.problems import responses
 from cairn.core.text import text
-from cairn.observations.model import Slug
-from cairn.programmes import store as programme_store
-from cairn.programmes.routes import SlugPath
+from cairn.records.vocabulary import Slug
 from cairn.staff import audit, service, store
 from cairn.staff.auth import SECURITY, SignedIn, change_password, login, logout, me, refresh
 from cairn.staff.model import MIN_PASSWORD, Email, Grant, Role, StaffAccount
@@ -109,10 +108,10 @@ async def programme_staff(slug: SlugPath, pool: DbPool, staff: SignedIn) -> list
     """Admins of the programme; 404 for staff without a role on it."""
     require_visible(staff, slug)
     require(staff, "administer_programme", slug)
-    found = await programme_store.get_programme(pool, slug)
-    if found is None:
+    organisation = await store.organisation_of(pool, slug)
+    if organisation is None:
         raise NotFoundError(f"no programme {slug}")
-    return await store.members(pool, slug, found.organisation)
+    return await store.members(pool, slug, organisation)
 
 
 @get(

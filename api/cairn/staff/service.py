@@ -21,7 +21,6 @@ from cairn.core.errors import (
     InvalidInputError,
     NotFoundError,
 )
-from cairn.programmes import store as programme_store
 from cairn.staff import audit, store
 from cairn.staff.model import (
     Grant,
@@ -120,8 +119,8 @@ async def sign_out(pool: Pool, token: str, *, everywhere: bool) -> None:
 async def _reaches(
     conn: Executor, actor: Staff, organisation: str | None, programme: str | None
 ) -> bool:
-    found = await programme_store.get_programme(conn, programme) if programme else None
-    return may_manage_grants(actor, organisation, found.organisation if found else None, programme)
+    runs = await store.organisation_of(conn, programme) if programme else None
+    return may_manage_grants(actor, organisation, runs, programme)
 
 
 def _id(actor: Staff | None) -> UUID | None:

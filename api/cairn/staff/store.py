@@ -210,6 +210,18 @@ class Member(msgspec.Struct, frozen=True, kw_only=True):
     programme: str | None
 
 
+async def organisation_of(conn: Executor, programme: str) -> str | None:
+    """The organisation that runs a programme (what a grant on it is checked against), or None.
+
+    Staff sits below the programmes feature in the feature order, so it reads this one column
+    itself rather than through the programmes store.
+    """
+    found: str | None = await conn.fetchval(
+        "SELECT organisation FROM programme WHERE slug = $1", programme
+    )
+    return found
+
+
 async def members(conn: Executor, programme: str, organisation: str) -> list[Member]:
     """Every active account whose grants cover this programme, with the covering grant."""
     rows = await conn.fetch(

@@ -1,1 +1,4 @@
-"""The field app (PWA) served at /, and the runtime settings it reads."""
+"""The field app (PWA) served at /, and the runtime settings it reads.
+
+Nothing imports it but the app; its CSP and content negotiation are in core.http.
+"""

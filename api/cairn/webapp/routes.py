@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Request, Response, Router, get
@@ -21,6 +20,7 @@ from litestar.params import FromPath
 from cairn.core.caching import cached_response
 from cairn.core.deps import AppSettings
 from cairn.core.documents import answers
+from cairn.core.http import accepted_encodings, content_security_policy
 from cairn.core.problems import ProblemError, responses
 from cairn.settings import Settings
 
@@ -46,31 +46,6 @@ class AppConfig(msgspec.Struct, frozen=True):
 
     tile_url: str
     tile_attribution: str
-
-
-def content_security_policy(settings: Settings) -> str:
-    """Only this origin, plus the tile server for images; Leaflet needs inline styles."""
-    tiles = urlsplit(settings.tile_url)
-    tile_origin = f"{tiles.scheme}://{tiles.netloc.replace('{s}', '*')}"
-    return (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        f"img-src 'self' data: blob: {tile_origin}; connect-src 'self'; worker-src 'self'; "
-        "manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    )
-
-
-def accepted_encodings(header: str | None) -> set[str]:
-    """The content codings an Accept-Encoding header allows (those not given `q=0`)."""
-    accepted = set()
-    for item in (header or "").split(","):
-        coding, _, parameters = item.partition(";")
-        quality = parameters.strip().removeprefix("q=").strip() if parameters else "1"
-        try:
-            if coding.strip() and float(quality) > 0:
-                accepted.add(coding.strip().lower())
-        except ValueError:
-            continue
-    return accepted
 
 
 def _encoded(path: Path, accepted: set[str]) -> tuple[bytes, str | None]:

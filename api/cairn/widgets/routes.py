@@ -15,13 +15,14 @@ from litestar import Request, Response, Router, get
 from litestar.params import FromPath, QueryParameter
 
 from cairn.core.caching import cached_response
-from cairn.core.deps import AppSettings, AppTerritory, ReadPool
+from cairn.core.deps import AppSettings, ReadPool
 from cairn.core.documents import answers
 from cairn.core.errors import InvalidInputError, NotFoundError
 from cairn.core.languages import preferred_language
 from cairn.core.problems import ProblemError, responses
 from cairn.core.querystring import require_single_values
 from cairn.programmes import store as programmes
+from cairn.reference.deps import AppTerritory
 from cairn.reference.territory import Territory
 from cairn.settings import Settings
 from cairn.share.model import programme_title

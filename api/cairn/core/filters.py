@@ -1,4 +1,5 @@
-"""Open-data query parameters: parsed and checked, with the parameter named in each error."""
+"""Filter parameters (bbox, polygon, time) that open data and the moderation queue parse alike,
+with the parameter named in each error."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ from uuid import UUID
 import msgspec
 
 from cairn.core.grid import cell_centre, cell_code, cell_codes, half_diagonal_m
-from cairn.observations.model import Flag
+from cairn.records.vocabulary import Flag
 
 DEPARTEMENT_NAMES: Final = {"05": "Hautes-Alpes"}
 WITHHELD: Final = 4

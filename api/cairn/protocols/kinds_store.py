@@ -1,6 +1,6 @@
 """The kinds a record or a bundle may name: the bundled ones and those programmes published.
 
-The database half of observations.kinds, which stays pure (no database) because
+The database half of protocols.kinds, which stays pure (no database) because
 validation imports it: a published version is read once, then kept compiled.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cairn.core.db import Executor
-from cairn.observations.kinds import Kind, known, registry, remember
 from cairn.protocols import store as programme_kinds
+from cairn.protocols.kinds import Kind, known, registry, remember
 
 
 async def resolve(conn: Executor, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Kind]:

@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 
 from cairn.core.db import Connection
-from cairn.observations.kinds import enum_labels
-from cairn.observations.kinds_store import every_published
+from cairn.protocols.kinds import enum_labels
+from cairn.protocols.kinds_store import every_published
 from cairn.sites.model import PublicSite
 from cairn.sites.store import every_public
 

@@ -1,8 +1,8 @@
 """The observation kinds: the bundled ones in schemas/kinds, and the ones programmes publish.
 
 Bundled kinds (schemas/kinds/<kind>/<version>.json) are loaded and compiled
-once. A programme's kinds come from the database (cairn.protocols, read by
-observations.kinds_store, so this module stays pure for validation); a published
+once. A programme's kinds come from the database (the protocols store, read by
+protocols.kinds_store, so this module stays pure for validation); a published
 version never changes, so each process keeps the versions it has compiled and
 asks the database only for those it has not met yet: a version published by
 another process is found on first use, and nothing cached can go stale. A
