@@ -377,6 +377,58 @@ def export_dwca_command(out: Path) -> None:
     click.echo(f"Wrote {out} ({size:,} bytes).")
 
 
+@cli.command("export-sinp")
+@click.option("--programme", required=True, help="The programme's slug.")
+@click.option("--since", default=None, help="Only records changed after (RFC 3339, or a date).")
+@click.option(
+    "--deletions",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the ids the receiver must delete (withdrawn or erased) to this CSV.",
+)
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_sinp_command(
+    programme: str, since: str | None, deletions: Path | None, out: Path
+) -> None:
+    """Write the programme's precise records for the park's GeoNature / the SINP to OUT (CSV)."""
+    from cairn.core.errors import NotFoundError  # noqa: PLC0415
+    from cairn.exchange import service  # noqa: PLC0415
+    from cairn.opendata.query import QueryError, parse_time  # noqa: PLC0415
+
+    settings = _settings()
+    try:
+        updated_since = parse_time("--since", since) if since else None
+    except QueryError as exc:
+        raise click.BadParameter(exc.error.detail, param_hint="--since") from None
+
+    async def job(pool: asyncpg.Pool) -> str:
+        dataset = await service.export_dataset(pool, None, programme)
+        with out.open("wb") as handle:
+
+            async def write(chunk: bytes) -> None:
+                handle.write(chunk)
+
+            done = await service.write_sinp(
+                pool, None, dataset, updated_since, settings.base_url, write
+            )
+        report = f"Wrote {out}: {done.rows:,} records of dataset {done.dataset_id}."
+        if deletions is not None:
+            with deletions.open("wb") as handle:
+
+                async def write_deleted(chunk: bytes) -> None:
+                    handle.write(chunk)
+
+                gone = await service.write_deletions(
+                    pool, None, dataset, updated_since, write_deleted
+                )
+            report += f"\nWrote {deletions}: {gone.rows:,} records to delete."
+        return report
+
+    try:
+        click.echo(run_on_pool(resolve_database(settings), job))
+    except NotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @cli.command("create-user")
 @click.argument("email")
 @click.option("--name", "display_name", required=True, help="The name colleagues see.")

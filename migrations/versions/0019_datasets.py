@@ -38,7 +38,11 @@ def _literal(value: str) -> str:
 def _departements() -> str:
     with reference_file("departements.csv").open(encoding="utf-8", newline="") as handle:
         rows = [
-            "(" + ", ".join(_literal(r[c]) for c in ("code", "name", "region", "region_name", "country")) + ")"
+            "("
+            + ", ".join(
+                _literal(r[c]) for c in ("code", "name", "region", "region_name", "country")
+            )
+            + ")"
             for r in csv.DictReader(handle)
         ]
     return ",\n        ".join(rows)

@@ -59,7 +59,11 @@ async def test_a_new_programme_gets_a_fresh_dataset_that_keeps_its_uuid(
     after = changed.json()
     assert after["id"] == first["id"]
     assert (after["sinp_jdd_uuid"], after["sinp_ca_uuid"]) == (jdd, framework)
-    assert (after["version"], after["gbif_licence"], after["ds_publique"]) == (2, "CC-BY-NC-4.0", "Pu")
+    assert (after["version"], after["gbif_licence"], after["ds_publique"]) == (
+        2,
+        "CC-BY-NC-4.0",
+        "Pu",
+    )
     audit = await db.fetchrow(
         "SELECT * FROM staff_audit WHERE action = 'dataset_update' ORDER BY id DESC LIMIT 1"
     )
@@ -91,7 +95,9 @@ async def test_dataset_edits_are_checked_and_guarded(
     stale = await client.patch(url, json={"expected_version": 7, "title": "x"}, headers=admin)
     assert stale.status_code == 409
     jdd = str(uuid.uuid4())
-    first = await client.patch(url, json={"expected_version": 1, "sinp_jdd_uuid": jdd}, headers=admin)
+    first = await client.patch(
+        url, json={"expected_version": 1, "sinp_jdd_uuid": jdd}, headers=admin
+    )
     assert first.status_code == 200
     taken = await client.patch(
         "/api/v1/programmes/demo/dataset",

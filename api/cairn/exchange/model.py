@@ -261,7 +261,7 @@ def sinp_row(source: SinpSource) -> list[str]:
         UNKNOWN["METH_OBS"],
         _coded(BEHAVIOURS, behaviour, "OCC_COMPORTEMENT"),
         source.comment or "",
-        msgspec.json.encode(extra).decode() if extra else "",
+        msgspec.json.encode(extra, order="sorted").decode() if extra else "",
     ]
 
 
@@ -289,4 +289,3 @@ class ExportSummary(msgspec.Struct, frozen=True, kw_only=True):
     rows: int
     updated_since: datetime | None
     format: str
-

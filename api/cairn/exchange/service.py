@@ -54,9 +54,7 @@ async def _dataset(pool: Pool, programme: str) -> Dataset:
     return found
 
 
-async def update_dataset(
-    pool: Pool, staff: Staff, programme: str, patch: DatasetPatch
-) -> Dataset:
+async def update_dataset(pool: Pool, staff: Staff, programme: str, patch: DatasetPatch) -> Dataset:
     """Its admins change the metadata; `expected_version` guards concurrent edits; audited."""
     require_visible(staff, programme)
     require(staff, "administer_programme", programme)
