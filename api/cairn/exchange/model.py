@@ -21,10 +21,6 @@ GbifLicence = Literal["CC0-1.0", "CC-BY-4.0", "CC-BY-NC-4.0"]
 """The licences GBIF accepts for a dataset."""
 DsPublique = Literal["Pu", "Pr", "NSP"]
 """SINP DS_PUBLIQUE: public, private or not known origin of the data."""
-LICENCE_OPENNESS: Final[dict[str, int]] = {"CC0-1.0": 0, "CC-BY-4.0": 1, "CC-BY-NC-4.0": 2}
-"""How restrictive each GBIF licence is: a record goes into a dataset whose licence is at
-least as restrictive as its own (etalab-2.0 is no GBIF licence: it goes into none)."""
-
 Email = Annotated[str, Meta(pattern=r"^[^@\s\x00]+@[^@\s\x00]+$", max_length=320)]
 
 
@@ -73,13 +69,6 @@ class DatasetPatch(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_o
     ) = msgspec.UNSET
     ds_publique: DsPublique | msgspec.UnsetType = msgspec.UNSET
     gbif_licence: GbifLicence | msgspec.UnsetType = msgspec.UNSET
-
-
-def in_dataset(record_licence: str, dataset_licence: str) -> bool:
-    """Whether a record under `record_licence` may be published in a dataset under
-    `dataset_licence` (the same licence, or a more open one)."""
-    own = LICENCE_OPENNESS.get(record_licence)
-    return own is not None and own <= LICENCE_OPENNESS[dataset_licence]
 
 
 # --- SINP codes -------------------------------------------------------------------------
