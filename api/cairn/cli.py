@@ -429,6 +429,56 @@ def export_sinp_command(
         raise click.ClickException(str(exc)) from None
 
 
+@cli.command("import-observations")
+@click.argument("file", type=ExistingFile)
+@click.option("--programme", required=True, help="The programme the records go into.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["sinp", "dwc"]),
+    required=True,
+    help="sinp: Cairn's SINP export or a GeoNature Synthèse export; dwc: an occurrence.txt.",
+)
+def import_observations_command(file: Path, programme: str, fmt: str) -> None:
+    """Load past records from FILE into a programme: all of it, or nothing and the reasons."""
+    from cairn.core.errors import NotFoundError  # noqa: PLC0415
+    from cairn.exchange import service  # noqa: PLC0415
+    from cairn.reference.places_store import load_territory  # noqa: PLC0415
+
+    settings = _settings()
+    progress, stop = _progress_bar(file)
+
+    async def job(pool: asyncpg.Pool) -> service.ImportReport:
+        territory = await load_territory(pool)
+        with file.open("rb") as stream:
+            upload = service.Upload(
+                stream=stream,
+                file_name=file.name,
+                format="dwc" if fmt == "dwc" else "sinp",
+                progress=progress,
+            )
+            return await service.import_observations(
+                pool, territory, settings, None, programme, upload
+            )
+
+    try:
+        report = run_on_pool(resolve_database(settings), job)
+    except NotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        stop()
+    if not report.loaded:
+        for refusal in report.refused:
+            click.echo(f"line {refusal.line}, {refusal.field}: {refusal.detail}", err=True)
+        raise click.ClickException(
+            f"nothing imported: {len(report.refused)} refusals in {report.rows:,} rows"
+        )
+    click.echo(
+        f"Imported {file.name} into {programme}: {report.created:,} created, "
+        f"{report.corrected:,} corrected, {report.unchanged:,} unchanged."
+    )
+
+
 @cli.command("create-user")
 @click.argument("email")
 @click.option("--name", "display_name", required=True, help="The name colleagues see.")

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime
-from typing import Annotated
+from typing import IO, Annotated, Any, Final
 
-from litestar import Router, get, patch
+from litestar import Request, Router, get, patch, post
+from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 from litestar.response import Stream
 
 from cairn.core.body import ReportingBody
-from cairn.core.deps import AppSettings, DbPool
+from cairn.core.deps import AppSettings, AppTerritory, DbPool
 from cairn.core.problems import ProblemError, responses
 from cairn.exchange import service
 from cairn.exchange.model import Dataset, DatasetPatch
+from cairn.exchange.reading import Format
+from cairn.exchange.service import ImportReport
 from cairn.opendata.query import QueryError, parse_time
 from cairn.opendata.streaming import Push, produced
 from cairn.programmes.routes import SlugPath
@@ -124,8 +128,82 @@ async def export_sinp_deletions(
     )
 
 
+IMPORT_MAX_BYTES: Final = 200 * 1024 * 1024
+"""The largest file an import through the API takes (the command line takes any size)."""
+
+
+async def _spooled(request: Request[Any, Any, State]) -> IO[bytes]:
+    """The body in a temporary file (in memory while small), refused with 413 past the limit."""
+    too_large = ProblemError(
+        413,
+        "body_too_large",
+        "File too large",
+        f"An import may have at most {IMPORT_MAX_BYTES:,} bytes; "
+        "use `cairn import-observations` for larger files.",
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > IMPORT_MAX_BYTES:
+        raise too_large
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > IMPORT_MAX_BYTES:
+            spool.close()
+            raise too_large
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
+
+
+@post(
+    "/programmes/{slug:str}/imports",
+    summary="Import past records (a SINP or GeoNature Synthèse export, a DwC occurrence file)",
+    description=(
+        "The body is the file itself (CSV, `;` or `,`; a DwC occurrence.txt may use tabs), "
+        "UTF-8. Each row is checked as an intake is and judged by the disclosure policy; the "
+        "source's status, validator and observers are kept; a record already here (same id) is "
+        "unchanged or corrected. All of the file or nothing: the answer is the report, with "
+        "every refused row's line, column and reason (`loaded` false: nothing changed)."
+    ),
+    tags=["exchange"],
+    request_max_body_size=None,
+    responses=responses(400, 401, 403, 404, 413),
+    status_code=200,
+    security=SECURITY,
+)
+async def import_records(
+    request: Request[Any, Any, State],
+    slug: SlugPath,
+    pool: DbPool,
+    staff: SignedIn,
+    settings: AppSettings,
+    territory: AppTerritory,
+    format: Annotated[  # noqa: A002 (the query parameter's name)
+        Format, QueryParameter(description="`sinp` (also GeoNature's Synthèse) or `dwc`")
+    ],
+    file_name: Annotated[
+        str, QueryParameter(max_length=200, description="The file's name, for the history")
+    ] = "upload.csv",
+) -> ImportReport:
+    """Admins of the programme only; the report is the answer."""
+    service.require_importer(staff, slug)
+    spool = await _spooled(request)
+    try:
+        upload = service.Upload(stream=spool, file_name=file_name, format=format)
+        return await service.import_observations(pool, territory, settings, staff, slug, upload)
+    finally:
+        spool.close()
+
+
 router = Router(
     path="/",
-    route_handlers=[read_dataset, update_dataset, export_sinp, export_sinp_deletions],
+    route_handlers=[
+        read_dataset,
+        update_dataset,
+        export_sinp,
+        export_sinp_deletions,
+        import_records,
+    ],
 )
 """The exchange feature's routes, mounted by the app factory."""

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import IO, Any, Final
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
+import msgspec
 from asyncpg import Pool
 
-from cairn.core.db import transaction
+from cairn.core.db import Connection, transaction
 from cairn.core.errors import (
     ConflictError,
     FieldError,
@@ -29,7 +32,24 @@ from cairn.exchange.model import (
     deletion_row,
     sinp_row,
 )
+from cairn.exchange.reading import (
+    Candidate,
+    FileError,
+    Format,
+    RowError,
+    candidate_of,
+    new_digest,
+    read_rows,
+    sinp_candidate,
+)
+from cairn.observations import events
+from cairn.observations import store as observations
+from cairn.observations.model import content_hash, with_defaults
+from cairn.observations.service import accept_many, validate_observation
+from cairn.opendata import store as public
 from cairn.opendata.streaming import Push
+from cairn.reference.territory import Territory
+from cairn.settings import Settings
 from cairn.staff import audit
 from cairn.staff.model import Staff
 from cairn.staff.policy import require, require_visible
@@ -169,3 +189,310 @@ async def _audit_export(pool: Pool, staff_id: UUID | None, summary: ExportSummar
             summary.programme,
             after=summary,
         )
+
+
+# --- importing past records ---------------------------------------------------------------
+
+IMPORT_BATCH: Final = 2000
+"""Records validated and inserted per statement (memory and statement size stay bounded)."""
+COLUMNS: Final[dict[str, dict[str, str]]] = {
+    "sinp": {
+        "/observed_at": "date_debut", "/location/lon": "geometrie_wkt_4326",
+        "/location/lat": "geometrie_wkt_4326", "/location/accuracy_m": "precision_geographique",
+        "/location/altitude_m": "alti_min", "/data/cd_nom": "cd_nom", "/data/count": "nombre_min",
+        "/data/abundance_class": "nombre_min", "/data/occurrence_status": "statut_observation",
+        "/comment": "comment_occurrence", "/kind": "champs_additionnels",
+        "/schema_version": "champs_additionnels", "/data": "champs_additionnels",
+    },
+    "dwc": {
+        "/observed_at": "eventDate", "/location/lon": "decimalLongitude",
+        "/location/lat": "decimalLatitude", "/location/accuracy_m": "coordinateUncertaintyInMeters",
+        "/location/altitude_m": "minimumElevationInMeters", "/data/cd_nom": "taxonID",
+        "/data/count": "individualCount", "/data/occurrence_status": "occurrenceStatus",
+        "/comment": "occurrenceRemarks", "/data": "occurrenceID",
+    },
+}  # fmt: skip
+"""Where in the file each field of a submission came from, to name it in a refusal."""
+
+
+class ImportReport(msgspec.Struct, frozen=True, kw_only=True):
+    """What an import did: every row refused with its line, column and reason, or the counts
+    of records created, corrected and left as they were (all of the file, or nothing)."""
+
+    programme: str
+    file_name: str
+    file_sha256: str
+    format: str
+    rows: int
+    loaded: bool
+    created: int
+    corrected: int
+    unchanged: int
+    refused: list[RowError]
+
+
+class _RefusedError(Exception):
+    """Some rows are refused: the transaction rolls back, nothing is loaded."""
+
+    def __init__(self, refused: list[RowError]) -> None:
+        super().__init__(f"{len(refused)} refusals")
+        self.refused = refused
+
+
+def _field_of(fmt: Format, pointer: str) -> str:
+    columns = COLUMNS[fmt]
+    while pointer and pointer not in columns:
+        pointer = pointer.rsplit("/", 1)[0]
+    return columns.get(pointer, pointer or "file")
+
+
+def _refusals(fmt: Format, candidate: Candidate, error: InvalidInputError) -> list[RowError]:
+    found = []
+    for field in error.errors:
+        detail = field.detail
+        if field.pointer == "/data/cd_nom" and candidate.name:
+            detail = f"{detail} ({candidate.name})"
+        found.append(RowError(candidate.line, _field_of(fmt, field.pointer), field.code, detail))
+    return found
+
+
+def require_importer(staff: Staff, programme: str) -> None:
+    """Imports are for the programme's admins (404 for staff without a role on it)."""
+    require_visible(staff, programme)
+    require(staff, "administer_programme", programme)
+
+
+async def import_observations(
+    pool: Pool,
+    territory: Territory,
+    settings: Settings,
+    staff: Staff | None,
+    programme: str,
+    upload: Upload,
+) -> ImportReport:
+    """Load a file of past records into a programme: each row checked as an intake is and
+    judged by the disclosure policy; the source's status, validator and observers kept; the
+    whole file or nothing. A record already here (same id) is left alone when unchanged and
+    corrected when the row differs; each says in its history who imported which file when.
+
+    `staff` None: the server's operator at the command line.
+    """
+    if staff is not None:
+        require_importer(staff, programme)
+    defaults = await _programme_defaults(pool, programme)
+    zone = ZoneInfo(settings.timezone)
+    digest = new_digest()
+    read = candidate_of(upload.format)
+    candidates: list[Candidate] = []
+    refused: list[RowError] = []
+    rows = 0
+    try:
+        for line, cells in read_rows(upload.stream, upload.format, digest, upload.progress):
+            rows += 1
+            parsed = read(line, cells, programme, zone)
+            if isinstance(parsed, list):
+                refused += parsed
+            else:
+                candidates.append(parsed)
+    except FileError as exc:
+        return _report(upload, programme, digest, rows, refused=[*refused, exc.error])
+    refused += _duplicates(upload.format, candidates)
+    try:
+        async with transaction(pool) as conn:
+            counts = await _load(
+                conn, territory, settings, staff, upload, programme, defaults, candidates,
+                refused, digest.hexdigest(),
+            )  # fmt: skip
+    except _RefusedError as exc:
+        return _report(upload, programme, digest, rows, refused=exc.refused)
+    return _report(upload, programme, digest, rows, refused=[], counts=counts)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Upload:
+    """A file to import: its bytes, its name, its format, and who wants to see progress."""
+
+    stream: IO[bytes]
+    file_name: str
+    format: Format
+    progress: Callable[[int], None] = lambda _: None
+
+
+def _report(
+    upload: Upload,
+    programme: str,
+    digest: Any,
+    rows: int,
+    *,
+    refused: list[RowError],
+    counts: tuple[int, int, int] = (0, 0, 0),
+) -> ImportReport:
+    return ImportReport(
+        programme=programme,
+        file_name=upload.file_name,
+        file_sha256=digest.hexdigest(),
+        format=upload.format,
+        rows=rows,
+        loaded=not refused,
+        created=counts[0],
+        corrected=counts[1],
+        unchanged=counts[2],
+        refused=sorted(refused, key=lambda e: (e.line, e.field, e.code)),
+    )
+
+
+def _duplicates(fmt: Format, candidates: list[Candidate]) -> list[RowError]:
+    """A record twice in one file: the later rows are refused."""
+    seen: dict[UUID, int] = {}
+    refused = []
+    for candidate in candidates:
+        first = seen.setdefault(candidate.observation.id, candidate.line)
+        if first != candidate.line:
+            field = "uuid_perm_sinp" if fmt == "sinp" else "occurrenceID"
+            detail = f"the same record as line {first}"
+            refused.append(RowError(candidate.line, field, "invalid", detail))
+    return refused
+
+
+async def _programme_defaults(pool: Pool, programme: str) -> str:
+    """The programme's default licence (NotFoundError when there is no such programme)."""
+    async with pool.acquire() as conn:
+        licence = await store.default_licence(conn, programme)
+    if licence is None:
+        raise NotFoundError(f"no programme {programme}")
+    return licence
+
+
+async def _load(
+    conn: Connection,
+    territory: Territory,
+    settings: Settings,
+    staff: Staff | None,
+    upload: Upload,
+    programme: str,
+    licence: str,
+    candidates: list[Candidate],
+    refused: list[RowError],
+    file_sha256: str,
+) -> tuple[int, int, int]:
+    """Insert the new records and correct the changed ones, in the caller's transaction; the
+    counts (created, corrected, unchanged), or `_RefusedError` with every refusal."""
+    refused = list(refused)
+    batch = [
+        msgspec.structs.replace(c, observation=with_defaults(c.observation, "", licence))
+        for c in candidates
+        if c.line not in {e.line for e in refused}
+    ]
+    stored = await store.programmes_of(conn, [c.observation.id for c in batch])
+    current = await store.sinp_sources_of(conn, [i for i, p in stored.items() if p == programme])
+    fresh, changed, unchanged = [], [], 0
+    for candidate in batch:
+        ident = candidate.observation.id
+        if ident not in stored:
+            fresh.append(candidate)
+        elif ident not in current:
+            field = "uuid_perm_sinp" if upload.format == "sinp" else "occurrenceID"
+            detail = "a record of another programme, or withdrawn, has this id"
+            refused.append(RowError(candidate.line, field, "conflict", detail))
+        elif _as_stored(current[ident], settings) == candidate.comparable():
+            unchanged += 1
+        else:
+            changed.append(candidate)
+    actor = ("staff", str(staff.id)) if staff else ("system", None)
+    note = f"imported from {upload.file_name} (sha256 {file_sha256})"
+    for start in range(0, len(fresh), IMPORT_BATCH):
+        chunk = fresh[start : start + IMPORT_BATCH]
+        results = await accept_many(conn, territory, settings, [c.observation for c in chunk], None)
+        for candidate, result in zip(chunk, results, strict=True):
+            if isinstance(result, InvalidInputError):
+                refused += _refusals(upload.format, candidate, result)
+        if not refused:
+            await _judge(conn, chunk, upload, file_sha256, staff, actor, note, "import")
+    for candidate in changed:
+        try:
+            validated = await validate_observation(conn, territory, settings, candidate.observation)
+        except InvalidInputError as exc:
+            refused += _refusals(upload.format, candidate, exc)
+            continue
+        await observations.replace(conn, validated, content_hash(candidate.observation))
+        await _judge(
+            conn, [candidate], upload, file_sha256, staff, actor, note, "import_correction"
+        )
+    if refused:
+        raise _RefusedError(refused)
+    summary = {
+        "file": upload.file_name, "sha256": file_sha256, "format": upload.format,
+        "created": len(fresh), "corrected": len(changed), "unchanged": unchanged,
+    }  # fmt: skip
+    await audit.record(
+        conn, staff.id if staff else None, "observations_import", programme, after=summary
+    )
+    return len(fresh), len(changed), unchanged
+
+
+def _as_stored(row: Any, settings: Settings) -> tuple[Any, ...]:
+    """A stored record as its SINP row reads back: what a re-import compares with."""
+    cells = dict(
+        zip(SINP_COLUMNS, sinp_row(store.sinp_source(row, settings.base_url)), strict=True)
+    )
+    parsed = sinp_candidate(0, cells, row["programme"], ZoneInfo(settings.timezone))
+    return () if isinstance(parsed, list) else parsed.comparable()
+
+
+async def _judge(
+    conn: Connection,
+    batch: Sequence[Candidate],
+    upload: Upload,
+    file_sha256: str,
+    staff: Staff | None,
+    actor: tuple[str, str | None],
+    note: str,
+    action: str,
+) -> None:
+    """The source's decisions and provenance over what intake wrote, in the history, and the
+    public projection recomputed by the disclosure policy."""
+    ids = [c.observation.id for c in batch]
+    before = await store.tracked(conn, ids)
+    versions = await store.apply_judgements(
+        conn,
+        [
+            store.Judgement(
+                observation_id=c.observation.id,
+                status=c.status,
+                validated_at=c.validated_at,
+                validation_comment=c.validation_comment,
+                sensitivity_level=c.sensitivity_level,
+            )
+            for c in batch
+        ],
+    )
+    await store.record_provenance(
+        conn,
+        [
+            store.Provenance(
+                observation_id=c.observation.id,
+                source_format=upload.format,
+                source_id=c.source_id,
+                observers=c.observers,
+                validator=c.validator,
+            )
+            for c in batch
+        ],
+        upload.file_name,
+        file_sha256,
+        staff.id if staff else None,
+    )
+    after = await store.tracked(conn, ids)
+    for candidate in batch:
+        ident = candidate.observation.id
+        await events.append(
+            conn,
+            ident,
+            actor=actor,
+            action=action,
+            version=versions[ident],
+            before=before[ident],
+            after=after[ident],
+            comment=f"{note}, line {candidate.line}",
+        )
+    await public.project(conn, ids)

@@ -12,6 +12,7 @@ import msgspec
 
 from cairn.core.db import Connection, Executor
 from cairn.exchange.model import Dataset, DatasetPatch, Deletion, SinpSource
+from cairn.moderation.model import TRACKED
 from cairn.observations.disclosure import disclosed_level
 from cairn.photos.model import photo_path
 
@@ -59,7 +60,7 @@ async def update_dataset(conn: Connection, programme: str, patch: DatasetPatch) 
 _LOCAL = "({instant} AT TIME ZONE 'UTC' + o.observed_offset_s * interval '1 second')"
 
 SINP_SOURCE: Final = f"""
-SELECT o.id, coalesce(d.sinp_jdd_uuid, d.id) AS dataset_id,
+SELECT o.id, o.programme, coalesce(d.sinp_jdd_uuid, d.id) AS dataset_id,
        {_LOCAL.format(instant="o.observed_at")} AS local_start,
        o.taxon_cd_nom AS cd_nom,
        coalesce(t.scientific_name, t.vernacular_fr, o.taxon_cd_nom::text) AS name,
@@ -231,8 +232,7 @@ async def apply_judgements(conn: Connection, rows: Sequence[Judgement]) -> dict[
     changed = await conn.fetch(
         """UPDATE observation o SET status = u.status,
                   validation_method = CASE WHEN u.status = 'pending' THEN NULL ELSE 'manual' END,
-                  validated_at = CASE WHEN u.status = 'pending' THEN NULL
-                                      ELSE coalesce(u.validated_at, o.received_at) END,
+                  validated_at = CASE WHEN u.status = 'pending' THEN NULL ELSE u.validated_at END,
                   moderator_comment = u.comment,
                   sensitivity_level = greatest(o.sensitivity_level, u.level),
                   version = o.version + 1, updated_at = greatest(now(), o.received_at)
@@ -247,3 +247,20 @@ async def apply_judgements(conn: Connection, rows: Sequence[Judgement]) -> dict[
         [row.sensitivity_level for row in rows],
     )
     return {row["id"]: row["version"] for row in changed}
+
+
+async def default_licence(conn: Executor, programme: str) -> str | None:
+    """The licence a programme's records get when they name none; None: no such programme."""
+    licence: str | None = await conn.fetchval(
+        "SELECT default_licence FROM programme WHERE slug = $1", programme
+    )
+    return licence
+
+
+async def tracked(conn: Connection, ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+    """The moderation fields of these records, as their history records them (moderation's
+    TRACKED fields)."""
+    rows = await conn.fetch(
+        f"SELECT id, {', '.join(TRACKED)} FROM observation WHERE id = ANY($1)", list(ids)
+    )
+    return {row["id"]: {name: row[name] for name in TRACKED} for row in rows}
