@@ -142,7 +142,7 @@ ABUNDANCE_RANGES: Final[dict[str, tuple[int, int | None]]] = {
     "over_1000": (1001, None),
 }  # fmt: skip
 """The species form's abundance classes as SINP counts (min, max), estimated."""
-CODED_FIELDS: Final = ("count", "occurrence_status")
+CODED_FIELDS: Final = ("count", "abundance_class", "occurrence_status")
 """Data fields the SINP row carries in columns of their own, not in `champs_additionnels`."""
 PROGRAMME_KIND_KEYS: Final = ("cairn_kind", "cairn_schema_version")
 """Keys of `champs_additionnels` naming a programme kind's record (absent for species)."""

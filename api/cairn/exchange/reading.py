@@ -14,7 +14,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, time
+from datetime import datetime, time, timezone, tzinfo
 from functools import cache
 from typing import IO, Any, Final, Literal
 from uuid import UUID
@@ -47,6 +47,8 @@ INPN_TAXON: Final = re.compile(r"^https?://inpn\.mnhn\.fr/espece/cd_nom/(\d{1,8}
 DWC_NAMESPACE: Final = uuid.UUID("8f1b6a52-3c1e-4d8e-9a57-2f0f4f5b9d10")
 """Cairn's namespace for the ids of DwC records whose occurrenceID is not a UUID
 (uuid5 of programme and occurrenceID: the same row always gets the same id)."""
+SINP_NAMESPACE: Final = uuid.UUID("2c4e7a31-95b8-4f0d-8e62-7d1a9c3b5f48")
+"""The same for Synthèse rows without uuid_perm_sinp (uuid5 of dataset and id_synthese)."""
 
 
 class RowError(msgspec.Struct, frozen=True):
@@ -82,7 +84,8 @@ class Candidate(msgspec.Struct, frozen=True, kw_only=True):
     sensitivity_level: int
 
     def comparable(self) -> tuple[Any, ...]:
-        """What a re-import compares with the stored record (line and licence aside)."""
+        """What a re-import compares with the stored record (line and licence aside); the
+        sensitivity level last."""
         obs = self.observation
         return (
             obs.id, obs.kind, obs.schema_version, obs.observed_at, obs.location, obs.data,
@@ -138,7 +141,7 @@ def read_rows(
     header = next(csv.reader([header_line], delimiter=separator))
     if len(header) != len(set(header)):
         raise FileError(RowError(1, "file", "invalid", "two columns have the same name"))
-    required = ("uuid_perm_sinp", "date_debut", "cd_nom") if fmt == "sinp" else ("eventDate",)
+    required = ("date_debut", "cd_nom") if fmt == "sinp" else ("eventDate",)
     missing = [name for name in required if name not in header]
     if missing:
         detail = f"not a {fmt.upper()} file: no column {', '.join(missing)}"
@@ -248,7 +251,9 @@ def _local_datetime(row: _Row, day_column: str, hour_column: str | None, zone: Z
     return datetime.combine(day, at.replace(tzinfo=None), tzinfo=zone)
 
 
-def _timestamp(row: _Row, column: str, zone: ZoneInfo) -> datetime | None:
+def _timestamp(row: _Row, column: str, zone: tzinfo) -> datetime | None:
+    """A date and time; without an offset, at `zone` (the SINP file writes a record's
+    validation at its observation's offset)."""
     raw = row.text(column)
     if raw is None:
         return None
@@ -258,6 +263,12 @@ def _timestamp(row: _Row, column: str, zone: ZoneInfo) -> datetime | None:
         row.fail(column, "invalid_format", f"{raw[:60]!r} is not a date and time")
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _offset_of(observed_at: datetime | None, zone: ZoneInfo) -> tzinfo:
+    """The fixed offset the observation was made at (the zone's when it has no date)."""
+    offset = observed_at.utcoffset() if observed_at else None
+    return zone if offset is None else timezone(offset)
 
 
 def _point(row: _Row) -> tuple[float, float] | None:
@@ -347,9 +358,13 @@ def sinp_candidate(line: int, cells: dict[str, str], programme: str, zone: ZoneI
 ):  # fmt: skip
     """A SINP row (Cairn's export or GeoNature's Synthèse export, codes or labels)."""
     row = _Row(line, cells)
-    observation_id = row.uuid("uuid_perm_sinp", required=True)
-    row.uuid("unique_dataset_id", required=False)
-    row.uuid("jdd_uuid", required=False)
+    local_id = row.text("id_synthese")
+    dataset = row.uuid("unique_dataset_id", required=False) or row.uuid("jdd_uuid", required=False)
+    observation_id = row.uuid("uuid_perm_sinp", required=local_id is None)
+    if observation_id is None and local_id is not None and not row.errors:
+        # A Synthèse row without its SINP UUID: one made from its dataset and local id, so
+        # the same row always gets the same (an import stays idempotent).
+        observation_id = uuid.uuid5(SINP_NAMESPACE, f"{dataset or programme}:{local_id}")
     observed_at = _local_datetime(row, "date_debut", "heure_debut", zone)
     cd_nom = row.number("cd_nom", integer=True)
     if cd_nom is None and "cd_nom" not in {e.field for e in row.errors}:
@@ -363,7 +378,7 @@ def sinp_candidate(line: int, cells: dict[str, str], programme: str, zone: ZoneI
     observers = row.text("observateurs")
     candidate = Candidate(
         line=line,
-        source_id=str(observation_id),
+        source_id=row.text("uuid_perm_sinp") or f"id_synthese {local_id}",
         observation=ObservationIn(
             id=observation_id or UUID(int=0),
             kind=kind,
@@ -376,7 +391,7 @@ def sinp_candidate(line: int, cells: dict[str, str], programme: str, zone: ZoneI
         ),
         name=row.text("nom_cite"),
         status=_status(row, "niveau_validation"),
-        validated_at=_timestamp(row, "date_validation", zone),
+        validated_at=_timestamp(row, "date_validation", _offset_of(observed_at, zone)),
         validator=row.text("validateur"),
         validation_comment=row.text("comment_validation"),
         observers=None if observers == ANONYMOUS else observers,

@@ -197,15 +197,16 @@ IMPORT_BATCH: Final = 2000
 """Records validated and inserted per statement (memory and statement size stay bounded)."""
 COLUMNS: Final[dict[str, dict[str, str]]] = {
     "sinp": {
-        "/observed_at": "date_debut", "/location/lon": "geometrie_wkt_4326",
-        "/location/lat": "geometrie_wkt_4326", "/location/accuracy_m": "precision_geographique",
-        "/location/altitude_m": "alti_min", "/data/cd_nom": "cd_nom", "/data/count": "nombre_min",
+        "/observed_at": "date_debut", "/location": "geometrie_wkt_4326",
+        "/location/lon": "geometrie_wkt_4326", "/location/lat": "geometrie_wkt_4326",
+        "/location/accuracy_m": "precision_geographique", "/location/altitude_m": "alti_min", "/data/cd_nom": "cd_nom", "/data/count": "nombre_min",
         "/data/abundance_class": "nombre_min", "/data/occurrence_status": "statut_observation",
         "/comment": "comment_occurrence", "/kind": "champs_additionnels",
         "/schema_version": "champs_additionnels", "/data": "champs_additionnels",
     },
     "dwc": {
-        "/observed_at": "eventDate", "/location/lon": "decimalLongitude",
+        "/observed_at": "eventDate", "/location": "decimalLongitude",
+        "/location/lon": "decimalLongitude",
         "/location/lat": "decimalLatitude", "/location/accuracy_m": "coordinateUncertaintyInMeters",
         "/location/altitude_m": "minimumElevationInMeters", "/data/cd_nom": "taxonID",
         "/data/count": "individualCount", "/data/occurrence_status": "occurrenceStatus",
@@ -394,7 +395,7 @@ async def _load(
             field = "uuid_perm_sinp" if upload.format == "sinp" else "occurrenceID"
             detail = "a record of another programme, or withdrawn, has this id"
             refused.append(RowError(candidate.line, field, "conflict", detail))
-        elif _as_stored(current[ident], settings) == candidate.comparable():
+        elif _unchanged(_as_stored(current[ident], settings), candidate.comparable()):
             unchanged += 1
         else:
             changed.append(candidate)
@@ -428,6 +429,12 @@ async def _load(
         conn, staff.id if staff else None, "observations_import", programme, after=summary
     )
     return len(fresh), len(changed), unchanged
+
+
+def _unchanged(stored: tuple[Any, ...], incoming: tuple[Any, ...]) -> bool:
+    """The same record, and a sensitivity level no higher than the stored one (Cairn's rules
+    may have raised it: a source's lower level changes nothing)."""
+    return bool(stored) and stored[:-1] == incoming[:-1] and incoming[-1] <= stored[-1]
 
 
 def _as_stored(row: Any, settings: Settings) -> tuple[Any, ...]:
