@@ -199,7 +199,8 @@ COLUMNS: Final[dict[str, dict[str, str]]] = {
     "sinp": {
         "/observed_at": "date_debut", "/location": "geometrie_wkt_4326",
         "/location/lon": "geometrie_wkt_4326", "/location/lat": "geometrie_wkt_4326",
-        "/location/accuracy_m": "precision_geographique", "/location/altitude_m": "alti_min", "/data/cd_nom": "cd_nom", "/data/count": "nombre_min",
+        "/location/accuracy_m": "precision_geographique", "/location/altitude_m": "alti_min",
+        "/data/cd_nom": "cd_nom", "/data/count": "nombre_min",
         "/data/abundance_class": "nombre_min", "/data/occurrence_status": "statut_observation",
         "/comment": "comment_occurrence", "/kind": "champs_additionnels",
         "/schema_version": "champs_additionnels", "/data": "champs_additionnels",
