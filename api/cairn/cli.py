@@ -352,11 +352,12 @@ def _fill_fresh_database(dsn: str, settings: Settings, *, demo: bool) -> None:
 
 
 @cli.command("export-dwca")
+@click.option("--programme", default=None, help="Only this programme: its GBIF dataset.")
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-def export_dwca_command(out: Path) -> None:
+def export_dwca_command(programme: str | None, out: Path) -> None:
     """Write a Darwin Core Archive of every public species observation to OUT (a .zip)."""
     from cairn.opendata import store as public  # noqa: PLC0415
-    from cairn.opendata.dwca import write_archive  # noqa: PLC0415
+    from cairn.opendata.dwca import PublishedDataset, write_archive  # noqa: PLC0415
     from cairn.opendata.routes import dataset_info  # noqa: PLC0415
 
     settings = _settings()
@@ -369,8 +370,11 @@ def export_dwca_command(out: Path) -> None:
                 nonlocal written
                 written += handle.write(chunk)
 
-            filters = public.Filters(statuses=settings.public_statuses)
-            await write_archive(conn, filters, dataset_info(settings, ""), write)
+            filters = public.Filters(statuses=settings.public_statuses, programme=programme)
+            found = await public.published_dataset(conn, programme) if programme else None
+            dataset = None if found is None else PublishedDataset(**dict(found))
+            query = f"?programme={programme}" if programme else ""
+            await write_archive(conn, filters, dataset_info(settings, query, dataset), write)
         return written
 
     size = run_on_database(resolve_database(settings), job)
