@@ -28,6 +28,48 @@ CREATE FUNCTION public.cairn_level_rules(taxa integer[], lock boolean) RETURNS j
              WHERE t.cd_nom = ANY(taxa));
     END $$;
 COMMENT ON FUNCTION public.cairn_level_rules(taxa integer[], lock boolean) IS 'The sensitivity rules covering these taxa (theirs and their ancestors''), read after taking the rules lock shared until the transaction ends if asked';
+CREATE TABLE public.programme (
+    slug text NOT NULL,
+    organisation text NOT NULL,
+    name jsonb NOT NULL,
+    description jsonb NOT NULL,
+    territory jsonb NOT NULL,
+    min_lon double precision NOT NULL,
+    min_lat double precision NOT NULL,
+    max_lon double precision NOT NULL,
+    max_lat double precision NOT NULL,
+    kinds jsonb NOT NULL,
+    target_taxa integer[],
+    default_licence text NOT NULL,
+    starts_on date,
+    ends_on date,
+    is_demo boolean DEFAULT false NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT programme_check CHECK (((starts_on IS NULL) OR (ends_on IS NULL) OR (starts_on <= ends_on))),
+    CONSTRAINT programme_check1 CHECK (((min_lon <= max_lon) AND (min_lat <= max_lat))),
+    CONSTRAINT programme_default_licence_check CHECK ((default_licence = ANY (ARRAY['CC0-1.0'::text, 'CC-BY-4.0'::text, 'CC-BY-NC-4.0'::text, 'etalab-2.0'::text]))),
+    CONSTRAINT programme_description_check CHECK ((description ?& ARRAY['fr'::text, 'en'::text, 'it'::text])),
+    CONSTRAINT programme_kinds_check CHECK ((jsonb_typeof(kinds) = 'object'::text)),
+    CONSTRAINT programme_name_check CHECK ((name ?& ARRAY['fr'::text, 'en'::text, 'it'::text])),
+    CONSTRAINT programme_slug_check CHECK ((slug ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
+    CONSTRAINT programme_territory_check CHECK (((territory ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text]))),
+    CONSTRAINT programme_version_check CHECK ((version >= 1))
+);
+COMMENT ON COLUMN public.programme.territory IS 'GeoJSON Polygon/MultiPolygon, WGS84, valid (shapely)';
+COMMENT ON COLUMN public.programme.kinds IS 'Accepted kinds and their schema versions: {"species": [1]}';
+COMMENT ON COLUMN public.programme.target_taxa IS 'CD_REF the programme targets; NULL = any taxon';
+CREATE FUNCTION public.cairn_new_dataset(p public.programme) RETURNS void
+    LANGUAGE sql
+    AS $$
+        INSERT INTO dataset (programme, title, description, producer, gbif_licence)
+        SELECT p.slug, p.name ->> 'fr', left(p.description ->> 'fr', 8000), o.name,
+               CASE WHEN p.default_licence IN ('CC0-1.0', 'CC-BY-4.0', 'CC-BY-NC-4.0')
+                    THEN p.default_licence ELSE 'CC-BY-4.0' END
+          FROM organisation o WHERE o.slug = p.organisation
+    $$;
+COMMENT ON FUNCTION public.cairn_new_dataset(p public.programme) IS 'A programme''s dataset with a fresh UUID and metadata from the programme (its admins edit them); etalab-2.0 is no GBIF licence, so such a dataset starts under CC-BY-4.0';
 CREATE FUNCTION public.cairn_rules_version() RETURNS bigint
     LANGUAGE plpgsql
     AS $$
@@ -49,11 +91,7 @@ CREATE FUNCTION public.dataset_of_programme() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
     BEGIN
-        INSERT INTO dataset (programme, title, description, producer, gbif_licence)
-        SELECT NEW.slug, NEW.name ->> 'fr', left(NEW.description ->> 'fr', 8000), o.name,
-               CASE WHEN NEW.default_licence IN ('CC0-1.0', 'CC-BY-4.0', 'CC-BY-NC-4.0')
-                    THEN NEW.default_licence ELSE 'CC-BY-4.0' END
-          FROM organisation o WHERE o.slug = NEW.organisation;
+        PERFORM cairn_new_dataset(NEW);
         RETURN NEW;
     END $$;
 CREATE FUNCTION public.observation_deleted() RETURNS trigger
@@ -379,38 +417,6 @@ CREATE TABLE public.photo (
 );
 COMMENT ON TABLE public.photo IS 'Photos of observations; files in the photo store under sha256, stripped of all metadata';
 COMMENT ON COLUMN public.photo.exif IS 'Capture time and GPS position read before stripping, for moderators only';
-CREATE TABLE public.programme (
-    slug text NOT NULL,
-    organisation text NOT NULL,
-    name jsonb NOT NULL,
-    description jsonb NOT NULL,
-    territory jsonb NOT NULL,
-    min_lon double precision NOT NULL,
-    min_lat double precision NOT NULL,
-    max_lon double precision NOT NULL,
-    max_lat double precision NOT NULL,
-    kinds jsonb NOT NULL,
-    target_taxa integer[],
-    default_licence text NOT NULL,
-    starts_on date,
-    ends_on date,
-    is_demo boolean DEFAULT false NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT programme_check CHECK (((starts_on IS NULL) OR (ends_on IS NULL) OR (starts_on <= ends_on))),
-    CONSTRAINT programme_check1 CHECK (((min_lon <= max_lon) AND (min_lat <= max_lat))),
-    CONSTRAINT programme_default_licence_check CHECK ((default_licence = ANY (ARRAY['CC0-1.0'::text, 'CC-BY-4.0'::text, 'CC-BY-NC-4.0'::text, 'etalab-2.0'::text]))),
-    CONSTRAINT programme_description_check CHECK ((description ?& ARRAY['fr'::text, 'en'::text, 'it'::text])),
-    CONSTRAINT programme_kinds_check CHECK ((jsonb_typeof(kinds) = 'object'::text)),
-    CONSTRAINT programme_name_check CHECK ((name ?& ARRAY['fr'::text, 'en'::text, 'it'::text])),
-    CONSTRAINT programme_slug_check CHECK ((slug ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
-    CONSTRAINT programme_territory_check CHECK (((territory ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text]))),
-    CONSTRAINT programme_version_check CHECK ((version >= 1))
-);
-COMMENT ON COLUMN public.programme.territory IS 'GeoJSON Polygon/MultiPolygon, WGS84, valid (shapely)';
-COMMENT ON COLUMN public.programme.kinds IS 'Accepted kinds and their schema versions: {"species": [1]}';
-COMMENT ON COLUMN public.programme.target_taxa IS 'CD_REF the programme targets; NULL = any taxon';
 CREATE TABLE public.programme_kind (
     programme text NOT NULL,
     kind text NOT NULL,

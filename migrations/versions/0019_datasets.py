@@ -70,13 +70,19 @@ def upgrade() -> None:
         'A programme as a published dataset (SINP JDD, GBIF dataset); its id never changes';
     COMMENT ON COLUMN dataset.ds_publique IS 'SINP DS_PUBLIQUE code: Pu, Pr or NSP';
 
+    CREATE FUNCTION cairn_new_dataset(p programme) RETURNS void LANGUAGE sql AS $$
+        INSERT INTO dataset (programme, title, description, producer, gbif_licence)
+        SELECT p.slug, p.name ->> 'fr', left(p.description ->> 'fr', 8000), o.name,
+               CASE WHEN p.default_licence IN ('CC0-1.0', 'CC-BY-4.0', 'CC-BY-NC-4.0')
+                    THEN p.default_licence ELSE 'CC-BY-4.0' END
+          FROM organisation o WHERE o.slug = p.organisation
+    $$;
+    COMMENT ON FUNCTION cairn_new_dataset(programme) IS
+        'A programme''s dataset with a fresh UUID and metadata from the programme (its admins '
+        'edit them); etalab-2.0 is no GBIF licence, so such a dataset starts under CC-BY-4.0';
     CREATE FUNCTION dataset_of_programme() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        INSERT INTO dataset (programme, title, description, producer, gbif_licence)
-        SELECT NEW.slug, NEW.name ->> 'fr', left(NEW.description ->> 'fr', 8000), o.name,
-               CASE WHEN NEW.default_licence IN ('CC0-1.0', 'CC-BY-4.0', 'CC-BY-NC-4.0')
-                    THEN NEW.default_licence ELSE 'CC-BY-4.0' END
-          FROM organisation o WHERE o.slug = NEW.organisation;
+        PERFORM cairn_new_dataset(NEW);
         RETURN NEW;
     END $$;
     CREATE TRIGGER programme_dataset AFTER INSERT ON programme
@@ -92,11 +98,7 @@ def upgrade() -> None:
     CREATE TRIGGER dataset_id_fixed BEFORE UPDATE ON dataset
         FOR EACH ROW EXECUTE FUNCTION dataset_id_is_fixed();
 
-    INSERT INTO dataset (programme, title, description, producer, gbif_licence)
-    SELECT p.slug, p.name ->> 'fr', left(p.description ->> 'fr', 8000), o.name,
-           CASE WHEN p.default_licence IN ('CC0-1.0', 'CC-BY-4.0', 'CC-BY-NC-4.0')
-                THEN p.default_licence ELSE 'CC-BY-4.0' END
-      FROM programme p JOIN organisation o ON o.slug = p.organisation;
+    SELECT cairn_new_dataset(p) FROM programme p;
 
     CREATE TABLE observation_deletion (
         observation_id uuid PRIMARY KEY,
@@ -154,6 +156,7 @@ def downgrade() -> None:
     DROP TABLE observation_deletion;
     DROP TRIGGER programme_dataset ON programme;
     DROP FUNCTION dataset_of_programme();
+    DROP FUNCTION cairn_new_dataset(programme);
     DROP TABLE dataset;
     DROP FUNCTION dataset_id_is_fixed();
     """)

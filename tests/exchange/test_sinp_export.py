@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,24 +16,18 @@ from click.testing import CliRunner
 from cairn.cli import cli
 from cairn.exchange.model import NOMENCLATURE_COLUMNS, SINP_COLUMNS
 from tests.exchange.geonature import load, shipped_codes
-from tests.factories import new_device
+from tests.factories import new_device, observation_payload
 from tests.world import Client, add_staff, plain_taxon, sensitive_taxon, sign_in
 
 EXPORT = "/api/v1/programmes/default/exports/sinp"
 
 
 async def _send(client: Client, headers: dict[str, str], **overrides: Any) -> str:
-    body: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "kind": "species",
-        "schema_version": 1,
-        "programme": "default",
-        "observed_at": "2026-07-14T09:32:00+02:00",
-        "location": {"lon": 6.6433, "lat": 44.8986, "accuracy_m": 12.4, "altitude_m": 1326.0},
-        "data": {"cd_nom": plain_taxon(), "count": 3},
-        "licence": "CC-BY-4.0",
-        "comment": "three on the scree",
-    }
+    body = observation_payload(
+        location={"lon": 6.6433, "lat": 44.8986, "accuracy_m": 12.4, "altitude_m": 1326.0},
+        data={"cd_nom": plain_taxon(), "count": 3},
+        comment="three on the scree",
+    )
     body.update(overrides)
     answer = await client.post("/api/v1/observations", json=body, headers=headers)
     assert answer.status_code == 201, answer.text
