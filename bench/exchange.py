@@ -15,8 +15,8 @@ import argparse
 import asyncio
 import csv
 import io
+import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -95,7 +95,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    settings = Settings.from_env({"CAIRN_DATA_DIR": str(Path("/tmp/cairn-bench-exchange"))})
+    settings = Settings.from_env({"CAIRN_DATA_DIR": tempfile.mkdtemp(prefix="cairn-bench-")})
     source = fresh_database("exchange_source")
     asyncio.run(load(source, 0, args.rows))
     content, took, raw = asyncio.run(export(source, settings))
@@ -103,7 +103,8 @@ def main() -> None:
     kept = inside(content)
     target = fresh_database("exchange_target")
     report, imported_in = asyncio.run(import_into_empty(target, settings, kept))
-    assert report.loaded, report.refused[:5]
+    if not report.loaded:
+        raise SystemExit(f"the import refused rows: {report.refused[:5]}")
     rows = report.created
     print(f"SINP export: {exported:,} rows in {took:.2f} s ({exported / took:,.0f} rows/s)")
     print(f"bare COPY of the same observations: {raw:.2f} s")

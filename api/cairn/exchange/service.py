@@ -491,16 +491,13 @@ async def _judge(
         staff.id if staff else None,
     )
     after = await store.tracked(conn, ids)
-    for candidate in batch:
-        ident = candidate.observation.id
-        await events.append(
-            conn,
-            ident,
-            actor=actor,
-            action=action,
-            version=versions[ident],
-            before=before[ident],
-            after=after[ident],
-            comment=f"{note}, line {candidate.line}",
-        )
+    await events.append_many(
+        conn,
+        [
+            (i, versions[i], before[i], after[i], f"{note}, line {line}")
+            for i, line in ((c.observation.id, c.line) for c in batch)
+        ],
+        actor=actor,
+        action=action,
+    )
     await public.project(conn, ids)
