@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Callable, Sequence
@@ -284,6 +285,27 @@ async def import_observations(
     defaults = await _programme_defaults(pool, programme)
     zone = ZoneInfo(settings.timezone)
     digest = new_digest()
+    rows, candidates, refused = await asyncio.to_thread(_parse, upload, programme, zone, digest)
+    if any(error.field == "file" for error in refused):
+        return _report(upload, programme, digest, rows, refused=refused)
+    refused += _duplicates(upload.format, candidates)
+    try:
+        async with transaction(pool) as conn:
+            counts = await _load(
+                conn, territory, settings, staff, upload, programme, defaults, candidates,
+                refused, digest.hexdigest(),
+            )  # fmt: skip
+    except _RefusedError as exc:
+        return _report(upload, programme, digest, rows, refused=exc.refused)
+    return _report(upload, programme, digest, rows, refused=[], counts=counts)
+
+
+def _parse(
+    upload: Upload, programme: str, zone: ZoneInfo, digest: Any
+) -> tuple[int, list[Candidate], list[RowError]]:
+    """Every row of the file read (in a worker thread: a long file keeps the server
+    answering): the row count, the candidates and the refusals; a file that cannot be read
+    ends with its one refusal."""
     read = candidate_of(upload.format)
     candidates: list[Candidate] = []
     refused: list[RowError] = []
@@ -297,17 +319,8 @@ async def import_observations(
             else:
                 candidates.append(parsed)
     except FileError as exc:
-        return _report(upload, programme, digest, rows, refused=[*refused, exc.error])
-    refused += _duplicates(upload.format, candidates)
-    try:
-        async with transaction(pool) as conn:
-            counts = await _load(
-                conn, territory, settings, staff, upload, programme, defaults, candidates,
-                refused, digest.hexdigest(),
-            )  # fmt: skip
-    except _RefusedError as exc:
-        return _report(upload, programme, digest, rows, refused=exc.refused)
-    return _report(upload, programme, digest, rows, refused=[], counts=counts)
+        refused.append(exc.error)
+    return rows, candidates, refused
 
 
 @dataclass(frozen=True, kw_only=True)
