@@ -28,6 +28,48 @@ CREATE FUNCTION public.cairn_level_rules(taxa integer[], lock boolean) RETURNS j
              WHERE t.cd_nom = ANY(taxa));
     END $$;
 COMMENT ON FUNCTION public.cairn_level_rules(taxa integer[], lock boolean) IS 'The sensitivity rules covering these taxa (theirs and their ancestors''), read after taking the rules lock shared until the transaction ends if asked';
+CREATE TABLE public.programme (
+    slug text NOT NULL,
+    organisation text NOT NULL,
+    name jsonb NOT NULL,
+    description jsonb NOT NULL,
+    territory jsonb NOT NULL,
+    min_lon double precision NOT NULL,
+    min_lat double precision NOT NULL,
+    max_lon double precision NOT NULL,
+    max_lat double precision NOT NULL,
+    kinds jsonb NOT NULL,
+    target_taxa integer[],
+    default_licence text NOT NULL,
+    starts_on date,
+    ends_on date,
+    is_demo boolean DEFAULT false NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT programme_check CHECK (((starts_on IS NULL) OR (ends_on IS NULL) OR (starts_on <= ends_on))),
+    CONSTRAINT programme_check1 CHECK (((min_lon <= max_lon) AND (min_lat <= max_lat))),
+    CONSTRAINT programme_default_licence_check CHECK ((default_licence = ANY (ARRAY['CC0-1.0'::text, 'CC-BY-4.0'::text, 'CC-BY-NC-4.0'::text, 'etalab-2.0'::text]))),
+    CONSTRAINT programme_description_check CHECK ((description ?& ARRAY['fr'::text, 'en'::text, 'it'::text])),
+    CONSTRAINT programme_kinds_check CHECK ((jsonb_typeof(kinds) = 'object'::text)),
+    CONSTRAINT programme_name_check CHECK ((name ?& ARRAY['fr'::text, 'en'::text, 'it'::text])),
+    CONSTRAINT programme_slug_check CHECK ((slug ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
+    CONSTRAINT programme_territory_check CHECK (((territory ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text]))),
+    CONSTRAINT programme_version_check CHECK ((version >= 1))
+);
+COMMENT ON COLUMN public.programme.territory IS 'GeoJSON Polygon/MultiPolygon, WGS84, valid (shapely)';
+COMMENT ON COLUMN public.programme.kinds IS 'Accepted kinds and their schema versions: {"species": [1]}';
+COMMENT ON COLUMN public.programme.target_taxa IS 'CD_REF the programme targets; NULL = any taxon';
+CREATE FUNCTION public.cairn_new_dataset(p public.programme) RETURNS void
+    LANGUAGE sql
+    AS $$
+        INSERT INTO dataset (programme, title, description, producer, gbif_licence)
+        SELECT p.slug, p.name ->> 'fr', left(p.description ->> 'fr', 8000), o.name,
+               CASE WHEN p.default_licence IN ('CC0-1.0', 'CC-BY-4.0', 'CC-BY-NC-4.0')
+                    THEN p.default_licence ELSE 'CC-BY-4.0' END
+          FROM organisation o WHERE o.slug = p.organisation
+    $$;
+COMMENT ON FUNCTION public.cairn_new_dataset(p public.programme) IS 'A programme''s dataset with a fresh UUID and metadata from the programme (its admins edit them); etalab-2.0 is no GBIF licence, so such a dataset starts under CC-BY-4.0';
 CREATE FUNCTION public.cairn_rules_version() RETURNS bigint
     LANGUAGE plpgsql
     AS $$
@@ -36,6 +78,31 @@ CREATE FUNCTION public.cairn_rules_version() RETURNS bigint
         RETURN (SELECT version FROM sensitivity_rules_version);
     END $$;
 COMMENT ON FUNCTION public.cairn_rules_version() IS 'The rules version, read after taking the rules lock shared until the transaction ends';
+CREATE FUNCTION public.dataset_id_is_fixed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        IF NEW.id <> OLD.id OR NEW.programme <> OLD.programme THEN
+            RAISE EXCEPTION 'a dataset keeps its id and its programme' USING ERRCODE = '23514';
+        END IF;
+        RETURN NEW;
+    END $$;
+CREATE FUNCTION public.dataset_of_programme() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        PERFORM cairn_new_dataset(NEW);
+        RETURN NEW;
+    END $$;
+CREATE FUNCTION public.observation_deleted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        INSERT INTO observation_deletion (observation_id, programme)
+        SELECT id, programme FROM old_rows WHERE taxon_cd_nom IS NOT NULL
+        ON CONFLICT (observation_id) DO NOTHING;
+        RETURN NULL;
+    END $$;
 CREATE FUNCTION public.observation_event_append_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -123,6 +190,41 @@ CREATE TABLE public.contributor (
     CONSTRAINT contributor_email_check CHECK (((email = lower(email)) AND (length(email) <= 320)))
 );
 COMMENT ON TABLE public.contributor IS 'Optional contributor accounts (argon2id password hash); they gather devices';
+CREATE TABLE public.dataset (
+    programme text NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    title text NOT NULL,
+    description text NOT NULL,
+    producer text NOT NULL,
+    contact_name text,
+    contact_email text,
+    sinp_jdd_uuid uuid,
+    sinp_ca_uuid uuid,
+    ds_publique text DEFAULT 'NSP'::text NOT NULL,
+    gbif_licence text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT dataset_contact_email_check CHECK ((length(contact_email) <= 320)),
+    CONSTRAINT dataset_contact_name_check CHECK ((length(contact_name) <= 200)),
+    CONSTRAINT dataset_description_check CHECK ((length(description) <= 8000)),
+    CONSTRAINT dataset_ds_publique_check CHECK ((ds_publique = ANY (ARRAY['Pu'::text, 'Pr'::text, 'NSP'::text]))),
+    CONSTRAINT dataset_gbif_licence_check CHECK ((gbif_licence = ANY (ARRAY['CC0-1.0'::text, 'CC-BY-4.0'::text, 'CC-BY-NC-4.0'::text]))),
+    CONSTRAINT dataset_producer_check CHECK (((length(producer) >= 1) AND (length(producer) <= 500))),
+    CONSTRAINT dataset_title_check CHECK (((length(title) >= 1) AND (length(title) <= 500))),
+    CONSTRAINT dataset_version_check CHECK ((version >= 1))
+);
+COMMENT ON TABLE public.dataset IS 'A programme as a published dataset (SINP JDD, GBIF dataset); its id never changes';
+COMMENT ON COLUMN public.dataset.ds_publique IS 'SINP DS_PUBLIQUE code: Pu, Pr or NSP';
+CREATE TABLE public.departement (
+    code text NOT NULL,
+    name text NOT NULL,
+    region text NOT NULL,
+    region_name text NOT NULL,
+    country text NOT NULL,
+    CONSTRAINT departement_code_check CHECK ((code ~ '^[0-9][0-9AB]$|^9[78][0-9]$'::text)),
+    CONSTRAINT departement_country_check CHECK ((country ~ '^[A-Z]{2}$'::text))
+);
+COMMENT ON TABLE public.departement IS 'Département, region and ISO 3166 country of the communes (INSEE COG)';
 CREATE TABLE public.device (
     id uuid NOT NULL,
     token_hash bytea NOT NULL,
@@ -238,6 +340,12 @@ COMMENT ON COLUMN public.observation.sensitivity_level IS 'SINP sensitivity 0-4 
 COMMENT ON COLUMN public.observation.moderator_comment IS 'The last decision''s comment, shown to the contributor';
 COMMENT ON COLUMN public.observation.queue_rank IS 'Moderation need: 0 flagged and sensitive, 1 either, 2 neither (the queue sorts on it)';
 COMMENT ON COLUMN public.observation.geoprivacy IS 'The contributor''s choice for this record: obscured publishes it generalised';
+CREATE TABLE public.observation_deletion (
+    observation_id uuid NOT NULL,
+    programme text NOT NULL,
+    deleted_at timestamp with time zone DEFAULT now() NOT NULL
+);
+COMMENT ON TABLE public.observation_deletion IS 'Ids of erased taxon records: what an incremental SINP export tells the receiver to delete';
 CREATE TABLE public.observation_event (
     id bigint NOT NULL,
     observation_id uuid NOT NULL,
@@ -264,6 +372,24 @@ ALTER TABLE public.observation_event ALTER COLUMN id ADD GENERATED ALWAYS AS IDE
     NO MAXVALUE
     CACHE 1
 );
+CREATE TABLE public.observation_import (
+    observation_id uuid NOT NULL,
+    source_format text NOT NULL,
+    source_id text NOT NULL,
+    file_name text NOT NULL,
+    file_sha256 text NOT NULL,
+    observers text,
+    validator text,
+    imported_by uuid,
+    imported_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT observation_import_file_name_check CHECK ((length(file_name) <= 500)),
+    CONSTRAINT observation_import_file_sha256_check CHECK ((file_sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT observation_import_observers_check CHECK ((length(observers) <= 1000)),
+    CONSTRAINT observation_import_source_format_check CHECK ((source_format = ANY (ARRAY['sinp'::text, 'dwc'::text]))),
+    CONSTRAINT observation_import_source_id_check CHECK ((length(source_id) <= 200)),
+    CONSTRAINT observation_import_validator_check CHECK ((length(validator) <= 1000))
+);
+COMMENT ON TABLE public.observation_import IS 'Where an imported record came from, and the source''s observers and validator (staff only)';
 CREATE TABLE public.organisation (
     slug text NOT NULL,
     name text NOT NULL,
@@ -291,38 +417,6 @@ CREATE TABLE public.photo (
 );
 COMMENT ON TABLE public.photo IS 'Photos of observations; files in the photo store under sha256, stripped of all metadata';
 COMMENT ON COLUMN public.photo.exif IS 'Capture time and GPS position read before stripping, for moderators only';
-CREATE TABLE public.programme (
-    slug text NOT NULL,
-    organisation text NOT NULL,
-    name jsonb NOT NULL,
-    description jsonb NOT NULL,
-    territory jsonb NOT NULL,
-    min_lon double precision NOT NULL,
-    min_lat double precision NOT NULL,
-    max_lon double precision NOT NULL,
-    max_lat double precision NOT NULL,
-    kinds jsonb NOT NULL,
-    target_taxa integer[],
-    default_licence text NOT NULL,
-    starts_on date,
-    ends_on date,
-    is_demo boolean DEFAULT false NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT programme_check CHECK (((starts_on IS NULL) OR (ends_on IS NULL) OR (starts_on <= ends_on))),
-    CONSTRAINT programme_check1 CHECK (((min_lon <= max_lon) AND (min_lat <= max_lat))),
-    CONSTRAINT programme_default_licence_check CHECK ((default_licence = ANY (ARRAY['CC0-1.0'::text, 'CC-BY-4.0'::text, 'CC-BY-NC-4.0'::text, 'etalab-2.0'::text]))),
-    CONSTRAINT programme_description_check CHECK ((description ?& ARRAY['fr'::text, 'en'::text, 'it'::text])),
-    CONSTRAINT programme_kinds_check CHECK ((jsonb_typeof(kinds) = 'object'::text)),
-    CONSTRAINT programme_name_check CHECK ((name ?& ARRAY['fr'::text, 'en'::text, 'it'::text])),
-    CONSTRAINT programme_slug_check CHECK ((slug ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
-    CONSTRAINT programme_territory_check CHECK (((territory ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text]))),
-    CONSTRAINT programme_version_check CHECK ((version >= 1))
-);
-COMMENT ON COLUMN public.programme.territory IS 'GeoJSON Polygon/MultiPolygon, WGS84, valid (shapely)';
-COMMENT ON COLUMN public.programme.kinds IS 'Accepted kinds and their schema versions: {"species": [1]}';
-COMMENT ON COLUMN public.programme.target_taxa IS 'CD_REF the programme targets; NULL = any taxon';
 CREATE TABLE public.programme_kind (
     programme text NOT NULL,
     kind text NOT NULL,
@@ -571,6 +665,14 @@ ALTER TABLE ONLY public.contributor
     ADD CONSTRAINT contributor_email_key UNIQUE (email);
 ALTER TABLE ONLY public.contributor
     ADD CONSTRAINT contributor_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.dataset
+    ADD CONSTRAINT dataset_id_key UNIQUE (id);
+ALTER TABLE ONLY public.dataset
+    ADD CONSTRAINT dataset_pkey PRIMARY KEY (programme);
+ALTER TABLE ONLY public.dataset
+    ADD CONSTRAINT dataset_sinp_jdd_uuid_key UNIQUE (sinp_jdd_uuid);
+ALTER TABLE ONLY public.departement
+    ADD CONSTRAINT departement_pkey PRIMARY KEY (code);
 ALTER TABLE ONLY public.device
     ADD CONSTRAINT device_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.device
@@ -587,8 +689,12 @@ ALTER TABLE ONLY public.impact_share
     ADD CONSTRAINT impact_share_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.login_attempt
     ADD CONSTRAINT login_attempt_pkey PRIMARY KEY (email_digest);
+ALTER TABLE ONLY public.observation_deletion
+    ADD CONSTRAINT observation_deletion_pkey PRIMARY KEY (observation_id);
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.observation_import
+    ADD CONSTRAINT observation_import_pkey PRIMARY KEY (observation_id);
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.organisation
@@ -631,6 +737,7 @@ CREATE INDEX device_contributor ON public.device USING btree (contributor_id);
 CREATE INDEX heritage_item_commune ON public.heritage_item USING btree (commune_insee);
 CREATE INDEX heritage_item_name_trgm ON public.heritage_item USING gin (public.cairn_fold(name) public.gin_trgm_ops);
 CREATE INDEX observation_commune ON public.observation USING btree (commune_insee);
+CREATE INDEX observation_deletion_since ON public.observation_deletion USING btree (programme, deleted_at);
 CREATE INDEX observation_device ON public.observation USING btree (device_id, received_at);
 CREATE INDEX observation_event_observation ON public.observation_event USING btree (observation_id, id);
 CREATE INDEX observation_programme_status ON public.observation USING btree (programme, status);
@@ -662,11 +769,16 @@ CREATE INDEX taxon_scientific_trgm ON public.taxon USING gin (public.cairn_fold(
 CREATE INDEX taxon_vernacular_en_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_en) public.gin_trgm_ops);
 CREATE INDEX taxon_vernacular_fr_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_fr) public.gin_trgm_ops);
 CREATE INDEX taxon_vernacular_it_trgm ON public.taxon USING gin (public.cairn_fold(vernacular_it) public.gin_trgm_ops);
+CREATE TRIGGER dataset_id_fixed BEFORE UPDATE ON public.dataset FOR EACH ROW EXECUTE FUNCTION public.dataset_id_is_fixed();
+CREATE TRIGGER observation_deletion AFTER DELETE ON public.observation REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.observation_deleted();
 CREATE TRIGGER observation_event_no_update BEFORE UPDATE ON public.observation_event FOR EACH ROW EXECUTE FUNCTION public.observation_event_erasure_only();
+CREATE TRIGGER programme_dataset AFTER INSERT ON public.programme FOR EACH ROW EXECUTE FUNCTION public.dataset_of_programme();
 CREATE TRIGGER programme_kind_frozen BEFORE DELETE OR UPDATE ON public.programme_kind FOR EACH ROW EXECUTE FUNCTION public.programme_kind_frozen();
 CREATE TRIGGER sensitivity_rule_version AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.sensitivity_rule FOR EACH STATEMENT EXECUTE FUNCTION public.sensitivity_rules_changed();
 CREATE TRIGGER site_disclosure_version AFTER UPDATE ON public.site FOR EACH STATEMENT EXECUTE FUNCTION public.sensitivity_rules_changed();
 CREATE TRIGGER staff_audit_no_update BEFORE UPDATE ON public.staff_audit FOR EACH ROW EXECUTE FUNCTION public.observation_event_append_only();
+ALTER TABLE ONLY public.dataset
+    ADD CONSTRAINT dataset_programme_fkey FOREIGN KEY (programme) REFERENCES public.programme(slug);
 ALTER TABLE ONLY public.device
     ADD CONSTRAINT device_contributor_id_fkey FOREIGN KEY (contributor_id) REFERENCES public.contributor(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.heritage_item
@@ -677,6 +789,10 @@ ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_device_id_fkey FOREIGN KEY (device_id) REFERENCES public.device(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.observation_import
+    ADD CONSTRAINT observation_import_imported_by_fkey FOREIGN KEY (imported_by) REFERENCES public.staff_user(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.observation_import
+    ADD CONSTRAINT observation_import_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_programme_fk FOREIGN KEY (programme) REFERENCES public.programme(slug);
 ALTER TABLE ONLY public.observation

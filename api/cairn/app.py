@@ -30,6 +30,7 @@ from cairn.core.openapi import StrictStructSchemaPlugin
 from cairn.core.problems import EXCEPTION_HANDLERS
 from cairn.core.replica import ReplicaRouter
 from cairn.core.storage import photo_store
+from cairn.exchange import routes as exchange
 from cairn.health import routes as health
 from cairn.moderation import routes as moderation
 from cairn.mydata import routes as my_data
@@ -74,6 +75,7 @@ TAGS = [
     Tag(name="ogc", description="OGC API - Features (Part 1 Core) for GIS tools such as QGIS"),
     Tag(name="staff", description="Staff sign-in: access and refresh tokens"),
     Tag(name="programmes", description="Organisations and the programmes they run"),
+    Tag(name="exchange", description="Datasets, the SINP export for GeoNature, imports"),
     Tag(name="moderation", description="The queue, decisions and the history of observations"),
     Tag(name="sensitivity", description="Sensitivity rules and their background re-projection"),
     Tag(name="share", description="Trail QR codes and posters that open the field app"),
@@ -156,6 +158,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             offline_bundle.router,
             staff.router,
             programmes.router,
+            exchange.router,
             protocols.router,
             sites.router,
             moderation.router,

@@ -352,11 +352,12 @@ def _fill_fresh_database(dsn: str, settings: Settings, *, demo: bool) -> None:
 
 
 @cli.command("export-dwca")
+@click.option("--programme", default=None, help="Only this programme: its GBIF dataset.")
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-def export_dwca_command(out: Path) -> None:
+def export_dwca_command(programme: str | None, out: Path) -> None:
     """Write a Darwin Core Archive of every public species observation to OUT (a .zip)."""
     from cairn.opendata import store as public  # noqa: PLC0415
-    from cairn.opendata.dwca import write_archive  # noqa: PLC0415
+    from cairn.opendata.dwca import PublishedDataset, write_archive  # noqa: PLC0415
     from cairn.opendata.routes import dataset_info  # noqa: PLC0415
 
     settings = _settings()
@@ -369,12 +370,117 @@ def export_dwca_command(out: Path) -> None:
                 nonlocal written
                 written += handle.write(chunk)
 
-            filters = public.Filters(statuses=settings.public_statuses)
-            await write_archive(conn, filters, dataset_info(settings, ""), write)
+            filters = public.Filters(statuses=settings.public_statuses, programme=programme)
+            found = await public.published_dataset(conn, programme) if programme else None
+            dataset = None if found is None else PublishedDataset(**dict(found))
+            query = f"?programme={programme}" if programme else ""
+            await write_archive(conn, filters, dataset_info(settings, query, dataset), write)
         return written
 
     size = run_on_database(resolve_database(settings), job)
     click.echo(f"Wrote {out} ({size:,} bytes).")
+
+
+@cli.command("export-sinp")
+@click.option("--programme", required=True, help="The programme's slug.")
+@click.option("--since", default=None, help="Only records changed after (RFC 3339, or a date).")
+@click.option(
+    "--deletions",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the ids the receiver must delete (withdrawn or erased) to this CSV.",
+)
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_sinp_command(
+    programme: str, since: str | None, deletions: Path | None, out: Path
+) -> None:
+    """Write the programme's precise records for the park's GeoNature / the SINP to OUT (CSV)."""
+    from cairn.core.errors import NotFoundError  # noqa: PLC0415
+    from cairn.core.filters import QueryError, parse_time  # noqa: PLC0415
+    from cairn.exchange import service  # noqa: PLC0415
+
+    settings = _settings()
+    try:
+        updated_since = parse_time("--since", since) if since else None
+    except QueryError as exc:
+        raise click.BadParameter(exc.error.detail, param_hint="--since") from None
+
+    async def job(pool: asyncpg.Pool) -> str:
+        dataset = await service.export_dataset(pool, None, programme)
+        with out.open("wb") as handle:
+
+            async def write(chunk: bytes) -> None:
+                handle.write(chunk)
+
+            done = await service.write_sinp(
+                pool, None, dataset, updated_since, settings.base_url, write
+            )
+        report = f"Wrote {out}: {done.rows:,} records of dataset {done.dataset_id}."
+        if deletions is not None:
+            with deletions.open("wb") as handle:
+
+                async def write_deleted(chunk: bytes) -> None:
+                    handle.write(chunk)
+
+                gone = await service.write_deletions(
+                    pool, None, dataset, updated_since, write_deleted
+                )
+            report += f"\nWrote {deletions}: {gone.rows:,} records to delete."
+        return report
+
+    try:
+        click.echo(run_on_pool(resolve_database(settings), job))
+    except NotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command("import-observations")
+@click.argument("file", type=ExistingFile)
+@click.option("--programme", required=True, help="The programme the records go into.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["sinp", "dwc"]),
+    required=True,
+    help="sinp: Cairn's SINP export or a GeoNature Synthèse export; dwc: an occurrence.txt.",
+)
+def import_observations_command(file: Path, programme: str, fmt: str) -> None:
+    """Load past records from FILE into a programme: all of it, or nothing and the reasons."""
+    from cairn.core.errors import NotFoundError  # noqa: PLC0415
+    from cairn.exchange import service  # noqa: PLC0415
+    from cairn.reference.places_store import load_territory  # noqa: PLC0415
+
+    settings = _settings()
+    progress, stop = _progress_bar(file)
+
+    async def job(pool: asyncpg.Pool) -> service.ImportReport:
+        territory = await load_territory(pool)
+        with file.open("rb") as stream:
+            upload = service.Upload(
+                stream=stream,
+                file_name=file.name,
+                format="dwc" if fmt == "dwc" else "sinp",
+                progress=progress,
+            )
+            return await service.import_observations(
+                pool, territory, settings, None, programme, upload
+            )
+
+    try:
+        report = run_on_pool(resolve_database(settings), job)
+    except NotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        stop()
+    if not report.loaded:
+        for refusal in report.refused:
+            click.echo(f"line {refusal.line}, {refusal.field}: {refusal.detail}", err=True)
+        raise click.ClickException(
+            f"nothing imported: {len(report.refused)} refusals in {report.rows:,} rows"
+        )
+    click.echo(
+        f"Imported {file.name} into {programme}: {report.created:,} created, "
+        f"{report.corrected:,} corrected, {report.unchanged:,} unchanged."
+    )
 
 
 @cli.command("create-user")

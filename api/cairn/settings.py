@@ -12,6 +12,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -78,6 +79,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """`CAIRN_PUBLISHER`: the organisation named as creator of exported datasets."""
     contact_email: str = "contact@cairn.invalid"
     """`CAIRN_CONTACT_EMAIL`: the contact written into exported datasets' metadata."""
+    deployment_title: str = (
+        "Cairn participatory observations: Briançonnais, Écrins, Guillestrois, Queyras"
+    )
+    """`CAIRN_DEPLOYMENT_TITLE`: what this deployment's open data is called (archives, OGC)."""
+    coverage: str = "Briançonnais, Écrins, Guillestrois and Queyras (Hautes-Alpes, France)"
+    """`CAIRN_COVERAGE`: the territory the deployment covers, in words (archives, OGC)."""
+    timezone: str = "Europe/Paris"
+    """`CAIRN_TIMEZONE`: the territory's time zone, for imported local dates and times."""
     secret_key: str | None = None
     """`CAIRN_SECRET_KEY`: signs staff access tokens. Unset → generated once and kept in
     `CAIRN_DATA_DIR/secret_key`, so restarts keep sessions (see :func:`signing_key`)."""
@@ -160,6 +169,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ),
             publisher=env.get("CAIRN_PUBLISHER", default.publisher),
             contact_email=env.get("CAIRN_CONTACT_EMAIL", default.contact_email),
+            deployment_title=env.get("CAIRN_DEPLOYMENT_TITLE") or default.deployment_title,
+            coverage=env.get("CAIRN_COVERAGE") or default.coverage,
+            timezone=_timezone(env.get("CAIRN_TIMEZONE") or default.timezone),
             secret_key=env.get("CAIRN_SECRET_KEY") or None,
             access_token_seconds=_int(
                 env, "CAIRN_ACCESS_TOKEN_SECONDS", default.access_token_seconds, 30, 86400
@@ -233,6 +245,14 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise SettingsError(f"{name}: {value} is outside {low}..{high}")
     return value
+
+
+def _timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"CAIRN_TIMEZONE: no time zone {name!r}") from None
+    return name
 
 
 _ORIGIN = re.compile(r"\*|https?://(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")

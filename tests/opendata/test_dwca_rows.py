@@ -41,7 +41,7 @@ from tests.factories import observation_payload, signed
 Client = AsyncTestClient[Litestar]
 INFO = DatasetInfo(
     title="Cairn test", publisher="Cairn", contact_email="a@b.invalid",
-    base_url="https://cairn.example", query="",
+    base_url="https://cairn.example", query="", coverage="Hautes-Alpes",
 )  # fmt: skip
 AWKWARD = "tab\there, CRLF\r\nthen LS\u2028and \x1c, a \\ backslash \x01 quote \x02 delimiter\n\n"
 
@@ -54,9 +54,14 @@ def _clean(value: object) -> str:
     )
 
 
-def python_row(record: PublicObservation, communes: dict[str, str]) -> list[str]:
+def python_row(
+    record: PublicObservation, communes: dict[str, str], departements: dict[str, Any]
+) -> list[str]:
     """The standards.md §1 mapping as the record-by-record writer computed it."""
     taxon, location, general = record.taxon, record.location, record.generalisation
+    where = departements.get(record.departement or "")
+    # A generalised record's time is its day only: a bare date, not midnight.
+    when = record.observed_at.date() if general else record.observed_at
     attributes = record.attributes
     footprint = (
         cell_polygon(general.code).wkt if general and general.method == "grid_10km" else None
@@ -64,11 +69,12 @@ def python_row(record: PublicObservation, communes: dict[str, str]) -> list[str]
     return [
         _clean(v)
         for v in (
-            f"urn:uuid:{record.id}", "HumanObservation", record.observed_at.isoformat(),
+            f"urn:uuid:{record.id}", "HumanObservation", when.isoformat(),
             location.lat if location else None, location.lon if location else None,
             "EPSG:4326" if location else None, location.uncertainty_m if location else None,
-            footprint, record.altitude_m, record.altitude_m, "FR", "Provence-Alpes-Côte d'Azur",
-            "Hautes-Alpes", communes.get(record.commune or ""),
+            footprint, record.altitude_m, record.altitude_m, where and where["country"],
+            where and where["region_name"], where and where["name"],
+            communes.get(record.commune or ""),
             taxon.scientific_name if taxon else None,
             f"https://inpn.mnhn.fr/espece/cd_nom/{taxon.cd_ref}" if taxon else None,
             taxon.cd_ref if taxon else None, taxon.kingdom if taxon else None,
@@ -92,6 +98,7 @@ def tsv(cells: list[str]) -> bytes:
 async def python_archive(db: asyncpg.Connection) -> tuple[bytes, bytes, Coverage]:
     """occurrence.txt, multimedia.txt and the coverage, from records read one by one."""
     communes = {r["insee"]: r["name"] for r in await db.fetch("SELECT insee, name FROM commune")}
+    departements = {r["code"]: r for r in await db.fetch("SELECT * FROM departement")}
     occurrences = [tsv([term for _, term in OCCURRENCE_TERMS])]
     media = [tsv(["coreid", *(term for _, term in MULTIMEDIA_TERMS)])]
     records = []
@@ -100,7 +107,7 @@ async def python_archive(db: asyncpg.Connection) -> tuple[bytes, bytes, Coverage
         if record.taxon is None:  # the occurrences: every record that names a taxon
             continue
         records.append(record)
-        occurrences.append(tsv(python_row(record, communes)))
+        occurrences.append(tsv(python_row(record, communes, departements)))
         for url in record.photos:
             rights = _clean(record.observer or record.programme)
             licence = LICENCE_URIS[record.licence]
@@ -124,6 +131,7 @@ async def python_archive(db: asyncpg.Connection) -> tuple[bytes, bytes, Coverage
         first=first.date(), last=last.date(),
         kingdoms=sorted({r.taxon.kingdom for r in records if r.taxon and r.taxon.kingdom}),
         licences=sorted({r.licence for r in records}),
+        version="",  # only a programme's dataset names its version (tests/exchange)
     )  # fmt: skip
     return b"".join(occurrences), b"".join(media), coverage
 
@@ -213,7 +221,7 @@ async def test_the_copy_archive_is_the_record_by_record_archive(
     assert archive.read("measurementorfact.txt") == tsv(["coreid", *MEASUREMENT_TERMS])
     eml = archive.read("eml.xml").decode()
     stamp = eml.split("<dateStamp>")[1].split("</dateStamp>")[0]
-    assert eml == eml_xml(INFO, coverage, datetime.fromisoformat(stamp)).decode()
+    assert eml == eml_xml(INFO, coverage, datetime.fromisoformat(stamp), {}).decode()
     assert coverage.count == 4
     path = tmp_path / "archive.zip"
     path.write_bytes(b"".join(chunks))

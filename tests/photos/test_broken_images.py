@@ -29,7 +29,7 @@ from litestar.testing import AsyncTestClient, TestClient
 from PIL import Image, ImageChops
 
 from cairn.core.storage import photo_store
-from cairn.photos.model import photo_key
+from cairn.records.photos import photo_key
 from cairn.settings import Settings
 from tests.factories import observation_payload
 from tests.photos.images import ACCEPTED_FORMATS, broken_copies, photo

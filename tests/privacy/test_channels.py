@@ -126,6 +126,7 @@ async def test_a_generalised_record_names_no_observer_and_no_time_of_day(
     vulture_row = occurrences[f"urn:uuid:{vulture}"]
     assert vulture_row["recordedBy"] == ""
     assert vulture_row["rightsHolder"] != "Aline"
+    assert len(vulture_row["eventDate"]) == 10  # the day alone, no time of day (GBIF: a date)
     assert datetime.fromisoformat(vulture_row["eventDate"]).time().isoformat() == "00:00:00"
     ogc = (await client.get(f"/ogc/collections/observations/items/{vulture}")).json()
     assert ogc["properties"]["observer"] is None

@@ -12,6 +12,7 @@ kinds with a taxon field); heritage records are not exported here.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import zipfile
 from collections.abc import Callable
@@ -64,7 +65,46 @@ COMPRESS_LEVEL: Final = 1
 default level, and compressing is no longer the slowest step of an export."""
 
 
-class DatasetInfo(msgspec.Struct, frozen=True):
+GBIF_LICENCES: Final = ("CC0-1.0", "CC-BY-4.0", "CC-BY-NC-4.0")
+"""The licences GBIF accepts for a dataset, from the most open."""
+RIGHTS: Final = {
+    "CC0-1.0": (
+        "To the extent possible under law, the publisher has waived all rights to these data "
+        "and has dedicated them to the {link}. Users may copy, modify, distribute and use the "
+        "work, including for commercial purposes, without restriction.",
+        "Public Domain (CC0 1.0)",
+    ),
+    "CC-BY-4.0": (
+        "This work is licensed under a {link}.",
+        "Creative Commons Attribution (CC-BY) 4.0 License",
+    ),
+    "CC-BY-NC-4.0": (
+        "This work is licensed under a {link}.",
+        "Creative Commons Attribution Non Commercial (CC-BY-NC) 4.0 License",
+    ),
+}
+"""intellectualRights as GBIF's IPT writes it for each licence (GBIF reads the ulink)."""
+
+
+def licences_within(licence: str) -> tuple[str, ...]:
+    """The record licences a dataset under `licence` may carry: it, or a more open one."""
+    return GBIF_LICENCES[: GBIF_LICENCES.index(licence) + 1]
+
+
+class PublishedDataset(msgspec.Struct, frozen=True, kw_only=True):
+    """A programme's dataset metadata, as one GBIF dataset names it (see `store.dataset`)."""
+
+    id: str
+    title: str
+    description: str
+    producer: str
+    contact_name: str | None
+    contact_email: str | None
+    sinp_jdd_uuid: str | None
+    licence: str
+
+
+class DatasetInfo(msgspec.Struct, frozen=True, kw_only=True):
     """What eml.xml says about the dataset and who publishes it."""
 
     title: str
@@ -72,6 +112,10 @@ class DatasetInfo(msgspec.Struct, frozen=True):
     contact_email: str
     base_url: str
     query: str
+    coverage: str
+    """The territory in words (the deployment's `CAIRN_COVERAGE`)."""
+    dataset: PublishedDataset | None = None
+    """A programme's dataset: one licence, its metadata; None for the whole open data."""
 
 
 class _Sink(io.RawIOBase):
@@ -180,6 +224,8 @@ class Coverage(msgspec.Struct, frozen=True):
     last: date | None
     kingdoms: list[str]
     licences: list[str]
+    version: str
+    """Changes when the rows do (which, or any change to one): the packageId's version."""
 
     @classmethod
     def of(cls, groups: list[Any]) -> Coverage:
@@ -197,21 +243,72 @@ class Coverage(msgspec.Struct, frozen=True):
             last=groups[0]["last"] if groups else None,
             kingdoms=sorted({g["kingdom"] for g in groups if g["kingdom"]}),
             licences=sorted({g["licence"] for g in groups}),
+            version=hashlib.sha256(msgspec.json.encode(sorted(
+                [g["kingdom"] or "", g["licence"], g["cell"] or "", g["count"], g["fingerprint"]]
+                for g in groups
+            ))).hexdigest()[:16],
         )  # fmt: skip
 
 
-def eml_xml(info: DatasetInfo, coverage: Coverage, now: datetime) -> bytes:
-    """EML 2.1.1 metadata with coverage, licences and a suggested citation."""
-    today = now.date().isoformat()
+def _party(name: str, email: str | None, person: str | None = None) -> str:
+    who = f"<individualName><surName>{escape(person)}</surName></individualName>" if person else ""
+    mail = f"<electronicMailAddress>{escape(email)}</electronicMailAddress>" if email else ""
+    return f"{who}<organizationName>{escape(name)}</organizationName>{mail}"
+
+
+def _rights(info: DatasetInfo, coverage: Coverage) -> str:
+    """intellectualRights: the dataset's licence with a ulink GBIF reads, or, for the whole
+    open data (several licences), each record's own."""
+    if info.dataset is not None:
+        text, title = RIGHTS[info.dataset.licence]
+        url = LICENCE_URIS[info.dataset.licence]
+        link = f'<ulink url="{escape(url)}"><citetitle>{escape(title)}</citetitle></ulink>'
+        return f"<para>{text.format(link=link)}</para>"
     licences = (
         ", ".join(f"{lic} ({LICENCE_URIS[lic]})" for lic in sorted(coverage.licences)) or "none"
     )
+    return (
+        "<para>Each record carries its own licence (dcterms:license). Licences in this "
+        f"archive: {escape(licences)}.</para>"
+    )
+
+
+def _left_out(info: DatasetInfo, left_out: dict[str, int]) -> str:
+    """A paragraph saying how many of the programme's records the archive leaves out, and why."""
+    if info.dataset is None or not left_out:
+        return ""
+    reasons = "; ".join(
+        f"{count} under {licence}, "
+        + (
+            "not a licence GBIF accepts"
+            if licence not in GBIF_LICENCES
+            else f"more restrictive than the dataset's {info.dataset.licence}"
+        )
+        for licence, count in sorted(left_out.items())
+    )
+    total = sum(left_out.values())
+    return (
+        f"<para>{total} validated record{'s' if total > 1 else ''} of this programme "
+        f"{'are' if total > 1 else 'is'} left out of this archive because of "
+        f"{'their' if total > 1 else 'its'} licence: {escape(reasons)}.</para>"
+    )
+
+
+def eml_xml(
+    info: DatasetInfo, coverage: Coverage, now: datetime, left_out: dict[str, int]
+) -> bytes:
+    """EML 2.1.1 metadata with coverage, licences and a suggested citation; for a programme,
+    its dataset's identifiers, parties and the one licence GBIF reads."""
+    today = now.date().isoformat()
+    dataset = info.dataset
+    title = dataset.title if dataset else info.title
     citation = (
-        f"{info.publisher} ({now.year}). {info.title}. Occurrence dataset, {coverage.count} records, "
+        f"{dataset.producer if dataset else info.publisher} ({now.year}). {title}. "
+        f"Occurrence dataset, {coverage.count} records, "
         f"queried {today} from {info.base_url}/api/v1/exports/dwca{info.query}"
     )
     geographic = (
-        f"""<geographicCoverage><geographicDescription>Briançonnais, Écrins, Guillestrois and Queyras (Hautes-Alpes, France)</geographicDescription>
+        f"""<geographicCoverage><geographicDescription>{escape(info.coverage)}</geographicDescription>
         <boundingCoordinates><westBoundingCoordinate>{coverage.west}</westBoundingCoordinate><eastBoundingCoordinate>{coverage.east}</eastBoundingCoordinate>
         <northBoundingCoordinate>{coverage.north}</northBoundingCoordinate><southBoundingCoordinate>{coverage.south}</southBoundingCoordinate></boundingCoordinates></geographicCoverage>"""
         if coverage.west is not None
@@ -228,20 +325,35 @@ def eml_xml(info: DatasetInfo, coverage: Coverage, now: datetime) -> bytes:
         for k in sorted(coverage.kingdoms)
     )
     taxonomic_xml = f"<taxonomicCoverage>{taxonomic}</taxonomicCoverage>" if taxonomic else ""
-    party = f"<organizationName>{escape(info.publisher)}</organizationName><electronicMailAddress>{escape(info.contact_email)}</electronicMailAddress>"
+    if dataset is None:
+        package = f"{escape(info.base_url)}/api/v1/exports/dwca"
+        party = creator = _party(info.publisher, info.contact_email)
+        identifiers = description = ""
+    else:
+        package = f"{escape(dataset.id)}/{coverage.version}"
+        creator = _party(dataset.producer, dataset.contact_email or info.contact_email)
+        party = _party(
+            dataset.producer, dataset.contact_email or info.contact_email, dataset.contact_name
+        )
+        identifiers = "".join(
+            f"<alternateIdentifier>{escape(value)}</alternateIdentifier>"
+            for value in (dataset.id, dataset.sinp_jdd_uuid)
+            if value
+        )
+        description = f"<para>{escape(dataset.description)}</para>" if dataset.description else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <eml:eml xmlns:eml="eml://ecoinformatics.org/eml-2.1.1" xmlns:dc="http://purl.org/dc/terms/"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
   xsi:schemaLocation="eml://ecoinformatics.org/eml-2.1.1 http://rs.gbif.org/schema/eml-gbif-profile/1.1/eml.xsd"
-  packageId="{escape(info.base_url)}/api/v1/exports/dwca" system="http://gbif.org" scope="system" xml:lang="en">
+  packageId="{package}" system="http://gbif.org" scope="system" xml:lang="en">
   <dataset>
-    <title xml:lang="en">{escape(info.title)}</title>
-    <creator>{party}</creator>
+    {identifiers}<title xml:lang="en">{escape(title)}</title>
+    <creator>{creator}</creator>
     <metadataProvider>{party}</metadataProvider>
     <pubDate>{today}</pubDate>
     <language>fr</language>
-    <abstract><para>Participatory-science observations of species collected by visitors with Cairn and validated by the moderators of the territory's programmes. Positions of sensitive taxa are generalised as the SINP sensitivity levels require (see dataGeneralizations).</para></abstract>
-    <intellectualRights><para>Each record carries its own licence (dcterms:license). Licences in this archive: {escape(licences)}.</para></intellectualRights>
+    <abstract>{description}<para>Participatory-science observations of species collected by visitors with Cairn and validated by the moderators of the territory's programmes. Positions of sensitive taxa are generalised as the SINP sensitivity levels require (see dataGeneralizations).</para>{_left_out(info, left_out)}</abstract>
+    <intellectualRights>{_rights(info, coverage)}</intellectualRights>
     <coverage>{geographic}{temporal}{taxonomic_xml}</coverage>
     <contact>{party}</contact>
   </dataset>
@@ -262,7 +374,12 @@ async def write_archive(
         sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
     )
 
+    left_out: dict[str, int] = {}
+    if info.dataset is not None:
+        filters = msgspec.structs.replace(filters, licences=licences_within(info.dataset.licence))
     async with conn.transaction(readonly=True, isolation="repeatable_read"):
+        if info.dataset is not None:
+            left_out = await public.licences_left_out(conn, filters)
         groups = await public.dwca_coverage(conn, filters)
         fields = await fields_in_scope(conn, filters.programme, filters.kind)
         constants = public.DwcaConstants(
@@ -286,6 +403,6 @@ async def write_archive(
                     member.wait()
     coverage = Coverage.of(groups)
     archive.writestr("meta.xml", meta_xml())
-    archive.writestr("eml.xml", eml_xml(info, coverage, now()))
+    archive.writestr("eml.xml", eml_xml(info, coverage, now(), left_out))
     archive.close()
     await output(sink.drain())

@@ -48,12 +48,15 @@ def _link(href: str, rel: str, media: str, title: str) -> dict[str, str]:
 
 
 @get("/", summary="OGC API - Features landing page", tags=["ogc"], responses=responses())
-async def landing(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def landing(request: Request[Any, Any, Any], settings: AppSettings) -> dict[str, Any]:
     """Where a GIS client starts: links to the API definition, conformance and data."""
     base = _base(request)
     return {
-        "title": "Cairn open data (OGC API - Features)",
-        "description": "Validated participatory observations; sensitive taxa generalised.",
+        "title": f"{settings.deployment_title} (OGC API - Features)",
+        "description": (
+            f"Validated participatory observations of {settings.coverage}; "
+            "sensitive taxa generalised."
+        ),
         "links": [
             _link(f"{base}/ogc", "self", "application/json", "This document"),
             _link(

@@ -29,7 +29,7 @@ from cairn.observations import store as observations
 from cairn.observations.model import MyObservation
 from cairn.opendata import csv as csv_export
 from cairn.opendata import store as public
-from cairn.opendata.dwca import DatasetInfo, write_archive
+from cairn.opendata.dwca import DatasetInfo, PublishedDataset, write_archive
 from cairn.opendata.records import PublicObservation, feature, to_public
 from cairn.opendata.streaming import Push, produced
 from cairn.reference.lookup import TaxonLookup
@@ -298,21 +298,30 @@ def document_formats(document: OpenAPI) -> None:
     ok.content["application/json"] = page
 
 
-def dataset_info(settings: Settings, query: str) -> DatasetInfo:
-    """The dataset's title, publisher and contact, from the settings."""
+def dataset_info(
+    settings: Settings, query: str, dataset: PublishedDataset | None = None
+) -> DatasetInfo:
+    """The dataset's title, publisher and contact (a programme's dataset, else the settings')."""
     return DatasetInfo(
-        title="Cairn participatory observations: Briançonnais, Écrins, Guillestrois, Queyras",
+        title=settings.deployment_title,
         publisher=settings.publisher,
         contact_email=settings.contact_email,
         base_url=settings.base_url,
         query=query,
+        coverage=settings.coverage,
+        dataset=dataset,
     )
 
 
 @get(
     "/exports/dwca",
     summary="Download a Darwin Core Archive of validated species observations (GBIF-ready)",
-    description="Same filters as GET /observations; streamed, whatever the size.",
+    description=(
+        "Same filters as GET /observations; streamed, whatever the size. With `programme`, "
+        "the archive is that programme's GBIF dataset: its dataset UUID as packageId (with a "
+        "version that changes with the content), its metadata, and one licence: only records "
+        "under the dataset's licence or a more open one (eml.xml says how many are left out)."
+    ),
     tags=["open data"],
     dependencies={"filters": FILTERS},
     responses={
@@ -332,7 +341,12 @@ async def export_dwca(
 ) -> Stream:
     """PostgreSQL writes the rows (COPY), the server only zips them: memory stays flat."""
     query = f"?{request.url.query}" if request.url.query else ""
-    info = dataset_info(settings, query)
+    dataset = None
+    if filters.programme:
+        async with read_pool.acquire() as conn:
+            found = await public.published_dataset(conn, filters.programme)
+        dataset = None if found is None else PublishedDataset(**dict(found))
+    info = dataset_info(settings, query, dataset)
 
     async def archive(push: Push) -> None:
         async with read_pool.acquire() as conn:

@@ -38,6 +38,8 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
     grid_10km: str | None = None
     site_id: UUID | None = None
     """Records that name this site (only where the disclosure policy let them)."""
+    licences: tuple[str, ...] | None = None
+    """Only records under these licences (a GBIF dataset's, see opendata.dwca)."""
 
 
 def _where(filters: Filters) -> tuple[str, list[Any]]:
@@ -90,6 +92,8 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         clauses.append(f"grid_10km = {arg(filters.grid_10km)}")
     if filters.site_id is not None:
         clauses.append(f"site_id = {arg(filters.site_id)}")
+    if filters.licences is not None:
+        clauses.append(f"licence = ANY({arg(list(filters.licences))})")
     return " AND ".join(clauses), args
 
 
@@ -265,10 +269,20 @@ _GENERALISED = "generalisation IS NOT NULL"
 _WITHHELD = "precise location, altitude and locality withheld"
 _RIGHTS_HOLDER = _tsv_text("coalesce(nullif(observer, ''), programme)")
 
+
+def _departement_fact(column: str) -> str:
+    """A fact of the record's département (its commune's, or the one a generalised record
+    keeps), from the reference table: one lookup built once per query."""
+    return f"((SELECT jsonb_object_agg(code, {column}) FROM departement) ->> departement)"
+
+
 DWCA_OCCURRENCE: Final = {
     "occurrenceID": "'urn:uuid:' || id",
     "basisOfRecord": "'HumanObservation'",
-    "eventDate": _iso_as_written("observed_at", "observed_offset_s"),
+    "eventDate": (
+        f"CASE WHEN {_GENERALISED} THEN {_local('observed_at', 'observed_offset_s')}::date::text"
+        f" ELSE {_iso_as_written('observed_at', 'observed_offset_s')} END"
+    ),
     "decimalLatitude": "lat::text",
     "decimalLongitude": "lon::text",
     "geodeticDatum": f"CASE WHEN {_LOCATED} THEN 'EPSG:4326' END",
@@ -278,9 +292,9 @@ DWCA_OCCURRENCE: Final = {
     ),
     "minimumElevationInMeters": "altitude_m::text",
     "maximumElevationInMeters": "altitude_m::text",
-    "countryCode": "'FR'",
-    "stateProvince": "'Provence-Alpes-Côte d''Azur'",
-    "county": "'Hautes-Alpes'",
+    "countryCode": _departement_fact("country"),
+    "stateProvince": _tsv_text(_departement_fact("region_name")),
+    "county": _tsv_text(_departement_fact("name")),
     "municipality": _tsv_text(
         "((SELECT jsonb_object_agg(insee, name) FROM commune) ->> commune_insee)"
     ),
@@ -451,11 +465,37 @@ async def dwca_coverage(conn: Connection, filters: Filters) -> list[Any]:
                        CASE WHEN taxon_cd_ref IS NOT NULL THEN kingdom END AS kingdom, licence,
                        CASE WHEN generalisation = 'grid_10km' THEN generalisation_code END AS cell,
                        (SELECT {local_date} {species} ORDER BY observed_at, id LIMIT 1) AS first,
-                       (SELECT {local_date} {species} ORDER BY observed_at DESC, id LIMIT 1) AS last
+                       (SELECT {local_date} {species}
+                         ORDER BY observed_at DESC, id LIMIT 1) AS last,
+                       sum(hashtextextended(id::text || updated_at::text || status, 0))::text
+                           AS fingerprint
                 {species} GROUP BY 6, 7, 8""",
             *args,
         )
     )
+
+
+async def published_dataset(conn: Connection, programme: str) -> Any:
+    """A programme's dataset metadata as its archive names it, or None (no such programme)."""
+    return await conn.fetchrow(
+        """SELECT id::text AS id, title, description, producer, contact_name, contact_email,
+                  sinp_jdd_uuid::text AS sinp_jdd_uuid, gbif_licence AS licence
+             FROM dataset WHERE programme = $1""",
+        programme,
+    )
+
+
+async def licences_left_out(conn: Connection, filters: Filters) -> dict[str, int]:
+    """How many occurrences the filters would match but for their licence, by licence."""
+    where, args = _where(msgspec.structs.replace(filters, licences=None))
+    args.append(list(filters.licences or ()))
+    rows = await conn.fetch(
+        f"""SELECT licence, count(*) AS count FROM public_observation
+             WHERE {where} AND {_OCCURRENCE} AND licence <> ALL(${len(args)})
+             GROUP BY licence""",
+        *args,
+    )
+    return {row["licence"]: row["count"] for row in rows}
 
 
 async def get(conn: Connection, observation_id: UUID, statuses: tuple[str, ...]) -> Any:

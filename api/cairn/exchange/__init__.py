@@ -1,0 +1,1 @@
+"""Exchange with the platforms parks use: datasets, the SINP export for GeoNature, imports."""
