@@ -245,6 +245,7 @@ SCREENS = [
     "/#/mine",
     "/#/map",
     "/#/privacy",
+    "/#/backup",
     "/#/staff",
 ]
 

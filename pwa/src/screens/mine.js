@@ -38,7 +38,8 @@ export async function show(main) {
     sendMessage.textContent = left === 0 ? t("nothingToSend") : t("waitingCount", left);
   } }, t("sendNow"));
   const mapBox = h("div", { class: "map small", id: "mine-map" });
-  fill(main, h("h1", {}, t("mine")), send, sendMessage, mapBox, list);
+  const backupLink = h("p", { class: "footer-link" }, h("a", { href: "#/backup", id: "backup-link" }, t("backupLink")));
+  fill(main, h("h1", {}, t("mine")), send, sendMessage, backupLink, mapBox, list);
   drawMap(mapBox, await allRecords());
   const stop = onChange(draw);
   addEventListener("hashchange", stop, { once: true });
@@ -132,7 +133,7 @@ async function remember(id, stored) {
  */
 async function withdraw(record) {
   const attempt = (version) => signed(`/api/v1/observations/${record.id}/withdraw`, {
-    method: "POST", body: { expected_version: version },
+    method: "POST", device: record.device, body: { expected_version: version },
   });
   try {
     await remember(record.id, await attempt(record.version));
