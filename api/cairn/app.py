@@ -29,6 +29,7 @@ from cairn.core.openapi import StrictStructSchemaPlugin
 from cairn.core.problems import EXCEPTION_HANDLERS
 from cairn.core.replica import ReplicaRouter
 from cairn.core.storage import photo_store
+from cairn.duplicates import routes as duplicates
 from cairn.health import routes as health
 from cairn.moderation import routes as moderation
 from cairn.observations import routes as observations
@@ -153,6 +154,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             protocols.router,
             sites.router,
             moderation.router,
+            duplicates.router,
             sensitivity.router,
             share.router,
             atlas.router,

@@ -35,12 +35,18 @@ class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
 
     observation: ObservationOut
     moderator_comment: str | None
+    counted_under_another: bool = False
+    """A moderator found it repeats another record and counted it under that one (which one is
+    not said: it may be someone else's)."""
 
 
 def my_observation(row: asyncpg.Record) -> MyObservation:
-    """The owner's view of a stored row (its columns and `moderator_comment`)."""
+    """The owner's view of a stored row (its columns, `moderator_comment`, whether counted under
+    another)."""
     return MyObservation(
-        observation=observations.to_out(row, "owner"), moderator_comment=row["moderator_comment"]
+        observation=observations.to_out(row, "owner"),
+        moderator_comment=row["moderator_comment"],
+        counted_under_another=row["counted_under_another"],
     )
 
 

@@ -102,6 +102,12 @@ class StaffObservation(ObservationOut, frozen=True, kw_only=True):
     moderator_comment: str | None
     validation_method: str | None
     validated_at: datetime | None
+    possible_duplicate: UUID | None = None
+    """Another record of the programme this one may repeat (same taxon within 100 m, both
+    uncertainties counted, and 30 min; or the same heritage item the same day). Staff only:
+    it depends on other people's records."""
+    duplicate_of: UUID | None = None
+    """The record a moderator counted this one under: it is out of the open data."""
 
 
 class QueuePage(msgspec.Struct, frozen=True, kw_only=True):

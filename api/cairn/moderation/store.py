@@ -17,6 +17,7 @@ import msgspec
 
 from cairn.core.db import Connection, Executor
 from cairn.core.errors import ConflictError, NotFoundError
+from cairn.duplicates.store import possible_duplicate
 from cairn.moderation.model import (
     BulkResult,
     Event,
@@ -37,7 +38,7 @@ from cairn.sensitivity import store as sensitivity
 def _staff_select(source: str = "observation") -> str:
     """The staff view's columns over `source` (a table or a sub-query), with its taxon."""
     return f"""
-SELECT o.*, {photos_of("o")} AS photos,
+SELECT o.*, {photos_of("o")} AS photos, {possible_duplicate("o")} AS possible_duplicate,
        t.cd_ref AS t_cd_ref, t.scientific_name AS t_scientific_name,
        t.vernacular_fr AS t_vernacular_fr, t.group2_inpn AS t_group
   FROM {source} o LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
@@ -54,7 +55,8 @@ SELECT id, status, validation_method, moderator_comment, taxon_cd_nom, taxon_cd_
 """
 
 _STAFF_EXTRAS = (
-    f", {photos_of('o')} AS photos, st.cd_ref AS t_cd_ref,"
+    f", {photos_of('o')} AS photos, {possible_duplicate('o')} AS possible_duplicate,"
+    " st.cd_ref AS t_cd_ref,"
     " st.scientific_name AS t_scientific_name, st.vernacular_fr AS t_vernacular_fr,"
     " st.group2_inpn AS t_group"
 )
@@ -363,6 +365,8 @@ def staff_view(row: asyncpg.Record) -> StaffObservation:
         moderator_comment=row["moderator_comment"],
         validation_method=row["validation_method"],
         validated_at=row["validated_at"],
+        possible_duplicate=row["possible_duplicate"],
+        duplicate_of=row["duplicate_of"],
     )
 
 
