@@ -262,7 +262,11 @@ async function refreshStatusesOf(device) {
       const local = await getRecord(item.observation.id);
       if (!local) continue;
       await updateRecord(item.observation.id, (r) => {
-        r.server = { status: item.observation.status, moderator_comment: item.moderator_comment };
+        r.server = {
+          status: item.observation.status,
+          moderator_comment: item.moderator_comment,
+          counted_under_another: item.counted_under_another,
+        };
         if (r.state === State.SENT) r.version = item.observation.version;
       });
     }
