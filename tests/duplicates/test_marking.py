@@ -42,6 +42,17 @@ async def two_hikers(client: Client) -> tuple[dict[str, str], uuid.UUID, dict[st
     return first, a, second, b
 
 
+async def record_elsewhere(client: Client, db: asyncpg.Connection) -> uuid.UUID:
+    """A record of another programme of the same organisation."""
+    await add_programme(db, "lacs")
+    _, device = await new_device(client)
+    return await sent(client, device, programme="lacs")
+
+
+async def open_ids(client: Client) -> set[str]:
+    return {item["id"] for item in (await client.get("/api/v1/observations")).json()["items"]}
+
+
 async def moderator(
     client: Client, db: asyncpg.Connection, role: str = "moderator"
 ) -> dict[str, str]:
@@ -85,13 +96,11 @@ async def test_a_moderator_marks_one_under_the_other_and_the_open_data_counts_on
             headers=headers,
         )
         assert decided.status_code == 200
-    open_ids = {i["id"] for i in (await client.get("/api/v1/observations")).json()["items"]}
-    assert open_ids == {str(a), str(b)}
+    assert await open_ids(client) == {str(a), str(b)}
     marked = await mark(client, headers, b, {"of": str(a), "expected_version": 2})
     assert marked.status_code == 200, marked.text
     assert marked.json()["duplicate_of"] == str(a) and marked.json()["version"] == 3
-    open_ids = {i["id"] for i in (await client.get("/api/v1/observations")).json()["items"]}
-    assert open_ids == {str(a)}
+    assert await open_ids(client) == {str(a)}
     assert await db.fetchval("SELECT count(*) FROM public_observation") == 1  # atlas, counts
     assert (await staff_view(client, headers, a))["possible_duplicate"] is None  # pair resolved
     history = (await client.get(f"/api/v1/observations/{b}/history", headers=headers)).json()
@@ -104,17 +113,14 @@ async def test_a_moderator_marks_one_under_the_other_and_the_open_data_counts_on
     assert [m["counted_under_another"] for m in theirs] == [False]
     undone = await mark(client, headers, b, {"of": None, "expected_version": 3})
     assert undone.status_code == 200 and undone.json()["duplicate_of"] is None
-    open_ids = {i["id"] for i in (await client.get("/api/v1/observations")).json()["items"]}
-    assert open_ids == {str(a), str(b)}
+    assert await open_ids(client) == {str(a), str(b)}
 
 
 async def test_a_wrong_mark_is_refused_with_its_field_and_changes_nothing(
     client: Client, db: asyncpg.Connection
 ) -> None:
     _, a, _, b = await two_hikers(client)
-    await add_programme(db, "lacs")
-    _, device = await new_device(client)
-    elsewhere = await sent(client, device, programme="lacs")
+    elsewhere = await record_elsewhere(client, db)
     headers = await moderator(client, db)
     await db.execute("UPDATE observation SET duplicate_of = $1 WHERE id = $2", a, b)
     cases = {
@@ -149,9 +155,7 @@ async def test_the_other_programmes_record_is_a_422_for_a_moderator_of_both(
     client: Client, db: asyncpg.Connection
 ) -> None:
     _, a, _, _ = await two_hikers(client)
-    await add_programme(db, "lacs")
-    _, device = await new_device(client)
-    elsewhere = await sent(client, device, programme="lacs")
+    elsewhere = await record_elsewhere(client, db)
     await add_staff(db, "chief@petr.fr", "moderator", organisation="petr")
     headers = await sign_in(client, "chief@petr.fr")
     response = await mark(client, headers, a, {"of": str(elsewhere), "expected_version": 1})

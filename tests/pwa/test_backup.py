@@ -45,20 +45,30 @@ def textured_photo(seed: int) -> bytes:
     return out.getvalue()
 
 
-async def fresh_phone(browser: Browser) -> BrowserContext:
-    """Another phone (or the same one after the browser emptied its storage)."""
-    context = await browser.new_context(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="fr-FR",
-        geolocation=BRIANCON,
-        permissions=["geolocation"],
-        service_workers="allow",
-        accept_downloads=True,
-    )
+async def fresh_phone(browser: Browser, **extra: Any) -> BrowserContext:
+    """Another phone (or the same one after the browser emptied its storage); `extra` options
+    of the browser context (another language, another browser's user agent)."""
+    options: dict[str, Any] = {
+        "viewport": PHONE,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "fr-FR",
+        "geolocation": BRIANCON,
+        "permissions": ["geolocation"],
+        "service_workers": "allow",
+        "accept_downloads": True,
+    }
+    context = await browser.new_context(**{**options, **extra})
     await context.route("https://tile.openstreetmap.org/**", answer_tile)
     return context
+
+
+async def offline_phone(browser: Browser, url: str) -> tuple[BrowserContext, Page]:
+    """A fresh phone that opened the app once with network, now without."""
+    context = await fresh_phone(browser)
+    page = await installed(context, url)
+    await context.set_offline(True)
+    return context, page
 
 
 async def save_backup(page: Page, url: str, to: Path) -> Path:
@@ -118,9 +128,7 @@ def photo_uploads(page: Page) -> list[str]:
 async def test_a_backup_saved_offline_and_restored_on_a_fresh_phone_is_stored_once(
     browser: Browser, cairn_url: str, db: asyncpg.Connection, tmp_path: Path
 ) -> None:
-    first = await fresh_phone(browser)
-    page = await installed(first, cairn_url)
-    await first.set_offline(True)
+    first, page = await offline_phone(browser, cairn_url)
     await record_ibex(page, textured_photo(1))
     file = await save_backup(page, cairn_url, tmp_path / "backup.json")
     backup = json.loads(file.read_text())
@@ -165,9 +173,7 @@ async def test_a_backup_saved_offline_and_restored_on_a_fresh_phone_is_stored_on
 async def test_a_damaged_or_foreign_file_is_refused_and_changes_nothing(
     browser: Browser, cairn_url: str, tmp_path: Path
 ) -> None:
-    context = await fresh_phone(browser)
-    page = await installed(context, cairn_url)
-    await context.set_offline(True)
+    context, page = await offline_phone(browser, cairn_url)
     await record_ibex(page, textured_photo(2))
     good = (await save_backup(page, cairn_url, tmp_path / "good.json")).read_text()
     await record_ibex(page)  # a second record: the outbox the refused files must leave alone
@@ -266,9 +272,7 @@ async def test_a_restore_too_large_for_the_phone_restores_nothing(
     browser: Browser, cairn_url: str, tmp_path: Path
 ) -> None:
     """One transaction: the phone refusing the last photo leaves not even the first record."""
-    source = await fresh_phone(browser)
-    page = await installed(source, cairn_url)
-    await source.set_offline(True)
+    source, page = await offline_phone(browser, cairn_url)
     for seed in (4, 5, 6):
         await record_ibex(page, textured_photo(seed))
     file = await save_backup(page, cairn_url, tmp_path / "three.json")
@@ -291,9 +295,7 @@ async def test_backup_size_of_ten_records_with_a_photo_each(
     browser: Browser, cairn_url: str, tmp_path: Path
 ) -> None:
     """The issue's figure, written beside the test artifacts: the file is its photos plus little."""
-    context = await fresh_phone(browser)
-    page = await installed(context, cairn_url)
-    await context.set_offline(True)
+    context, page = await offline_phone(browser, cairn_url)
     for seed in range(10):
         await record_ibex(page, textured_photo(10 + seed))
     file = await save_backup(page, cairn_url, tmp_path / "ten.json")
@@ -319,16 +321,7 @@ async def test_safari_on_an_iphone_is_shown_how_to_add_the_app_to_the_home_scree
     browser: Browser, cairn_url: str, phone: BrowserContext
 ) -> None:
     """iOS has no install prompt, and only home-screen apps keep their storage past 7 days."""
-    iphone = await browser.new_context(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="it-IT",
-        user_agent=IPHONE_SAFARI,
-        geolocation=BRIANCON,
-        permissions=["geolocation"],
-    )
-    await iphone.route("https://tile.openstreetmap.org/**", answer_tile)
+    iphone = await fresh_phone(browser, locale="it-IT", user_agent=IPHONE_SAFARI)
     page = await installed(iphone, cairn_url)
     await page.goto(cairn_url + "/#/backup")
     await expect(page.locator("#ios-install")).to_contain_text("Aggiungi alla schermata Home")
