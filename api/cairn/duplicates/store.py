@@ -30,7 +30,9 @@ def possible_duplicate(alias: str) -> str:
     """SQL: the id of the record `alias` may duplicate (the closest in time), or NULL.
 
     Same programme; not itself, not withdrawn, not already counted under another. A record
-    a moderator marked is not flagged again: its mark says what it is.
+    a moderator marked is not flagged again: its mark says what it is. Two phones' local days
+    can be the same up to 24 h plus their offsets' difference apart: the heritage clause looks
+    4 days around (the index's range), then compares the local days.
     """
     seconds = int(WINDOW.total_seconds())
     return f"""CASE WHEN {alias}.duplicate_of IS NULL AND {alias}.status <> 'withdrawn' THEN (
@@ -42,9 +44,9 @@ def possible_duplicate(alias: str) -> str:
                                      AND {alias}.observed_at + interval '{seconds} seconds'
                AND {_gap_m(alias, "d")} <= {RADIUS_M})
            OR ({alias}.kind = 'heritage' AND d.kind = 'heritage'
-               AND d.data ? 'item_id' AND d.data -> 'item_id' = {alias}.data -> 'item_id'
-               AND d.observed_at BETWEEN {alias}.observed_at - interval '1 day'
-                                     AND {alias}.observed_at + interval '1 day'
+               AND d.data ? 'item_id' AND d.data ->> 'item_id' = {alias}.data ->> 'item_id'
+               AND d.observed_at BETWEEN {alias}.observed_at - interval '4 days'
+                                     AND {alias}.observed_at + interval '4 days'
                AND {_local_day("d")} = {_local_day(alias)}))
        ORDER BY abs(extract(epoch FROM d.observed_at - {alias}.observed_at)), d.id
        LIMIT 1) END"""

@@ -127,7 +127,7 @@ export async function show(main, { args, query }) {
 
   // 2. Photo first: the camera opens; the EXIF position and time, when present, fill the form.
   const photoNote = h("p", { class: "photo-note", role: "status" });
-  const spaceNote = h("p", { class: "message space-note", role: "alert" });
+  const spaceNote = h("p", { class: "space-note", role: "alert" });
   const previews = h("ul", { class: "photos" });
   const renderPhotos = () =>
     previews.replaceChildren(
