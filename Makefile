@@ -70,7 +70,8 @@ openapi: install
 schema: install
 	CAIRN_WRITE_SCHEMA=1 $(BIN)/pytest tests/platform/test_migrations.py -q
 
-# Every benchmark (Redis from `services` for the load one), then one table (bench/results/summary.md and .json); `BENCH_ARGS=--full`
+# Every benchmark (the load one needs Redis: `services`), then one table
+# (bench/results/summary.md and .json); `BENCH_ARGS=--full`
 # for each benchmark's default (long) sizes. Each one alone: `python -m bench.<name>`.
 bench: install browser services pwa
 	$(BIN)/python -m bench.summary $(BENCH_ARGS)
