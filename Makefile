@@ -93,9 +93,10 @@ openapi: install
 schema: install
 	CAIRN_WRITE_SCHEMA=1 $(BIN)/pytest tests/platform/test_migrations.py -q
 
-# Every benchmark, then one table (bench/results/summary.md and .json); `BENCH_ARGS=--full`
+# Every benchmark (the load one needs Redis: `services`), then one table
+# (bench/results/summary.md and .json); `BENCH_ARGS=--full`
 # for each benchmark's default (long) sizes. Each one alone: `python -m bench.<name>`.
-bench: install browser pwa
+bench: install browser services pwa
 	$(BIN)/python -m bench.summary $(BENCH_ARGS)
 
 # A longer contract fuzz than the one in `make test` (which runs 60 examples per operation).

@@ -58,6 +58,8 @@ export async function registerAgain() {
   await deviceHeaders();
 }
 
-export async function signed(path, options = {}) {
-  return request(path, { ...options, headers: { ...(await deviceHeaders()), ...(options.headers || {}) } });
+/** A request under this phone's device, or under `device` (a record restored from another phone's backup). */
+export async function signed(path, { device, ...options } = {}) {
+  const auth = device ? { Authorization: `Bearer ${device.token}` } : await deviceHeaders();
+  return request(path, { ...options, headers: { ...auth, ...(options.headers || {}) } });
 }

@@ -72,3 +72,35 @@ export async function getReference(key) {
 export async function setReference(key, value) {
   return (await db()).put("reference", value, key);
 }
+
+/**
+ * Put a backup's records into the outbox in one transaction: all of them or, if anything fails,
+ * none. A record this install already holds stays as it is (it knows at least as much). The
+ * backup's device becomes this install's when the install holds no record yet (a new phone, an
+ * emptied browser); a record of another device keeps that device, to be sent under it (the
+ * server takes a record's photos and corrections only from the device that sent it).
+ * Returns how many records were added and how many were already here.
+ */
+export async function restoreRecords(records, device) {
+  const tx = (await db()).transaction(["outbox", "meta"], "readwrite");
+  const outbox = tx.objectStore("outbox");
+  const meta = tx.objectStore("meta");
+  let own = await meta.get("device");
+  if (device && own?.token !== device.token && (await outbox.count()) === 0) {
+    own = device;
+    await meta.put(device, "device");
+  }
+  let added = 0;
+  try {
+    for (const { device: sender, ...record } of records) {
+      if (await outbox.getKey(record.id)) continue;
+      await outbox.put(sender && sender.token !== own?.token ? { ...record, device: sender } : record);
+      added += 1;
+    }
+  } catch (error) {
+    tx.abort(); // a put refused by the browser's code (not its disk) would otherwise commit the others
+    throw error;
+  }
+  await tx.done;
+  return { added, already: records.length - added };
+}

@@ -5,6 +5,8 @@ import { SEEN_EVENT, unseenDecisions } from "./decisions.js";
 import { h } from "./dom.js";
 import { LANGS, errorText, initialLanguage, setLanguage, t } from "./i18n.js";
 import "./outbox-texts.js";
+import "./backup-texts.js";
+import { backupReasons } from "./backup.js";
 import * as home from "./screens/home.js";
 import { loadReference, loadStoredReference, programmeOf, rememberProgrammes, schemaOf } from "./reference.js";
 import { SyncState, onChange as onSyncChange, startSync, syncStatus } from "./sync.js";
@@ -20,6 +22,7 @@ const SCREENS = {
   atlas: () => import("./screens/atlas.js"),
   impact: () => import("./screens/impact.js"),
   dashboard: () => import("./screens/dashboard.js"),
+  backup: () => import("./screens/backup.js"),
 };
 
 /** Entries of the bottom bar; later sections (atlas, staff) add theirs here. */
@@ -80,6 +83,19 @@ async function renderTabs(active = route().name) {
     ),
   );
   renderDecisionsNotice(active, unseen);
+  await renderBackupAdvice(active);
+}
+
+/** Anywhere but the backup screen itself: records at risk (waiting for days, storage the
+ * browser may empty, a phone nearly full) and the way to a backup. */
+async function renderBackupAdvice(active) {
+  const advice = document.getElementById("advice");
+  const reasons = active === "backup" || STAFF_SCREENS.has(active) ? [] : await backupReasons();
+  advice.hidden = reasons.length === 0;
+  advice.replaceChildren(reasons.length
+    ? h("p", {}, `${t("adviceTitle")}${t("colon")}${reasons.map((reason) => t(`advice_${reason}`)).join(" ; ")}. `,
+        h("a", { href: "#/backup" }, t("adviceLink")))
+    : "");
 }
 
 /** On any screen but "Mine": the moderators decided since the visitor last looked. */

@@ -138,6 +138,9 @@ async function settleRecords(records, outcome, problem, stored = null) {
         r.problem = null;
         r.version = stored.version;
         r.server = { ...(r.server || {}), status: stored.status };
+        // Photos the server already holds (sent from another copy of this record): not sent again.
+        const held = new Set((stored.photos ?? []).map((photo) => photo.id));
+        for (const photo of r.photos.filter((p) => held.has(p.id))) Object.assign(photo, { done: true, blob: null, problem: null });
       } else if (outcome.keepsProblem) {
         r.problem = problem;
       }
@@ -145,10 +148,22 @@ async function settleRecords(records, outcome, problem, stored = null) {
   }
 }
 
+/** Records by the device that sends them: this phone's (key "") or a restored backup's. */
+function bySender(records) {
+  const groups = new Map();
+  for (const record of records) {
+    const key = record.device?.token ?? "";
+    groups.set(key, [...(groups.get(key) ?? []), record]);
+  }
+  return [...groups.values()];
+}
+
 async function sendObservations(run) {
   const records = (await allRecords()).filter((r) => unconfirmed(r) && !r.version);
-  for (let start = 0; start < records.length; start += MAX_BATCH) {
-    await sendBatch(run, records.slice(start, start + MAX_BATCH));
+  for (const group of bySender(records)) {
+    for (let start = 0; start < group.length; start += MAX_BATCH) {
+      await sendBatch(run, group.slice(start, start + MAX_BATCH));
+    }
   }
 }
 
@@ -158,7 +173,9 @@ async function sendBatch(run, records) {
   const answer = await exchange(run, {
     count: records.length,
     aboutOneRecord: false,
-    send: () => signed(BATCH_PATH, { method: "POST", body: { observations: records.map((r) => r.payload) } }),
+    send: () => signed(BATCH_PATH, {
+      method: "POST", device: records[0].device, body: { observations: records.map((r) => r.payload) },
+    }),
     settle: (outcome, problem) => settleRecords(records, outcome, problem),
     split: async () => {
       const middle = Math.ceil(records.length / 2);
@@ -184,6 +201,7 @@ async function sendEdits(run) {
       send: () =>
         signed(`/api/v1/observations/${record.id}`, {
           method: "PUT",
+          device: record.device,
           body: { ...record.payload, expected_version: record.version },
         }),
       settle: (outcome, problem) => settleRecords([record], outcome, problem),
@@ -216,7 +234,7 @@ async function sendPhotos(run) {
       const answer = await exchange(run, {
         count: 1,
         aboutOneRecord: true,
-        send: () => signed(`/api/v1/observations/${record.id}/photos/${photo.id}`, { method: "PUT", body: photo.blob }),
+        send: () => signed(`/api/v1/observations/${record.id}/photos/${photo.id}`, { method: "PUT", device: record.device, body: photo.blob }),
         settle: (outcome, problem) => settlePhoto(record.id, photo.id, outcome, problem),
       });
       if (answer) await settlePhoto(record.id, photo.id, transition(Answer.STORED, 1), null);
@@ -228,20 +246,32 @@ async function sendPhotos(run) {
 /** Pull statuses and moderators' comments of what this phone sent. */
 export async function refreshStatuses() {
   if (!navigator.onLine) return;
+  const restored = new Map((await allRecords()).filter((r) => r.device).map((r) => [r.device.token, r.device]));
+  await refreshStatusesOf(undefined);
+  // A backup's device the server no longer knows (erased since) leaves its records as they were.
+  for (const device of restored.values()) await refreshStatusesOf(device).catch(() => {});
+  changed();
+}
+
+/** Statuses of what one device sent: this phone's (`device` undefined) or a restored backup's. */
+async function refreshStatusesOf(device) {
   let next = "/api/v1/me/observations?limit=500";
   for (let page = 0; next && page < 10; page += 1) {
-    const answer = await signed(next);
+    const answer = await signed(next, { device });
     for (const item of answer.items) {
       const local = await getRecord(item.observation.id);
       if (!local) continue;
       await updateRecord(item.observation.id, (r) => {
-        r.server = { status: item.observation.status, moderator_comment: item.moderator_comment };
+        r.server = {
+          status: item.observation.status,
+          moderator_comment: item.moderator_comment,
+          counted_under_another: item.counted_under_another,
+        };
         if (r.state === State.SENT) r.version = item.observation.version;
       });
     }
     next = answer.next;
   }
-  changed();
 }
 
 /** The next run, when something still waits: after the server's Retry-After, else a backoff. */

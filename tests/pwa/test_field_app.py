@@ -251,6 +251,7 @@ SCREENS = [
     "/#/mine",
     "/#/map",
     "/#/privacy",
+    "/#/backup",
     "/#/staff",
 ]
 

@@ -475,6 +475,7 @@ async def test_every_screen_fits_a_phone_in_three_languages(
         "atlas-heritage": ("#/atlas/heritage/sundial", ".checklist"),
         "impact": ("#/impact", ".figures"),
         "privacy": ("#/privacy", "#pseudonym"),
+        "backup": ("#/backup", "#backup-restore"),
         "staff": ("#/staff", ".detail .leaflet-control-zoom"),
         "dashboard": ("#/dashboard", ".figures"),
         "builder": ("#/staff/kinds", ".kb-versions button"),

@@ -94,11 +94,13 @@ async def profile(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> asyn
 
 
 async def history(conn: Connection | asyncpg.Pool, device_id: uuid.UUID) -> list[asyncpg.Record]:
-    """The events of a device's observations; staff members are named by role, not identity."""
+    """The events of a device's observations; staff members are named by role, not identity,
+    and the record a duplicate was counted under is not named (it may be someone else's)."""
     return list(
         await conn.fetch(
             f"""SELECT e.observation_id, e.occurred_at, e.actor_kind, e.action, e.version,
-                      e.before, e.after, e.comment
+                      e.before - 'duplicate_of' AS before, e.after - 'duplicate_of' AS after,
+                      e.comment
                  FROM observation_event e JOIN observation o ON o.id = e.observation_id
                 WHERE {same_contributor("o.device_id", "$1")} ORDER BY e.observation_id, e.id""",
             device_id,

@@ -9,7 +9,7 @@ the events alone, which is how the log is proved complete.
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
@@ -95,6 +95,12 @@ class StaffObservation(ObservationOut, frozen=True, kw_only=True):
     moderator_comment: str | None
     validation_method: str | None
     validated_at: datetime | None
+    possible_duplicate: UUID | None = None
+    """Another record of the programme this one may repeat (same taxon within 100 m, both
+    uncertainties counted, and 30 min; or the same heritage item the same day). Staff only:
+    it depends on other people's records."""
+    duplicate_of: UUID | None = None
+    """The record a moderator counted this one under: it is out of the open data."""
 
 
 class QueuePage(msgspec.Struct, frozen=True, kw_only=True):
@@ -188,3 +194,27 @@ def decode_cursor(cursor: str) -> tuple[int, datetime, UUID] | None:
     if received_at.tzinfo is None:
         return None
     return rank, received_at, observation_id
+
+
+# Near-duplicates. The near-duplicate rule's bounds, and a moderator's mark, as the API takes it.
+#
+# Two records of one programme may be the same sighting when they name the same
+# taxon, were made within `WINDOW` of each other, and their positions can be
+# `RADIUS_M` apart or less once both uncertainties are counted (the gap between
+# their circles); two heritage records when they name the same item on the same
+# (local) day. The rule depends on other people's records: staff see it, never a
+# contributor (see PRIVACY.md).
+
+RADIUS_M: Final = 100.0
+"""Largest gap between the two positions' uncertainty circles, in metres."""
+WINDOW: Final = timedelta(minutes=30)
+"""Largest time between two sightings of one taxon."""
+EARTH_RADIUS_M: Final = 6_371_008.8
+"""The mean Earth radius (IUGG) of the haversine distance."""
+
+
+class DuplicateIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """A moderator's mark: the record is counted under `of` (null: counted on its own again)."""
+
+    of: UUID | None
+    expected_version: Annotated[int, Meta(ge=1, description="The version the moderator saw")]

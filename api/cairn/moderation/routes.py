@@ -25,6 +25,7 @@ from cairn.moderation import store as reviews
 from cairn.moderation.model import (
     BulkOut,
     BulkReviewIn,
+    DuplicateIn,
     Event,
     QueuePage,
     ReviewIn,
@@ -204,9 +205,34 @@ async def bulk_review(data: JSONBody[BulkReviewIn], pool: DbPool, staff: SignedI
     return await service.review_many(pool, staff, data)
 
 
+@post(
+    "/observations/{observation_id:uuid}/duplicate",
+    summary="Count an observation under another one of its programme (a near-duplicate)",
+    description=(
+        "`of` names the record this one duplicates (the queue's `possible_duplicate` suggests "
+        "one); `null` counts it on its own again. A duplicate leaves the open data, the atlas "
+        "and the counts; its contributor still sees it, counted under another record. "
+        "`expected_version` is the version you read (409 with `extra.current` when it "
+        "changed). Needs the moderator role on the programme; 404 outside your programmes."
+    ),
+    tags=["moderation"],
+    dto=ReportingBody[DuplicateIn],
+    return_dto=None,
+    responses=responses(400, 401, 403, 404, 409, 422),
+    status_code=200,
+    security=SECURITY,
+)
+async def mark_duplicate(
+    observation_id: FromPath[UUID], data: JSONBody[DuplicateIn], pool: DbPool, staff: SignedIn
+) -> StaffObservation:
+    """The mark, its event and the public projection, in one transaction."""
+    return await service.mark_duplicate(pool, staff, observation_id, data)
+
+
 router = Router(
     path="/",
     route_handlers=[
+        mark_duplicate,
         moderation_queue,
         staff_observation,
         observation_history,

@@ -18,6 +18,9 @@ import msgspec
 from cairn.core.db import Connection, Executor
 from cairn.core.errors import ConflictError, NotFoundError
 from cairn.moderation.model import (
+    EARTH_RADIUS_M,
+    RADIUS_M,
+    WINDOW,
     BulkResult,
     Event,
     ModerationState,
@@ -34,10 +37,52 @@ from cairn.records.photos import photos_of
 from cairn.sensitivity import store as sensitivity
 
 
+def _gap_m(a: str, b: str) -> str:
+    """SQL: the haversine distance between two rows' positions, less both uncertainties."""
+    distance = (
+        f"2 * {EARTH_RADIUS_M} * asin(sqrt(power(sin(radians({b}.lat - {a}.lat) / 2), 2)"
+        f" + cos(radians({a}.lat)) * cos(radians({b}.lat))"
+        f" * power(sin(radians({b}.lon - {a}.lon) / 2), 2)))"
+    )
+    return f"{distance} - coalesce({a}.accuracy_m, 0) - coalesce({b}.accuracy_m, 0)"
+
+
+def _local_day(row: str) -> str:
+    """SQL: a row's calendar day in the offset its device sent."""
+    offset = f"make_interval(secs => {row}.observed_offset_s)"
+    return f"({row}.observed_at AT TIME ZONE 'UTC' + {offset})::date"
+
+
+def possible_duplicate(alias: str) -> str:
+    """SQL: the id of the record `alias` may duplicate (the closest in time), or NULL.
+
+    Same programme; not itself, not withdrawn, not already counted under another. A record
+    a moderator marked is not flagged again: its mark says what it is. Two phones' local days
+    can be the same up to 24 h plus their offsets' difference apart: the heritage clause looks
+    4 days around (the index's range), then compares the local days.
+    """
+    seconds = int(WINDOW.total_seconds())
+    return f"""CASE WHEN {alias}.duplicate_of IS NULL AND {alias}.status <> 'withdrawn' THEN (
+      SELECT d.id FROM observation d
+       WHERE d.programme = {alias}.programme AND d.id <> {alias}.id
+         AND d.status <> 'withdrawn' AND d.duplicate_of IS NULL
+         AND ((d.taxon_cd_ref = {alias}.taxon_cd_ref
+               AND d.observed_at BETWEEN {alias}.observed_at - interval '{seconds} seconds'
+                                     AND {alias}.observed_at + interval '{seconds} seconds'
+               AND {_gap_m(alias, "d")} <= {RADIUS_M})
+           OR ({alias}.kind = 'heritage' AND d.kind = 'heritage'
+               AND d.data ? 'item_id' AND d.data ->> 'item_id' = {alias}.data ->> 'item_id'
+               AND d.observed_at BETWEEN {alias}.observed_at - interval '4 days'
+                                     AND {alias}.observed_at + interval '4 days'
+               AND {_local_day("d")} = {_local_day(alias)}))
+       ORDER BY abs(extract(epoch FROM d.observed_at - {alias}.observed_at)), d.id
+       LIMIT 1) END"""
+
+
 def _staff_select(source: str = "observation") -> str:
     """The staff view's columns over `source` (a table or a sub-query), with its taxon."""
     return f"""
-SELECT o.*, {photos_of("o")} AS photos,
+SELECT o.*, {photos_of("o")} AS photos, {possible_duplicate("o")} AS possible_duplicate,
        t.cd_ref AS t_cd_ref, t.scientific_name AS t_scientific_name,
        t.vernacular_fr AS t_vernacular_fr, t.group2_inpn AS t_group
   FROM {source} o LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
@@ -54,7 +99,8 @@ SELECT id, status, validation_method, moderator_comment, taxon_cd_nom, taxon_cd_
 """
 
 _STAFF_EXTRAS = (
-    f", {photos_of('o')} AS photos, st.cd_ref AS t_cd_ref,"
+    f", {photos_of('o')} AS photos, {possible_duplicate('o')} AS possible_duplicate,"
+    " st.cd_ref AS t_cd_ref,"
     " st.scientific_name AS t_scientific_name, st.vernacular_fr AS t_vernacular_fr,"
     " st.group2_inpn AS t_group"
 )
@@ -363,6 +409,8 @@ def staff_view(row: asyncpg.Record) -> StaffObservation:
         moderator_comment=row["moderator_comment"],
         validation_method=row["validation_method"],
         validated_at=row["validated_at"],
+        possible_duplicate=row["possible_duplicate"],
+        duplicate_of=row["duplicate_of"],
     )
 
 
@@ -389,3 +437,47 @@ async def validate_automatically(conn: Connection, ids: list[UUID], comment: str
         ids,
         comment,
     )
+
+
+async def flagged(conn: Connection, programme: str) -> int:
+    """How many records of a programme the rule flags (for the demo's figure and tests)."""
+    count: int = await conn.fetchval(
+        f"SELECT count(*) FROM observation o WHERE o.programme = $1"
+        f" AND {possible_duplicate('o')} IS NOT NULL",
+        programme,
+    )
+    return count
+
+
+async def lock_pair(conn: Connection, ids: list[UUID], programmes: list[str]) -> dict[UUID, Any]:
+    """The rows of `ids` in the caller's programmes, locked until the transaction ends."""
+    rows = await conn.fetch(
+        """SELECT id, programme, status, version, duplicate_of FROM observation
+            WHERE id = ANY($1) AND programme = ANY($2) ORDER BY id FOR UPDATE""",
+        ids,
+        programmes,
+    )
+    return {row["id"]: row for row in rows}
+
+
+_MARK = """WITH marked AS (
+    UPDATE observation o SET duplicate_of = $2, version = o.version + 1,
+           updated_at = greatest(now(), o.received_at)
+     WHERE o.id = $1
+ RETURNING o.*
+), logged AS (
+    INSERT INTO observation_event
+           (observation_id, actor_kind, actor_id, action, version, before, after)
+    SELECT m.id, 'staff', $3, 'mark_duplicate', m.version,
+           jsonb_build_object('duplicate_of', $4::uuid),
+           jsonb_build_object('duplicate_of', $2::uuid)
+      FROM marked m
+)""" + public.source_select("marked")
+"""The mark, its event (who, when, before, after) and the row as it now is (one statement)."""
+
+
+async def mark_duplicate(
+    conn: Connection, observation_id: UUID, of: UUID | None, before: UUID | None, actor: UUID
+) -> Any:
+    """Count a (locked) record under `of`, or on its own again; its row, ready to project."""
+    return await conn.fetchrow(_MARK, observation_id, of, str(actor), before)

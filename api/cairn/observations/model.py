@@ -129,6 +129,9 @@ class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
 
     observation: ObservationOut
     moderator_comment: str | None
+    counted_under_another: bool = False
+    """A moderator found it repeats another record and counted it under that one (which one is
+    not said: it may be someone else's)."""
 
 
 def with_defaults(obs: ObservationIn, programme: str, licence: str) -> ObservationIn:

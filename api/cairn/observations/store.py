@@ -380,13 +380,18 @@ def to_out(row: asyncpg.Record, caller: Caller) -> ObservationOut:
     )
 
 
+_OWNER_COLUMNS = f"""{_COLUMNS}, moderator_comment,
+    duplicate_of IS NOT NULL AS counted_under_another"""
+"""What the owner's view reads: never which record a duplicate was counted under."""
+
+
 async def by_device(
     conn: Connection | asyncpg.Pool, device_id: UUID, limit: int | None, before: UUID | None
 ) -> list[asyncpg.Record]:
     """A device's observations, newest first, after the `before` cursor (`limit` None: all)."""
     return list(
         await conn.fetch(
-            f"""SELECT {_COLUMNS}, moderator_comment FROM observation
+            f"""SELECT {_OWNER_COLUMNS} FROM observation
                 WHERE {same_contributor("device_id", "$1")}
                   AND ($2::uuid IS NULL OR (received_at, id) < (
                         SELECT received_at, id FROM observation
@@ -404,7 +409,7 @@ async def own_record(
 ) -> asyncpg.Record | None:
     """One observation of this device (or of its account), in any status; None if not theirs."""
     return await conn.fetchrow(
-        f"""SELECT {_COLUMNS}, moderator_comment FROM observation
+        f"""SELECT {_OWNER_COLUMNS} FROM observation
              WHERE id = $1 AND {same_contributor("device_id", "$2")}""",
         observation_id,
         device_id,
@@ -436,7 +441,10 @@ async def owned(
 
 
 def my_observation(row: asyncpg.Record) -> MyObservation:
-    """The owner's view of a stored row (its columns and `moderator_comment`)."""
+    """The owner's view of a stored row (its columns, `moderator_comment`, whether counted under
+    another)."""
     return MyObservation(
-        observation=to_out(row, "owner"), moderator_comment=row["moderator_comment"]
+        observation=to_out(row, "owner"),
+        moderator_comment=row["moderator_comment"],
+        counted_under_another=row["counted_under_another"],
     )

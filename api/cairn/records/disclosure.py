@@ -267,6 +267,8 @@ class RecordFacts(msgspec.Struct, frozen=True, kw_only=True):
     """The schema of a programme's kind (see `public_data`); None for the bundled kinds."""
     site: SiteFacts | None = None
     """The monitored site the record names: its level raises the record's (see `public_record`)."""
+    duplicate_of: UUID | None = None
+    """The record a moderator counted this one under: only that one is published."""
 
 
 class PublicRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -293,7 +295,7 @@ def public_record(record: RecordFacts) -> PublicRecord | None:
     A record made at a sensitive site is disclosed at least at the site's level
     (its position is the site's), and names its site only when `site_linkable`.
     """
-    if record.status == "withdrawn":
+    if record.status == "withdrawn" or record.duplicate_of is not None:
         return None
     level = disclosed_level(record.sensitivity_level, record.geoprivacy)
     if record.site is not None:

@@ -150,6 +150,7 @@ def public_row(row: Any) -> tuple[Any, ...] | None:
             photo_urls=[photo_path(key, "large") for key in row["photo_keys"]],
             updated_at=row["updated_at"],
             kind_schema=row["kind_schema"],
+            duplicate_of=row.get("duplicate_of"),  # intake's own rows: new records, none
             site=None
             if row["site_id"] is None
             else SiteFacts(

@@ -4,10 +4,16 @@ import { allRecords, getMeta, updateRecord } from "../db.js";
 import { markDecisionsSeen } from "../decisions.js";
 import { h, fill } from "../dom.js";
 import { errorReason } from "../form.js";
-import { enumLabel, errorText, formatDate, schemaTitle, t } from "../i18n.js";
+import { enumLabel, errorText, extend, formatDate, schemaTitle, t } from "../i18n.js";
 import { createMap } from "../map.js";
 import { programmeKind, schemaOf, taxonByCode, taxonName } from "../reference.js";
 import { onChange, refreshStatuses, syncNow, waiting } from "../sync.js";
+
+extend({
+  fr: { countedUnderAnother: "Comptée avec une autre observation de la même rencontre (même lieu, même moment)" },
+  en: { countedUnderAnother: "Counted with another observation of the same sighting (same place, same moment)" },
+  it: { countedUnderAnother: "Contata con un'altra osservazione dello stesso avvistamento (stesso luogo, stesso momento)" },
+});
 
 const SERVER_PAGE = 100; // thumbnails of the newest records sent; older ones show without one
 
@@ -38,7 +44,8 @@ export async function show(main) {
     sendMessage.textContent = left === 0 ? t("nothingToSend") : t("waitingCount", left);
   } }, t("sendNow"));
   const mapBox = h("div", { class: "map small", id: "mine-map" });
-  fill(main, h("h1", {}, t("mine")), send, sendMessage, mapBox, list);
+  const backupLink = h("p", { class: "footer-link" }, h("a", { href: "#/backup", id: "backup-link" }, t("backupLink")));
+  fill(main, h("h1", {}, t("mine")), send, sendMessage, backupLink, mapBox, list);
   drawMap(mapBox, await allRecords());
   const stop = onChange(draw);
   addEventListener("hashchange", stop, { once: true });
@@ -107,6 +114,7 @@ function kindSchema(record, schemas) {
 /** Where the record stands, as an icon and words: waiting on the phone and sent look different. */
 function standing(record) {
   const status = record.server?.status;
+  if (record.state === "sent" && record.server.counted_under_another) return ["⧉", t("countedUnderAnother")];
   if (record.state === "sent" && status === "pending") return ["✓", t("sentPending")];
   if (record.state === "sent" && status) {
     const icons = { certain: "★", probable: "★", doubtful: "?", invalid: "✗", withdrawn: "⊘" };
@@ -132,7 +140,7 @@ async function remember(id, stored) {
  */
 async function withdraw(record) {
   const attempt = (version) => signed(`/api/v1/observations/${record.id}/withdraw`, {
-    method: "POST", body: { expected_version: version },
+    method: "POST", device: record.device, body: { expected_version: version },
   });
   try {
     await remember(record.id, await attempt(record.version));

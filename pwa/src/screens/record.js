@@ -11,6 +11,7 @@ import {
   loadReference, programmeKind, recentNearby, reference, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName,
 } from "../reference.js";
 import { sitePicker } from "../sites.js";
+import { nearlyFull } from "../space.js";
 import { requestBackgroundSync, syncNow } from "../sync.js";
 
 const GOOD_ACCURACY_M = 25;
@@ -126,6 +127,7 @@ export async function show(main, { args, query }) {
 
   // 2. Photo first: the camera opens; the EXIF position and time, when present, fill the form.
   const photoNote = h("p", { class: "photo-note", role: "status" });
+  const spaceNote = h("p", { class: "space-note", role: "alert" });
   const previews = h("ul", { class: "photos" });
   const renderPhotos = () =>
     previews.replaceChildren(
@@ -170,6 +172,10 @@ export async function show(main, { args, query }) {
         state.photos.push({ id: crypto.randomUUID(), blob: await downscale(file), done: false });
       }
       renderPhotos();
+      // Told now, while the record is still in the form, not after the phone refused to keep it.
+      if (await nearlyFull(state.photos.reduce((sum, photo) => sum + photo.blob.size, 0))) {
+        spaceNote.replaceChildren(t("spaceLowPhoto"), " ", h("a", { href: "#/backup" }, t("adviceLink")));
+      }
     },
   });
   const photoSection = h("section", { class: "step photo-step" },
@@ -177,6 +183,7 @@ export async function show(main, { args, query }) {
     h("label", { for: "photo-input", class: "button primary big camera" }, state.photos.length ? t("addPhoto") : t("photoFirst")),
     schema["x-photo-required"] === true ? h("p", { class: "hint" }, t("photoRequired")) : null,
     photoNote,
+    spaceNote,
     previews);
 
   // 3. What: one-tap suggestions, then a search; or the heritage fields that matter most.
@@ -240,15 +247,21 @@ export async function show(main, { args, query }) {
         ...(comment.value.trim() ? { comment: comment.value.trim() } : {}),
         ...(state.site ? { site_id: state.site.id } : {}),
       };
-      await putRecord({
-        ...(editing ?? { createdAt: new Date().toISOString(), version: null, server: null }),
-        id: payload.id,
-        kind,
-        payload,
-        photos: [...(editing?.photos.filter((p) => p.done) ?? []), ...state.photos],
-        state: "waiting",
-        problem: null,
-      });
+      try {
+        await putRecord({
+          ...(editing ?? { createdAt: new Date().toISOString(), version: null, server: null }),
+          id: payload.id,
+          kind,
+          payload,
+          photos: [...(editing?.photos.filter((p) => p.done) ?? []), ...state.photos],
+          state: "waiting",
+          problem: null,
+        });
+      } catch (error) {
+        // Nothing was stored: the form keeps everything typed and every photo, and says why.
+        console.error(error);
+        return (message.textContent = t(error?.name === "QuotaExceededError" ? "storageFull" : "storageFailed"));
+      }
       if (watch !== null) navigator.geolocation.clearWatch(watch);
       message.textContent = t("saved");
       requestBackgroundSync();

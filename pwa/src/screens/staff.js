@@ -2,6 +2,7 @@
 import { ApiError } from "../api.js";
 import { h, fill } from "../dom.js";
 import { enumLabel, errorText, extend, formatDate, formatLength, formatNumber, schemaTitle, t } from "../i18n.js";
+import { duplicateBadge, duplicatePanel } from "../duplicates.js";
 import { fieldOrder } from "../kind-builder.js";
 import { createMap } from "../map.js";
 import { communeName, programmeKind, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName, whenReference } from "../reference.js";
@@ -155,7 +156,8 @@ export async function show(main, { args = [] } = {}) {
                 h("span", { class: "meta" }, ` ${formatDate(item.observed_at)}`, item.commune ? h("span", { translate: "no" }, ` · ${communeName(item.commune)}`) : null),
                 item.flags.length ? h("span", { class: "flag", title: item.flags.map(flagText).join("\n") },
                   h("span", { "aria-hidden": "true" }, " ⚑ "), t("flagCount", item.flags.length)) : null,
-                item.sensitivity_level > 0 ? h("span", { class: "flag" }, ` ${t("sensitive", item.sensitivity_level)}`) : null)))),
+                item.sensitivity_level > 0 ? h("span", { class: "flag" }, ` ${t("sensitive", item.sensitivity_level)}`) : null,
+                duplicateBadge(item))))),
     );
     drawSelection();
   }
@@ -178,6 +180,11 @@ export async function show(main, { args = [] } = {}) {
           taxonLabel(taxon))))));
     const historyBox = h("ol", { class: "history" });
     const mapBox = h("div", { class: "map small" });
+    const pair = await duplicatePanel(item, { name, photo: staffPhoto, done: (text) => {
+      message.textContent = text;
+      load();
+    } });
+    if (state.items[state.current] !== item) return; // the moderator moved on meanwhile
     detail.replaceChildren(); // then `fill`, which skips the parts a record lacks (no comment, no flags)
     fill(detail,
       h("h2", { translate: "no" }, name(item)),
@@ -193,6 +200,7 @@ export async function show(main, { args = [] } = {}) {
         ? h("div", {}, h("h3", {}, `⚑ ${t("flagCount", item.flags.length)}`), h("p", { class: "hint" }, t("flagsHint")),
             h("ul", { class: "flags" }, item.flags.map((f) => h("li", {}, flagText(f)))))
         : null,
+      pair,
       h("div", { class: "field" }, h("label", { for: "moderator-comment" }, t("commentFor")), comment),
       h("div", { class: "actions decisions" },
         ...Object.entries(KEYS).map(([key, decision]) =>
