@@ -214,10 +214,13 @@ def _nul_free(schema: Schema | Reference) -> Schema | Reference:
     free_text = schema.enum is None and schema.const is None and schema.format is None
     if OpenAPIType.STRING in types and free_text and schema.pattern is None:
         schema.pattern = NO_NUL
+    any_value = Reference(ref=COMPONENTS.format(name=JSON_VALUE))
     if OpenAPIType.OBJECT in types and schema.additional_properties is not False:
         schema.property_names = schema.property_names or Schema(pattern=NO_NUL)
         if schema.additional_properties in (None, True):
-            schema.additional_properties = Reference(ref=COMPONENTS.format(name=JSON_VALUE))
+            schema.additional_properties = any_value
+    if OpenAPIType.ARRAY in types and schema.items is None and schema.prefix_items is None:
+        schema.items = any_value
     return schema
 
 

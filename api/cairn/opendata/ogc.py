@@ -22,6 +22,7 @@ from cairn.core.deps import AppSettings, AppTerritory, ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.hygiene import open_to_every_origin
 from cairn.core.problems import ProblemError, responses
+from cairn.core.queryparams import INSEE
 from cairn.opendata import measurements
 from cairn.opendata import store as public
 from cairn.opendata.query import QueryError, parse_bbox, parse_time
@@ -208,7 +209,7 @@ async def items(
     datetime_: Annotated[str | None, QueryParameter(name="datetime", max_length=100)] = None,
     kind: Annotated[str | None, QueryParameter(max_length=32)] = None,
     programme: Annotated[str | None, QueryParameter(max_length=63)] = None,
-    commune: Annotated[str | None, QueryParameter(pattern=r"^[0-9][0-9AB][0-9]{3}$")] = None,
+    commune: Annotated[str | None, QueryParameter(pattern=INSEE)] = None,
     taxon: Annotated[int | None, QueryParameter(ge=1, le=2_147_483_647)] = None,
     site_id: Annotated[UUID | None, QueryParameter(description="A monitored site's id")] = None,
     cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
