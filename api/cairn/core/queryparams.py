@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any, Final
 
-from litestar.params import ParameterKwarg
+from litestar.params import QueryParameter
 
 from cairn.core.errors import FieldError, pointer
 
@@ -40,7 +40,7 @@ UUID_OR_EMPTY: Final = (
 
 def query(
     description: str, *, name: str | None = None, required: bool = False, **rules: Any
-) -> ParameterKwarg:
+) -> QueryParameter:
     """A raw-text query parameter, with the rules `QueryErrors` applies to it documented.
 
     `rules` are JSON Schema keywords as Litestar's `Schema` spells them
@@ -48,12 +48,10 @@ def query(
     checks the text itself, so that every bad parameter is reported at once.
     An empty value means the parameter is absent, as `QueryErrors` reads it.
     """
-    return ParameterKwarg(
-        query=name, description=description, required=required, schema_extra=rules
-    )
+    return QueryParameter(name=name, description=description, required=required, schema_extra=rules)
 
 
-def slug_query(description: str, *, required: bool = False) -> ParameterKwarg:
+def slug_query(description: str, *, required: bool = False) -> QueryParameter:
     """A slug parameter (`QueryErrors.slug`): empty is allowed unless it is required."""
     body = SLUG.pattern
     return query(
@@ -63,14 +61,14 @@ def slug_query(description: str, *, required: bool = False) -> ParameterKwarg:
 
 def choice_query(
     description: str, allowed: Sequence[str], *, name: str | None = None
-) -> ParameterKwarg:
+) -> QueryParameter:
     """One of `allowed` (`QueryErrors.choice`); empty means the default."""
     return query(description, name=name, enum=["", *allowed])
 
 
 def number_query(
     description: str, low: float, high: float, *, whole: bool = False
-) -> ParameterKwarg:
+) -> QueryParameter:
     """A number within `low..high` (`QueryErrors.number` or `.integer`)."""
     return query(
         description, one_of=None, type="integer" if whole else "number", minimum=low, maximum=high
