@@ -38,9 +38,6 @@ _KEYWORD_CODES = {
     "minProperties": "too_short",
 }
 
-_EXACT_INTEGERS = 2**53
-"""Every integer up to this is exactly a float too."""
-
 _MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 
 
@@ -101,27 +98,13 @@ def decode(value: Any, struct: type[T], base: tuple[str | int, ...] = ()) -> T:
     errors = sorted(found, key=lambda e: (e.pointer, e.code))
     if errors:
         raise InvalidInputError(errors)
+    # Lax conversion only adds, to a value the struct's own schema has just
+    # accepted, that an integral float (`3.0`, an integer to JSON Schema and so
+    # to the published contract) fills an `int` field; free values stay as sent.
     try:
-        return msgspec.convert(whole_numbers(value), struct, strict=True)
+        return msgspec.convert(value, struct, strict=False)
     except msgspec.ValidationError as exc:
         raise InvalidInputError([msgspec_error(exc, base)]) from None
-
-
-def whole_numbers(value: Any) -> Any:
-    """`value` with every integral float (`3.0`) written as the integer it is.
-
-    JSON Schema, and so the published contract, calls `3.0` an integer; msgspec's
-    strict conversion would refuse it for an `int` field. A float field takes
-    the integer back unchanged in value; floats beyond 2**53 are left as they
-    are (no integer field admits them, and JSON tools read them as floats).
-    """
-    if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_INTEGERS:
-        return int(value)
-    if isinstance(value, dict):
-        return {key: whole_numbers(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [whole_numbers(item) for item in value]
-    return value
 
 
 def msgspec_error(exc: msgspec.ValidationError, base: tuple[str | int, ...] = ()) -> FieldError:
