@@ -19,6 +19,7 @@ from litestar.params import FromPath, QueryParameter
 from cairn.apikeys.middleware import check_api_request
 from cairn.core.clock import now
 from cairn.core.deps import AppSettings, AppTerritory, ReadPool
+from cairn.core.documents import SCHEMA_JSON
 from cairn.core.errors import NotFoundError
 from cairn.core.hygiene import open_to_every_origin
 from cairn.core.problems import ProblemError, responses
@@ -107,7 +108,7 @@ def _collection(base: str, territory: Territory) -> dict[str, Any]:
             _link(
                 f"{base}/ogc/collections/{COLLECTION}/queryables",
                 "http://www.opengis.net/def/rel/ogc/1.0/queryables",
-                "application/schema+json",
+                SCHEMA_JSON,
                 "Its properties",
             ),
         ],
@@ -134,6 +135,7 @@ QUERYABLES: Final[dict[str, dict[str, Any]]] = {
         "`<kind>.<field>` (found in a feature's `attributes`, with its unit as `x-unit`)."
     ),
     tags=["ogc"],
+    media_type=SCHEMA_JSON,
     responses=responses(404),
 )
 async def queryables(
@@ -150,7 +152,7 @@ async def queryables(
         "title": "Observations",
         "properties": {**QUERYABLES, **measurements.queryables(fields)},
     }
-    return Response(document, media_type="application/schema+json")
+    return Response(document, media_type=SCHEMA_JSON)
 
 
 @get("/collections", summary="OGC API - Features collections", tags=["ogc"], responses=responses())
