@@ -24,9 +24,9 @@ from cairn.contributors.devices import provide_device, require_device
 from cairn.core.db import create_pool
 from cairn.core.deps import provide_pool, provide_read_pool, provide_settings
 from cairn.core.errors import CODES
-from cairn.core.hygiene import open_to_every_origin, refuse_nul_characters
+from cairn.core.hygiene import open_to_every_origin, request_hygiene
 from cairn.core.limiter import RedisLimiter, limiter
-from cairn.core.openapi import StrictStructSchemaPlugin
+from cairn.core.openapi import StrictStructSchemaPlugin, state_nul_refusal
 from cairn.core.problems import EXCEPTION_HANDLERS
 from cairn.core.replica import ReplicaRouter
 from cairn.core.storage import photo_store
@@ -218,11 +218,12 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             render_plugins=[apidocs.render_plugin()],
         ),
         plugins=[StrictStructSchemaPlugin()],
-        before_request=refuse_nul_characters,
+        before_request=request_hygiene,
         guards=[staff_first],
         debug=False,
     )
     opendata.document_formats(app.openapi_schema)
+    state_nul_refusal(app.openapi_schema)
     return app
 
 

@@ -92,6 +92,24 @@ def test_several_bad_fields_are_all_reported(payload: dict[str, Any]) -> None:
     } <= _errors(payload)
 
 
+@given(observation_payloads(), st.integers(1, 10_000))
+def test_a_whole_number_written_with_a_decimal_point_is_that_integer(
+    payload: dict[str, Any], version: int
+) -> None:
+    """JSON Schema (and so the published contract) calls `3.0` an integer: so does Cairn."""
+    payload["schema_version"] = float(version)
+    decoded = decode(payload, ObservationIn)
+    assert decoded.schema_version == version
+    assert type(decoded.schema_version) is int
+    assert decoded.data == payload["data"]
+
+
+@given(observation_payloads(), st.integers(1, 9_999))
+def test_a_fraction_is_no_integer(payload: dict[str, Any], version: int) -> None:
+    payload["schema_version"] = version + 0.5
+    assert _errors(payload) == {("/schema_version", "wrong_type")}
+
+
 @given(st.sampled_from(["2026-07-14T09:32:00", "14/07/2026", "2026-13-01T00:00:00Z", ""]))
 def test_dates_without_offset_or_malformed_are_refused(value: str) -> None:
     payload: dict[str, Any] = {

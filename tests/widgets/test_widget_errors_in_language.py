@@ -22,7 +22,7 @@ BAD = [
     ("recent?near=6.6,44.9&days=1.5", "days", "invalid_format"),
     ("recent?near=6.6,44.9&days=0", "days", "out_of_range"),
     ("species-of-the-month?", "commune", "missing"),
-    ("species-of-the-month?commune=75056", "commune", "not_allowed"),
+    ("species-of-the-month?commune=75056", "commune", "unknown_commune"),
     ("programme?", "programme", "missing"),
     ("programme?programme=" + "a" * 64, "programme", "too_long"),
     ("programme?programme=Bad!", "programme", "invalid_format"),
@@ -65,7 +65,7 @@ async def test_without_a_usable_lang_the_browsers_language_speaks(client: Client
 
 async def test_the_builder_shows_mistakes_in_its_own_language(client: Client) -> None:
     italian = await client.get("/widgets/?ui=it&widget=species-of-the-month&commune=99999&lang=en")
-    assert html.escape(TEXTS["it"]["commune.not_allowed"], quote=False) in italian.text
+    assert html.escape(TEXTS["it"]["commune.unknown_commune"], quote=False) in italian.text
     french = await client.get("/widgets/?ui=fr&widget=weather")
     assert html.escape(TEXTS["fr"]["widget.not_allowed"], quote=False) in french.text
     english = await client.get("/widgets/?ui=en&widget=recent&near=x&days=0")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
+from litestar import Request, Response
 
 from cairn.apikeys import store as api_keys
 from cairn.contributors.devices import device_token, signed_device
-from cairn.core.hygiene import refuse_nul_characters
+from cairn.core.hygiene import answer_options, refuse_nul_characters
 from cairn.core.problems import ProblemError
 from cairn.settings import Settings
 
@@ -49,11 +49,12 @@ async def limit_requests(request: Request[Any, Any, Any]) -> None:
         )
 
 
-async def check_api_request(request: Request[Any, Any, Any]) -> None:
-    """Every API request: hygiene first (NUL), then the rate limit.
+async def check_api_request(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """Every API request: hygiene first (NUL), then the rate limit, then an exact OPTIONS.
 
     A router's `before_request` replaces the app's, so the API routers run
-    both checks through this one hook.
+    every check through this one hook.
     """
     await refuse_nul_characters(request)
     await limit_requests(request)
+    return answer_options(request)

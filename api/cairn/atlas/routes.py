@@ -28,6 +28,7 @@ from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.languages import Lang
 from cairn.core.problems import responses
+from cairn.core.queryparams import INSEE
 from cairn.programmes import store as programmes
 from cairn.reference import taxa_store as taxa
 from cairn.settings import Settings
@@ -83,7 +84,7 @@ async def atlas_commune(
     request: Request[Any, Any, Any],
     read_pool: ReadPool,
     settings: AppSettings,
-    insee: Annotated[str, PathParameter(pattern=r"^[0-9][0-9AB][0-9]{3}$", description="INSEE")],
+    insee: Annotated[str, PathParameter(pattern=INSEE, description="INSEE")],
 ) -> Response[bytes]:
     """The outline comes with the page so the app can draw it without another request."""
     async with read_pool.acquire() as conn:

@@ -98,8 +98,11 @@ def decode(value: Any, struct: type[T], base: tuple[str | int, ...] = ()) -> T:
     errors = sorted(found, key=lambda e: (e.pointer, e.code))
     if errors:
         raise InvalidInputError(errors)
+    # Lax conversion only adds, to a value the struct's own schema has just
+    # accepted, that an integral float (`3.0`, an integer to JSON Schema and so
+    # to the published contract) fills an `int` field; free values stay as sent.
     try:
-        return msgspec.convert(value, struct, strict=True)
+        return msgspec.convert(value, struct, strict=False)
     except msgspec.ValidationError as exc:
         raise InvalidInputError([msgspec_error(exc, base)]) from None
 

@@ -9,6 +9,7 @@ checks it) knows them all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from litestar.openapi.spec import (
     OpenAPIFormat,
@@ -20,6 +21,9 @@ from litestar.openapi.spec import (
 )
 
 BINARY = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+
+SCHEMA_JSON: Final = "application/schema+json"
+"""The media type of a JSON Schema document (a kind's schema, OGC queryables)."""
 
 
 def answers(description: str, *media_types: str) -> type[Operation]:

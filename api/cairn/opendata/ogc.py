@@ -19,10 +19,12 @@ from litestar.params import FromPath, QueryParameter
 from cairn.apikeys.middleware import check_api_request
 from cairn.core.clock import now
 from cairn.core.deps import AppSettings, ReadPool
+from cairn.core.documents import SCHEMA_JSON
 from cairn.core.errors import NotFoundError
 from cairn.core.filters import QueryError, parse_bbox, parse_time
 from cairn.core.hygiene import open_to_every_origin
 from cairn.core.problems import ProblemError, responses
+from cairn.core.queryparams import INSEE
 from cairn.opendata import measurements
 from cairn.opendata import store as public
 from cairn.opendata.records import feature, to_public
@@ -110,7 +112,7 @@ def _collection(base: str, territory: Territory) -> dict[str, Any]:
             _link(
                 f"{base}/ogc/collections/{COLLECTION}/queryables",
                 "http://www.opengis.net/def/rel/ogc/1.0/queryables",
-                "application/schema+json",
+                SCHEMA_JSON,
                 "Its properties",
             ),
         ],
@@ -137,6 +139,7 @@ QUERYABLES: Final[dict[str, dict[str, Any]]] = {
         "`<kind>.<field>` (found in a feature's `attributes`, with its unit as `x-unit`)."
     ),
     tags=["ogc"],
+    media_type=SCHEMA_JSON,
     responses=responses(404),
 )
 async def queryables(
@@ -153,7 +156,7 @@ async def queryables(
         "title": "Observations",
         "properties": {**QUERYABLES, **measurements.queryables(fields)},
     }
-    return Response(document, media_type="application/schema+json")
+    return Response(document, media_type=SCHEMA_JSON)
 
 
 @get("/collections", summary="OGC API - Features collections", tags=["ogc"], responses=responses())
@@ -212,7 +215,7 @@ async def items(
     datetime_: Annotated[str | None, QueryParameter(name="datetime", max_length=100)] = None,
     kind: Annotated[str | None, QueryParameter(max_length=32)] = None,
     programme: Annotated[str | None, QueryParameter(max_length=63)] = None,
-    commune: Annotated[str | None, QueryParameter(pattern=r"^[0-9][0-9AB][0-9]{3}$")] = None,
+    commune: Annotated[str | None, QueryParameter(pattern=INSEE)] = None,
     taxon: Annotated[int | None, QueryParameter(ge=1, le=2_147_483_647)] = None,
     site_id: Annotated[UUID | None, QueryParameter(description="A monitored site's id")] = None,
     cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,

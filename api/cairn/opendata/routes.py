@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -19,10 +19,13 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
 from cairn.contributors.devices import device_token, signed_device
+from cairn.core import queryparams
 from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.filters import QueryError, parse_bbox, parse_polygon, parse_time, polygon_rings
 from cairn.core.problems import ProblemError, responses
+from cairn.core.queryparams import INSEE
+from cairn.core.statuses import PUBLIC_BY_DEFAULT
 from cairn.moderation import store as reviews
 from cairn.moderation.model import StaffObservation
 from cairn.observations import store as observations
@@ -52,6 +55,11 @@ class Page(msgspec.Struct):
     next: str | None
 
 
+_STATUS: Final = f"({'|'.join(PUBLIC_BY_DEFAULT)})?"
+STATUSES: Final = f"^ *{_STATUS} *(, *{_STATUS} *)*$"
+"""`status` as `provide_filters` reads it: public statuses, commas, spaces around them."""
+
+
 async def provide_filters(
     state: State,
     read_pool: ReadPool,
@@ -65,22 +73,35 @@ async def provide_filters(
     kind: Annotated[str | None, QueryParameter(max_length=32)] = None,
     programme: Annotated[str | None, QueryParameter(max_length=63)] = None,
     status: Annotated[
-        str | None, QueryParameter(description="Comma-separated public statuses")
+        str | None,
+        queryparams.query(
+            f"Comma-separated public statuses (by default: {', '.join(PUBLIC_BY_DEFAULT)})",
+            pattern=STATUSES,
+        ),
     ] = None,
-    bbox: Annotated[str | None, QueryParameter(description="minlon,minlat,maxlon,maxlat")] = None,
+    bbox: Annotated[
+        str | None, queryparams.query("minlon,minlat,maxlon,maxlat", format="bbox")
+    ] = None,
     polygon: Annotated[
         str | None,
-        QueryParameter(max_length=4_000, description="WKT or GeoJSON, up to 4 000 characters"),
+        QueryParameter(
+            max_length=4_000,
+            description="WKT or GeoJSON, up to 4 000 characters",
+            schema_extra={"format": "polygon"},
+        ),
     ] = None,
-    commune: Annotated[str | None, QueryParameter(pattern=r"^[0-9][0-9AB][0-9]{3}$")] = None,
+    commune: Annotated[str | None, QueryParameter(pattern=INSEE)] = None,
     date_from: Annotated[
-        str | None, QueryParameter(name="from", description="Observed from (RFC 3339 or date)")
+        str | None,
+        queryparams.query("Observed from (RFC 3339 or date)", name="from", format="instant"),
     ] = None,
     date_to: Annotated[
-        str | None, QueryParameter(name="to", description="Observed before (RFC 3339 or date)")
+        str | None,
+        queryparams.query("Observed before (RFC 3339 or date)", name="to", format="instant"),
     ] = None,
     updated_since: Annotated[
-        str | None, QueryParameter(description="Changed after (RFC 3339), for incremental sync")
+        str | None,
+        queryparams.query("Changed after (RFC 3339), for incremental sync", format="instant"),
     ] = None,
 ) -> public.Filters:
     """Check every parameter; resolve the taxon to its valid name and its descendants."""

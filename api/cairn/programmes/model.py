@@ -10,7 +10,7 @@ from msgspec import Meta
 
 from cairn.core.errors import FieldError
 from cairn.core.geometry import area_errors
-from cairn.core.text import text
+from cairn.core.text import BLANK, text
 from cairn.records.vocabulary import Kind, Licence, Slug
 
 Name = Annotated[str, text(200, min_length=1)]
@@ -43,7 +43,7 @@ class OrganisationIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw
 
     slug: Slug
     name: Name
-    website: Annotated[str, Meta(pattern=r"^https?://[^\s\x00]+$", max_length=500)] | None = None
+    website: Annotated[str, Meta(pattern=rf"^https?://[^{BLANK}]+$", max_length=500)] | None = None
 
 
 class Organisation(msgspec.Struct, frozen=True, kw_only=True):

@@ -9,6 +9,7 @@ from litestar import Response, Router, get
 from litestar.params import FromPath, PathParameter, QueryParameter
 
 from cairn.core.deps import ReadPool
+from cairn.core.documents import SCHEMA_JSON
 from cairn.core.errors import NotFoundError
 from cairn.core.languages import Lang
 from cairn.core.problems import responses
@@ -70,6 +71,7 @@ async def list_schemas(read_pool: ReadPool) -> Response[SchemaList]:
     "/schemas/{kind:str}/{version:int}",
     summary="Read one observation schema (JSON Schema 2020-12, titles in fr/en/it)",
     tags=["reference"],
+    media_type=SCHEMA_JSON,
     responses=responses(404),
 )
 async def read_schema(
@@ -82,7 +84,7 @@ async def read_schema(
         raise NotFoundError(f"no schema {kind} v{version}")
     return Response(
         found.schema,
-        media_type="application/schema+json",
+        media_type=SCHEMA_JSON,
         headers={"Cache-Control": SCHEMA_CACHE},
     )
 

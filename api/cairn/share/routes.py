@@ -6,17 +6,20 @@ from typing import Annotated, Any, Final
 
 import asyncpg
 from litestar import Request, Response, Router, get
-from litestar.params import QueryParameter
 
 from cairn.core.caching import cached_response
 from cairn.core.deps import AppSettings, ReadPool
 from cairn.core.documents import answers
 from cairn.core.errors import FieldError, InvalidInputError
+from cairn.core.languages import LANGS
 from cairn.core.problems import responses
+from cairn.core.queryparams import UUID_OR_EMPTY, choice_query, number_query, query, slug_query
 from cairn.core.querystring import require_single_values
 from cairn.programmes import store as programmes
 from cairn.share import posters as qr
 from cairn.share.model import (
+    MAX_SCALE,
+    PLACE_MAX_LENGTH,
     POSTER_FORMATS,
     QR_FORMATS,
     ShareRequest,
@@ -35,23 +38,24 @@ MEDIA_TYPES: Final = {
     "pdf": "application/pdf",
 }
 
-Programme = Annotated[
-    str | None,
-    QueryParameter(description="Programme slug, e.g. `demo` (required)"),
-]
+Programme = Annotated[str | None, slug_query("Programme slug, e.g. `demo`", required=True)]
 Place = Annotated[
     str | None,
-    QueryParameter(description="Where the code hangs (trailhead, board), ≤ 60 characters"),
+    query(
+        f"Where the code hangs (trailhead, board), ≤ {PLACE_MAX_LENGTH} characters",
+        format="label",
+    ),
 ]
 Site = Annotated[
     str | None,
-    QueryParameter(
-        description="A site of the programme, in use: scanning opens the record form on it"
+    query(
+        "A site of the programme, in use: scanning opens the record form on it",
+        pattern=UUID_OR_EMPTY,
     ),
 ]
 Lang = Annotated[
     str | None,
-    QueryParameter(description="Force the app's language and the poster's first: fr, en or it"),
+    choice_query("Force the app's language and the poster's first: fr, en or it", LANGS),
 ]
 
 
@@ -75,10 +79,11 @@ async def qr_code(
     lang: Lang = None,
     site: Site = None,
     fmt: Annotated[
-        str | None, QueryParameter(name="format", description="svg (default) or png")
+        str | None, choice_query("svg (default) or png", QR_FORMATS, name="format")
     ] = None,
     scale: Annotated[
-        str | None, QueryParameter(description="Pixels per module, 1 to 40 (default 10)")
+        str | None,
+        number_query(f"Pixels per module, 1 to {MAX_SCALE} (default 10)", 1, MAX_SCALE, whole=True),
     ] = None,
 ) -> Response[bytes]:
     """Draw the code of the programme's deep link."""
@@ -118,11 +123,10 @@ async def poster(
     lang: Lang = None,
     site: Site = None,
     fmt: Annotated[
-        str | None, QueryParameter(name="format", description="pdf (default) or svg")
+        str | None, choice_query("pdf (default) or svg", POSTER_FORMATS, name="format")
     ] = None,
     poster_lang: Annotated[
-        str | None,
-        QueryParameter(description="Language printed first (default: `lang`, else fr)"),
+        str | None, choice_query("Language printed first (default: `lang`, else fr)", LANGS)
     ] = None,
 ) -> Response[bytes]:
     """Lay the poster out once and draw it in the requested format."""

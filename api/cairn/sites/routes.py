@@ -6,21 +6,21 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Router, get, patch, post
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter
 
 from cairn.core.body import ReportingBody
 from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import InvalidInputError
 from cairn.core.http import SlugPath
 from cairn.core.problems import responses
-from cairn.core.queryparams import QueryErrors
+from cairn.core.queryparams import QueryErrors, query
 from cairn.reference.deps import AppTerritory
 from cairn.sites import service
 from cairn.sites.model import PublicSite, Site, SiteHistory, SiteIn, SitePatch
 from cairn.staff.auth import SECURITY, SignedIn
 
 SitePath = Annotated[UUID, PathParameter(description="A site's id")]
-Near = Annotated[str | None, QueryParameter(description="lon,lat: sort by distance, nearest first")]
+Near = Annotated[str | None, query("lon,lat: sort by distance, nearest first", format="lon-lat")]
 
 
 @post(

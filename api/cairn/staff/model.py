@@ -22,11 +22,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from msgspec import Meta
 
+from cairn.core.text import BLANK
+
 Role = Literal["admin", "moderator", "viewer"]
 ROLE_RANK: Final[dict[str, int]] = {"viewer": 1, "moderator": 2, "admin": 3}
 MIN_PASSWORD: Final = 12
 TOKEN_ALGORITHM: Final = "HS256"  # noqa: S105 (an algorithm name, not a secret)
-Email = Annotated[str, Meta(pattern=r"^[^@\s\x00]+@[^@\s\x00]+$", max_length=320)]
+Email = Annotated[str, Meta(pattern=rf"^[^@{BLANK}]+@[^@{BLANK}]+$", max_length=320)]
 
 _HASHER = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 low-memory profile
 _DUMMY_HASH = _HASHER.hash("never a real password")

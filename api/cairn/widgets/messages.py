@@ -47,7 +47,7 @@ def _texts(lang: Lang) -> dict[str, str]:
             f"{first} et {last}.",
             "commune.missing": "La commune est obligatoire, par son code INSEE "
             "(par exemple 05023).",
-            "commune.not_allowed": "Ce n'est pas le code INSEE d'une commune du territoire.",
+            "commune.unknown_commune": "Ce n'est pas le code INSEE d'une commune du territoire.",
             "programme.missing": "Le programme est obligatoire.",
             "programme.too_long": "L'identifiant du programme a 63 caractères au plus.",
             "programme.invalid_format": "L'identifiant du programme s'écrit en minuscules, "
@@ -71,7 +71,7 @@ def _texts(lang: Lang) -> dict[str, str]:
             "days.invalid_format": "The number of days (days) must be a whole number.",
             "days.out_of_range": f"The number of days (days) must be between {first} and {last}.",
             "commune.missing": "The commune is required, as its INSEE code (e.g. 05023).",
-            "commune.not_allowed": "This is not the INSEE code of a commune of the territory.",
+            "commune.unknown_commune": "This is not the INSEE code of a commune of the territory.",
             "programme.missing": "The programme is required.",
             "programme.too_long": "The programme's identifier has at most 63 characters.",
             "programme.invalid_format": "The programme's identifier is lowercase letters, "
@@ -97,7 +97,7 @@ def _texts(lang: Lang) -> dict[str, str]:
             f"{first} e {last}.",
             "commune.missing": "Il comune è obbligatorio, con il suo codice INSEE "
             "(ad esempio 05023).",
-            "commune.not_allowed": "Questo non è il codice INSEE di un comune del territorio.",
+            "commune.unknown_commune": "Questo non è il codice INSEE di un comune del territorio.",
             "programme.missing": "Il programma è obbligatorio.",
             "programme.too_long": "L'identificativo del programma ha al massimo 63 caratteri.",
             "programme.invalid_format": "L'identificativo del programma si scrive in "

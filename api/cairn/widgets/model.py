@@ -232,7 +232,9 @@ def _commune(errors: QueryErrors, raw: str | None, communes: Mapping[str, str]) 
         errors.add("commune", "missing", "commune is required, as its INSEE code (e.g. 05023)")
         return None
     if raw not in communes:
-        errors.add("commune", "not_allowed", "commune is not the INSEE code of a covered commune")
+        errors.add(
+            "commune", "unknown_commune", "commune is not the INSEE code of a covered commune"
+        )
         return None
     return raw
 

@@ -18,8 +18,9 @@ from cairn.core.caching import cached_response
 from cairn.core.deps import AppSettings, ReadPool
 from cairn.core.documents import answers
 from cairn.core.errors import InvalidInputError, NotFoundError
-from cairn.core.languages import preferred_language
+from cairn.core.languages import LANGS, preferred_language
 from cairn.core.problems import ProblemError, responses
+from cairn.core.queryparams import INSEE, choice_query, number_query, query, slug_query
 from cairn.core.querystring import require_single_values
 from cairn.programmes import store as programmes
 from cairn.reference.deps import AppTerritory
@@ -29,7 +30,15 @@ from cairn.share.model import programme_title
 from cairn.widgets.builder_model import builder_content_security_policy, prepare_builder
 from cairn.widgets.builder_page import render_builder
 from cairn.widgets.messages import TITLES, localised
-from cairn.widgets.model import content_security_policy, cors_origin, parse_widget
+from cairn.widgets.model import (
+    DAYS,
+    RADIUS_KM,
+    SIZES,
+    THEMES,
+    content_security_policy,
+    cors_origin,
+    parse_widget,
+)
 from cairn.widgets.static import assets, render_page
 
 PAGE_MAX_AGE: Final = 3_600
@@ -41,16 +50,23 @@ EMBED_MAX_AGE: Final = 3_600
 
 PAGE = answers("The widget's HTML page, for an <iframe>", "text/html")
 
-Lang = Annotated[str | None, QueryParameter(description="fr (default), en or it")]
-Size = Annotated[str | None, QueryParameter(description="small, medium (default) or large")]
-Theme = Annotated[str | None, QueryParameter(description="light (default) or dark")]
-Programme = Annotated[str | None, QueryParameter(description="Programme slug")]
-Near = Annotated[str | None, QueryParameter(description="lon,lat (recent: required)")]
-RadiusKm = Annotated[str | None, QueryParameter(description="Radius around `near`, km")]
-Days = Annotated[str | None, QueryParameter(description="How many days back")]
-Commune = Annotated[
-    str | None, QueryParameter(description="INSEE code (species of the month: required)")
+Lang = Annotated[str | None, choice_query("fr (default), en or it", LANGS)]
+Size = Annotated[str | None, choice_query("small, medium (default) or large", tuple(SIZES))]
+Theme = Annotated[str | None, choice_query("light (default) or dark", THEMES)]
+Programme = Annotated[str | None, slug_query("Programme slug")]
+ProgrammeNeeded = Annotated[str | None, slug_query("Programme slug", required=True)]
+Near = Annotated[str | None, query("lon,lat", required=True, format="lon-lat")]
+RadiusKm = Annotated[
+    str | None, number_query("Radius around `near`, km (default 5)", *RADIUS_KM[:2])
 ]
+Days = Annotated[str | None, number_query("How many days back (default 30)", *DAYS[:2], whole=True)]
+Commune = Annotated[
+    str | None, query("INSEE code of a covered commune", required=True, pattern=INSEE)
+]
+BuilderField = Annotated[
+    str | None, QueryParameter(description="As the widget takes it; mistakes shown on the form")
+]
+"""The builder takes any text and shows each mistake next to its field (it answers 200)."""
 
 
 @get(
@@ -147,7 +163,7 @@ async def programme_progress(
     settings: AppSettings,
     read_pool: ReadPool,
     territory: AppTerritory,
-    programme: Programme = None,
+    programme: ProgrammeNeeded = None,
     lang: Lang = None,
     size: Size = None,
     theme: Theme = None,
@@ -224,16 +240,16 @@ async def builder(
     request: Request[Any, Any, Any],
     settings: AppSettings,
     territory: AppTerritory,
-    ui: Lang = None,
+    ui: BuilderField = None,
     widget: Annotated[str | None, QueryParameter(description="The widget to embed")] = None,
-    programme: Programme = None,
-    commune: Commune = None,
-    near: Near = None,
-    radius_km: RadiusKm = None,
-    days: Days = None,
-    lang: Lang = None,
-    size: Size = None,
-    theme: Theme = None,
+    programme: BuilderField = None,
+    commune: BuilderField = None,
+    near: BuilderField = None,
+    radius_km: BuilderField = None,
+    days: BuilderField = None,
+    lang: BuilderField = None,
+    size: BuilderField = None,
+    theme: BuilderField = None,
 ) -> Response[bytes]:
     """The builder form, filled with what was chosen."""
     query = {
