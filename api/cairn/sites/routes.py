@@ -12,7 +12,8 @@ from cairn.core.body import ReportingBody
 from cairn.core.deps import AppSettings, AppTerritory, DbPool, ReadPool
 from cairn.core.errors import InvalidInputError
 from cairn.core.problems import responses
-from cairn.core.queryparams import QueryErrors, query
+from cairn.core.querydocs import query
+from cairn.core.queryparams import QueryErrors
 from cairn.programmes.routes import SlugPath
 from cairn.sites import service
 from cairn.sites.model import PublicSite, Site, SiteHistory, SiteIn, SitePatch
