@@ -99,7 +99,8 @@ schema: install
 bench: install browser services pwa
 	$(BIN)/python -m bench.summary $(BENCH_ARGS)
 
-# A longer contract fuzz than the one in `make test` (which runs 60 examples per operation).
+# A longer contract fuzz than the one in `make test` (60 examples per operation), with the same
+# checks: every one of schemathesis's, so any drift between the code and openapi/ fails.
 fuzz: install
 	CAIRN_FUZZ_EXAMPLES=1000 $(BIN)/pytest tests/hardening/test_contract_fuzz.py -q
 

@@ -19,7 +19,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
 from cairn.contributors.devices import device_token, signed_device
-from cairn.core import queryparams
+from cairn.core import querydocs
 from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import NotFoundError
 from cairn.core.filters import QueryError, parse_bbox, parse_polygon, parse_time, polygon_rings
@@ -74,13 +74,13 @@ async def provide_filters(
     programme: Annotated[str | None, QueryParameter(max_length=63)] = None,
     status: Annotated[
         str | None,
-        queryparams.query(
+        querydocs.query(
             f"Comma-separated public statuses (by default: {', '.join(PUBLIC_BY_DEFAULT)})",
             pattern=STATUSES,
         ),
     ] = None,
     bbox: Annotated[
-        str | None, queryparams.query("minlon,minlat,maxlon,maxlat", format="bbox")
+        str | None, querydocs.query("minlon,minlat,maxlon,maxlat", format="bbox")
     ] = None,
     polygon: Annotated[
         str | None,
@@ -93,15 +93,15 @@ async def provide_filters(
     commune: Annotated[str | None, QueryParameter(pattern=INSEE)] = None,
     date_from: Annotated[
         str | None,
-        queryparams.query("Observed from (RFC 3339 or date)", name="from", format="instant"),
+        querydocs.query("Observed from (RFC 3339 or date)", name="from", format="instant"),
     ] = None,
     date_to: Annotated[
         str | None,
-        queryparams.query("Observed before (RFC 3339 or date)", name="to", format="instant"),
+        querydocs.query("Observed before (RFC 3339 or date)", name="to", format="instant"),
     ] = None,
     updated_since: Annotated[
         str | None,
-        queryparams.query("Changed after (RFC 3339), for incremental sync", format="instant"),
+        querydocs.query("Changed after (RFC 3339), for incremental sync", format="instant"),
     ] = None,
 ) -> public.Filters:
     """Check every parameter; resolve the taxon to its valid name and its descendants."""

@@ -13,7 +13,8 @@ from cairn.core.documents import answers
 from cairn.core.errors import FieldError, InvalidInputError
 from cairn.core.languages import LANGS
 from cairn.core.problems import responses
-from cairn.core.queryparams import UUID_OR_EMPTY, choice_query, number_query, query, slug_query
+from cairn.core.querydocs import choice_query, number_query, query, slug_query
+from cairn.core.queryparams import UUID_OR_EMPTY
 from cairn.core.querystring import require_single_values
 from cairn.programmes import store as programmes
 from cairn.share import posters as qr

@@ -13,7 +13,8 @@ from cairn.core.deps import AppSettings, DbPool, ReadPool
 from cairn.core.errors import InvalidInputError
 from cairn.core.http import SlugPath
 from cairn.core.problems import responses
-from cairn.core.queryparams import QueryErrors, query
+from cairn.core.querydocs import query
+from cairn.core.queryparams import QueryErrors
 from cairn.reference.deps import AppTerritory
 from cairn.sites import service
 from cairn.sites.model import PublicSite, Site, SiteHistory, SiteIn, SitePatch

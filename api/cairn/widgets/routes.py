@@ -20,7 +20,8 @@ from cairn.core.documents import answers
 from cairn.core.errors import InvalidInputError, NotFoundError
 from cairn.core.languages import LANGS, preferred_language
 from cairn.core.problems import ProblemError, responses
-from cairn.core.queryparams import INSEE, choice_query, number_query, query, slug_query
+from cairn.core.querydocs import choice_query, number_query, query, slug_query
+from cairn.core.queryparams import INSEE
 from cairn.core.querystring import require_single_values
 from cairn.programmes import store as programmes
 from cairn.reference.deps import AppTerritory
