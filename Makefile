@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install browser services pwa node lint typecheck pwa-unit pytest openapi schema bench fuzz clean
+.PHONY: run test install browser services pwa node lint typecheck pwa-unit pytest openapi schema bench postgis bench-tools peers fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,12 +72,40 @@ schema: install
 
 # Every benchmark, then one table (bench/results/summary.md and .json); `BENCH_ARGS=--full`
 # for each benchmark's default (long) sizes. Each one alone: `python -m bench.<name>`.
-bench: install browser pwa
+# What a benchmark needs and a fresh machine lacks is installed first; a part that fails to
+# install does not stop the others: its rows in the table say they could not run, and why.
+PEERS_VENV  := .venv-peers
+BENCH_STAMP := $(VENV)/.bench-installed
+PEERS_STAMP := $(PEERS_VENV)/.installed
+
+bench: install browser services pwa postgis bench-tools peers
 	$(BIN)/python -m bench.summary $(BENCH_ARGS)
+
+# Debian's PostgreSQL with PostGIS (the peers' database, started by bench/postgis.py in a
+# temporary folder) and gdal-bin (ogr2ogr, the GeoJSON dump's floor).
+postgis:
+	(ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 && command -v ogr2ogr >/dev/null) \
+	  || (apt-get update -q && apt-get install -y -q postgresql postgresql-postgis gdal-bin) \
+	  || echo "PostGIS could not be installed: the peers' rows will say so"
+
+$(BENCH_STAMP): bench/requirements.txt | install
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench-tools: $(BENCH_STAMP)
+
+# tipg and pygeoapi from PyPI at pinned versions, in their own environment (never Cairn's).
+$(PEERS_STAMP): bench/requirements-peers.txt
+	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet -r bench/requirements-peers.txt
+	touch $@
+
+peers:
+	$(MAKE) $(PEERS_STAMP) || echo "the peers could not be installed: their rows will say so"
 
 # A longer contract fuzz than the one in `make test` (which runs 60 examples per operation).
 fuzz: install
 	CAIRN_FUZZ_EXAMPLES=1000 $(BIN)/pytest tests/hardening/test_contract_fuzz.py -q
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(PEERS_VENV) .mypy_cache .ruff_cache .pytest_cache
