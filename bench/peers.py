@@ -16,7 +16,7 @@ geometry, indexes on the id, the geometry and the date). Served by:
 
 The peers come from PyPI at the versions of bench/requirements-peers.txt, in their
 own virtual environment (`.venv-peers`, made by `make bench`). The same httpx
-client, 8 concurrent, runs each scenario on each server in turn, the turns
+client, 8 concurrent, runs each scenario on each server for the same time, the turns
 interleaved over several rounds: an items page (bbox + limit 100), a walk of 10
 pages by `next` links, a datetime-filtered page, and (one client) a full GeoJSON
 dump by pages of 10 000, beside `ogr2ogr` from PostGIS as the dump's floor.
@@ -253,22 +253,22 @@ SCENARIOS = [
 ]
 
 
-async def hammer(target: Target, scenario: Scenario, count: int) -> tuple[float, list[float]]:
-    """`count` runs of a scenario by 8 concurrent clients: (seconds, latency of each run)."""
+async def hammer(target: Target, scenario: Scenario, seconds: float) -> tuple[float, list[float]]:
+    """A scenario run over and over by 8 concurrent clients for about `seconds` (a slow peer
+    gets as long as a fast one): (seconds taken, latency of each run)."""
     latencies: list[float] = []
-    queue = list(range(count))
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     async with httpx.AsyncClient(timeout=120, limits=limits) as http:
         await scenario.run(http, target)  # warm-up: connections and the server's caches
+        started = time.perf_counter()
+        deadline = started + seconds
 
         async def client() -> None:
-            while queue:
-                queue.pop()
-                started = time.perf_counter()
+            while time.perf_counter() < deadline:
+                begun = time.perf_counter()
                 await scenario.run(http, target)
-                latencies.append(time.perf_counter() - started)
+                latencies.append(time.perf_counter() - begun)
 
-        started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
         return time.perf_counter() - started, latencies
 
@@ -317,20 +317,20 @@ class Measured:
         return f"{target} p50 {percentile(values, 50):.1f} / p95 {percentile(values, 95):.1f} ms"
 
 
-def measure(targets: list[Target], rounds: int, count: int) -> Measured:
-    """Every scenario on every target, in turns that rotate each round."""
+def measure(targets: list[Target], rounds: int, turn: float) -> Measured:
+    """Every scenario on every target, in turns of `turn` seconds that rotate each round."""
     measured = Measured()
     for round_ in range(rounds):
         for scenario in SCENARIOS:
-            runs = max(8, count // 10) if scenario.run is walk else count
             order = targets[round_ % len(targets) :] + targets[: round_ % len(targets)]
             for target in order:
-                seconds, latencies = asyncio.run(hammer(target, scenario, runs))
+                seconds, latencies = asyncio.run(hammer(target, scenario, turn))
                 key = (target.name, scenario.name)
                 measured.seconds[key] += seconds
-                measured.runs[key] += runs
+                measured.runs[key] += len(latencies)
                 measured.latencies[key] += latencies
-                print(f"  {target.name:10} {scenario.name:34} {runs / seconds:8.1f} runs/s")
+                rate = len(latencies) / seconds
+                print(f"  {target.name:14} {scenario.name:34} {rate:8.1f} runs/s")
     return measured
 
 
@@ -382,7 +382,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--count", type=int, default=300, help="requests per turn")
+    parser.add_argument("--turn", type=float, default=20, help="seconds of each turn")
     args = parser.parse_args()
     why = missing() or (
         None
@@ -408,7 +408,7 @@ def main() -> None:
             peers(peers_dsn) as others,
         ):
             targets = [ogc(cairn, "cairn"), ogc(granian, "cairn-granian"), *others]
-            measured = measure(targets, args.rounds, args.count)
+            measured = measure(targets, args.rounds, args.turn)
             dumps = {}
             for target in (targets[0], *others):
                 dumps[target.name] = asyncio.run(dump(target))

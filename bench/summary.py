@@ -36,7 +36,7 @@ QUICK = {
     "widgets": ["--runs", "3"],
     "pwa": ["--runs", "7"],  # interleaved page loads: fewer swing with the machine's load
     "load": ["--quick"],
-    "peers": ["--rows", "100000", "--count", "200"],
+    "peers": ["--rows", "100000", "--turn", "6"],
 }
 FULL: dict[str, list[str]] = {name: [] for name in QUICK}
 
