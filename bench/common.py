@@ -94,10 +94,6 @@ def peak_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-SERVERS = ("uvicorn", "granian")
-"""The ASGI servers a benchmark may run an app under: uvicorn is `cairn serve`'s."""
-
-
 def asgi_command(factory: str, port: int, workers: int, server: str = "uvicorn") -> list[str]:
     """Serve the app factory `module:function` as `cairn serve` does (uvloop; httptools for
     uvicorn, HTTP/1.1 for granian), on loopback, with `workers` processes."""

@@ -4,10 +4,10 @@ Each sample is put in the layer of the innermost Cairn module on its stack
 (`cairn.observations.validation`, `cairn.core.db`, …: what that layer does,
 the libraries it calls included), or, with no Cairn frame, in the package of
 its innermost frame (litestar, uvicorn, asyncpg, msgspec…: the framework's
-own work). A sample whose innermost frame is the event loop's own run (waiting
-for the network) is idle and left out, and so is a worker still building its app
-(`cairn/app.py` on the stack: the factory and its start-up); `cairn serve`'s entry
-point is no layer.
+own work). A sample whose innermost frame is the event loop's own run is the
+worker waiting (for PostgreSQL or the client): its own line, `waiting`. A worker
+still building its app (`cairn/app.py` on the stack: the factory and its start-up)
+is left out; `cairn serve`'s entry point is no layer.
 """
 
 from __future__ import annotations
@@ -27,15 +27,18 @@ _CAIRN = re.compile(r"/cairn/(?P<module>[\w/]+)\.py$")
 _IDLE = ("asyncio/runners.py", "asyncio/base_events.py", "selectors.py")
 """Where the event loop's thread waits for the network (uvloop's wait is native code)."""
 _START = "/cairn/app.py"
+WAITING = "waiting (PostgreSQL, client)"
 _PACKAGE = re.compile(r"site-packages/(?P<package>[\w]+)")
 
 
 def layer(stack: str) -> str | None:
-    """The layer a sample belongs to (see the module's docstring); None when idle or when a
-    worker is starting."""
+    """The layer a sample belongs to (see the module's docstring); None while a worker is
+    starting."""
     frames = [m["file"] for f in stack.split(";") if (m := _FRAME.search(f.strip()))]
-    if not frames or frames[-1].endswith(_IDLE) or any(f.endswith(_START) for f in frames):
+    if not frames or any(f.endswith(_START) for f in frames):
         return None
+    if frames[-1].endswith(_IDLE):
+        return WAITING
     for file in reversed(frames):
         if (found := _CAIRN.search(file)) and found["module"] != "cli":
             return "cairn." + found["module"].replace("/", ".")
