@@ -13,7 +13,7 @@ UV     := $(TOOLS)/bin/uv
 UV_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy \
 	$(UV) sync --frozen --python $(PYTHON) --quiet
 
-.PHONY: run test install runtime browser services pwa node lint typecheck pwa-unit pytest openapi schema bench fuzz upgrade clean
+.PHONY: run test install runtime browser services pwa node lint typecheck pwa-unit pytest openapi schema bench postgis bench-tools peers fuzz upgrade clean
 
 # uv itself, pinned with hashes, in a venv of its own so that syncing .venv never removes it.
 $(UV): bootstrap-requirements.txt
@@ -96,8 +96,36 @@ schema: install
 # Every benchmark (the load one needs Redis: `services`), then one table
 # (bench/results/summary.md and .json); `BENCH_ARGS=--full`
 # for each benchmark's default (long) sizes. Each one alone: `python -m bench.<name>`.
-bench: install browser services pwa
+# What a benchmark needs and a fresh machine lacks is installed first; a part that fails to
+# install does not stop the others: its rows in the table say they could not run, and why.
+PEERS_VENV  := .venv-peers
+BENCH_STAMP := $(VENV)/.bench-installed
+PEERS_STAMP := $(PEERS_VENV)/.installed
+
+bench: install browser services pwa postgis bench-tools peers
 	$(BIN)/python -m bench.summary $(BENCH_ARGS)
+
+# Debian's PostgreSQL with PostGIS (the peers' database, started by bench/postgis.py in a
+# temporary folder) and gdal-bin (ogr2ogr, the GeoJSON dump's floor).
+postgis:
+	(ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 && command -v ogr2ogr >/dev/null) \
+	  || (apt-get update -q && apt-get install -y -q postgresql postgresql-postgis gdal-bin) \
+	  || echo "PostGIS could not be installed: the peers' rows will say so"
+
+$(BENCH_STAMP): bench/requirements.txt | install
+	$(UV) pip install --quiet --python $(BIN)/python -r bench/requirements.txt
+	touch $@
+
+bench-tools: $(BENCH_STAMP)
+
+# tipg and pygeoapi from PyPI at pinned versions, in their own environment (never Cairn's).
+$(PEERS_STAMP): bench/requirements-peers.txt
+	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet -r bench/requirements-peers.txt
+	touch $@
+
+peers:
+	$(MAKE) $(PEERS_STAMP) || echo "the peers could not be installed: their rows will say so"
 
 # A longer contract fuzz than the one in `make test` (60 examples per operation), with the same
 # checks: every one of schemathesis's, so any drift between the code and openapi/ fails.
@@ -105,4 +133,4 @@ fuzz: install
 	CAIRN_FUZZ_EXAMPLES=1000 $(BIN)/pytest tests/hardening/test_contract_fuzz.py -q
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) $(PEERS_VENV) .mypy_cache .ruff_cache .pytest_cache

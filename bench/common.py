@@ -29,12 +29,21 @@ class Figure(msgspec.Struct, frozen=True, kw_only=True):
 
     bench: str
     what: str
-    value: float
+    value: float | None
+    """None when the figure could not be measured: `note` says why."""
     unit: str
     baseline: str | None = None
     baseline_value: float | None = None
     ratio: float | None = None
     target: str | None = None
+    note: str | None = None
+    """Latencies beside a throughput, or why a row could not run."""
+
+
+def not_run(bench: str, what: str, why: str, target: str | None = None) -> Figure:
+    """A row of the summary that says it could not be measured, and why."""
+    note = f"not run: {why}"
+    return Figure(bench=bench, what=what, value=None, unit="", target=target, note=note)
 
 
 def emit(*figures: Figure) -> None:
@@ -85,31 +94,35 @@ def peak_rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def asgi_command(factory: str, port: int, workers: int, server: str = "uvicorn") -> list[str]:
+    """Serve the app factory `module:function` as `cairn serve` does (uvloop; httptools for
+    uvicorn, HTTP/1.1 for granian), on loopback, with `workers` processes."""
+    if server == "granian":
+        return [str(Path(sys.executable).with_name("granian")), "--interface", "asgi",
+                "--factory", "--host", "127.0.0.1", "--port", str(port), "--workers",
+                str(workers), "--loop", "uvloop", "--http", "1", "--no-log", factory]  # fmt: skip
+    return [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers), "--loop", "uvloop", "--http",
+            "httptools", "--log-level", "warning", "--no-access-log"]  # fmt: skip
+
+
 @contextlib.contextmanager
-def running_server(
-    dsn: str, extra_env: dict[str, str] | None = None, workers: int = 1
+def serving(
+    command: list[str], port: int, ready: str, env: dict[str, str] | None = None
 ) -> Iterator[ServerURL]:
-    """Run `cairn serve` (uvloop + httptools) on loopback; yield its base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": dsn,
-        "CAIRN_LOG_LEVEL": "WARNING",
-        "CAIRN_RATE_LIMIT_PER_MINUTE": "10000000",  # benchmarks measure throughput
-        "CAIRN_DEVICE_RATE_LIMIT_PER_MINUTE": "10000000",
-        **(extra_env or {}),
-    }
-    command = [CAIRN, "serve", "--port", str(port), "--no-migrate", "--workers", str(workers)]
-    process = subprocess.Popen(command, env=env)
+    """Run a server process; yield its base URL once `ready` (a path) answers 200; stop it."""
+    process = subprocess.Popen(command, env={**os.environ, **(env or {})})
     base = ServerURL(f"http://127.0.0.1:{port}")
     base.pid = process.pid
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 90
+        while True:
             if process.poll() is not None:
-                raise RuntimeError(f"cairn serve exited with {process.returncode}")
+                raise RuntimeError(f"{command[0]} exited with {process.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{command[0]} did not answer {ready} in 90 s")
             try:
-                if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
+                if httpx.get(base + ready, timeout=5).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
@@ -117,6 +130,32 @@ def running_server(
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def cairn_env(dsn: str, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a benchmarked Cairn: quiet, and rate limits out of the way."""
+    return {
+        "DATABASE_URL": dsn,
+        "CAIRN_LOG_LEVEL": "WARNING",
+        "CAIRN_RATE_LIMIT_PER_MINUTE": "10000000",  # benchmarks measure throughput
+        "CAIRN_DEVICE_RATE_LIMIT_PER_MINUTE": "10000000",
+        **(extra_env or {}),
+    }
+
+
+@contextlib.contextmanager
+def running_server(
+    dsn: str, extra_env: dict[str, str] | None = None, workers: int = 1, server: str = "uvicorn"
+) -> Iterator[ServerURL]:
+    """Run Cairn on loopback: `cairn serve` (uvicorn, uvloop, httptools), or the same app
+    factory under granian; yield its base URL."""
+    port = free_port()
+    if server == "uvicorn":
+        command = [CAIRN, "serve", "--port", str(port), "--no-migrate", "--workers", str(workers)]
+    else:
+        command = asgi_command("cairn.app:app_from_env", port, workers, server)
+    with serving(command, port, "/api/v1/health", cairn_env(dsn, extra_env)) as base:
+        yield base
 
 
 async def run_concurrently(

@@ -27,7 +27,6 @@ import io
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -44,12 +43,14 @@ from PIL import Image
 
 from bench.common import (
     Figure,
+    asgi_command,
     emit,
     free_port,
     fresh_database,
     peak_rss_mb,
     percentile,
     running_server,
+    serving,
 )
 from cairn.staff import store as staff_store
 from cairn.staff.model import hash_password
@@ -275,19 +276,8 @@ def shared_redis() -> Iterator[str]:
 def trivial_throughput(seconds: float, concurrency: int, workers: int) -> float:
     """Requests per second of `bench/trivial.py` under the same server and client load."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.trivial:app", "--port", str(port),
-         "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
-         "--log-level", "warning", "--no-access-log"],
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/ping", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    command = asgi_command("bench.trivial:create", port, workers)
+    with serving(command, port, "/ping") as base:
 
         async def hammer() -> int:
             deadline = time.monotonic() + seconds
@@ -306,9 +296,6 @@ def trivial_throughput(seconds: float, concurrency: int, workers: int) -> float:
         started = time.perf_counter()
         requests = asyncio.run(hammer())
         return requests / (time.perf_counter() - started)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> None:

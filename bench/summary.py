@@ -20,7 +20,7 @@ from pathlib import Path
 
 import msgspec
 
-from bench.common import OUT, Figure
+from bench.common import OUT, Figure, not_run
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -36,6 +36,7 @@ QUICK = {
     "widgets": ["--runs", "3"],
     "pwa": ["--runs", "7"],  # interleaved page loads: fewer swing with the machine's load
     "load": ["--quick"],
+    "peers": ["--rows", "100000", "--turn", "6"],
 }
 FULL: dict[str, list[str]] = {name: [] for name in QUICK}
 
@@ -81,14 +82,16 @@ def number(value: float | None) -> str:
 
 def table(figures: list[Figure]) -> str:
     lines = [
-        "| bench | figure | value | baseline (same run) | ratio | target |",
-        "|---|---|---|---|---|---|",
+        "| bench | figure | value | baseline (same run) | ratio | target | note |",
+        "|---|---|---|---|---|---|---|",
     ]
     for f in figures:
         baseline = f"{f.baseline}: {number(f.baseline_value)} {f.unit}" if f.baseline else "—"
+        value = "—" if f.value is None else f"{number(f.value)} {f.unit}"
         lines.append(
-            f"| {f.bench} | {f.what} | {number(f.value)} {f.unit} | {baseline} | "
-            f"{'—' if f.ratio is None else f'{f.ratio:.2f}x'} | {f.target or '—'} |"
+            f"| {f.bench} | {f.what} | {value} | {baseline} | "
+            f"{'—' if f.ratio is None else f'{f.ratio:.2f}x'} | {f.target or '—'} | "
+            f"{f.note or ''} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -113,6 +116,10 @@ def main() -> None:
             if code != 0:
                 failed.append(name)
         figures = [msgspec.json.decode(line, type=Figure) for line in out.read_bytes().splitlines()]
+    figures += [
+        not_run(name, "the whole benchmark", f"it failed, see bench/results/{name}.log")
+        for name in failed
+    ]
     if options.only and (RESULTS / "summary.json").exists():  # keep the other benchmarks' rows
         earlier = msgspec.json.decode((RESULTS / "summary.json").read_bytes(), type=list[Figure])
         kept = [f for f in earlier if f.bench not in options.only and f.what != SHELL_FIGURE]

@@ -15,4 +15,6 @@ def ping() -> dict[str, str]:
     return {"status": "ok"}
 
 
-app = Litestar([ping])
+def create() -> Litestar:
+    """The app, as a factory like Cairn's (`bench.common.asgi_command` serves factories)."""
+    return Litestar([ping])

@@ -13,7 +13,7 @@ from msgspec import Meta
 
 from cairn.contributors.devices import SignedDevice
 from cairn.core.body import ReportingBody
-from cairn.core.decoding import decode
+from cairn.core.decoding import decode_typed_first
 from cairn.core.deps import AppSettings, DbPool
 from cairn.core.errors import ConflictError, FieldError, InvalidInputError, pointer
 from cairn.core.problems import Problem, invalid_problem, responses
@@ -140,7 +140,7 @@ async def submit_batch(
     failed: dict[int, InvalidInputError] = {}
     for index, raw in enumerate(data.observations):
         try:
-            obs = decode(raw, ObservationIn, ("observations", index))
+            obs = decode_typed_first(raw, ObservationIn, ("observations", index))
         except InvalidInputError as exc:
             failed[index] = exc
             continue
