@@ -312,12 +312,14 @@ CREATE TABLE public.observation (
     device_id uuid,
     geoprivacy text DEFAULT 'open'::text NOT NULL,
     site_id uuid,
+    duplicate_of uuid,
     CONSTRAINT observation_accuracy_m_check CHECK (((accuracy_m >= (0)::double precision) AND (accuracy_m <= (100000)::double precision))),
     CONSTRAINT observation_altitude_m_check CHECK (((altitude_m >= ('-500'::integer)::double precision) AND (altitude_m <= (9000)::double precision))),
     CONSTRAINT observation_check CHECK ((updated_at >= received_at)),
     CONSTRAINT observation_comment_check CHECK ((length(comment) <= 2000)),
     CONSTRAINT observation_content_hash_check CHECK ((length(content_hash) = 32)),
     CONSTRAINT observation_data_check CHECK ((jsonb_typeof(data) = 'object'::text)),
+    CONSTRAINT observation_duplicate_of_check CHECK ((duplicate_of <> id)),
     CONSTRAINT observation_flags_check CHECK ((jsonb_typeof(flags) = 'array'::text)),
     CONSTRAINT observation_geoprivacy_check CHECK ((geoprivacy = ANY (ARRAY['open'::text, 'obscured'::text]))),
     CONSTRAINT observation_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,31}$'::text)),
@@ -340,6 +342,7 @@ COMMENT ON COLUMN public.observation.sensitivity_level IS 'SINP sensitivity 0-4 
 COMMENT ON COLUMN public.observation.moderator_comment IS 'The last decision''s comment, shown to the contributor';
 COMMENT ON COLUMN public.observation.queue_rank IS 'Moderation need: 0 flagged and sensitive, 1 either, 2 neither (the queue sorts on it)';
 COMMENT ON COLUMN public.observation.geoprivacy IS 'The contributor''s choice for this record: obscured publishes it generalised';
+COMMENT ON COLUMN public.observation.duplicate_of IS 'The record a moderator counted this one under (staff-only; unpublished while set)';
 CREATE TABLE public.observation_deletion (
     observation_id uuid NOT NULL,
     programme text NOT NULL,
@@ -739,9 +742,12 @@ CREATE INDEX heritage_item_name_trgm ON public.heritage_item USING gin (public.c
 CREATE INDEX observation_commune ON public.observation USING btree (commune_insee);
 CREATE INDEX observation_deletion_since ON public.observation_deletion USING btree (programme, deleted_at);
 CREATE INDEX observation_device ON public.observation USING btree (device_id, received_at);
+CREATE INDEX observation_duplicate_of_idx ON public.observation USING btree (duplicate_of) WHERE (duplicate_of IS NOT NULL);
 CREATE INDEX observation_event_observation ON public.observation_event USING btree (observation_id, id);
 CREATE INDEX observation_programme_status ON public.observation USING btree (programme, status);
 CREATE INDEX observation_queue ON public.observation USING btree (status, queue_rank, received_at, id);
+CREATE INDEX observation_same_item_idx ON public.observation USING btree (programme, ((data ->> 'item_id'::text)), observed_at) WHERE ((kind = 'heritage'::text) AND (data ? 'item_id'::text));
+CREATE INDEX observation_same_taxon_idx ON public.observation USING btree (programme, taxon_cd_ref, observed_at) WHERE (taxon_cd_ref IS NOT NULL);
 CREATE INDEX observation_site ON public.observation USING btree (site_id) WHERE (site_id IS NOT NULL);
 CREATE INDEX observation_status_received ON public.observation USING btree (status, received_at);
 CREATE INDEX observation_taxon_commune_status ON public.observation USING btree (taxon_cd_ref, commune_insee, status);
@@ -787,6 +793,8 @@ ALTER TABLE ONLY public.impact_share
     ADD CONSTRAINT impact_share_device_id_fkey FOREIGN KEY (device_id) REFERENCES public.device(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_device_id_fkey FOREIGN KEY (device_id) REFERENCES public.device(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.observation
+    ADD CONSTRAINT observation_duplicate_of_fkey FOREIGN KEY (duplicate_of) REFERENCES public.observation(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.observation_import
