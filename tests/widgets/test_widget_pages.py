@@ -76,7 +76,11 @@ async def test_recent_asks_the_open_data_for_the_box_around_the_point(client: Cl
 async def test_species_of_the_month_names_the_commune(client: Client) -> None:
     response = await client.get("/widgets/species-of-the-month?commune=05093&lang=en&size=small")
     config = config_of(response.text)
-    assert config["query"] == {"commune": "05093", "kind": "species"}
+    assert config["query"] == {
+        "commune": "05093",
+        "kind": "species",
+        "occurrence_status": "present",
+    }
     assert config["items"] == SIZES["small"].items
     assert '<p class="sub">Névache</p>' in response.text
     assert "<title>Species of the month · Névache</title>" in response.text

@@ -26,6 +26,7 @@ from cairn.core.problems import ProblemError, responses
 from cairn.moderation import store as reviews
 from cairn.moderation.model import StaffObservation
 from cairn.observations import store as observations
+from cairn.observations.model import OccurrenceStatus
 from cairn.opendata import csv as csv_export
 from cairn.opendata import store as public
 from cairn.opendata.dwca import DatasetInfo, write_archive
@@ -82,6 +83,13 @@ async def provide_filters(
     updated_since: Annotated[
         str | None, QueryParameter(description="Changed after (RFC 3339), for incremental sync")
     ] = None,
+    occurrence_status: Annotated[
+        OccurrenceStatus | None,
+        QueryParameter(
+            description="`present` or `absent` (searched for, not found); omitted: both, "
+            "except in counts and checklists, which count presences unless `absent` is asked"
+        ),
+    ] = None,
 ) -> public.Filters:
     """Check every parameter; resolve the taxon to its valid name and its descendants."""
     errors = []
@@ -137,6 +145,7 @@ async def provide_filters(
         observed_from=times.get("from"),
         observed_to=times.get("to"),
         updated_since=times.get("updated_since"),
+        occurrence_status=occurrence_status,
     )
 
 
@@ -385,7 +394,8 @@ class Checklist(msgspec.Struct, frozen=True):
     "/stats/counts",
     summary="Count public observations per 10 km or 1 km cell, commune or month",
     description="Same filters as GET /observations. A generalised record counts only in "
-    "units at least as coarse as its published position.",
+    "units at least as coarse as its published position; absences count only when "
+    "`occurrence_status=absent` asks for them.",
     tags=["open data"],
     dependencies={"filters": FILTERS},
     responses=responses(400),

@@ -28,6 +28,7 @@ from cairn.observations.disclosure import (
     local_time,
     public_record,
 )
+from cairn.observations.model import OccurrenceStatus
 from cairn.photos.model import photo_path
 
 
@@ -71,6 +72,7 @@ _COLUMNS = (
     "grid_1km", "commune_insee", "departement", "generalisation", "generalisation_code",
     "data_generalizations", "information_withheld", "attributes", "comment", "observer",
     "licence", "photos", "updated_at", "schema_version", "site_id", "site_name",
+    "occurrence_status",
 )  # fmt: skip
 
 
@@ -179,6 +181,7 @@ def public_row(row: Any) -> tuple[Any, ...] | None:
         where.code, where.data_generalizations, where.information_withheld,
         public.attributes, public.comment, public.observer, row["licence"], public.photos,
         public.updated_at, row["schema_version"], public.site_id, public.site_name,
+        public.occurrence_status,
     )  # fmt: skip
 
 
@@ -234,6 +237,13 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
     grid_10km: str | None = None
     site_id: UUID | None = None
     """Records that name this site (only where the disclosure policy let them)."""
+    occurrence_status: OccurrenceStatus | None = None
+    """Presences or absences only; None: both."""
+
+    def presences(self) -> Filters:
+        """The same filters for a figure of presences: absences never count as one, unless
+        absences were asked for (a checklist of where a taxon was looked for in vain)."""
+        return msgspec.structs.replace(self, occurrence_status=self.occurrence_status or "present")
 
 
 def _where(filters: Filters) -> tuple[str, list[Any]]:
@@ -286,6 +296,8 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         clauses.append(f"grid_10km = {arg(filters.grid_10km)}")
     if filters.site_id is not None:
         clauses.append(f"site_id = {arg(filters.site_id)}")
+    if filters.occurrence_status is not None:
+        clauses.append(f"occurrence_status = {arg(filters.occurrence_status)}")
     return " AND ".join(clauses), args
 
 
@@ -410,6 +422,7 @@ CSV_COLUMNS: Final = {
     "updated_at": _iso("updated_at", "0"),
     "site_id": "site_id::text",
     "site_name": _safe("site_name"),
+    "occurrence_status": "occurrence_status",
 }
 """The CSV export's columns, computed by PostgreSQL so `COPY … TO STDOUT` writes the file."""
 
@@ -490,7 +503,7 @@ DWCA_OCCURRENCE: Final = {
     "organismQuantityType": (
         "CASE WHEN attributes ->> 'abundance_class' <> '' THEN 'abundance class' END"
     ),
-    "occurrenceStatus": "'present'",
+    "occurrenceStatus": "occurrence_status",
     "lifeStage": "attributes ->> 'life_stage'",
     "sex": "attributes ->> 'sex'",
     "behavior": "attributes ->> 'behaviour'",
@@ -673,13 +686,13 @@ _GROUPINGS = {
 
 
 async def counts(conn: Connection, filters: Filters, by: str) -> list[Any]:
-    """Observations and distinct taxa per unit; a record counts only where it is public.
+    """Presences and distinct taxa per unit; a record counts only where it is public.
 
     A generalised record has no 1 km cell (and no commune at the 10 km level),
     so it contributes to coarser units only, at its published precision.
     """
     key = _GROUPINGS[by]
-    where, args = _where(filters)
+    where, args = _where(filters.presences())
     return list(
         await conn.fetch(
             f"""SELECT {key} AS unit, count(*) AS observations,
@@ -693,7 +706,7 @@ async def counts(conn: Connection, filters: Filters, by: str) -> list[Any]:
 
 async def checklist(conn: Connection, filters: Filters) -> list[Any]:
     """Taxa recorded under the filters, with counts and first and last dates."""
-    where, args = _where(filters)
+    where, args = _where(filters.presences())
     return list(
         await conn.fetch(
             f"""SELECT taxon_cd_ref, min(scientific_name) AS scientific_name,
