@@ -89,7 +89,7 @@ async def test_species_of_the_month_names_the_commune(client: Client) -> None:
 async def test_programme_widget_links_to_the_field_app_on_that_programme(client: Client) -> None:
     response = await client.get("/widgets/programme?programme=demo&lang=fr")
     config = config_of(response.text)
-    assert config["query"] == {"programme": "demo"}
+    assert config["query"] == {"programme": "demo", "occurrence_status": "present"}
     assert config["contribute"] == "http://127.0.0.1:8000/?programme=demo&lang=fr"
     assert (
         '<a class="cta" href="http://127.0.0.1:8000/?programme=demo&amp;lang=fr" '
@@ -100,6 +100,7 @@ async def test_programme_widget_links_to_the_field_app_on_that_programme(client:
 async def test_a_programme_filters_any_widget(client: Client) -> None:
     response = await client.get("/widgets/species-of-the-month?commune=05023&programme=flore")
     assert config_of(response.text)["query"] == {
+        "occurrence_status": "present",
         "programme": "flore",
         "commune": "05023",
         "kind": "species",
