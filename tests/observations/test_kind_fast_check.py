@@ -15,7 +15,9 @@ VALUES = st.one_of(
     st.integers(-5, 200_000),
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=8),
-    st.sampled_from(["female", "adult", "chapel", "good", "erosion", "1", "2_10", "", "absent", "present"]),
+    st.sampled_from(
+        ["female", "adult", "chapel", "good", "erosion", "1", "2_10", "", "absent", "present"]
+    ),
     st.sampled_from(["0b9f6f2e-5a2c-4f43-9d83-2f5d6b1a7c10", "0b9f6f2e5a2c4f439d832f5d6b1a7c10"]),
     st.lists(st.sampled_from(["erosion", "water", "other", "nope"]), max_size=10),
 )
