@@ -30,6 +30,7 @@ from cairn.observations.model import (
 )
 from cairn.opendata.store import project
 from cairn.protocols.model import schema_errors as kind_schema_errors
+from cairn.reference.taxa_store import refresh_profiles
 from tests.factories import BRIANCON, observation_payload, signed
 from tests.world import plain_taxon
 
@@ -303,3 +304,38 @@ async def test_first_in_commune_ignores_absences_before_and_never_flags_one(
     later = observation_payload(data={"cd_nom": taxon})
     await _flags(client, later)
     assert "first_in_commune" not in await _staff_flags(db, later["id"])  # the control
+
+
+def _at(altitude: float, when: str, **data: Any) -> dict[str, Any]:
+    return observation_payload(
+        observed_at=when,
+        location={**BRIANCON, "accuracy_m": 10, "altitude_m": altitude},
+        data={"cd_nom": 61098, **data},
+    )
+
+
+async def test_absences_shape_no_profile_and_get_no_profile_flags(
+    client: Client, db: asyncpg.Connection
+) -> None:
+    """Where and when a taxon was not found says nothing of where and when it lives."""
+    headers = await signed(client)
+    presences = [_at(2000 + 20 * day, f"2025-07-{day + 1:02d}T10:00:00+02:00") for day in range(25)]
+    absences = [
+        _at(900, f"2025-01-{day + 1:02d}T10:00:00+01:00", occurrence_status="absent")
+        for day in range(5)
+    ]
+    for payload in presences + absences:
+        answer = await client.post("/api/v1/observations", json=payload, headers=headers)
+        assert answer.status_code == 201, answer.text
+    await db.execute("UPDATE observation SET status = 'certain'")
+    assert await refresh_profiles(db, ("certain", "probable")) == 1
+    profile = await db.fetchrow("SELECT * FROM taxon_profile")
+    assert profile["observations"] == 25 and profile["altitude_low"] >= 2000
+    assert list(profile["months"]) == [7]
+    vain = _at(900, "2026-01-20T10:00:00+01:00", occurrence_status="absent")
+    seen = _at(900, "2026-01-20T10:00:00+01:00")
+    for payload in (vain, seen):
+        answer = await client.post("/api/v1/observations", json=payload, headers=headers)
+        assert answer.status_code == 201, answer.text
+    assert not {"altitude_unusual", "season_unusual"} & set(await _staff_flags(db, vain["id"]))
+    assert {"altitude_unusual", "season_unusual"} <= set(await _staff_flags(db, seen["id"]))
