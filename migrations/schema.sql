@@ -473,11 +473,14 @@ CREATE TABLE public.public_observation (
     schema_version integer DEFAULT 1 NOT NULL,
     site_id uuid,
     site_name text,
+    occurrence_status text DEFAULT 'present'::text NOT NULL,
     CONSTRAINT public_observation_check CHECK ((((lon IS NULL) = (lat IS NULL)) AND ((lon IS NULL) = ("position" IS NULL)))),
     CONSTRAINT public_observation_generalisation_check CHECK ((generalisation = ANY (ARRAY['commune'::text, 'grid_10km'::text, 'departement'::text]))),
+    CONSTRAINT public_observation_occurrence_status_check CHECK ((occurrence_status = ANY (ARRAY['present'::text, 'absent'::text]))),
     CONSTRAINT public_observation_sensitivity_level_check CHECK (((sensitivity_level >= 0) AND (sensitivity_level <= 3)))
 );
 COMMENT ON TABLE public.public_observation IS 'Open data: only public fields, generalised at write time by sensitivity level.';
+COMMENT ON COLUMN public.public_observation.occurrence_status IS 'present, or absent: searched for and not found (never counted as a presence)';
 CREATE TABLE public.refresh_token (
     id uuid NOT NULL,
     user_id uuid NOT NULL,

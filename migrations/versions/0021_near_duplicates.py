@@ -7,14 +7,14 @@ read (cairn.duplicates.store), from the indexes below: the same taxon, or the
 same heritage item, in the same programme, by time.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-04
 """
 
 from cairn.core.db import execute_script
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,22 @@ export const LANGS = ["fr", "en", "it"];
 export const FIELD_TYPES = ["taxon", "text", "number", "count", "choice", "choices", "yesno", "date"];
 const TEXT_MAX = 500;
 const COUNT_MAX = 100000;
+/** The field of a kind that records absences, labelled as in the species kind (schemas/kinds). */
+export const OCCURRENCE_FIELD = "occurrence_status";
+const OCCURRENCE_SCHEMA = {
+  type: "string", enum: ["present", "absent"], title: "Trouvée ?",
+  "x-i18n": { fr: { title: "Trouvée ?" }, en: { title: "Found?" }, it: { title: "Trovata?" } },
+  "x-enum-i18n": {
+    present: { fr: "oui, vue ou entendue", en: "yes, seen or heard", it: "sì, vista o sentita" },
+    absent: { fr: "cherchée, non trouvée", en: "searched for, not found", it: "cercata, non trovata" },
+  },
+};
+/** The `if` of the condition an absence follows (api/cairn/observations/model.py ABSENCE_TEST). */
+const ABSENCE_TEST = { properties: { [OCCURRENCE_FIELD]: { const: "absent" } }, required: [OCCURRENCE_FIELD] };
+
+function isAbsenceTest(test) {
+  return JSON.stringify(test) === JSON.stringify(ABSENCE_TEST);
+}
 
 function labels(titles) {
   return Object.fromEntries(LANGS.map((lang) => [lang, { title: titles[lang] }]));
@@ -48,20 +64,31 @@ export function fieldSchema(field) {
 }
 
 /**
- * The kind's schema. `spec`: {titles: {fr, en, it}, photoRequired, fields: [{name, type,
- * titles, required, unit, min, max, maxLength, choices: [{value, fr, en, it}],
+ * The kind's schema. `spec`: {titles: {fr, en, it}, photoRequired, recordsAbsences, fields:
+ * [{name, type, titles, required, unit, min, max, maxLength, choices: [{value, fr, en, it}],
  * showWhen: {field, value}}]}. A field with `showWhen` is allowed only when that field has
- * that value, and required then if it is marked required.
+ * that value, and required then if it is marked required. `recordsAbsences` (with a taxon
+ * field): a record may say the taxon was searched for and not found, and then has no count,
+ * so no count is required.
  */
 export function buildSchema(spec) {
-  const properties = Object.fromEntries(spec.fields.map((field) => [field.type === "taxon" ? "cd_nom" : field.name, fieldSchema(field)]));
   const nameOf = (field) => (field.type === "taxon" ? "cd_nom" : field.name);
-  const required = spec.fields.filter((f) => f.required && !f.showWhen).map(nameOf);
+  const absences = Boolean(spec.recordsAbsences) && spec.fields.some((field) => field.type === "taxon");
+  const counts = spec.fields.filter((field) => field.type === "count").map(nameOf);
+  const needed = (field) => field.required && !(absences && field.type === "count");
+  const properties = Object.fromEntries(spec.fields.flatMap((field) => [
+    [nameOf(field), fieldSchema(field)],
+    ...(absences && field.type === "taxon" ? [[OCCURRENCE_FIELD, OCCURRENCE_SCHEMA]] : []),
+  ]));
+  const required = spec.fields.filter((f) => needed(f) && !f.showWhen).map(nameOf);
   const conditions = spec.fields.filter((f) => f.showWhen).map((field) => ({
     if: { properties: { [field.showWhen.field]: { const: field.showWhen.value } }, required: [field.showWhen.field] },
-    ...(field.required ? { then: { required: [nameOf(field)] } } : {}),
+    ...(needed(field) ? { then: { required: [nameOf(field)] } } : {}),
     else: { properties: { [nameOf(field)]: { not: {} } } },
   }));
+  if (absences && counts.length) {
+    conditions.push({ if: ABSENCE_TEST, then: { properties: Object.fromEntries(counts.map((name) => [name, { not: {} }])) } });
+  }
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     type: "object",
@@ -70,7 +97,7 @@ export function buildSchema(spec) {
     ...(required.length ? { required } : {}),
     additionalProperties: false,
     properties,
-    "x-order": spec.fields.map(nameOf), // the server stores JSONB, which keeps no key order
+    "x-order": Object.keys(properties), // the server stores JSONB, which keeps no key order
     ...(conditions.length ? { allOf: conditions } : {}),
     ...(spec.photoRequired ? { "x-photo-required": true } : {}),
   };
@@ -106,10 +133,12 @@ function typeOf(name, node) {
  */
 export function specOf(schema) {
   const required = new Set(schema.required || []);
-  const conditions = new Map((schema.allOf || []).flatMap((condition) =>
+  const conditions = new Map((schema.allOf || []).filter((condition) => !isAbsenceTest(condition.if)).flatMap((condition) =>
     Object.keys(condition.else?.properties || {}).map((name) => [name, condition])));
   const titlesOf = (node) => Object.fromEntries(LANGS.map((lang) => [lang, node["x-i18n"]?.[lang]?.title ?? node.title ?? ""]));
-  const fields = fieldOrder(schema).map((name) => [name, schema.properties[name]]).map(([name, node]) => {
+  const recordsAbsences = Object.hasOwn(schema.properties || {}, OCCURRENCE_FIELD);
+  const names = fieldOrder(schema).filter((name) => name !== OCCURRENCE_FIELD);
+  const fields = names.map((name) => [name, schema.properties[name]]).map(([name, node]) => {
     const type = typeOf(name, node);
     const condition = conditions.get(name);
     const field = { name, type, titles: titlesOf(node), required: required.has(name) || Boolean(condition?.then?.required?.includes(name)) };
@@ -126,5 +155,5 @@ export function specOf(schema) {
     }
     return field;
   });
-  return { titles: titlesOf(schema), photoRequired: schema["x-photo-required"] === true, fields };
+  return { titles: titlesOf(schema), photoRequired: schema["x-photo-required"] === true, recordsAbsences, fields };
 }

@@ -2,7 +2,8 @@
 //
 // The vocabulary is the one programme kinds may use (api/cairn/protocols/model.py):
 // typed fields, choices, bounds, dates, `required`, `additionalProperties: false` and
-// `allOf` conditions that show a field when another has a value. Pointers and codes are
+// `allOf` conditions that show a field when another has a value (or hide the counts of an
+// absence), plus the species kind's `not: {required}` (a count or a class, not both). Pointers and codes are
 // the server's (api/cairn/core/decoding.py), so a form marks the same fields the server
 // would refuse; tests/protocols/test_phone_and_server_agree.py holds them to it.
 
@@ -86,14 +87,20 @@ export function validateData(schema, data, base = ["data"]) {
     const branch = conditionHolds(condition.if, data) ? condition.then : condition.else;
     if (branch) errors.push(...validateData({ properties: branch.properties, required: branch.required }, data, base));
   }
+  const together = schema.not?.required;
+  if (together?.length && together.every((name) => Object.hasOwn(data, name))) {
+    errors.push({ pointer: pointer(...base), code: "invalid", detail: `not ${together.join(" and ")} together` });
+  }
   const seen = new Set();
   return errors
     .filter((error) => !seen.has(`${error.pointer} ${error.code}`) && seen.add(`${error.pointer} ${error.code}`))
     .sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 }
 
-/** Whether a field is shown for the answers so far (its conditions hold, or it has none). */
+/** Whether a field is shown for the answers so far: no condition's branch that applies hides it. */
 export function isShown(schema, name, data) {
-  return (schema.allOf || []).every((condition) =>
-    !Object.hasOwn(condition.else?.properties || {}, name) || conditionHolds(condition.if, data));
+  return (schema.allOf || []).every((condition) => {
+    const branch = conditionHolds(condition.if, data) ? condition.then : condition.else;
+    return !Object.hasOwn(branch?.properties || {}, name);
+  });
 }

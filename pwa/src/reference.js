@@ -155,7 +155,7 @@ export async function programmeOf(slug) {
 export async function recentNearby(position) {
   if (position && navigator.onLine) {
     const query = new URLSearchParams({
-      kind: "species", limit: "500", format: "json",
+      kind: "species", occurrence_status: "present", limit: "500", format: "json",
       from: new Date(Date.now() - NEARBY_DAYS * 86_400_000).toISOString().slice(0, 10),
       bbox: [position.lon - NEARBY_RADIUS_DEG, position.lat - NEARBY_RADIUS_DEG,
         position.lon + NEARBY_RADIUS_DEG, position.lat + NEARBY_RADIUS_DEG].map((v) => v.toFixed(5)).join(","),

@@ -34,3 +34,31 @@ test("a conditional field is shown only when its condition holds", () => {
   assert.equal(isShown(schema, "crushed_count", { crushed: true }), true);
   assert.equal(isShown(schema, "alive", {}), true);
 });
+
+const withAbsences = buildSchema({
+  titles: titles("Mare"),
+  recordsAbsences: true,
+  fields: [
+    { name: "cd_nom", type: "taxon", titles: titles("Espèce"), required: true },
+    { name: "adults", type: "count", titles: titles("Adultes"), required: true },
+    { name: "wet", type: "yesno", titles: titles("En eau") },
+  ],
+});
+
+test("a protocol that records absences: no count on an absence, and the form hides the counts", () => {
+  assert.deepEqual(withAbsences["x-order"], ["cd_nom", "occurrence_status", "adults", "wet"]);
+  assert.deepEqual(withAbsences.required, ["cd_nom"]); // a count is never required where absences are recorded
+  assert.deepEqual(validateData(withAbsences, { cd_nom: 259, occurrence_status: "absent", wet: true }), []);
+  assert.deepEqual(validateData(withAbsences, { cd_nom: 259, occurrence_status: "absent", adults: 2 }).map((e) => [e.pointer, e.code]),
+    [["/data/adults", "invalid"]]);
+  assert.deepEqual(validateData(withAbsences, { cd_nom: 259, adults: 2 }), []);
+  assert.equal(isShown(withAbsences, "adults", { occurrence_status: "absent" }), false);
+  assert.equal(isShown(withAbsences, "adults", { occurrence_status: "present" }), true);
+  assert.equal(isShown(withAbsences, "wet", { occurrence_status: "absent" }), true);
+});
+
+test("a count and an abundance class together are refused at /data, as the server does", () => {
+  const species = { type: "object", properties: { count: { type: "integer" }, abundance_class: { type: "string" } }, not: { required: ["count", "abundance_class"] } };
+  assert.deepEqual(validateData(species, { count: 2, abundance_class: "1" }).map((e) => [e.pointer, e.code]), [["/data", "invalid"]]);
+  assert.deepEqual(validateData(species, { count: 2 }), []);
+});

@@ -15,7 +15,9 @@ VALUES = st.one_of(
     st.integers(-5, 200_000),
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=8),
-    st.sampled_from(["female", "adult", "chapel", "good", "erosion", "1", "2_10", ""]),
+    st.sampled_from(
+        ["female", "adult", "chapel", "good", "erosion", "1", "2_10", "", "absent", "present"]
+    ),
     st.sampled_from(["0b9f6f2e-5a2c-4f43-9d83-2f5d6b1a7c10", "0b9f6f2e5a2c4f439d832f5d6b1a7c10"]),
     st.lists(st.sampled_from(["erosion", "water", "other", "nope"]), max_size=10),
 )
@@ -47,3 +49,36 @@ def test_a_schema_beyond_its_vocabulary_has_no_fast_check() -> None:
         {"properties": {**base["properties"], "count": {"type": "integer", "minLength": 1}}},
     ):
         assert compiled("k", 1, {**base, **extra}).accepts is None
+
+
+CONDITIONAL = compiled(
+    "protocol",
+    1,
+    {
+        **{k: v for k, v in registry()[("species", 1)].schema.items() if k != "allOf"},
+        "allOf": [
+            *registry()[("species", 1)].schema["allOf"],
+            {
+                "if": {"properties": {"sex": {"const": "female"}}, "required": ["sex"]},
+                "then": {"required": ["life_stage"]},
+                "else": {"properties": {"behaviour": {"not": {}}}},
+            },
+            {
+                "if": {"properties": {"count": {"const": 1}}, "required": ["count"]},
+                "then": {"properties": {"habitat": {"not": {}}}},
+            },
+        ],
+    },
+)
+"""The species kind with conditions of every shape programme kinds and absences use."""
+
+
+@given(st.data())
+@settings(max_examples=600)
+def test_fast_yes_under_conditions_is_the_validators_yes(data: st.DataObject) -> None:
+    assert CONDITIONAL.accepts is not None
+    sample = data.draw(data_for(CONDITIONAL.schema))
+    if CONDITIONAL.accepts(sample):
+        assert CONDITIONAL.validator.is_valid(sample), sample
+    elif not any(isinstance(v, float) for v in sample.values()):
+        assert not CONDITIONAL.validator.is_valid(sample), sample

@@ -80,7 +80,8 @@ def python_row(
             taxon.cd_ref if taxon else None, taxon.kingdom if taxon else None,
             taxon.vernacular_fr if taxon else None, attributes.get("count"),
             attributes.get("abundance_class"),
-            "abundance class" if attributes.get("abundance_class") else None, "present",
+            "abundance class" if attributes.get("abundance_class") else None,
+            record.occurrence_status,
             attributes.get("life_stage"), attributes.get("sex"), attributes.get("behaviour"),
             record.observer, LABELS_FR.get(record.status), general.note if general else None,
             "precise location, altitude and locality withheld" if general else None,
@@ -154,7 +155,8 @@ def same_value(term: str, cell: str, oracle: str) -> bool:
 
 
 async def seed(client: Client, db: asyncpg.Connection) -> None:
-    """Records that exercise every cell: generalised, awkward text, photos, offsets."""
+    """Records that exercise every cell: generalised, awkward text, photos, offsets, an
+    absence."""
     payloads = [
         observation_payload(data={"cd_nom": 99854, "count": 4}, comment=AWKWARD),
         observation_payload(
@@ -174,6 +176,7 @@ async def seed(client: Client, db: asyncpg.Connection) -> None:
             licence="CC0-1.0",
         ),
         observation_payload(observed_at="2025-11-01T06:05:04-03:30", comment="\n"),
+        observation_payload(data={"cd_nom": 61098, "occurrence_status": "absent"}),
         observation_payload(kind="heritage", data={"category": "bread_oven"}),
     ]
     for payload in payloads:
@@ -209,7 +212,7 @@ async def test_the_copy_archive_is_the_record_by_record_archive(
     written = archive.read("occurrence.txt").decode().splitlines()
     expected = occurrences.decode().splitlines()
     assert written[0] == expected[0]
-    assert len(written) == len(expected) == 5
+    assert len(written) == len(expected) == 6
     terms = [term for _, term in OCCURRENCE_TERMS]
     for line, oracle_line in zip(written[1:], expected[1:], strict=True):
         cells, oracle = line.split("\t"), oracle_line.split("\t")
@@ -222,12 +225,16 @@ async def test_the_copy_archive_is_the_record_by_record_archive(
     eml = archive.read("eml.xml").decode()
     stamp = eml.split("<dateStamp>")[1].split("</dateStamp>")[0]
     assert eml == eml_xml(INFO, coverage, datetime.fromisoformat(stamp), {}).decode()
-    assert coverage.count == 4
+    assert coverage.count == 5
     path = tmp_path / "archive.zip"
     path.write_bytes(b"".join(chunks))
     with DwCAReader(str(path)) as reader:
         rows: dict[str, Any] = {row.id: row.data for row in reader}
-    assert len(rows) == 4
+    assert len(rows) == 5
+    assert sorted(r["http://rs.tdwg.org/dwc/terms/occurrenceStatus"] for r in rows.values()) == [
+        "absent",
+        *["present"] * 4,
+    ]
     assert any(
         r["http://rs.tdwg.org/dwc/terms/occurrenceRemarks"].startswith("tab here, CRLF then LS")
         for r in rows.values()

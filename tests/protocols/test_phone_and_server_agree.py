@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cairn.core.decoding import schema_errors
-from cairn.protocols.kinds import compiled
+from cairn.protocols.kinds import compiled, registry
 from cairn.protocols.model import schema_errors as kind_schema_errors
 
 ORACLE = Path(__file__).resolve().parents[2] / "pwa" / "scripts" / "kind-oracle.mjs"
@@ -117,7 +117,32 @@ def builder_specs(draw: st.DrawFn) -> dict[str, Any]:
                 else draw(st.sampled_from([c["value"] for c in trigger["choices"]]))
             )
             field["showWhen"] = {"field": trigger["name"], "value": value}
-    return {"titles": draw(titles), "photoRequired": draw(st.booleans()), "fields": fields}
+    return {
+        "titles": draw(titles),
+        "photoRequired": draw(st.booleans()),
+        "recordsAbsences": draw(st.booleans()),
+        "fields": fields,
+    }
+
+
+def absences(spec: dict[str, Any]) -> bool:
+    """Whether the built kind records absences: asked for, and it has a taxon field."""
+    return spec["recordsAbsences"] and any(f["type"] == "taxon" for f in spec["fields"])
+
+
+def required(spec: dict[str, Any], field: dict[str, Any]) -> bool:
+    """Whether the built kind requires the field: a count never, where absences are recorded."""
+    return field["required"] and not (absences(spec) and field["type"] == "count")
+
+
+def order(spec: dict[str, Any]) -> list[str]:
+    """The fields of the built kind in form order: whether it was found follows the taxon."""
+    names = []
+    for field in spec["fields"]:
+        names.append(key(field))
+        if field["type"] == "taxon" and absences(spec):
+            names.append("occurrence_status")
+    return names
 
 
 def value_of(draw: st.DrawFn, field: dict[str, Any]) -> Any:
@@ -163,10 +188,16 @@ def shown(field: dict[str, Any], data: dict[str, Any]) -> bool:
 
 @st.composite
 def examples(draw: st.DrawFn, spec: dict[str, Any]) -> dict[str, Any]:
-    """A record the form could produce: required fields given, hidden fields absent."""
+    """A record the form could produce: required fields given, hidden fields absent (and
+    no count on an absence)."""
     data: dict[str, Any] = {}
+    status = draw(st.sampled_from([None, "present", "absent"])) if absences(spec) else None
+    if status is not None:
+        data["occurrence_status"] = status
     for field in spec["fields"]:
-        if shown(field, data) and (field["required"] or draw(st.booleans())):
+        if status == "absent" and field["type"] == "count":
+            continue
+        if shown(field, data) and (required(spec, field) or draw(st.booleans())):
             data[key(field)] = value_of(draw, field)
     return data
 
@@ -186,12 +217,19 @@ def mutations(
 ) -> tuple[dict[str, Any], bool]:
     """A changed record, and whether the change surely makes it invalid."""
     mutated = dict(data)
-    how = draw(st.sampled_from(["typed", "value", "unknown", "drop", "hidden", "shown"]))
+    how = draw(st.sampled_from(["typed", "value", "unknown", "drop", "hidden", "shown", "absent"]))
     fields = spec["fields"]
-    required = [key(f) for f in fields if f["required"] and "showWhen" not in f and key(f) in data]
+    needed = [
+        key(f) for f in fields if required(spec, f) and "showWhen" not in f and key(f) in data
+    ]
     conditional = [f for f in fields if "showWhen" in f]
     hidden = [f for f in conditional if not shown(f, data)]
-    shown_required = [f for f in conditional if f["required"] and shown(f, data)]
+    shown_required = [f for f in conditional if required(spec, f) and shown(f, data)]
+    counts = [f for f in fields if f["type"] == "count"]
+    if how == "absent" and absences(spec) and counts:  # a count on an absence
+        field = draw(st.sampled_from(counts))
+        mutated.update({"occurrence_status": "absent", key(field): value_of(draw, field)})
+        return mutated, True
     if how == "hidden" and hidden:  # an answer to a field its condition hides
         field = draw(st.sampled_from(hidden))
         mutated[key(field)] = value_of(draw, field)
@@ -206,8 +244,8 @@ def mutations(
         field = draw(st.sampled_from(fields))
         mutated[key(field)] = draw(st.sampled_from(invalid_values(field)))
         return mutated, True
-    if how == "drop" and required:
-        mutated.pop(draw(st.sampled_from(required)))
+    if how == "drop" and needed:
+        mutated.pop(draw(st.sampled_from(needed)))
         return mutated, True
     bad = draw(BAD_VALUES)
     field = draw(st.sampled_from(fields))
@@ -289,10 +327,41 @@ def test_a_stored_schema_reopens_in_the_builder_as_it_was_built(
     """Editing version N starts N+1 from the stored schema: reading it back loses nothing,
     not even the field order that the database's JSONB does not keep (`x-order` does)."""
     schema = phone.ask({"build": spec})
-    assert schema["x-order"] == [key(f) for f in spec["fields"]]
+    assert schema["x-order"] == order(spec)
     names = list(schema["properties"])
     random.shuffle(names)
     stored = {**schema, "properties": {name: schema["properties"][name] for name in names}}
     reopened = phone.ask({"reopen": stored})
     assert reopened == schema
     assert list(reopened["properties"]) == schema["x-order"]
+
+
+SPECIES_ANSWERS = st.fixed_dictionaries(
+    {"cd_nom": st.sampled_from([259, 61098])},
+    optional={
+        "occurrence_status": st.sampled_from(["present", "absent", "gone"]),
+        "count": st.sampled_from([1, 3, 0, 2.5]),
+        "abundance_class": st.sampled_from(["1", "2_10", "many"]),
+        "life_stage": st.sampled_from(["adult", "egg", "old"]),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(SPECIES_ANSWERS)
+def test_the_phone_refuses_a_species_absence_with_a_count_as_the_server_does(
+    phone: Phone, answers: dict[str, Any]
+) -> None:
+    species = registry()[("species", 1)]
+    on_server = {
+        (e.pointer, e.code)
+        for error in species.validator.iter_errors(answers)
+        for e in schema_errors(error, ("data",))
+    }
+    on_phone = {
+        (e["pointer"], e["code"]) for e in phone.ask({"validate": [species.schema, answers]})
+    }
+    assert on_phone == on_server
+    if answers.get("occurrence_status") == "absent":
+        for count in {"count", "abundance_class"} & set(answers):
+            assert (f"/data/{count}", "invalid") in on_server

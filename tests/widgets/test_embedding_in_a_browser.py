@@ -105,7 +105,7 @@ def observation(n: int, lon: float, lat: float, days_ago: float, **extra: Any) -
 
 CONTRACT_FILTERS = {
     *("taxon", "kind", "programme", "status", "bbox", "polygon", "commune", "from", "to"),
-    *("updated_since", "limit", "cursor", "format"),
+    *("updated_since", "limit", "cursor", "format", "occurrence_status"),
 }
 """The query parameters of `GET /observations` in the cross-team contract (open data, issue 7)."""
 MARMOT = {"cd_ref": 61143, "scientific_name": "Marmota marmota", "vernacular_fr": "Marmotte"}
@@ -261,6 +261,8 @@ async def test_widgets_work_when_embedded_in_another_origin(
     for call in calls:
         assert call.keys() <= CONTRACT_FILTERS, "only the open-data contract's filters"
         assert all(len(values) == 1 for values in call.values())
+        if "cursor" not in call:  # a first page; `next` links carry what the server wrote
+            assert call["occurrence_status"] == ["present"], "a widget never shows an absence"
     cursor_calls = [c for c in calls if c.get("cursor") == ["2"]]
     assert cursor_calls, "the widget follows `next`, on its own origin"
     cta = progress.get_by_role("link", name="Partecipa")

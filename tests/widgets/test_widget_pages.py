@@ -76,7 +76,11 @@ async def test_recent_asks_the_open_data_for_the_box_around_the_point(client: Cl
 async def test_species_of_the_month_names_the_commune(client: Client) -> None:
     response = await client.get("/widgets/species-of-the-month?commune=05093&lang=en&size=small")
     config = config_of(response.text)
-    assert config["query"] == {"commune": "05093", "kind": "species"}
+    assert config["query"] == {
+        "commune": "05093",
+        "kind": "species",
+        "occurrence_status": "present",
+    }
     assert config["items"] == SIZES["small"].items
     assert '<p class="sub">Névache</p>' in response.text
     assert "<title>Species of the month · Névache</title>" in response.text
@@ -85,7 +89,7 @@ async def test_species_of_the_month_names_the_commune(client: Client) -> None:
 async def test_programme_widget_links_to_the_field_app_on_that_programme(client: Client) -> None:
     response = await client.get("/widgets/programme?programme=demo&lang=fr")
     config = config_of(response.text)
-    assert config["query"] == {"programme": "demo"}
+    assert config["query"] == {"programme": "demo", "occurrence_status": "present"}
     assert config["contribute"] == "http://127.0.0.1:8000/?programme=demo&lang=fr"
     assert (
         '<a class="cta" href="http://127.0.0.1:8000/?programme=demo&amp;lang=fr" '
@@ -96,6 +100,7 @@ async def test_programme_widget_links_to_the_field_app_on_that_programme(client:
 async def test_a_programme_filters_any_widget(client: Client) -> None:
     response = await client.get("/widgets/species-of-the-month?commune=05023&programme=flore")
     assert config_of(response.text)["query"] == {
+        "occurrence_status": "present",
         "programme": "flore",
         "commune": "05023",
         "kind": "species",

@@ -2,7 +2,8 @@
 
 Every open figure reads `public_observation` with the public statuses, so it
 can never show a position, an altitude or a comment that the open-data API
-withholds.
+withholds. The atlas shows what was found: an absence (searched for, not
+found) is in none of its figures, nor in a contributor's species, firsts or cells.
 """
 
 from __future__ import annotations
@@ -50,15 +51,18 @@ def _latest(rows: list[asyncpg.Record]) -> list[Latest]:
     return [Latest(str(r["id"]), r["kind"], r["name"], r["observed_at"]) for r in rows]
 
 
+_FOUND: Final = "occurrence_status = 'present'"
+"""A presence: absences never count as one."""
 _NAME = "coalesce(p.vernacular_fr, p.scientific_name, p.attributes->>'category')"
 _LATEST = f"""SELECT p.id, p.kind, {_NAME} AS name, p.observed_at FROM public_observation p
-               WHERE p.status = ANY($1) AND {{where}} ORDER BY p.observed_at DESC, p.id LIMIT 10"""
+               WHERE p.status = ANY($1) AND p.{_FOUND} AND {{where}}
+               ORDER BY p.observed_at DESC, p.id LIMIT 10"""
 
 
 async def taxon_figures(conn: Executor, cd_ref: int, statuses: tuple[str, ...]) -> dict[str, Any]:
     """Counts, dates, phenology, altitude bands, 10 km cells and latest photos of a taxon."""
     args = (list(statuses), cd_ref)
-    where = "status = ANY($1) AND taxon_cd_ref = $2"
+    where = f"status = ANY($1) AND taxon_cd_ref = $2 AND {_FOUND}"
     summary = await _aggregate(
         conn,
         f"""SELECT count(*) AS n, min(observed_at) AS first, max(observed_at) AS last,
@@ -119,6 +123,7 @@ async def cell_counts(
     rows = await conn.fetch(
         f"""SELECT grid_10km AS code, count(*) AS n FROM public_observation
              WHERE status = ANY($1) AND {_SCOPE_FILTERS[scope]} AND grid_10km IS NOT NULL
+               AND {_FOUND}
              GROUP BY 1 ORDER BY 1""",
         list(statuses),
         key,
@@ -140,8 +145,8 @@ async def atlas_pages(conn: Executor, statuses: tuple[str, ...]) -> AtlasPages:
     """Every atlas page worth listing: taxa with public records, communes, programmes, heritage,
     and the sites whose page is public."""
     taxa = await conn.fetch(
-        """SELECT DISTINCT taxon_cd_ref FROM public_observation
-            WHERE status = ANY($1) AND taxon_cd_ref IS NOT NULL ORDER BY 1""",
+        f"""SELECT DISTINCT taxon_cd_ref FROM public_observation
+            WHERE status = ANY($1) AND taxon_cd_ref IS NOT NULL AND {_FOUND} ORDER BY 1""",
         list(statuses),
     )
     communes = await conn.fetch("SELECT insee FROM commune ORDER BY insee")
@@ -167,7 +172,7 @@ async def commune(conn: Executor, insee: str) -> asyncpg.Record | None:
 async def commune_figures(conn: Executor, insee: str, statuses: tuple[str, ...]) -> dict[str, Any]:
     """What was seen in a commune: by kind, the species checklist, heritage, the latest."""
     args = (list(statuses), insee)
-    where = "p.status = ANY($1) AND p.commune_insee = $2"
+    where = f"p.status = ANY($1) AND p.commune_insee = $2 AND p.{_FOUND}"
     by_kind = await conn.fetch(
         f"SELECT p.kind AS key, count(*) AS n FROM public_observation p WHERE {where} "
         "GROUP BY 1 ORDER BY 2 DESC",
@@ -207,7 +212,7 @@ async def programme_figures(
 ) -> dict[str, Any]:
     """Progress of a programme: records per month, targets seen, contributors by pseudonym."""
     args = (list(statuses), slug)
-    where = "status = ANY($1) AND programme = $2"
+    where = f"status = ANY($1) AND programme = $2 AND {_FOUND}"
     total = await conn.fetchval(f"SELECT count(*) FROM public_observation WHERE {where}", *args)
     by_month = await conn.fetch(
         f"""SELECT to_char(observed_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM') AS key,
@@ -275,7 +280,7 @@ async def heritage_figures(
 async def impact(conn: Executor, device_id: UUID, statuses: tuple[str, ...]) -> Impact:
     """A contributor's figures: their statuses, and what their public records add up to."""
     mine = same_contributor("o.device_id", "$1")
-    public = f"{mine} AND p.status = ANY($2)"
+    public = f"{mine} AND p.status = ANY($2) AND p.{_FOUND}"
     args = (device_id, list(statuses))
     by_status = await conn.fetch(
         f"SELECT o.status AS key, count(*) AS n FROM observation o WHERE {mine} "
@@ -417,14 +422,16 @@ async def shared_impact(
     args = (owner["device_id"], list(statuses))
     totals = await _aggregate(
         conn,
-        f"""SELECT count(*) AS records, count(DISTINCT p.taxon_cd_ref) AS species,
+        f"""SELECT count(*) AS records,
+                   count(DISTINCT p.taxon_cd_ref) FILTER (WHERE p.{_FOUND}) AS species,
                    count(*) FILTER (WHERE p.kind = 'heritage') AS heritage
               FROM observation o JOIN public_observation p ON p.id = o.id WHERE {mine}""",
         *args,
     )
     cells = await conn.fetch(
         f"""SELECT DISTINCT p.grid_10km FROM observation o JOIN public_observation p ON p.id = o.id
-             WHERE {mine} AND p.generalisation IS NULL AND p.grid_10km IS NOT NULL ORDER BY 1""",
+             WHERE {mine} AND p.generalisation IS NULL AND p.grid_10km IS NOT NULL
+               AND p.{_FOUND} ORDER BY 1""",
         *args,
     )
     return SharedImpact(

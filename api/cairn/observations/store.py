@@ -83,7 +83,8 @@ SELECT now() AS now,
                   JOIN taxon t ON t.cd_nom = u.cd_nom) f
          WHERE NOT EXISTS (SELECT 1 FROM observation
                             WHERE taxon_cd_ref = f.cd_ref AND commune_insee = f.insee
-                              AND status = ANY($7))) AS firsts,
+                              AND status = ANY($7)
+                              AND data->>'occurrence_status' IS DISTINCT FROM 'absent')) AS firsts,
        ARRAY(SELECT id::text FROM heritage_item WHERE id::text = ANY($5)) AS items,
        (SELECT coalesce(jsonb_agg(jsonb_build_object(
                   'slug', slug, 'kinds', kinds, 'starts_on', starts_on, 'ends_on', ends_on)), '[]')

@@ -20,7 +20,7 @@ from cairn.core.decoding import check_with_schema, schema_errors
 from cairn.core.errors import FieldError, InvalidInputError
 from cairn.observations.model import ObservationIn, time_errors
 from cairn.protocols.kinds import registry
-from cairn.records.vocabulary import Flag
+from cairn.records.vocabulary import Flag, occurrence_status
 from cairn.reference.territory import Location
 
 PROFILE_MINIMUM: Final = 20
@@ -179,8 +179,8 @@ def plausibility_flags(obs: ObservationIn, ctx: Context) -> Iterator[Flag]:
             "just outside the simplified territory outline; the commune is approximate",
             {"distance_m": ctx.location.distance_m},
         )
-    if ctx.taxon is None:
-        return
+    if ctx.taxon is None or occurrence_status(obs.data) == "absent":
+        return  # what is usual for a taxon, and where it is known, say nothing of an absence
     yield from _profile_flags(obs, ctx.profile)
     if ctx.first_in_commune and ctx.location.commune:
         yield Flag(

@@ -28,6 +28,7 @@ from cairn.core.queryparams import INSEE
 from cairn.opendata import measurements
 from cairn.opendata import store as public
 from cairn.opendata.records import feature, to_public
+from cairn.records.vocabulary import OccurrenceStatus
 from cairn.reference.deps import AppTerritory
 from cairn.reference.territory import Territory
 
@@ -126,6 +127,11 @@ QUERYABLES: Final[dict[str, dict[str, Any]]] = {
     "taxon": {"type": "integer", "title": "TAXREF CD_REF of the valid name"},
     "datetime": {"type": "string", "format": "date-time", "title": "When it was observed"},
     "site_id": {"type": "string", "format": "uuid", "title": "The monitored site it names"},
+    "occurrence_status": {
+        "type": "string",
+        "enum": ["present", "absent"],
+        "title": "Found, or searched for and not found",
+    },
     "geometry": {"$ref": "https://geojson.org/schema/Point.json"},
 }
 """The properties `items` filters on; programme kinds' fields follow, in `attributes`."""
@@ -218,9 +224,13 @@ async def items(
     commune: Annotated[str | None, QueryParameter(pattern=INSEE)] = None,
     taxon: Annotated[int | None, QueryParameter(ge=1, le=2_147_483_647)] = None,
     site_id: Annotated[UUID | None, QueryParameter(description="A monitored site's id")] = None,
+    occurrence_status: Annotated[
+        OccurrenceStatus | None, QueryParameter(description="`present` or `absent`")
+    ] = None,
     cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
 ) -> Response[bytes]:
-    """Property filters: kind, programme, commune, taxon (its valid name), site_id."""
+    """Property filters: kind, programme, commune, taxon (its valid name), site_id,
+    occurrence_status."""
     _check_collection(collection_id)
     errors = []
     box = low = high = after = None
@@ -241,6 +251,7 @@ async def items(
     filters = public.Filters(
         statuses=settings.public_statuses, kind=kind, programme=programme, commune=commune,
         taxon_exact=taxon, bbox=box, observed_from=low, observed_to=high, site_id=site_id,
+        occurrence_status=occurrence_status,
     )  # fmt: skip
     async with read_pool.acquire() as conn:
         rows = await public.select(conn, filters, limit, after)

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from cairn.records.disclosure import fixed_zone
-from cairn.records.vocabulary import LICENCE_URIS
+from cairn.records.vocabulary import LICENCE_URIS, OccurrenceStatus
 
 
 class PublicTaxon(msgspec.Struct, frozen=True):
@@ -67,6 +67,8 @@ class PublicObservation(msgspec.Struct, frozen=True, kw_only=True):
     site_id: UUID | None = None
     """The monitored site it was made at, when the disclosure policy lets the record name it."""
     site_name: str | None = None
+    occurrence_status: OccurrenceStatus = "present"
+    """`absent`: the taxon was searched for and not found (Darwin Core `occurrenceStatus`)."""
 
 
 def to_public(row: Any) -> PublicObservation:
@@ -112,6 +114,7 @@ def to_public(row: Any) -> PublicObservation:
         updated_at=row["updated_at"].astimezone(UTC),
         site_id=row["site_id"],
         site_name=row["site_name"],
+        occurrence_status=row["occurrence_status"],
     )
 
 

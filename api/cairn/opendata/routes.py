@@ -35,6 +35,7 @@ from cairn.opendata import store as public
 from cairn.opendata.dwca import DatasetInfo, PublishedDataset, write_archive
 from cairn.opendata.records import PublicObservation, feature, to_public
 from cairn.opendata.streaming import Push, produced
+from cairn.records.vocabulary import OccurrenceStatus
 from cairn.reference.lookup import TaxonLookup
 from cairn.settings import Settings
 from cairn.staff.auth import provide_staff
@@ -103,6 +104,13 @@ async def provide_filters(
         str | None,
         querydocs.query("Changed after (RFC 3339), for incremental sync", format="instant"),
     ] = None,
+    occurrence_status: Annotated[
+        OccurrenceStatus | None,
+        QueryParameter(
+            description="`present` or `absent` (searched for, not found); omitted: both, "
+            "except in counts and checklists, which count presences unless `absent` is asked"
+        ),
+    ] = None,
 ) -> public.Filters:
     """Check every parameter; resolve the taxon to its valid name and its descendants."""
     errors = []
@@ -158,6 +166,7 @@ async def provide_filters(
         observed_from=times.get("from"),
         observed_to=times.get("to"),
         updated_since=times.get("updated_since"),
+        occurrence_status=occurrence_status,
     )
 
 
@@ -420,7 +429,8 @@ class Checklist(msgspec.Struct, frozen=True):
     "/stats/counts",
     summary="Count public observations per 10 km or 1 km cell, commune or month",
     description="Same filters as GET /observations. A generalised record counts only in "
-    "units at least as coarse as its published position.",
+    "units at least as coarse as its published position; absences count only when "
+    "`occurrence_status=absent` asks for them.",
     tags=["open data"],
     dependencies={"filters": FILTERS},
     responses=responses(400),

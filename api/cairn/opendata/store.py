@@ -18,6 +18,7 @@ from cairn.core.db import Connection
 from cairn.records.disclosure import (
     PUBLIC_DATA_FIELDS,
 )
+from cairn.records.vocabulary import OccurrenceStatus
 
 
 class Filters(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,6 +41,13 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
     """Records that name this site (only where the disclosure policy let them)."""
     licences: tuple[str, ...] | None = None
     """Only records under these licences (a GBIF dataset's, see opendata.dwca)."""
+    occurrence_status: OccurrenceStatus | None = None
+    """Presences or absences only; None: both."""
+
+    def presences(self) -> Filters:
+        """The same filters for a figure of presences: absences never count as one, unless
+        absences were asked for (a checklist of where a taxon was looked for in vain)."""
+        return msgspec.structs.replace(self, occurrence_status=self.occurrence_status or "present")
 
 
 def _where(filters: Filters) -> tuple[str, list[Any]]:
@@ -94,6 +102,8 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         clauses.append(f"site_id = {arg(filters.site_id)}")
     if filters.licences is not None:
         clauses.append(f"licence = ANY({arg(list(filters.licences))})")
+    if filters.occurrence_status is not None:
+        clauses.append(f"occurrence_status = {arg(filters.occurrence_status)}")
     return " AND ".join(clauses), args
 
 
@@ -218,6 +228,7 @@ CSV_COLUMNS: Final = {
     "updated_at": _iso("updated_at", "0"),
     "site_id": "site_id::text",
     "site_name": _safe("site_name"),
+    "occurrence_status": "occurrence_status",
 }
 """The CSV export's columns, computed by PostgreSQL so `COPY … TO STDOUT` writes the file."""
 
@@ -308,7 +319,7 @@ DWCA_OCCURRENCE: Final = {
     "organismQuantityType": (
         "CASE WHEN attributes ->> 'abundance_class' <> '' THEN 'abundance class' END"
     ),
-    "occurrenceStatus": "'present'",
+    "occurrenceStatus": "occurrence_status",
     "lifeStage": "attributes ->> 'life_stage'",
     "sex": "attributes ->> 'sex'",
     "behavior": "attributes ->> 'behaviour'",
@@ -517,13 +528,13 @@ _GROUPINGS = {
 
 
 async def counts(conn: Connection, filters: Filters, by: str) -> list[Any]:
-    """Observations and distinct taxa per unit; a record counts only where it is public.
+    """Presences and distinct taxa per unit; a record counts only where it is public.
 
     A generalised record has no 1 km cell (and no commune at the 10 km level),
     so it contributes to coarser units only, at its published precision.
     """
     key = _GROUPINGS[by]
-    where, args = _where(filters)
+    where, args = _where(filters.presences())
     return list(
         await conn.fetch(
             f"""SELECT {key} AS unit, count(*) AS observations,
@@ -537,7 +548,7 @@ async def counts(conn: Connection, filters: Filters, by: str) -> list[Any]:
 
 async def checklist(conn: Connection, filters: Filters) -> list[Any]:
     """Taxa recorded under the filters, with counts and first and last dates."""
-    where, args = _where(filters)
+    where, args = _where(filters.presences())
     return list(
         await conn.fetch(
             f"""SELECT taxon_cd_ref, min(scientific_name) AS scientific_name,

@@ -80,11 +80,14 @@ def quick_check(schema: dict[str, Any]) -> Check | None:
     jsonschema walks a schema with a fresh validator for each level and costs
     most of a record's validation; this compiles the vocabulary the bundled kinds
     use (an object of typed fields with enums, bounds, lengths, formats, arrays
-    of those, `required`, `not: {required}`) into closures. It may say no to
-    valid data (an integer written 3.0): the validator then has the last word
-    and names every error, so only its yes must be exact.
+    of those, `required`, `not: {required}`, and the `allOf` conditions of
+    programme kinds and absences) into closures. It may say no to valid data (an
+    integer written 3.0): the validator then has the last word and names every
+    error, so only its yes must be exact.
     """
-    known = _ANNOTATIONS | {"type", "properties", "required", "additionalProperties", "not"}
+    known = _ANNOTATIONS | {
+        "type", "properties", "required", "additionalProperties", "not", "allOf",
+    }  # fmt: skip
     if set(schema) - known - {k for k in schema if k.startswith("x-")}:
         return None
     forbidden = schema.get("not", {"required": []})
@@ -102,6 +105,10 @@ def quick_check(schema: dict[str, Any]) -> Check | None:
     fields = {name: _field(node) for name, node in schema.get("properties", {}).items()}
     if any(check is None for check in fields.values()):
         return None
+    conditions = [_condition(c) for c in schema.get("allOf", [])]
+    if any(condition is None for condition in conditions):
+        return None
+    branches: list[Check] = [c for c in conditions if c is not None]
     checks: dict[str, Check] = {k: v for k, v in fields.items() if v is not None}
     required = tuple(schema.get("required", ()))
     together = tuple(forbidden["required"])
@@ -110,6 +117,8 @@ def quick_check(schema: dict[str, Any]) -> Check | None:
         if type(data) is not dict or any(name not in data for name in required):
             return False
         if together and all(name in data for name in together):
+            return False
+        if not all(branch(data) for branch in branches):
             return False
         for name, value in data.items():
             check = checks.get(name)
@@ -121,6 +130,52 @@ def quick_check(schema: dict[str, Any]) -> Check | None:
         return True
 
     return accepts
+
+
+def _condition(node: Any) -> Check | None:
+    """`{"if": {"properties": {A: {"const": v}}, "required": [A]}, "then": …, "else": …}`, each
+    branch requiring fields or forbidding them (`{"not": {}}`); None for any other shape."""
+    if not isinstance(node, dict) or set(node) - {"if", "then", "else"}:
+        return None
+    test = node.get("if")
+    if not (
+        isinstance(test, dict)
+        and set(test) == {"properties", "required"}
+        and isinstance(test["properties"], dict)
+        and len(test["properties"]) == 1
+        and test["required"] == list(test["properties"])
+    ):
+        return None
+    [(subject, expected)] = test["properties"].items()
+    if not (isinstance(expected, dict) and set(expected) == {"const"}):
+        return None
+    value = expected["const"]
+    then, otherwise = _branch(node.get("then", {})), _branch(node.get("else", {}))
+    if then is None or otherwise is None or type(value) not in (str, int, bool):
+        return None
+
+    def holds(data: dict[str, Any]) -> bool:
+        found = data.get(subject, _MISSING)
+        if found is _MISSING or found != value:
+            return otherwise(data)
+        return type(found) is type(value) and then(data)  # 1.0 or True for 1: the validator's
+
+    return holds
+
+
+_MISSING: Final = object()
+
+
+def _branch(node: Any) -> Check | None:
+    """A condition's branch: fields it requires, fields it forbids (`{"not": {}}`)."""
+    if not isinstance(node, dict) or set(node) - {"required", "properties"}:
+        return None
+    needed, hidden = node.get("required", []), node.get("properties", {})
+    if not (isinstance(needed, list) and isinstance(hidden, dict)):
+        return None
+    if any(rule != {"not": {}} for rule in hidden.values()):
+        return None
+    return lambda data: all(n in data for n in needed) and not any(n in data for n in hidden)
 
 
 def _field(node: Any) -> Check | None:

@@ -7,8 +7,9 @@ single choice, date), a number (with `x-unit`, `minimum`, `maximum`), an
 integer (a count, or `cd_nom`: a taxon of the reference list), a boolean, or an
 array of choices; `required`; `x-order`, the order the form shows the fields in
 (stored as JSONB, `properties` keeps none); and conditions `allOf: [{if, then, else}]` that
-show a field only when another one has a given value. Every title and every
-choice is labelled in fr, en and it with the `x-i18n` / `x-enum-i18n`
+show a field only when another one has a given value, or hide some (the counts of
+an absence: a kind with a taxon may record absences, see `_absence_errors`). Every title
+and every choice is labelled in fr, en and it with the `x-i18n` / `x-enum-i18n`
 conventions of schemas/kinds/*. Anything else is refused with the pointer of
 the offending node, so a hostile document is a 422, never a 500.
 """
@@ -28,7 +29,14 @@ from msgspec import Meta
 
 from cairn.core.errors import FieldError, pointer
 from cairn.core.languages import LANGS
-from cairn.records.vocabulary import Kind
+from cairn.records.vocabulary import (
+    ABSENCE_TEST,
+    OCCURRENCE_FIELD,
+    TAXON_FIELD,
+    Kind,
+    count_fields,
+    records_absences,
+)
 
 MAX_SCHEMA_BYTES: Final = 64 * 1024
 MAX_SCHEMA_DEPTH: Final = 12
@@ -39,8 +47,6 @@ BUNDLED_KINDS: Final = frozenset({"species", "heritage"})
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 HIDDEN: Final[dict[str, Any]] = {"not": {}}
 """The schema of a field while a condition hides it: any value is refused."""
-TAXON_FIELD: Final = "cd_nom"
-"""The one field name with a meaning of its own: a TAXREF code from the reference list."""
 
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 CHOICE_VALUE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -186,6 +192,40 @@ def _vocabulary_errors(schema: Any, base: tuple[str | int, ...]) -> Iterator[Fie
         yield FieldError(pointer(*base, "allOf"), "too_long", f"at most {MAX_CONDITIONS}")
     for index, condition in enumerate(conditions):
         yield from _condition_errors(condition, properties, (*base, "allOf", index))
+    if records_absences(schema):
+        yield from _absence_errors(schema, base)
+
+
+def _absence_errors(schema: dict[str, Any], base: tuple[str | int, ...]) -> Iterator[FieldError]:
+    """A kind that records absences ("records absences" in the builder): `occurrence_status`
+    is `present` or `absent`, the kind names a taxon, and an absence refuses every count."""
+    field = schema["properties"][OCCURRENCE_FIELD]
+    where = (*base, "properties", OCCURRENCE_FIELD)
+    if not (isinstance(field, dict) and field.get("type") == "string"):
+        yield FieldError(pointer(*where, "type"), "not_allowed", '`occurrence_status` is "string"')
+    elif field.get("enum") != ["present", "absent"]:
+        yield FieldError(pointer(*where, "enum"), "not_allowed", '["present", "absent"]')
+    if TAXON_FIELD not in schema["properties"]:
+        detail = "only a kind with a taxon (`cd_nom`) records absences"
+        yield FieldError(pointer(*where), "not_allowed", detail)
+    counts = count_fields(schema)
+    required = schema.get("required", [])
+    for index, name in enumerate(required if isinstance(required, list) else []):
+        if name in counts:
+            detail = f"an absence has no count: `{name}` cannot be required"
+            yield FieldError(pointer(*base, "required", index), "not_allowed", detail)
+    hidden: set[str] = set()
+    for condition in schema.get("allOf", []):
+        if isinstance(condition, dict) and condition.get("if") == ABSENCE_TEST:
+            then = condition.get("then")
+            fields = then.get("properties") if isinstance(then, dict) else None
+            hidden.update(fields if isinstance(fields, dict) else {})
+    if missing := [name for name in counts if name not in hidden]:
+        detail = (
+            "a kind that records absences hides its counts when `occurrence_status` is "
+            f"`absent`: {', '.join(missing)}"
+        )
+        yield FieldError(pointer(*base, "allOf"), "missing", detail)
 
 
 def _order_errors(
@@ -326,9 +366,10 @@ def _condition_errors(
 ) -> Iterator[FieldError]:
     """`{"if": {"properties": {A: {"const": v}}, "required": [A]}, "then": …, "else": …}`.
 
-    `then` may only require fields; `else` may only forbid them
-    (`"properties": {B: {"not": {}}}`): a field shown when A is v. (Not `B: false`, whose
-    error jsonschema reports without the field's path.)
+    `then` may require fields or forbid them; `else` may only forbid them
+    (`"properties": {B: {"not": {}}}`): a field shown when A is v, or hidden when A is v
+    (the counts of an absence). (Not `B: false`, whose error jsonschema reports without
+    the field's path.)
     """
     shape = 'a condition is {"if": {"properties": {A: {"const": v}}, "required": [A]}, …}'
     if not isinstance(condition, dict) or not set(condition) <= {"if", "then", "else"}:
@@ -351,22 +392,33 @@ def _condition_errors(
     if not (isinstance(expected, dict) and set(expected) == {"const"}):
         yield FieldError(pointer(*path, "if", "properties", subject), "unsupported_keyword", shape)
     then = condition.get("then", {})
-    if not (isinstance(then, dict) and set(then) <= {"required"}):
-        yield FieldError(pointer(*path, "then"), "unsupported_keyword", "`then` requires fields")
+    if not _branch_shape(then, {"required", "properties"}):
+        detail = "`then` requires fields or hides them"
+        yield FieldError(pointer(*path, "then"), "unsupported_keyword", detail)
     else:
         for index, name in enumerate(then.get("required", [])):
             if name not in properties:
                 yield FieldError(pointer(*path, "then", "required", index), "not_allowed", name)
+        for name in then.get("properties", {}):
+            if name not in properties:
+                yield FieldError(pointer(*path, "then", "properties", name), "not_allowed", name)
     otherwise = condition.get("else", {})
-    hidden = otherwise.get("properties", {}) if isinstance(otherwise, dict) else None
-    if not (
-        isinstance(otherwise, dict)
-        and set(otherwise) <= {"properties"}
-        and isinstance(hidden, dict)
-        and all(value == HIDDEN for value in hidden.values())
-    ):
+    if not _branch_shape(otherwise, {"properties"}):
         yield FieldError(pointer(*path, "else"), "unsupported_keyword", "`else` hides fields")
     else:
-        for name in hidden:
+        for name in otherwise.get("properties", {}):
             if name not in properties:
                 yield FieldError(pointer(*path, "else", "properties", name), "not_allowed", name)
+
+
+def _branch_shape(branch: Any, allowed: set[str]) -> bool:
+    """A branch made of `required` (a list of names) and hidden fields (`{"not": {}}`)."""
+    if not (isinstance(branch, dict) and set(branch) <= allowed):
+        return False
+    hidden, needed = branch.get("properties", {}), branch.get("required", [])
+    return (
+        isinstance(hidden, dict)
+        and all(value == HIDDEN for value in hidden.values())
+        and isinstance(needed, list)
+        and all(isinstance(name, str) for name in needed)
+    )

@@ -27,7 +27,13 @@ from uuid import UUID
 import msgspec
 
 from cairn.core.grid import cell_centre, cell_code, cell_codes, half_diagonal_m
-from cairn.records.vocabulary import Flag
+from cairn.records.vocabulary import (
+    OCCURRENCE_FIELD,
+    TAXON_FIELD,
+    Flag,
+    OccurrenceStatus,
+    occurrence_status,
+)
 
 DEPARTEMENT_NAMES: Final = {"05": "Hautes-Alpes"}
 WITHHELD: Final = 4
@@ -191,11 +197,12 @@ def public_data(data: dict[str, Any], kind_schema: dict[str, Any] | None = None)
 
 
 def programme_kind_fields(kind_schema: dict[str, Any]) -> tuple[str, ...]:
-    """The fields of a programme's kind that open data carries, in the schema's order."""
+    """The fields of a programme's kind that open data carries, in the schema's order (the
+    taxon and the occurrence status are columns of their own)."""
     return tuple(
         name
         for name, field in kind_schema.get("properties", {}).items()
-        if name != "cd_nom"
+        if name not in {TAXON_FIELD, OCCURRENCE_FIELD}
         and not (field.get("type") == "string" and "enum" not in field and "format" not in field)
     )
 
@@ -284,6 +291,7 @@ class PublicRecord(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
     site_id: UUID | None = None
     site_name: str | None = None
+    occurrence_status: OccurrenceStatus = "present"
 
 
 def public_record(record: RecordFacts) -> PublicRecord | None:
@@ -316,6 +324,7 @@ def public_record(record: RecordFacts) -> PublicRecord | None:
         updated_at=record.updated_at if precise else day_start(record.updated_at.astimezone(UTC)),
         site_id=None if site is None else site.id,
         site_name=None if site is None else site.name,
+        occurrence_status=occurrence_status(record.data),
     )
 
 

@@ -65,6 +65,7 @@ _COLUMNS = (
     "grid_1km", "commune_insee", "departement", "generalisation", "generalisation_code",
     "data_generalizations", "information_withheld", "attributes", "comment", "observer",
     "licence", "photos", "updated_at", "schema_version", "site_id", "site_name",
+    "occurrence_status",
 )  # fmt: skip
 
 
@@ -174,6 +175,7 @@ def public_row(row: Any) -> tuple[Any, ...] | None:
         where.code, where.data_generalizations, where.information_withheld,
         public.attributes, public.comment, public.observer, row["licence"], public.photos,
         public.updated_at, row["schema_version"], public.site_id, public.site_name,
+        public.occurrence_status,
     )  # fmt: skip
 
 

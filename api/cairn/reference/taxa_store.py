@@ -294,7 +294,8 @@ async def get(conn: Connection, cd_nom: int, lang: str) -> Taxon | None:
 
 
 async def refresh_profiles(conn: Connection, statuses: tuple[str, ...]) -> int:
-    """Recompute every taxon's profile from observations with a validated status."""
+    """Recompute every taxon's profile from observations with a validated status (presences
+    only: where and when a taxon was not found says nothing of where it lives)."""
     await conn.execute("DELETE FROM taxon_profile")
     result = await conn.execute(
         """
@@ -307,6 +308,7 @@ async def refresh_profiles(conn: Connection, statuses: tuple[str, ...]) -> int:
                percentile_disc(0.98) WITHIN GROUP (ORDER BY (data->>'count')::int)
         FROM observation
         WHERE taxon_cd_ref IS NOT NULL AND status = ANY($1)
+          AND data->>'occurrence_status' IS DISTINCT FROM 'absent'
         GROUP BY taxon_cd_ref
         """,
         list(statuses),

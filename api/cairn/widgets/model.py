@@ -193,7 +193,9 @@ def parse_widget(
     size_name = errors.choice("size", size, tuple(SIZES), "medium")
     theme_name = errors.choice("theme", theme, THEMES, THEMES[0])
     slug = errors.slug("programme", programme, required=widget == "programme")
-    query: dict[str, str] = {"programme": slug} if slug else {}
+    query: dict[str, str] = {"occurrence_status": "present"}  # what was found, never absences
+    if slug:
+        query["programme"] = slug
     words = WORDS[language]
     config = WidgetConfig(
         widget=widget,

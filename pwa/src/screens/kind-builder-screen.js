@@ -16,7 +16,7 @@ extend({
   fr: {
     builder: "Formulaires des programmes", builderHint: "Composez un protocole champ par champ ; l'aperçu montre ce que verra le téléphone.",
     protocolTitle: "Titre du protocole", protocolCode: "Code du protocole", codeHint: "lettres minuscules, chiffres et _ ; il ne change plus",
-    photoRequiredField: "Photo obligatoire", fieldsHeading: "Champs", addField: "Ajouter le champ", newFieldType: "Type du nouveau champ",
+    photoRequiredField: "Photo obligatoire", recordsAbsences: "Enregistre les absences (espèce cherchée, non trouvée : sans comptage)", fieldsHeading: "Champs", addField: "Ajouter le champ", newFieldType: "Type du nouveau champ",
     type_taxon: "Espèce (liste de référence)", type_count: "Comptage", type_number: "Nombre", type_choice: "Choix unique",
     type_choices: "Choix multiple", type_yesno: "Oui / non", type_date: "Date", type_text: "Texte",
     fieldTitle: (lang) => `Intitulé (${lang})`, fieldCode: "Code du champ", fieldRequired: "Obligatoire", unit: "Unité",
@@ -36,7 +36,7 @@ extend({
   en: {
     builder: "Programme forms", builderHint: "Compose a protocol field by field; the preview shows what the phone will show.",
     protocolTitle: "Protocol title", protocolCode: "Protocol code", codeHint: "lower-case letters, digits and _; it never changes",
-    photoRequiredField: "Photo required", fieldsHeading: "Fields", addField: "Add the field", newFieldType: "Type of the new field",
+    photoRequiredField: "Photo required", recordsAbsences: "Records absences (species searched for, not found: no count)", fieldsHeading: "Fields", addField: "Add the field", newFieldType: "Type of the new field",
     type_taxon: "Species (reference list)", type_count: "Count", type_number: "Number", type_choice: "Single choice",
     type_choices: "Multiple choice", type_yesno: "Yes / no", type_date: "Date", type_text: "Text",
     fieldTitle: (lang) => `Label (${lang})`, fieldCode: "Field code", fieldRequired: "Required", unit: "Unit",
@@ -56,7 +56,7 @@ extend({
   it: {
     builder: "Moduli dei programmi", builderHint: "Componete un protocollo campo per campo; l'anteprima mostra ciò che vedrà il telefono.",
     protocolTitle: "Titolo del protocollo", protocolCode: "Codice del protocollo", codeHint: "lettere minuscole, cifre e _; non cambia più",
-    photoRequiredField: "Foto obbligatoria", fieldsHeading: "Campi", addField: "Aggiungi il campo", newFieldType: "Tipo del nuovo campo",
+    photoRequiredField: "Foto obbligatoria", recordsAbsences: "Registra le assenze (specie cercata, non trovata: senza conteggio)", fieldsHeading: "Campi", addField: "Aggiungi il campo", newFieldType: "Tipo del nuovo campo",
     type_taxon: "Specie (elenco di riferimento)", type_count: "Conteggio", type_number: "Numero", type_choice: "Scelta singola",
     type_choices: "Scelta multipla", type_yesno: "Sì / no", type_date: "Data", type_text: "Testo",
     fieldTitle: (lang) => `Etichetta (${lang})`, fieldCode: "Codice del campo", fieldRequired: "Obbligatorio", unit: "Unità",
@@ -87,7 +87,7 @@ function newField(type) {
 }
 
 function emptySpec() {
-  return { titles: { fr: "", en: "", it: "" }, photoRequired: false, fields: [] };
+  return { titles: { fr: "", en: "", it: "" }, photoRequired: false, recordsAbsences: false, fields: [] };
 }
 
 /** The spec the builder sends: numbers parsed, empty bounds and units left out. */
@@ -128,6 +128,8 @@ export async function show(main, me) {
     },
   })]));
   const photo = h("input", { id: "kb-photo", type: "checkbox", onchange: () => { state.spec.photoRequired = photo.checked; changed(); } });
+  // With a species field: a record may say the species was searched for and not found.
+  const absences = h("input", { id: "kb-absences", type: "checkbox", onchange: () => { state.spec.recordsAbsences = absences.checked; changed(); } });
   const basedOn = h("p", { class: "hint", role: "status" });
   const fieldList = h("ol", { class: "kb-fields", "aria-label": t("fieldsHeading") });
   const newType = h("select", { id: "kb-new-type" }, BUILDER_TYPES.map((type) => h("option", { value: type }, t(`type_${type}`))));
@@ -390,6 +392,7 @@ export async function show(main, me) {
     }
     for (const lang of LANGS) titleInputs[lang].value = state.spec.titles[lang];
     photo.checked = state.spec.photoRequired;
+    absences.checked = state.spec.recordsAbsences;
     basedOn.textContent = t("nextVersion", version.kind, version.version);
     clearErrors();
     drawFields();
@@ -424,6 +427,7 @@ export async function show(main, me) {
           h("div", { class: "field" }, h("label", { for: "kb-kind" }, t("protocolCode")), kindInput,
             h("span", { class: "hint", id: "kb-kind-hint" }, t("codeHint")), kindErrors),
           h("label", { class: "check" }, photo, t("photoRequiredField")),
+          h("label", { class: "check" }, absences, t("recordsAbsences")),
           basedOn),
         h("h2", {}, t("fieldsHeading")),
         fieldList,

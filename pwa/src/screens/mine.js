@@ -91,8 +91,14 @@ async function drawMap(box, records) {
   map.fitBounds(L.latLngBounds(points), { maxZoom: 13, padding: [20, 20] });
 }
 
-/** A species by its name; a heritage item by the name typed, else its category; a protocol by its title. */
+/** What a record is about, and "searched for, not found" when it records an absence. */
 function title(record, schemas) {
+  const absence = record.payload.data.occurrence_status === "absent" ? kindSchema(record, schemas)?.properties?.occurrence_status : null;
+  return [about(record, schemas), absence ? enumLabel(absence, "absent") : null].filter(Boolean).join(" — ");
+}
+
+/** A species by its name; a heritage item by the name typed, else its category; a protocol by its title. */
+function about(record, schemas) {
   const data = record.payload.data;
   if (record.kind !== "species" && record.kind !== "heritage") {
     const taxon = data.cd_nom ? taxonByCode(data.cd_nom) : null;

@@ -37,7 +37,7 @@ export async function show(main) {
     layer.clearLayers();
     const bounds = map.getBounds();
     const query = new URLSearchParams({
-      format: "geojson", limit: "500",
+      format: "geojson", limit: "500", occurrence_status: "present", // the map of what was found
       bbox: [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((v) => v.toFixed(5)).join(","),
     });
     if (since.value) query.set("from", since.value);

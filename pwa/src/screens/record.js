@@ -4,6 +4,7 @@ import { getMeta, getRecord, putRecord } from "../db.js";
 import { h, fill } from "../dom.js";
 import { schemaForm } from "../form.js";
 import { formatDate, formatLength, schemaTitle, t } from "../i18n.js";
+import { OCCURRENCE_FIELD } from "../kind-builder.js";
 import { validateData } from "../kind-validation.js";
 import { createMap } from "../map.js";
 import { downscale, readExif } from "../photo.js";
@@ -49,6 +50,7 @@ export async function show(main, { args, query }) {
   const { kind, version, schema, programme: kindProgramme } = await kindToRecord(args[0], editing);
   const bundled = kindProgramme === null;
   const withTaxon = Object.hasOwn(schema.properties ?? {}, "cd_nom"); // species, and programme kinds naming one
+  const absences = Object.hasOwn(schema.properties ?? {}, OCCURRENCE_FIELD); // "searched for, not found" allowed
   const chosenProgramme = await getMeta("programme");
   const state = {
     position: editing ? { ...editing.payload.location } : null,
@@ -194,19 +196,20 @@ export async function show(main, { args, query }) {
     recentNearby(null).then(picker.showNearby); // the last ones found, offline too
   }
 
-  // A programme's protocol shows every field at once: its admins chose each one.
+  // A programme's protocol shows every field at once: its admins chose each one. A species
+  // shows whether it was found beside the taxon (an absence hides the counts).
   const form = schemaForm(schema, {
     skip: withTaxon ? ["cd_nom"] : ["item_id"],
-    first: kind === "heritage" ? ["name"] : bundled ? [] : Object.keys(schema.properties),
+    first: kind === "heritage" ? ["name"] : bundled ? [OCCURRENCE_FIELD] : Object.keys(schema.properties),
     initial: editing?.payload.data ?? {},
   });
   const comment = h("textarea", { id: "comment", maxlength: 2000, rows: 2 }, editing?.payload.comment ?? "");
   const whatSection = bundled
-    ? (withTaxon ? picker.element : h("section", { class: "step" }, form.essential))
+    ? (withTaxon ? [picker.element, absences ? h("section", { class: "step" }, form.essential) : null] : h("section", { class: "step" }, form.essential))
     : [picker?.element, h("section", { class: "step protocol" }, form.essential)];
   const detailsSection = h("details", { class: "step more", open: Boolean(editing) },
     h("summary", {}, t("moreDetails")),
-    bundled && withTaxon ? form.essential : null,
+    bundled && withTaxon && !absences ? form.essential : null,
     form.optional,
     h("div", { class: "field" }, h("label", { for: "comment" }, t("comment")), comment));
 
@@ -218,7 +221,7 @@ export async function show(main, { args, query }) {
       event.preventDefault();
       if (withTaxon && !state.taxon) return (message.textContent = t("chooseTaxon"));
       const data = { ...form.read(), ...(withTaxon ? { cd_nom: state.taxon.cd_nom } : {}) };
-      if (!bundled) {
+      if (!bundled || absences) {
         // The server's own rules, every bad field at once, each shown beside its field.
         const errors = validateData(schema, data);
         form.showErrors(errors);

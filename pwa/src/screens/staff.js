@@ -18,7 +18,7 @@ extend({
     shortcuts: "Raccourcis : A valider · P probable · D douteux · R refuser · J/K suivante/précédente · X sélectionner",
     noPending: "Rien à modérer ici.", conflict: "Quelqu'un d'autre a modifié cette observation : elle a été rechargée.",
     decided: (n) => `${n} décision${n > 1 ? "s" : ""} enregistrée${n > 1 ? "s" : ""}`, flags: "Signalements",
-    sensitive: (n) => `sensible (niveau ${n})`, dashboard: "Tableau de bord", status: "Statut", allProgrammes: "Tous mes programmes", select: "Sélectionner",
+    sensitive: (n) => `sensible (niveau ${n})`, absence: "absence : cherchée, non trouvée", dashboard: "Tableau de bord", status: "Statut", allProgrammes: "Tous mes programmes", select: "Sélectionner",
     flagCount: (n) => `${n} signalement${n > 1 ? "s" : ""} automatique${n > 1 ? "s" : ""}`,
     flagsHint: "Remarques automatiques pour les modérateurs : elles ne refusent rien, elles disent où regarder.",
     flag_accuracy_poor: (d) => `position précise à ${formatLength(d.accuracy_m)} seulement`,
@@ -43,7 +43,7 @@ extend({
     shortcuts: "Shortcuts: A accept · P probable · D doubtful · R reject · J/K next/previous · X select",
     noPending: "Nothing to moderate here.", conflict: "Someone else changed this observation: it was reloaded.",
     decided: (n) => `${n} decision${n > 1 ? "s" : ""} saved`, flags: "Flags",
-    sensitive: (n) => `sensitive (level ${n})`, dashboard: "Dashboard", status: "Status", allProgrammes: "All my programmes", select: "Select",
+    sensitive: (n) => `sensitive (level ${n})`, absence: "absence: searched for, not found", dashboard: "Dashboard", status: "Status", allProgrammes: "All my programmes", select: "Select",
     flagCount: (n) => `${n} automatic flag${n > 1 ? "s" : ""}`,
     flagsHint: "Automatic remarks for moderators: they reject nothing, they say where to look.",
     flag_accuracy_poor: (d) => `position accurate to ${formatLength(d.accuracy_m)} only`,
@@ -68,7 +68,7 @@ extend({
     shortcuts: "Scorciatoie: A valida · P probabile · D dubbia · R rifiuta · J/K successiva/precedente · X seleziona",
     noPending: "Niente da moderare qui.", conflict: "Qualcun altro ha modificato questa osservazione: è stata ricaricata.",
     decided: (n) => `${n} decision${n > 1 ? "i salvate" : "e salvata"}`, flags: "Segnalazioni",
-    sensitive: (n) => `sensibile (livello ${n})`, dashboard: "Cruscotto", status: "Stato", allProgrammes: "Tutti i miei programmi", select: "Seleziona",
+    sensitive: (n) => `sensibile (livello ${n})`, absence: "assenza: cercata, non trovata", dashboard: "Cruscotto", status: "Stato", allProgrammes: "Tutti i miei programmi", select: "Seleziona",
     flagCount: (n) => `${n} segnalazion${n > 1 ? "i automatiche" : "e automatica"}`,
     flagsHint: "Osservazioni automatiche per i moderatori: non rifiutano nulla, dicono dove guardare.",
     flag_accuracy_poor: (d) => `posizione precisa solo a ${formatLength(d.accuracy_m)}`,
@@ -157,6 +157,7 @@ export async function show(main, { args = [] } = {}) {
                 item.flags.length ? h("span", { class: "flag", title: item.flags.map(flagText).join("\n") },
                   h("span", { "aria-hidden": "true" }, " ⚑ "), t("flagCount", item.flags.length)) : null,
                 item.sensitivity_level > 0 ? h("span", { class: "flag" }, ` ${t("sensitive", item.sensitivity_level)}`) : null,
+                isAbsence(item) ? h("span", { class: "flag absence" }, ` ${t("absence")}`) : null,
                 duplicateBadge(item))))),
     );
     drawSelection();
@@ -188,6 +189,7 @@ export async function show(main, { args = [] } = {}) {
     detail.replaceChildren(); // then `fill`, which skips the parts a record lacks (no comment, no flags)
     fill(detail,
       h("h2", { translate: "no" }, name(item)),
+      isAbsence(item) ? h("p", { class: "absence" }, t("absence")) : null, // a moderator judges a search, not a sighting
       h("p", { class: "meta" }, `${formatDate(item.observed_at, { time: true })} · `,
         item.commune ? h("span", { translate: "no" }, `${communeName(item.commune)} · `) : null,
         h("span", { translate: "no" }, item.programme), ` · ${t("status")}${t("colon")}${t(`status_${item.status}`)}`),
@@ -340,6 +342,10 @@ function itemName(item, heritage) {
   const category = item.data.category && heritage ? enumLabel(heritage.properties.category, item.data.category) : item.data.category;
   if (item.data.name) return category ? `${item.data.name} (${category})` : item.data.name;
   return category ?? t(item.kind === "heritage" ? "kindHeritage" : "kindSpecies");
+}
+
+function isAbsence(item) {
+  return item.data?.occurrence_status === "absent";
 }
 
 /** A programme protocol's answers, in its fields' order and the reader's language (once the
