@@ -489,10 +489,14 @@ CREATE TABLE public.staff_grant (
     organisation text,
     programme text,
     granted_at timestamp with time zone DEFAULT now() NOT NULL,
+    taxon_groups text[] DEFAULT '{}'::text[] NOT NULL,
+    CONSTRAINT staff_grant_admin_whole CHECK (((role <> 'admin'::text) OR (taxon_groups = '{}'::text[]))),
     CONSTRAINT staff_grant_check CHECK (((organisation IS NULL) OR (programme IS NULL))),
-    CONSTRAINT staff_grant_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'moderator'::text, 'viewer'::text])))
+    CONSTRAINT staff_grant_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'moderator'::text, 'viewer'::text]))),
+    CONSTRAINT staff_grant_taxon_groups_check CHECK (((cardinality(taxon_groups) <= 50) AND (array_position(taxon_groups, NULL::text) IS NULL)))
 );
 COMMENT ON TABLE public.staff_grant IS 'A role on one programme, on every programme of an organisation, or (both NULL) platform-wide';
+COMMENT ON COLUMN public.staff_grant.taxon_groups IS 'INPN groups (taxon.group2_inpn) the role is narrowed to, sorted; empty: the whole scope';
 ALTER TABLE public.staff_grant ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.staff_grant_id_seq
     START WITH 1
@@ -618,7 +622,7 @@ ALTER TABLE ONLY public.staff_audit
 ALTER TABLE ONLY public.staff_grant
     ADD CONSTRAINT staff_grant_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.staff_grant
-    ADD CONSTRAINT staff_grant_user_id_organisation_programme_key UNIQUE NULLS NOT DISTINCT (user_id, organisation, programme);
+    ADD CONSTRAINT staff_grant_scope_key UNIQUE NULLS NOT DISTINCT (user_id, organisation, programme, taxon_groups);
 ALTER TABLE ONLY public.staff_user
     ADD CONSTRAINT staff_user_email_key UNIQUE (email);
 ALTER TABLE ONLY public.staff_user

@@ -286,6 +286,9 @@ const GROUPS = {
   Reptiles: { en: "Reptiles", it: "Rettili" },
 };
 
+/** The INPN group names the reference's taxa carry (what a validator's grant may name). */
+export const TAXON_GROUPS = Object.keys(GROUPS);
+
 export function groupLabel(group) {
   return GROUPS[group]?.[current] ?? group;
 }

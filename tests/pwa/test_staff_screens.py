@@ -100,3 +100,35 @@ async def test_a_moderator_works_through_the_queue(
     other_page = await signed_in(desk, cairn_url, "paul@ecrins.example")
     await expect(other_page.locator(".queue-item")).to_have_count(1)
     assert await other_page.get_attribute(".detail", "data-id") == str(other)
+
+
+async def test_an_admin_makes_a_bird_validator_who_sees_only_birds(
+    desk: BrowserContext, cairn_url: str, client: AsyncTestClient[Litestar], db: asyncpg.Connection
+) -> None:
+    await add_staff(db, "root@petr.example", "admin")
+    await add_staff(db, "orni@lpo.example", None)
+    bird = await submit(client, data={"cd_nom": 965})  # Grèbe huppé, Oiseaux
+    await submit(client, data={"cd_nom": 79734})  # Angiospermes
+    page = await signed_in(desk, cairn_url, "root@petr.example")
+    await page.click("a:has-text('Team')")
+    await page.fill("#grant-email", "orni@lpo.example")
+    await page.select_option("#grant-role", "moderator")
+    await page.select_option("#grant-scope", "")
+    await page.check("#group-Oiseaux")
+    await page.click("button:has-text('Give the role')")
+    await expect(page.locator(".message")).to_contain_text("Validator of: Birds")
+    assert await serious_violations(page) == []
+    assert await db.fetchval(
+        "SELECT taxon_groups FROM staff_grant g JOIN staff_user u ON u.id = g.user_id "
+        "WHERE u.email = 'orni@lpo.example'"
+    ) == ["Oiseaux"]
+
+    await page.click("a:has-text('Back to moderation')")
+    await page.click("button:has-text('Sign out')")  # one browser profile holds one session
+    await page.fill("#email", "orni@lpo.example")
+    await page.fill("#password", PASSWORD)
+    await page.click("button[type=submit]")
+    validator = page
+    await expect(validator.locator(".validator")).to_have_text("Validator of: Birds")
+    await expect(validator.locator(".queue-item")).to_have_count(1)
+    assert await validator.get_attribute(".detail", "data-id") == str(bird)

@@ -1,7 +1,8 @@
 """Moderation: the queue, decisions (one or many), the staff view and the history.
 
-Scope is the caller's programmes: a record of another programme answers 404,
-exactly like a record that does not exist, so ids cannot be probed.
+Scope is the caller's programmes, or the taxon groups a grant narrows them to: a
+record outside it answers 404, exactly like a record that does not exist, so ids
+cannot be probed.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from cairn.moderation.model import (
 from cairn.observations.statuses import STATUSES
 from cairn.opendata.query import QueryError, parse_bbox
 from cairn.staff.auth import SECURITY, SignedIn
-from cairn.staff.policy import programmes_for
+from cairn.staff.policy import scope_for
 
 MAX_PAGE = 200
 
@@ -59,7 +60,8 @@ def _bbox(errors: list[FieldError], raw: str | None) -> tuple[float, float, floa
         "Sorted by need: flagged and sensitive first, then flagged or sensitive, then the "
         "longest waiting (received first). Keyset pagination: pass `next` back as `cursor`. "
         "`counts` gives the number of records per status under the same filters (status aside). "
-        "Needs the viewer role on at least one programme."
+        "Needs the viewer role on at least one programme; a validator of taxon groups sees the "
+        "records of those groups only."
     ),
     tags=["moderation"],
     responses=responses(400, 401, 422),
@@ -114,7 +116,7 @@ async def moderation_queue(
         again = "not a cursor of this queue; start again without one"
         errors.append(FieldError("/query/cursor", "invalid", again))
     where = reviews.QueueFilter(
-        programmes=programmes_for(staff, "read_records", programme),
+        scope=scope_for(staff, "read_records", programme),
         statuses=statuses,
         kind=kind,
         taxon=taxon,
@@ -142,7 +144,7 @@ async def staff_observation(
     observation_id: FromPath[UUID], pool: DbPool, staff: SignedIn
 ) -> StaffObservation:
     """Viewers and up; 404 outside the caller's programmes."""
-    return await reviews.read(pool, observation_id, programmes_for(staff, "read_records"))
+    return await reviews.read(pool, observation_id, scope_for(staff, "read_records"))
 
 
 @get(
@@ -156,7 +158,7 @@ async def observation_history(
     observation_id: FromPath[UUID], pool: DbPool, staff: SignedIn
 ) -> list[Event]:
     """Viewers and up, oldest event first; 404 outside the caller's programmes."""
-    return await reviews.history(pool, observation_id, programmes_for(staff, "read_records"))
+    return await reviews.history(pool, observation_id, scope_for(staff, "read_records"))
 
 
 @post(

@@ -17,15 +17,15 @@ from cairn.moderation import store as reviews
 from cairn.moderation.model import BulkOut, BulkReviewIn, ReviewIn, StaffObservation
 from cairn.opendata import store as public
 from cairn.staff.model import Staff
-from cairn.staff.policy import programmes_for, require
+from cairn.staff.policy import require, scope_for
 
 
 async def review(
     pool: Pool, staff: Staff, observation_id: UUID, data: ReviewIn
 ) -> StaffObservation:
-    """One decision; 404 outside the caller's programmes, 403 without the moderator role."""
+    """One decision; 404 outside the caller's scope, 403 without the moderator role."""
     if observation_id not in await reviews.read_many(
-        pool, [observation_id], programmes_for(staff, "read_records")
+        pool, [observation_id], scope_for(staff, "read_records")
     ):
         raise NotFoundError(f"no observation {observation_id}")
     decision = await _decision(
@@ -34,7 +34,7 @@ async def review(
     async with transaction(pool) as conn:
         try:
             decided, changed = await reviews.review(
-                conn, observation_id, programmes_for(staff, "moderate"), decision
+                conn, observation_id, scope_for(staff, "moderate"), decision
             )
         except NotFoundError:
             raise ForbiddenError("Deciding needs the moderator role on this programme.") from None
@@ -60,7 +60,7 @@ async def review_many(pool: Pool, staff: Staff, data: BulkReviewIn) -> BulkOut:
         raise InvalidInputError(errors, "Invalid bulk review")
     decision = await _decision(pool, staff, data.status, data.comment, None, data.expected_versions)
     async with transaction(pool) as conn:
-        applied = await reviews.apply(conn, data.ids, programmes_for(staff, "moderate"), decision)
+        applied = await reviews.apply(conn, data.ids, scope_for(staff, "moderate"), decision)
         await public.replace(conn, [row["id"] for row in applied.changed], applied.changed)
     return BulkOut(applied.results)
 
@@ -74,14 +74,17 @@ async def _decision(
     versions: dict[UUID, int],
 ) -> reviews.Decision:
     """Resolve a re-identification to (cd_nom, cd_ref), 422 when unknown, and build the decision."""
-    taxon = None
-    if cd_nom is not None:
-        taxon = await reviews.taxon_codes(pool, cd_nom)
-        if taxon is None:
-            raise InvalidInputError(
-                [FieldError("/cd_nom", "invalid", f"{cd_nom} is not a known TAXREF CD_NOM")],
-                "Invalid review",
-            )
+    found = None if cd_nom is None else await reviews.taxon_codes(pool, cd_nom)
+    if cd_nom is not None and found is None:
+        raise InvalidInputError(
+            [FieldError("/cd_nom", "invalid", f"{cd_nom} is not a known TAXREF CD_NOM")],
+            "Invalid review",
+        )
     return reviews.Decision(
-        status=status, comment=comment, taxon=taxon, actor=staff.id, expected_versions=versions
+        status=status,
+        comment=comment,
+        taxon=None if found is None else (found[0], found[1]),
+        taxon_group=None if found is None else found[2],
+        actor=staff.id,
+        expected_versions=versions,
     )

@@ -1,6 +1,7 @@
 """Moderation: the staff view of observations, the queue, decisions and their history.
 
-Every read and write here takes the caller's programmes and filters on them
+Every read and write here takes the caller's scope (programmes, and taxon groups
+within programmes) and filters on it
 in SQL, so a record outside the caller's scope is indistinguishable from a
 record that does not exist.
 """
@@ -32,6 +33,7 @@ from cairn.observations.store import to_out
 from cairn.opendata import store as public
 from cairn.photos.store import photos_of
 from cairn.sensitivity import store as sensitivity
+from cairn.staff.scope import RecordScope, in_scope
 
 
 def _staff_select(source: str = "observation") -> str:
@@ -44,13 +46,13 @@ SELECT o.*, {photos_of("o")} AS photos,
 """
 
 
-_STATE = """
-SELECT id, status, validation_method, moderator_comment, taxon_cd_nom, taxon_cd_ref, version,
-       lon, lat, observed_at, observed_offset_s
-  FROM observation
- WHERE id = ANY($1) AND programme = ANY($2)
- ORDER BY id
-   FOR UPDATE
+_STATE = f"""
+SELECT o.id, o.programme, o.status, o.validation_method, o.moderator_comment, o.taxon_cd_nom,
+       o.taxon_cd_ref, o.version, o.lon, o.lat, o.observed_at, o.observed_offset_s
+  FROM observation o
+ WHERE o.id = ANY($1) AND {in_scope("o", "$2", "$3")}
+ ORDER BY o.id
+   FOR UPDATE OF o
 """
 
 _STAFF_EXTRAS = (
@@ -64,7 +66,7 @@ _STAFF_JOIN = "LEFT JOIN taxon st ON st.cd_nom = o.taxon_cd_nom"
 class QueueFilter(msgspec.Struct, frozen=True, kw_only=True):
     """The queue's filters, already parsed; None means "any"."""
 
-    programmes: list[str]
+    scope: RecordScope
     statuses: list[str]
     kind: str | None = None
     taxon: int | None = None
@@ -83,7 +85,10 @@ class QueueFilter(msgspec.Struct, frozen=True, kw_only=True):
             args.append(value)
             return f"${len(args)}"
 
-        conditions = [f"o.programme = ANY({arg(self.programmes)})"]
+        # The programmes alone when no grant is narrowed, so the queue index serves the order.
+        conditions = [f"o.programme = ANY({arg(self.scope.reached_programmes())})"]
+        if self.scope.groups:
+            conditions.append(in_scope("o", arg(self.scope.programmes), arg(self.scope.groups)))
         if self.kind is not None:
             conditions.append(f"o.kind = {arg(self.kind)}")
         if self.taxon is not None:
@@ -150,34 +155,38 @@ async def queue(
     return QueuePage(items=items, next=cursor, counts=counts)
 
 
-async def read(conn: Executor, observation_id: UUID, programmes: list[str]) -> StaffObservation:
-    """The staff view of one observation of the caller's programmes; `NotFoundError` otherwise."""
-    found = await read_many(conn, [observation_id], programmes)
+async def read(conn: Executor, observation_id: UUID, scope: RecordScope) -> StaffObservation:
+    """The staff view of one observation in the caller's scope; `NotFoundError` otherwise."""
+    found = await read_many(conn, [observation_id], scope)
     if not found:
         raise NotFoundError(f"no observation {observation_id}")
     return found[observation_id]
 
 
 async def read_many(
-    conn: Executor, ids: Sequence[UUID], programmes: list[str]
+    conn: Executor, ids: Sequence[UUID], scope: RecordScope
 ) -> dict[UUID, StaffObservation]:
-    """Staff views of those ids that are in the caller's programmes."""
+    """Staff views of those ids that are in the caller's scope."""
     rows = await conn.fetch(
-        _staff_select() + " WHERE o.id = ANY($1) AND o.programme = ANY($2)", ids, programmes
+        _staff_select() + f" WHERE o.id = ANY($1) AND {in_scope('o', '$2', '$3')}",
+        ids,
+        scope.programmes,
+        scope.groups,
     )
     return {row["id"]: staff_view(row) for row in rows}
 
 
-async def history(conn: Executor, observation_id: UUID, programmes: list[str]) -> list[Event]:
-    """The events of an observation of the caller's programmes, oldest first."""
+async def history(conn: Executor, observation_id: UUID, scope: RecordScope) -> list[Event]:
+    """The events of an observation in the caller's scope, oldest first."""
     rows = await conn.fetch(
-        """SELECT e.id, e.occurred_at, e.actor_kind, e.actor_id, e.action, e.version,
-                  e.before, e.after, e.comment
-             FROM observation o LEFT JOIN observation_event e ON e.observation_id = o.id
-            WHERE o.id = $1 AND o.programme = ANY($2)
-            ORDER BY e.id""",
+        f"""SELECT e.id, e.occurred_at, e.actor_kind, e.actor_id, e.action, e.version,
+                   e.before, e.after, e.comment
+              FROM observation o LEFT JOIN observation_event e ON e.observation_id = o.id
+             WHERE o.id = $1 AND {in_scope("o", "$2", "$3")}
+             ORDER BY e.id""",
         observation_id,
-        programmes,
+        scope.programmes,
+        scope.groups,
     )
     if not rows:
         raise NotFoundError(f"no observation {observation_id}")
@@ -192,6 +201,8 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
     taxon: tuple[int, int] | None
     actor: UUID
     expected_versions: dict[UUID, int]
+    taxon_group: str | None = None
+    """The INPN group of `taxon`: outside the actor's scope, the record is handed over."""
 
 
 class Applied(msgspec.Struct, frozen=True):
@@ -203,13 +214,13 @@ class Applied(msgspec.Struct, frozen=True):
 
 
 async def review(
-    conn: Connection, observation_id: UUID, programmes: list[str], decision: Decision
+    conn: Connection, observation_id: UUID, scope: RecordScope, decision: Decision
 ) -> tuple[StaffObservation, list[Any]]:
     """Apply one decision: the record as it now is, and its row to project.
 
     `NotFoundError` outside scope, `ConflictError` on a stale version.
     """
-    applied = await apply(conn, [observation_id], programmes, decision)
+    applied = await apply(conn, [observation_id], scope, decision)
     result = applied.results[0]
     if result.observation is None:
         raise NotFoundError(f"no observation {observation_id}")
@@ -222,7 +233,7 @@ async def review(
 
 
 async def apply(
-    conn: Connection, ids: Sequence[UUID], programmes: list[str], decision: Decision
+    conn: Connection, ids: Sequence[UUID], scope: RecordScope, decision: Decision
 ) -> Applied:
     """Apply a decision to each id (locked in id order, so concurrent bulks never deadlock).
 
@@ -230,8 +241,13 @@ async def apply(
     differs from the expected one is a `conflict` and is left as it is. Two
     statements whatever the count: the locked read, then one that updates, appends
     the events and returns the rows as they now are (a third reads the conflicts).
+    A re-identification into a group the actor does not validate hands the record
+    over: it goes back to `pending` for that group's validators (action `hand_over`).
     """
-    rows = {row["id"]: row for row in await conn.fetch(_STATE, list(set(ids)), programmes)}
+    rows = {
+        row["id"]: row
+        for row in await conn.fetch(_STATE, list(set(ids)), scope.programmes, scope.groups)
+    }
     levels = (
         await sensitivity.levels(
             conn,
@@ -257,13 +273,21 @@ async def apply(
             conflicts.append(observation_id)
             continue
         state = ModerationState(**{k: row[k] for k in ModerationState.__struct_fields__})
-        after, before_doc, after_doc = decide(
-            state, decision.status, decision.comment, decision.taxon
+        handed_over = decision.taxon is not None and not scope.covers(
+            row["programme"], decision.taxon_group
         )
-        updates.append((observation_id, after, before_doc, after_doc, levels.get(observation_id)))
+        after, before_doc, after_doc = decide(
+            state, "pending" if handed_over else decision.status, decision.comment, decision.taxon
+        )
+        action = (
+            "hand_over" if handed_over else "review" if decision.taxon is None else "reidentify"
+        )
+        updates.append(
+            (observation_id, after, before_doc, after_doc, levels.get(observation_id), action)
+        )
     changed = await _write(conn, updates, decision) if updates else []
     decided = {row["id"]: staff_view(row) for row in changed}
-    current = {**(await read_many(conn, conflicts, programmes) if conflicts else {}), **decided}
+    current = {**(await read_many(conn, conflicts, scope) if conflicts else {}), **decided}
     return Applied(
         [
             BulkResult(
@@ -299,9 +323,9 @@ _WRITE = (
 ), logged AS (
     INSERT INTO observation_event
            (observation_id, actor_kind, actor_id, action, version, before, after, comment)
-    SELECT e.id, 'staff', $9, $10, e.version, e.before, e.after, $11
-      FROM unnest($1::uuid[], $7::int[], $12::jsonb[], $13::jsonb[])
-           AS e(id, version, before, after)
+    SELECT e.id, 'staff', $9, e.action, e.version, e.before, e.after, $11
+      FROM unnest($1::uuid[], $7::int[], $12::jsonb[], $13::jsonb[], $10::text[])
+           AS e(id, version, before, after, action)
 )"""
     + public.source_select("decided", _STAFF_EXTRAS, _STAFF_JOIN)
     + " ORDER BY o.id"
@@ -311,7 +335,7 @@ _WRITE = (
 
 async def _write(
     conn: Connection,
-    updates: list[tuple[UUID, ModerationState, dict[str, Any], dict[str, Any], int | None]],
+    updates: list[tuple[UUID, ModerationState, dict[str, Any], dict[str, Any], int | None, str]],
     decision: Decision,
 ) -> list[Any]:
     """Update every decided row and append its event; the rows, to answer and to project."""
@@ -328,7 +352,7 @@ async def _write(
             [s.version for s in states],
             [u[4] for u in updates],
             str(decision.actor),
-            "review" if decision.taxon is None else "reidentify",
+            [u[5] for u in updates],
             decision.comment,
             [u[2] for u in updates],
             [u[3] for u in updates],
@@ -336,10 +360,12 @@ async def _write(
     )
 
 
-async def taxon_codes(conn: Executor, cd_nom: int) -> tuple[int, int] | None:
-    """(cd_nom, cd_ref) of a known taxon, or None."""
-    row = await conn.fetchrow("SELECT cd_nom, cd_ref FROM taxon WHERE cd_nom = $1", cd_nom)
-    return None if row is None else (row["cd_nom"], row["cd_ref"])
+async def taxon_codes(conn: Executor, cd_nom: int) -> tuple[int, int, str | None] | None:
+    """(cd_nom, cd_ref, INPN group) of a known taxon, or None."""
+    row = await conn.fetchrow(
+        "SELECT cd_nom, cd_ref, group2_inpn FROM taxon WHERE cd_nom = $1", cd_nom
+    )
+    return None if row is None else (row["cd_nom"], row["cd_ref"], row["group2_inpn"])
 
 
 def staff_view(row: asyncpg.Record) -> StaffObservation:

@@ -12,6 +12,7 @@ from cairn.contributors.store import same_contributor
 from cairn.core.db import Connection, Executor
 from cairn.observations.model import Photo
 from cairn.photos.model import ExifFacts, PhotoFacts, photo_urls
+from cairn.staff.scope import RecordScope, in_scope
 
 
 def photos_of(alias: str) -> str:
@@ -166,7 +167,7 @@ class PhotoAudience(msgspec.Struct, frozen=True):
     owned: bool
     """A record using it belongs to the asking device's contributor."""
     staffed: bool
-    """A record using it belongs to one of the asking staff member's programmes."""
+    """A record using it is in the asking staff member's scope (programmes, taxon groups)."""
 
 
 async def audience(
@@ -174,7 +175,7 @@ async def audience(
     sha256: str,
     statuses: tuple[str, ...],
     device_id: UUID | None,
-    programmes: list[str],
+    scope: RecordScope,
 ) -> PhotoAudience:
     """What the records using the picture `sha256` allow (see `disclosure.photo_cache_control`)."""
     row = await conn.fetchrow(
@@ -185,11 +186,12 @@ async def audience(
                   SELECT 1 FROM photo p JOIN observation o ON o.id = p.observation_id
                    WHERE p.sha256 = $1 AND {same_contributor("o.device_id", "$3")}) AS owned,
               EXISTS (SELECT 1 FROM photo p JOIN observation o ON o.id = p.observation_id
-                       WHERE p.sha256 = $1 AND o.programme = ANY($4)) AS staffed""",
+                       WHERE p.sha256 = $1 AND {in_scope("o", "$4", "$5")}) AS staffed""",
         sha256,
         list(statuses),
         device_id,
-        programmes,
+        scope.programmes,
+        scope.groups,
     )
     assert row is not None  # noqa: S101 (a SELECT without FROM returns one row)
     return PhotoAudience(public=row["public"], owned=row["owned"], staffed=row["staffed"])

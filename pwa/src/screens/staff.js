@@ -7,6 +7,7 @@ import { createMap } from "../map.js";
 import { communeName, programmeKind, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName, whenReference } from "../reference.js";
 import { signIn, signOut, signedIn, staff } from "../staff.js";
 import { show as showBuilder } from "./kind-builder-screen.js";
+import { show as showTeam, validatorGroups } from "./team.js";
 
 extend({
   fr: {
@@ -30,7 +31,7 @@ extend({
     flag_photo_time_far: (d) => `la photo a été prise à ${formatNumber(d.hours, 1)} h de l'heure de l'observation`,
     flag_other: "remarque automatique",
     actor_device: "l'observateur", actor_contributor: "l'observateur", actor_staff: "un modérateur", actor_system: "le système",
-    action_review: "décision", action_reidentify: "ré-identification", action_edit: "correction", action_withdraw: "retrait",
+    action_review: "décision", action_reidentify: "ré-identification", action_edit: "correction", action_withdraw: "retrait", action_hand_over: "confié à un autre groupe",
     bulkConfirm: (n, decision) => `${decision} : ${n} observation${n > 1 ? "s" : ""} ?`, confirm: "Confirmer", cancel: "Annuler",
     bulkUndo: (n, decision, s) => `${decision} : ${n} observation${n > 1 ? "s" : ""}, envoi dans ${s} s`, undo: "Annuler l'envoi", undone: "Décision annulée, rien n'a été envoyé.",
   },
@@ -55,7 +56,7 @@ extend({
     flag_photo_time_far: (d) => `the photo was taken ${formatNumber(d.hours, 1)} h from the observation's time`,
     flag_other: "automatic remark",
     actor_device: "the observer", actor_contributor: "the observer", actor_staff: "a moderator", actor_system: "the system",
-    action_review: "decision", action_reidentify: "re-identification", action_edit: "correction", action_withdraw: "withdrawal",
+    action_review: "decision", action_reidentify: "re-identification", action_edit: "correction", action_withdraw: "withdrawal", action_hand_over: "handed over to another group",
     bulkConfirm: (n, decision) => `${decision}: ${n} observation${n > 1 ? "s" : ""}?`, confirm: "Confirm", cancel: "Cancel",
     bulkUndo: (n, decision, s) => `${decision}: ${n} observation${n > 1 ? "s" : ""}, sending in ${s} s`, undo: "Undo", undone: "Decision undone, nothing was sent.",
   },
@@ -80,7 +81,7 @@ extend({
     flag_photo_time_far: (d) => `la foto è stata scattata a ${formatNumber(d.hours, 1)} h dall'ora dell'osservazione`,
     flag_other: "osservazione automatica",
     actor_device: "l'osservatore", actor_contributor: "l'osservatore", actor_staff: "un moderatore", actor_system: "il sistema",
-    action_review: "decisione", action_reidentify: "ri-identificazione", action_edit: "correzione", action_withdraw: "ritiro",
+    action_review: "decisione", action_reidentify: "ri-identificazione", action_edit: "correzione", action_withdraw: "ritiro", action_hand_over: "affidata a un altro gruppo",
     bulkConfirm: (n, decision) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}?`, confirm: "Conferma", cancel: "Annulla",
     bulkUndo: (n, decision, s) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}, invio tra ${s} s`, undo: "Annulla l'invio", undone: "Decisione annullata, non è stato inviato nulla.",
   },
@@ -112,13 +113,15 @@ export async function show(main, { args = [] } = {}) {
     throw error;
   }
   if (args[0] === "kinds") return showBuilder(main, me);
+  if (args[0] === "team") return showTeam(main, me);
   const state = { items: [], current: 0, selected: new Set(), next: null, heldBulk: null };
   const heritage = await schemaOf("heritage", 1).catch(() => null);
   const name = (item) => itemName(item, heritage);
   const message = h("p", { class: "message", role: "status" });
   const programme = h("select", { id: "programme" },
     h("option", { value: "" }, t("allProgrammes")),
-    Object.keys(me.roles).sort().map((slug) => h("option", { value: slug, translate: "no" }, slug)));
+    [...new Set([...Object.keys(me.roles), ...Object.keys(me.taxon_groups ?? {})])].sort()
+      .map((slug) => h("option", { value: slug, translate: "no" }, slug)));
   const status = h("select", { id: "status" }, STATUSES.map((s) => h("option", { value: s }, t(`status_${s}`))));
   const counts = h("p", { class: "hint" });
   const list = h("ul", { class: "queue", "aria-label": t("queue") });
@@ -311,8 +314,10 @@ export async function show(main, { args = [] } = {}) {
       h("div", { class: "actions" },
         h("a", { class: "button small", href: "#/dashboard" }, t("dashboard")),
         Object.values(me.roles).includes("admin") ? h("a", { class: "button small", href: "#/staff/kinds" }, t("builder")) : null,
+        Object.values(me.roles).includes("admin") ? h("a", { class: "button small", href: "#/staff/team" }, t("team")) : null,
         h("button", { type: "button", class: "small", onclick: async () => { await signOut(); location.reload(); } }, t("signOut")))),
     h("p", { class: "hint" }, h("span", { translate: "no" }, me.display_name), ` — ${t("shortcuts")}`),
+    validatorGroups(me).length ? h("p", { class: "hint validator" }, t("validatorOf", validatorGroups(me).join(", "))) : null,
     h("div", { class: "filters" },
       h("div", { class: "field" }, h("label", { for: "programme" }, t("programme")), programme),
       h("div", { class: "field" }, h("label", { for: "status" }, t("status")), status)),
