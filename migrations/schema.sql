@@ -264,6 +264,29 @@ ALTER TABLE public.observation_event ALTER COLUMN id ADD GENERATED ALWAYS AS IDE
     NO MAXVALUE
     CACHE 1
 );
+CREATE TABLE public.observation_message (
+    id bigint NOT NULL,
+    observation_id uuid NOT NULL,
+    author_device_id uuid,
+    author_staff_id uuid,
+    author_kind text NOT NULL,
+    body text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    hidden_at timestamp with time zone,
+    hidden_by uuid,
+    CONSTRAINT observation_message_author_kind_check CHECK ((author_kind = ANY (ARRAY['contributor'::text, 'staff'::text]))),
+    CONSTRAINT observation_message_body_check CHECK (((length(body) >= 1) AND (length(body) <= 2000))),
+    CONSTRAINT observation_message_check CHECK (((author_kind = 'staff'::text) OR (author_device_id IS NOT NULL)))
+);
+COMMENT ON TABLE public.observation_message IS 'A record''s thread between its contributor and its staff; never open data';
+ALTER TABLE public.observation_message ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.observation_message_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 CREATE TABLE public.organisation (
     slug text NOT NULL,
     name text NOT NULL,
@@ -593,6 +616,8 @@ ALTER TABLE ONLY public.login_attempt
     ADD CONSTRAINT login_attempt_pkey PRIMARY KEY (email_digest);
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.observation_message
+    ADD CONSTRAINT observation_message_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.organisation
@@ -637,6 +662,7 @@ CREATE INDEX heritage_item_name_trgm ON public.heritage_item USING gin (public.c
 CREATE INDEX observation_commune ON public.observation USING btree (commune_insee);
 CREATE INDEX observation_device ON public.observation USING btree (device_id, received_at);
 CREATE INDEX observation_event_observation ON public.observation_event USING btree (observation_id, id);
+CREATE INDEX observation_message_thread ON public.observation_message USING btree (observation_id, id);
 CREATE INDEX observation_programme_status ON public.observation USING btree (programme, status);
 CREATE INDEX observation_queue ON public.observation USING btree (status, queue_rank, received_at, id);
 CREATE INDEX observation_site ON public.observation USING btree (site_id) WHERE (site_id IS NOT NULL);
@@ -681,6 +707,14 @@ ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_device_id_fkey FOREIGN KEY (device_id) REFERENCES public.device(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.observation_message
+    ADD CONSTRAINT observation_message_author_device_id_fkey FOREIGN KEY (author_device_id) REFERENCES public.device(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.observation_message
+    ADD CONSTRAINT observation_message_author_staff_id_fkey FOREIGN KEY (author_staff_id) REFERENCES public.staff_user(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.observation_message
+    ADD CONSTRAINT observation_message_hidden_by_fkey FOREIGN KEY (hidden_by) REFERENCES public.staff_user(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.observation_message
+    ADD CONSTRAINT observation_message_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_programme_fk FOREIGN KEY (programme) REFERENCES public.programme(slug);
 ALTER TABLE ONLY public.observation

@@ -20,6 +20,7 @@ from cairn.atlas import page_routes as atlas_pages
 from cairn.atlas import routes as atlas
 from cairn.contributors import routes as contributors
 from cairn.contributors.devices import provide_device, require_device
+from cairn.conversations import routes as conversations
 from cairn.core.db import create_pool
 from cairn.core.deps import provide_pool, provide_read_pool, provide_settings, provide_territory
 from cairn.core.errors import CODES
@@ -72,6 +73,10 @@ TAGS = [
     Tag(name="staff", description="Staff sign-in: access and refresh tokens"),
     Tag(name="programmes", description="Organisations and the programmes they run"),
     Tag(name="moderation", description="The queue, decisions and the history of observations"),
+    Tag(
+        name="conversations",
+        description="A thread per record between its contributor and its staff",
+    ),
     Tag(name="sensitivity", description="Sensitivity rules and their background re-projection"),
     Tag(name="share", description="Trail QR codes and posters that open the field app"),
     Tag(name="widgets", description="Embeddable widgets for hosts' websites (HTML and scripts)"),
@@ -153,6 +158,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             protocols.router,
             sites.router,
             moderation.router,
+            conversations.router,
             sensitivity.router,
             share.router,
             atlas.router,

@@ -1,9 +1,14 @@
-"""Expert moderation: grants narrowed to taxon groups.
+"""Expert moderation: grants narrowed to taxon groups, and a thread per record.
 
 A grant may name INPN taxon groups (`taxon.group2_inpn`): its role then
 reaches only the records whose taxon is in one of them. An empty list is the
 whole scope, as before. One account may hold several grants on one scope
 that differ by their groups (moderator of the Oiseaux, viewer of everything).
+
+`observation_message` holds the conversation between a record's contributor
+and its staff. A contributor's message goes with their device (erasure
+deletes the device, so the messages) and with the record; it is never
+projected into the open data.
 
 Revision ID: 0022
 Revises: 0018
@@ -29,11 +34,28 @@ def upgrade() -> None:
         ADD CONSTRAINT staff_grant_admin_whole CHECK (role <> 'admin' OR taxon_groups = '{}');
     COMMENT ON COLUMN staff_grant.taxon_groups IS
         'INPN groups (taxon.group2_inpn) the role is narrowed to, sorted; empty: the whole scope';
+
+    CREATE TABLE observation_message (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        observation_id uuid NOT NULL REFERENCES observation (id) ON DELETE CASCADE,
+        author_device_id uuid REFERENCES device (id) ON DELETE CASCADE,
+        author_staff_id uuid REFERENCES staff_user (id) ON DELETE SET NULL,
+        author_kind text NOT NULL CHECK (author_kind IN ('contributor', 'staff')),
+        body text NOT NULL CHECK (length(body) BETWEEN 1 AND 2000),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        hidden_at timestamptz,
+        hidden_by uuid REFERENCES staff_user (id) ON DELETE SET NULL,
+        CHECK (author_kind = 'staff' OR author_device_id IS NOT NULL)
+    );
+    CREATE INDEX observation_message_thread ON observation_message (observation_id, id);
+    COMMENT ON TABLE observation_message IS
+        'A record''s thread between its contributor and its staff; never open data';
     """)
 
 
 def downgrade() -> None:
     execute_script("""
+    DROP TABLE observation_message;
     DELETE FROM staff_grant WHERE taxon_groups <> '{}';
     ALTER TABLE staff_grant
         DROP CONSTRAINT staff_grant_admin_whole,

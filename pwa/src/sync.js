@@ -235,7 +235,7 @@ export async function refreshStatuses() {
       const local = await getRecord(item.observation.id);
       if (!local) continue;
       await updateRecord(item.observation.id, (r) => {
-        r.server = { status: item.observation.status, moderator_comment: item.moderator_comment };
+        r.server = { status: item.observation.status, moderator_comment: item.moderator_comment, last_reply_at: item.last_reply_at };
         if (r.state === State.SENT) r.version = item.observation.version;
       });
     }

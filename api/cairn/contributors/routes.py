@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -20,6 +21,7 @@ from cairn.contributors import store as devices
 from cairn.contributors.devices import SignedDevice, register_device
 from cairn.contributors.export import chunks
 from cairn.contributors.model import DeviceMe, MeIn
+from cairn.conversations import store as threads
 from cairn.core.body import ReportingBody
 from cairn.core.deps import DbPool
 from cairn.core.problems import ProblemError, responses
@@ -35,12 +37,18 @@ class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
 
     observation: ObservationOut
     moderator_comment: str | None
+    last_reply_at: Annotated[
+        datetime | None,
+        Meta(description="When staff last wrote in its thread (GET …/comments), if ever"),
+    ] = None
 
 
-def my_observation(row: asyncpg.Record) -> MyObservation:
+def my_observation(row: asyncpg.Record, last_reply_at: datetime | None = None) -> MyObservation:
     """The owner's view of a stored row (its columns and `moderator_comment`)."""
     return MyObservation(
-        observation=observations.to_out(row, "owner"), moderator_comment=row["moderator_comment"]
+        observation=observations.to_out(row, "owner"),
+        moderator_comment=row["moderator_comment"],
+        last_reply_at=last_reply_at,
     )
 
 
@@ -93,7 +101,8 @@ async def my_observations(
         raise ProblemError(
             400, "bad_request", "Bad query", "`before` is not one of your observations"
         )
-    items = [my_observation(r) for r in rows]
+    replies = await threads.last_replies(pool, [r["id"] for r in rows])
+    items = [my_observation(r, replies.get(r["id"])) for r in rows]
     next_url = (
         f"/api/v1/me/observations?limit={limit}&before={items[-1].observation.id}"
         if len(items) == limit

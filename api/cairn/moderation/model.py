@@ -102,6 +102,9 @@ class StaffObservation(ObservationOut, frozen=True, kw_only=True):
     moderator_comment: str | None
     validation_method: str | None
     validated_at: datetime | None
+    awaiting_reply: Annotated[
+        bool, Meta(description="Its contributor wrote last in its thread: an answer is owed")
+    ] = False
 
 
 class QueuePage(msgspec.Struct, frozen=True, kw_only=True):

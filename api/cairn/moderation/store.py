@@ -16,6 +16,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from cairn.conversations.store import awaiting_reply
 from cairn.core.db import Connection, Executor
 from cairn.core.errors import ConflictError, NotFoundError
 from cairn.moderation.model import (
@@ -39,7 +40,7 @@ from cairn.staff.scope import RecordScope, in_scope
 def _staff_select(source: str = "observation") -> str:
     """The staff view's columns over `source` (a table or a sub-query), with its taxon."""
     return f"""
-SELECT o.*, {photos_of("o")} AS photos,
+SELECT o.*, {photos_of("o")} AS photos, {awaiting_reply("o")} AS awaiting_reply,
        t.cd_ref AS t_cd_ref, t.scientific_name AS t_scientific_name,
        t.vernacular_fr AS t_vernacular_fr, t.group2_inpn AS t_group
   FROM {source} o LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
@@ -56,7 +57,8 @@ SELECT o.id, o.programme, o.status, o.validation_method, o.moderator_comment, o.
 """
 
 _STAFF_EXTRAS = (
-    f", {photos_of('o')} AS photos, st.cd_ref AS t_cd_ref,"
+    f", {photos_of('o')} AS photos, {awaiting_reply('o')} AS awaiting_reply,"
+    " st.cd_ref AS t_cd_ref,"
     " st.scientific_name AS t_scientific_name, st.vernacular_fr AS t_vernacular_fr,"
     " st.group2_inpn AS t_group"
 )
@@ -389,6 +391,7 @@ def staff_view(row: asyncpg.Record) -> StaffObservation:
         moderator_comment=row["moderator_comment"],
         validation_method=row["validation_method"],
         validated_at=row["validated_at"],
+        awaiting_reply=row["awaiting_reply"],
     )
 
 

@@ -8,6 +8,7 @@ import { communeName, programmeKind, schemaOf, searchTaxa, taxonByCode, taxonLab
 import { signIn, signOut, signedIn, staff } from "../staff.js";
 import { show as showBuilder } from "./kind-builder-screen.js";
 import { show as showTeam, validatorGroups } from "./team.js";
+import { threadPanel } from "../threads.js";
 
 extend({
   fr: {
@@ -158,7 +159,8 @@ export async function show(main, { args = [] } = {}) {
                 h("span", { class: "meta" }, ` ${formatDate(item.observed_at)}`, item.commune ? h("span", { translate: "no" }, ` · ${communeName(item.commune)}`) : null),
                 item.flags.length ? h("span", { class: "flag", title: item.flags.map(flagText).join("\n") },
                   h("span", { "aria-hidden": "true" }, " ⚑ "), t("flagCount", item.flags.length)) : null,
-                item.sensitivity_level > 0 ? h("span", { class: "flag" }, ` ${t("sensitive", item.sensitivity_level)}`) : null)))),
+                item.sensitivity_level > 0 ? h("span", { class: "flag" }, ` ${t("sensitive", item.sensitivity_level)}`) : null,
+                item.awaiting_reply ? h("span", { class: "awaiting" }, h("span", { "aria-hidden": "true" }, " ✉ "), t("awaitingReply")) : null)))),
     );
     drawSelection();
   }
@@ -206,13 +208,19 @@ export async function show(main, { args = [] } = {}) {
         const events = await staff(`/api/v1/observations/${item.id}/history`);
         historyBox.replaceChildren(...events.map(historyLine));
       } }, h("summary", {}, t("history")), historyBox),
+      h("details", { class: "messages", open: item.awaiting_reply }, h("summary", {}, t("messages"), item.awaiting_reply ? ` — ${t("awaitingReply")}` : ""),
+        threadPanel(item.id, staff, { canHide: mayModerate(me, item), onChange: (thread) => {
+          if (thread.awaiting_reply === item.awaiting_reply) return;
+          item.awaiting_reply = thread.awaiting_reply;
+          drawList();
+        } })),
     );
     createMap(mapBox, [item.location.lat, item.location.lon], 13).then(({ L, map }) => {
       L.circleMarker([item.location.lat, item.location.lon], { radius: 8 }).addTo(map);
       if (item.location.accuracy_m) L.circle([item.location.lat, item.location.lon], { radius: item.location.accuracy_m }).addTo(map);
     }).catch(() => {});
     detail.dataset.id = item.id;
-    detail.querySelector("textarea").addEventListener("keydown", (event) => event.stopPropagation());
+    detail.querySelectorAll("textarea").forEach((box) => box.addEventListener("keydown", (event) => event.stopPropagation()));
     taxonSearch.addEventListener("keydown", (event) => event.stopPropagation());
   }
 
@@ -323,6 +331,12 @@ export async function show(main, { args = [] } = {}) {
       h("div", { class: "field" }, h("label", { for: "status" }, t("status")), status)),
     counts, message, bulk, h("div", { class: "staff-grid" }, list, detail));
   await load();
+}
+
+/** Whether the signed-in person decides on this record: on its whole programme, or its taxon group. */
+function mayModerate(me, item) {
+  const roles = [me.roles[item.programme], me.taxon_groups?.[item.programme]?.[item.taxon?.group]];
+  return roles.some((role) => role === "moderator" || role === "admin");
 }
 
 function label(decision) {
