@@ -36,6 +36,15 @@ CREATE FUNCTION public.cairn_rules_version() RETURNS bigint
         RETURN (SELECT version FROM sensitivity_rules_version);
     END $$;
 COMMENT ON FUNCTION public.cairn_rules_version() IS 'The rules version, read after taking the rules lock shared until the transaction ends';
+CREATE FUNCTION public.needs_second_opinion(programme_slug text, taxon integer) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+        SELECT EXISTS (
+            SELECT 1 FROM second_opinion_rule r JOIN taxon t ON t.cd_nom = taxon
+             WHERE r.programme = programme_slug
+               AND (t.cd_ref = ANY (r.taxa) OR t.group2_inpn = ANY (r.taxon_groups)
+                    OR (r.protected AND t.protected) OR (r.patrimonial AND t.patrimonial)))
+    $$;
 CREATE FUNCTION public.observation_event_append_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -227,7 +236,7 @@ CREATE TABLE public.observation (
     CONSTRAINT observation_programme_check CHECK ((programme ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
     CONSTRAINT observation_schema_version_check CHECK (((schema_version >= 1) AND (schema_version <= 10000))),
     CONSTRAINT observation_sensitivity_level_check CHECK (((sensitivity_level >= 0) AND (sensitivity_level <= 4))),
-    CONSTRAINT observation_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'certain'::text, 'probable'::text, 'doubtful'::text, 'invalid'::text, 'not_assessable'::text, 'unknown'::text, 'withdrawn'::text]))),
+    CONSTRAINT observation_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'certain'::text, 'probable'::text, 'doubtful'::text, 'invalid'::text, 'not_assessable'::text, 'unknown'::text, 'withdrawn'::text, 'awaiting_second_opinion'::text]))),
     CONSTRAINT observation_validation_method_check CHECK ((validation_method = ANY (ARRAY['manual'::text, 'automatic'::text]))),
     CONSTRAINT observation_version_check CHECK ((version >= 1))
 );
@@ -414,6 +423,15 @@ CREATE TABLE public.refresh_token (
     CONSTRAINT refresh_token_token_hash_check CHECK ((length(token_hash) = 32))
 );
 COMMENT ON TABLE public.refresh_token IS 'SHA-256 of refresh tokens; rotation revokes the used one';
+CREATE TABLE public.second_opinion_rule (
+    programme text NOT NULL,
+    taxa integer[] DEFAULT '{}'::integer[] NOT NULL,
+    taxon_groups text[] DEFAULT '{}'::text[] NOT NULL,
+    protected boolean DEFAULT false NOT NULL,
+    patrimonial boolean DEFAULT false NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+COMMENT ON TABLE public.second_opinion_rule IS 'Taxa of a programme that need two validators: cd_ref list, INPN groups, reference flags';
 CREATE TABLE public.sensitivity_job (
     id uuid NOT NULL,
     reason text NOT NULL,
@@ -634,6 +652,8 @@ ALTER TABLE ONLY public.refresh_token
     ADD CONSTRAINT refresh_token_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.refresh_token
     ADD CONSTRAINT refresh_token_token_hash_key UNIQUE (token_hash);
+ALTER TABLE ONLY public.second_opinion_rule
+    ADD CONSTRAINT second_opinion_rule_pkey PRIMARY KEY (programme);
 ALTER TABLE ONLY public.sensitivity_job
     ADD CONSTRAINT sensitivity_job_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.sensitivity_rule
@@ -731,6 +751,8 @@ ALTER TABLE ONLY public.public_observation
     ADD CONSTRAINT public_observation_id_fkey FOREIGN KEY (id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.refresh_token
     ADD CONSTRAINT refresh_token_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.staff_user(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.second_opinion_rule
+    ADD CONSTRAINT second_opinion_rule_programme_fkey FOREIGN KEY (programme) REFERENCES public.programme(slug) ON DELETE CASCADE;
 ALTER TABLE ONLY public.sensitivity_rule
     ADD CONSTRAINT sensitivity_rule_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.staff_user(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.site

@@ -36,6 +36,7 @@ from cairn.observations import routes as observations
 from cairn.observations.kinds import forget_published
 from cairn.opendata import ogc
 from cairn.opendata import routes as opendata
+from cairn.opinions import routes as opinions
 from cairn.photos import routes as photos
 from cairn.photos.routes import provide_photo_work
 from cairn.photos.service import PhotoWork
@@ -159,6 +160,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             sites.router,
             moderation.router,
             conversations.router,
+            opinions.router,
             sensitivity.router,
             share.router,
             atlas.router,

@@ -10,6 +10,12 @@ and its staff. A contributor's message goes with their device (erasure
 deletes the device, so the messages) and with the record; it is never
 projected into the open data.
 
+`second_opinion_rule` lists, per programme, the taxa that need two
+validators (by cd_ref, by INPN group, or by the reference's protected and
+patrimonial flags); `needs_second_opinion` answers for one record's taxon.
+A first "certain" or "probable" on such a record leaves it
+`awaiting_second_opinion` (not public), until a different validator decides.
+
 Revision ID: 0022
 Revises: 0018
 Create Date: 2026-12-04
@@ -50,11 +56,42 @@ def upgrade() -> None:
     CREATE INDEX observation_message_thread ON observation_message (observation_id, id);
     COMMENT ON TABLE observation_message IS
         'A record''s thread between its contributor and its staff; never open data';
+
+    ALTER TABLE observation DROP CONSTRAINT observation_status_check;
+    ALTER TABLE observation ADD CONSTRAINT observation_status_check CHECK (status IN (
+        'pending', 'certain', 'probable', 'doubtful', 'invalid', 'not_assessable', 'unknown',
+        'withdrawn', 'awaiting_second_opinion'));
+
+    CREATE TABLE second_opinion_rule (
+        programme text PRIMARY KEY REFERENCES programme (slug) ON DELETE CASCADE,
+        taxa integer[] NOT NULL DEFAULT '{}',
+        taxon_groups text[] NOT NULL DEFAULT '{}',
+        protected boolean NOT NULL DEFAULT false,
+        patrimonial boolean NOT NULL DEFAULT false,
+        updated_at timestamptz NOT NULL DEFAULT now()
+    );
+    COMMENT ON TABLE second_opinion_rule IS
+        'Taxa of a programme that need two validators: cd_ref list, INPN groups, reference flags';
+    CREATE FUNCTION needs_second_opinion(programme_slug text, taxon integer) RETURNS boolean
+        LANGUAGE sql STABLE AS $$
+        SELECT EXISTS (
+            SELECT 1 FROM second_opinion_rule r JOIN taxon t ON t.cd_nom = taxon
+             WHERE r.programme = programme_slug
+               AND (t.cd_ref = ANY (r.taxa) OR t.group2_inpn = ANY (r.taxon_groups)
+                    OR (r.protected AND t.protected) OR (r.patrimonial AND t.patrimonial)))
+    $$;
     """)
 
 
 def downgrade() -> None:
     execute_script("""
+    DROP FUNCTION needs_second_opinion(text, integer);
+    DROP TABLE second_opinion_rule;
+    UPDATE observation SET status = 'pending' WHERE status = 'awaiting_second_opinion';
+    ALTER TABLE observation DROP CONSTRAINT observation_status_check;
+    ALTER TABLE observation ADD CONSTRAINT observation_status_check CHECK (status IN (
+        'pending', 'certain', 'probable', 'doubtful', 'invalid', 'not_assessable', 'unknown',
+        'withdrawn'));
     DROP TABLE observation_message;
     DELETE FROM staff_grant WHERE taxon_groups <> '{}';
     ALTER TABLE staff_grant

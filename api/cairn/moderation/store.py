@@ -32,6 +32,7 @@ from cairn.moderation.model import (
 from cairn.observations.disclosure import local_time
 from cairn.observations.store import to_out
 from cairn.opendata import store as public
+from cairn.opinions.model import SameValidatorError, outcome
 from cairn.photos.store import photos_of
 from cairn.sensitivity import store as sensitivity
 from cairn.staff.scope import RecordScope, in_scope
@@ -49,7 +50,11 @@ SELECT o.*, {photos_of("o")} AS photos, {awaiting_reply("o")} AS awaiting_reply,
 
 _STATE = f"""
 SELECT o.id, o.programme, o.status, o.validation_method, o.moderator_comment, o.taxon_cd_nom,
-       o.taxon_cd_ref, o.version, o.lon, o.lat, o.observed_at, o.observed_offset_s
+       o.taxon_cd_ref, o.version, o.lon, o.lat, o.observed_at, o.observed_offset_s,
+       needs_second_opinion(o.programme, coalesce($4::int, o.taxon_cd_nom)) AS needs_two,
+       (SELECT e.actor_id FROM observation_event e
+         WHERE e.observation_id = o.id AND e.action = 'first_opinion'
+         ORDER BY e.id DESC LIMIT 1) AS first_opinion_by
   FROM observation o
  WHERE o.id = ANY($1) AND {in_scope("o", "$2", "$3")}
  ORDER BY o.id
@@ -213,6 +218,8 @@ class Applied(msgspec.Struct, frozen=True):
     results: list[BulkResult]
     changed: list[Any]
     """`opendata.store.source_select` rows of the decided records, as they now are."""
+    same_validator: frozenset[UUID] = frozenset()
+    """Records left as they were: the second opinion asked came from the first validator."""
 
 
 async def review(
@@ -226,6 +233,11 @@ async def review(
     result = applied.results[0]
     if result.observation is None:
         raise NotFoundError(f"no observation {observation_id}")
+    if observation_id in applied.same_validator:
+        raise ConflictError(
+            "This record awaits a second opinion: it must come from another validator.",
+            {"current": msgspec.to_builtins(result.observation)},
+        )
     if result.outcome == "conflict":
         raise ConflictError(
             "The observation changed since you read it, or was withdrawn by its contributor.",
@@ -246,9 +258,12 @@ async def apply(
     A re-identification into a group the actor does not validate hands the record
     over: it goes back to `pending` for that group's validators (action `hand_over`).
     """
+    new_taxon = None if decision.taxon is None else decision.taxon[0]
     rows = {
         row["id"]: row
-        for row in await conn.fetch(_STATE, list(set(ids)), scope.programmes, scope.groups)
+        for row in await conn.fetch(
+            _STATE, list(set(ids)), scope.programmes, scope.groups, new_taxon
+        )
     }
     levels = (
         await sensitivity.levels(
@@ -269,6 +284,7 @@ async def apply(
     )
     updates: list[tuple[Any, ...]] = []
     conflicts: list[UUID] = []
+    same_validator: set[UUID] = set()
     for observation_id, row in rows.items():
         expected = decision.expected_versions.get(observation_id)
         if row["status"] == "withdrawn" or (expected is not None and expected != row["version"]):
@@ -278,12 +294,24 @@ async def apply(
         handed_over = decision.taxon is not None and not scope.covers(
             row["programme"], decision.taxon_group
         )
-        after, before_doc, after_doc = decide(
-            state, "pending" if handed_over else decision.status, decision.comment, decision.taxon
-        )
-        action = (
-            "hand_over" if handed_over else "review" if decision.taxon is None else "reidentify"
-        )
+        try:
+            status, action = (
+                ("pending", "hand_over")
+                if handed_over
+                else outcome(
+                    row["status"],
+                    decision.status,
+                    row["needs_two"],
+                    str(decision.actor),
+                    row["first_opinion_by"],
+                    reidentified=decision.taxon is not None,
+                )
+            )
+        except SameValidatorError:
+            conflicts.append(observation_id)
+            same_validator.add(observation_id)
+            continue
+        after, before_doc, after_doc = decide(state, status, decision.comment, decision.taxon)
         updates.append(
             (observation_id, after, before_doc, after_doc, levels.get(observation_id), action)
         )
@@ -306,6 +334,7 @@ async def apply(
             for observation_id in ids
         ],
         changed,
+        frozenset(same_validator),
     )
 
 

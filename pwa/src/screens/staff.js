@@ -32,7 +32,7 @@ extend({
     flag_photo_time_far: (d) => `la photo a été prise à ${formatNumber(d.hours, 1)} h de l'heure de l'observation`,
     flag_other: "remarque automatique",
     actor_device: "l'observateur", actor_contributor: "l'observateur", actor_staff: "un modérateur", actor_system: "le système",
-    action_review: "décision", action_reidentify: "ré-identification", action_edit: "correction", action_withdraw: "retrait", action_hand_over: "confié à un autre groupe",
+    action_review: "décision", action_reidentify: "ré-identification", action_edit: "correction", action_withdraw: "retrait", action_hand_over: "confié à un autre groupe", action_first_opinion: "premier avis", action_second_opinion: "second avis",
     bulkConfirm: (n, decision) => `${decision} : ${n} observation${n > 1 ? "s" : ""} ?`, confirm: "Confirmer", cancel: "Annuler",
     bulkUndo: (n, decision, s) => `${decision} : ${n} observation${n > 1 ? "s" : ""}, envoi dans ${s} s`, undo: "Annuler l'envoi", undone: "Décision annulée, rien n'a été envoyé.",
   },
@@ -57,7 +57,7 @@ extend({
     flag_photo_time_far: (d) => `the photo was taken ${formatNumber(d.hours, 1)} h from the observation's time`,
     flag_other: "automatic remark",
     actor_device: "the observer", actor_contributor: "the observer", actor_staff: "a moderator", actor_system: "the system",
-    action_review: "decision", action_reidentify: "re-identification", action_edit: "correction", action_withdraw: "withdrawal", action_hand_over: "handed over to another group",
+    action_review: "decision", action_reidentify: "re-identification", action_edit: "correction", action_withdraw: "withdrawal", action_hand_over: "handed over to another group", action_first_opinion: "first opinion", action_second_opinion: "second opinion",
     bulkConfirm: (n, decision) => `${decision}: ${n} observation${n > 1 ? "s" : ""}?`, confirm: "Confirm", cancel: "Cancel",
     bulkUndo: (n, decision, s) => `${decision}: ${n} observation${n > 1 ? "s" : ""}, sending in ${s} s`, undo: "Undo", undone: "Decision undone, nothing was sent.",
   },
@@ -82,7 +82,7 @@ extend({
     flag_photo_time_far: (d) => `la foto è stata scattata a ${formatNumber(d.hours, 1)} h dall'ora dell'osservazione`,
     flag_other: "osservazione automatica",
     actor_device: "l'osservatore", actor_contributor: "l'osservatore", actor_staff: "un moderatore", actor_system: "il sistema",
-    action_review: "decisione", action_reidentify: "ri-identificazione", action_edit: "correzione", action_withdraw: "ritiro", action_hand_over: "affidata a un altro gruppo",
+    action_review: "decisione", action_reidentify: "ri-identificazione", action_edit: "correzione", action_withdraw: "ritiro", action_hand_over: "affidata a un altro gruppo", action_first_opinion: "primo parere", action_second_opinion: "secondo parere",
     bulkConfirm: (n, decision) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}?`, confirm: "Conferma", cancel: "Annulla",
     bulkUndo: (n, decision, s) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}, invio tra ${s} s`, undo: "Annulla l'invio", undone: "Decisione annullata, non è stato inviato nulla.",
   },
@@ -90,7 +90,7 @@ extend({
 
 const KEYS = { a: "certain", p: "probable", d: "doubtful", r: "invalid" };
 const UNDO_SECONDS = 5; // a bulk decision waits this long, cancellable, before it is sent
-const STATUSES = ["pending", "doubtful", "certain", "probable", "invalid"];
+const STATUSES = ["pending", "awaiting_second_opinion", "doubtful", "certain", "probable", "invalid"];
 
 /** A photo of a record staff may see but the public may not: fetched with the staff token. */
 function staffPhoto(url, attributes) {
