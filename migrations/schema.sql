@@ -316,6 +316,7 @@ CREATE TABLE public.photo (
     source_format text NOT NULL,
     exif jsonb,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    shows_no_place boolean DEFAULT false NOT NULL,
     CONSTRAINT photo_height_check CHECK ((height > 0)),
     CONSTRAINT photo_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT photo_upload_sha256_check CHECK ((length(upload_sha256) = 32)),
@@ -323,6 +324,7 @@ CREATE TABLE public.photo (
 );
 COMMENT ON TABLE public.photo IS 'Photos of observations; files in the photo store under sha256, stripped of all metadata';
 COMMENT ON COLUMN public.photo.exif IS 'Capture time and GPS position read before stripping, for moderators only';
+COMMENT ON COLUMN public.photo.shows_no_place IS 'A validator judged it shows no place: published with a generalised record too';
 CREATE TABLE public.programme (
     slug text NOT NULL,
     organisation text NOT NULL,

@@ -37,6 +37,7 @@ from cairn.observations.kinds import forget_published
 from cairn.opendata import ogc
 from cairn.opendata import routes as opendata
 from cairn.opinions import routes as opinions
+from cairn.photo_review import routes as photo_review
 from cairn.photos import routes as photos
 from cairn.photos.routes import provide_photo_work
 from cairn.photos.service import PhotoWork
@@ -161,6 +162,7 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             moderation.router,
             conversations.router,
             opinions.router,
+            photo_review.router,
             sensitivity.router,
             share.router,
             atlas.router,

@@ -16,6 +16,10 @@ patrimonial flags); `needs_second_opinion` answers for one record's taxon.
 A first "certain" or "probable" on such a record leaves it
 `awaiting_second_opinion` (not public), until a different validator decides.
 
+`photo.shows_no_place`: a validator judged the picture shows no place, so it
+may be published with a generalised record (levels 1-3, or at a sensitive
+site); the photos of such records are withheld until then.
+
 Revision ID: 0022
 Revises: 0018
 Create Date: 2026-12-04
@@ -72,6 +76,10 @@ def upgrade() -> None:
     );
     COMMENT ON TABLE second_opinion_rule IS
         'Taxa of a programme that need two validators: cd_ref list, INPN groups, reference flags';
+    ALTER TABLE photo ADD COLUMN shows_no_place boolean NOT NULL DEFAULT false;
+    COMMENT ON COLUMN photo.shows_no_place IS
+        'A validator judged it shows no place: published with a generalised record too';
+
     CREATE FUNCTION needs_second_opinion(programme_slug text, taxon integer) RETURNS boolean
         LANGUAGE sql STABLE AS $$
         SELECT EXISTS (
@@ -86,6 +94,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     execute_script("""
     DROP FUNCTION needs_second_opinion(text, integer);
+    ALTER TABLE photo DROP COLUMN shows_no_place;
     DROP TABLE second_opinion_rule;
     UPDATE observation SET status = 'pending' WHERE status = 'awaiting_second_opinion';
     ALTER TABLE observation DROP CONSTRAINT observation_status_check;

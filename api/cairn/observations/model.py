@@ -122,6 +122,8 @@ class Photo(msgspec.Struct, frozen=True):
     height: int
     sha256: str
     urls: dict[str, str]
+    shows_no_place: bool = False
+    """A validator judged it shows no place: it may go public with a generalised record."""
 
 
 class ObservationOut(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,14 +11,15 @@ import msgspec
 from cairn.contributors.store import same_contributor
 from cairn.core.db import Connection, Executor
 from cairn.observations.model import Photo
-from cairn.photos.model import ExifFacts, PhotoFacts, photo_urls
+from cairn.photos.model import ExifFacts, PhotoFacts, photo_path, photo_urls
 from cairn.staff.scope import RecordScope, in_scope
 
 
 def photos_of(alias: str) -> str:
     """A column expression: the photos of the observation row `alias`, oldest first, as JSON."""
     return f"""(SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'id', p.id, 'width', p.width, 'height', p.height, 'sha256', p.sha256)
+                    'id', p.id, 'width', p.width, 'height', p.height, 'sha256', p.sha256,
+                    'shows_no_place', p.shows_no_place)
                     ORDER BY p.created_at, p.id), '[]'::jsonb)
                FROM photo p WHERE p.observation_id = {alias}.id)"""
 
@@ -31,6 +32,7 @@ def to_photo(entry: dict[str, Any]) -> Photo:
         height=entry["height"],
         sha256=entry["sha256"],
         urls=photo_urls(entry["sha256"]),
+        shows_no_place=entry.get("shows_no_place", False),
     )
 
 
@@ -163,7 +165,7 @@ class PhotoAudience(msgspec.Struct, frozen=True):
     """Who may see a stored picture, through the records that use it."""
 
     public: bool
-    """A record using it is in the open data with a public status."""
+    """A record using it is in the open data with a public status, the photo with it."""
     owned: bool
     """A record using it belongs to the asking device's contributor."""
     staffed: bool
@@ -181,7 +183,7 @@ async def audience(
     row = await conn.fetchrow(
         f"""SELECT
               EXISTS (SELECT 1 FROM photo p JOIN public_observation po ON po.id = p.observation_id
-                       WHERE p.sha256 = $1 AND po.status = ANY($2)) AS public,
+                       WHERE p.sha256 = $1 AND po.status = ANY($2) AND po.photos ? $6) AS public,
               $3::uuid IS NOT NULL AND EXISTS (
                   SELECT 1 FROM photo p JOIN observation o ON o.id = p.observation_id
                    WHERE p.sha256 = $1 AND {same_contributor("o.device_id", "$3")}) AS owned,
@@ -192,6 +194,7 @@ async def audience(
         device_id,
         scope.programmes,
         scope.groups,
+        photo_path(sha256, "large"),
     )
     assert row is not None  # noqa: S101 (a SELECT without FROM returns one row)
     return PhotoAudience(public=row["public"], owned=row["owned"], staffed=row["staffed"])

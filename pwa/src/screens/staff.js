@@ -32,7 +32,8 @@ extend({
     flag_photo_time_far: (d) => `la photo a été prise à ${formatNumber(d.hours, 1)} h de l'heure de l'observation`,
     flag_other: "remarque automatique",
     actor_device: "l'observateur", actor_contributor: "l'observateur", actor_staff: "un modérateur", actor_system: "le système",
-    action_review: "décision", action_reidentify: "ré-identification", action_edit: "correction", action_withdraw: "retrait", action_hand_over: "confié à un autre groupe", action_first_opinion: "premier avis", action_second_opinion: "second avis",
+    action_review: "décision", action_reidentify: "ré-identification", action_edit: "correction", action_withdraw: "retrait", action_hand_over: "confié à un autre groupe", action_first_opinion: "premier avis", action_second_opinion: "second avis", action_photo_place: "photo jugée",
+    showsNoPlace: (n) => `La photo ${n} ne montre aucun lieu : la publier`, photosWithheld: "Observation publiée généralisée : ses photos restent cachées au public tant qu'elles ne sont pas cochées.",
     bulkConfirm: (n, decision) => `${decision} : ${n} observation${n > 1 ? "s" : ""} ?`, confirm: "Confirmer", cancel: "Annuler",
     bulkUndo: (n, decision, s) => `${decision} : ${n} observation${n > 1 ? "s" : ""}, envoi dans ${s} s`, undo: "Annuler l'envoi", undone: "Décision annulée, rien n'a été envoyé.",
   },
@@ -57,7 +58,8 @@ extend({
     flag_photo_time_far: (d) => `the photo was taken ${formatNumber(d.hours, 1)} h from the observation's time`,
     flag_other: "automatic remark",
     actor_device: "the observer", actor_contributor: "the observer", actor_staff: "a moderator", actor_system: "the system",
-    action_review: "decision", action_reidentify: "re-identification", action_edit: "correction", action_withdraw: "withdrawal", action_hand_over: "handed over to another group", action_first_opinion: "first opinion", action_second_opinion: "second opinion",
+    action_review: "decision", action_reidentify: "re-identification", action_edit: "correction", action_withdraw: "withdrawal", action_hand_over: "handed over to another group", action_first_opinion: "first opinion", action_second_opinion: "second opinion", action_photo_place: "photo judged",
+    showsNoPlace: (n) => `Photo ${n} shows no place: publish it`, photosWithheld: "Published generalised: its photos stay hidden from the public until ticked.",
     bulkConfirm: (n, decision) => `${decision}: ${n} observation${n > 1 ? "s" : ""}?`, confirm: "Confirm", cancel: "Cancel",
     bulkUndo: (n, decision, s) => `${decision}: ${n} observation${n > 1 ? "s" : ""}, sending in ${s} s`, undo: "Undo", undone: "Decision undone, nothing was sent.",
   },
@@ -82,7 +84,8 @@ extend({
     flag_photo_time_far: (d) => `la foto è stata scattata a ${formatNumber(d.hours, 1)} h dall'ora dell'osservazione`,
     flag_other: "osservazione automatica",
     actor_device: "l'osservatore", actor_contributor: "l'osservatore", actor_staff: "un moderatore", actor_system: "il sistema",
-    action_review: "decisione", action_reidentify: "ri-identificazione", action_edit: "correzione", action_withdraw: "ritiro", action_hand_over: "affidata a un altro gruppo", action_first_opinion: "primo parere", action_second_opinion: "secondo parere",
+    action_review: "decisione", action_reidentify: "ri-identificazione", action_edit: "correzione", action_withdraw: "ritiro", action_hand_over: "affidata a un altro gruppo", action_first_opinion: "primo parere", action_second_opinion: "secondo parere", action_photo_place: "foto valutata",
+    showsNoPlace: (n) => `La foto ${n} non mostra alcun luogo: pubblicarla`, photosWithheld: "Pubblicata generalizzata: le sue foto restano nascoste al pubblico finché non sono spuntate.",
     bulkConfirm: (n, decision) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}?`, confirm: "Conferma", cancel: "Annulla",
     bulkUndo: (n, decision, s) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}, invio tra ${s} s`, undo: "Annulla l'invio", undone: "Decisione annullata, non è stato inviato nulla.",
   },
@@ -189,8 +192,13 @@ export async function show(main, { args = [] } = {}) {
       h("p", { class: "meta" }, `${formatDate(item.observed_at, { time: true })} · `,
         item.commune ? h("span", { translate: "no" }, `${communeName(item.commune)} · `) : null,
         h("span", { translate: "no" }, item.programme), ` · ${t("status")}${t("colon")}${t(`status_${item.status}`)}`),
-      h("div", { class: "gallery" }, item.photos.map((photo) =>
-        h("a", { href: "#", onclick: (event) => { event.preventDefault(); openStaffPhoto(photo.urls.original); } }, staffPhoto(photo.urls.large, { alt: name(item) })))),
+      h("div", { class: "gallery" }, item.photos.map((photo, index) =>
+        h("figure", {},
+          h("a", { href: "#", onclick: (event) => { event.preventDefault(); openStaffPhoto(photo.urls.original); } }, staffPhoto(photo.urls.large, { alt: name(item) })),
+          generalised(item) ? h("figcaption", {}, h("label", {},
+            h("input", { type: "checkbox", class: "shows-no-place", checked: photo.shows_no_place, onchange: (event) => judgePhoto(item, photo, event.target) }),
+            ` ${t("showsNoPlace", index + 1)}`)) : null))),
+      item.photos.length && generalised(item) ? h("p", { class: "hint" }, t("photosWithheld")) : null,
       mapBox,
       answers(item),
       item.comment ? h("blockquote", { translate: "no" }, item.comment) : null,
@@ -331,6 +339,21 @@ export async function show(main, { args = [] } = {}) {
       h("div", { class: "field" }, h("label", { for: "status" }, t("status")), status)),
     counts, message, bulk, h("div", { class: "staff-grid" }, list, detail));
   await load();
+}
+
+/** A record the public sees generalised: its photos wait for a moderator's judgement. */
+function generalised(item) {
+  return item.sensitivity_level > 0 || item.geoprivacy === "obscured";
+}
+
+/** Publish (or withhold again) one photo of a generalised record; the box shows the server's answer. */
+async function judgePhoto(item, photo, box) {
+  try {
+    const record = await staff(`/api/v1/observations/${item.id}/photos/${photo.id}/shows-no-place`, { method: "PUT", body: { shows_no_place: box.checked } });
+    Object.assign(item, record);
+  } catch {
+    box.checked = !box.checked;
+  }
 }
 
 /** Whether the signed-in person decides on this record: on its whole programme, or its taxon group. */
