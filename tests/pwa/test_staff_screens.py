@@ -55,10 +55,22 @@ async def test_a_moderator_works_through_the_queue(
     await page.screenshot(path=str(ARTIFACTS / "staff-queue.png"), full_page=True)
     assert await serious_violations(page) == []
 
-    # A keyboard decision on the current record, then the next one.
+    # A keyboard decision on the current record, undone within its few seconds.
     first = uuid.UUID(await page.get_attribute(".detail", "data-id") or "")
+    await page.keyboard.press("d")
+    await expect(page.locator(".queue-item")).to_have_count(3)
+    await expect(page.locator(".single-step")).to_contain_text("sending in")
+    await page.click(".single-step button:has-text('Undo')")
+    await expect(page.locator(".queue-item")).to_have_count(4)
+    assert await status_of(db, first) == "pending"
+    assert await db.fetchval("SELECT count(*) FROM observation_event") == 0
+
+    # Then decided for good: sent once its few seconds are over.
+    await page.click(f".queue-item[data-id='{first}'] button.link")
     await page.keyboard.press("a")
     await expect(page.locator(".queue-item")).to_have_count(3)
+    assert await status_of(db, first) == "pending"  # held for an undo
+    await expect(page.locator(".single-step")).to_be_empty(timeout=10_000)
     assert await status_of(db, first) == "certain"
 
     # Bulk: select two with the checkboxes, reject them together.
@@ -81,6 +93,7 @@ async def test_a_moderator_works_through_the_queue(
     await page.fill("#reidentify", scientific.split()[0] + " " + scientific.split()[1][:4])
     await page.click(".detail .taxa button.taxon >> nth=0")
     await expect(page.locator(".queue-item")).to_have_count(0)
+    await expect(page.locator(".single-step")).to_be_empty(timeout=10_000)
     row = await db.fetchrow("SELECT taxon_cd_nom, status FROM observation WHERE id = $1", last)
     assert (row["taxon_cd_nom"], row["status"]) == (sensitive, "certain")
     public = await db.fetchrow(

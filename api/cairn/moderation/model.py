@@ -47,6 +47,13 @@ class ReviewIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
     ) = None
 
 
+class ReopenIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """An admin takes a decision back, with the reason kept in the record's history."""
+
+    expected_version: Annotated[int, Meta(ge=1, description="The version the admin saw")]
+    reason: Annotated[str, text(4000, min_length=1)]
+
+
 class BulkReviewIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """One decision for many observations; each is checked against the version seen."""
 

@@ -26,6 +26,7 @@ from cairn.moderation.model import (
     BulkReviewIn,
     Event,
     QueuePage,
+    ReopenIn,
     ReviewIn,
     StaffObservation,
     decode_cursor,
@@ -186,6 +187,29 @@ async def review_observation(
 
 
 @post(
+    "/observations/{observation_id:uuid}/reopen",
+    summary="Take a decision back (the programme's admins): pending again, with a reason",
+    description=(
+        "The record goes back to `pending` and leaves the open data in the same transaction; "
+        "the reason is kept in its history (action `reopen`), the contributor's comment is "
+        "cleared. 409 when it changed since `expected_version` or is not decided; 403 without "
+        "the admin role on its programme; 404 outside your scope."
+    ),
+    tags=["moderation"],
+    dto=ReportingBody[ReopenIn],
+    return_dto=None,
+    responses=responses(400, 401, 403, 404, 409, 422),
+    status_code=200,
+    security=SECURITY,
+)
+async def reopen_observation(
+    observation_id: FromPath[UUID], data: JSONBody[ReopenIn], pool: DbPool, staff: SignedIn
+) -> StaffObservation:
+    """The reopening, its event and the public projection, in one transaction."""
+    return await service.reopen(pool, staff, observation_id, data)
+
+
+@post(
     "/reviews/bulk",
     summary="Decide on up to 500 observations at once",
     description=(
@@ -213,6 +237,7 @@ router = Router(
         staff_observation,
         observation_history,
         review_observation,
+        reopen_observation,
         bulk_review,
     ],
 )

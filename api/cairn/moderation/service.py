@@ -14,7 +14,7 @@ from asyncpg import Pool
 from cairn.core.db import transaction
 from cairn.core.errors import FieldError, ForbiddenError, InvalidInputError, NotFoundError
 from cairn.moderation import store as reviews
-from cairn.moderation.model import BulkOut, BulkReviewIn, ReviewIn, StaffObservation
+from cairn.moderation.model import BulkOut, BulkReviewIn, ReopenIn, ReviewIn, StaffObservation
 from cairn.opendata import store as public
 from cairn.staff.model import Staff
 from cairn.staff.policy import require, scope_for
@@ -40,6 +40,39 @@ async def review(
             raise ForbiddenError("Deciding needs the moderator role on this programme.") from None
         await public.replace(conn, [observation_id], changed)
     return decided
+
+
+async def reopen(
+    pool: Pool, staff: Staff, observation_id: UUID, data: ReopenIn
+) -> StaffObservation:
+    """An admin puts a decided record back to pending; the public projection follows at once.
+
+    404 outside the caller's scope, 403 without the admin role on its programme, 409 when
+    it changed since it was read or is not decided.
+    """
+    if observation_id not in await reviews.read_many(
+        pool, [observation_id], scope_for(staff, "read_records")
+    ):
+        raise NotFoundError(f"no observation {observation_id}")
+    decision = reviews.Decision(
+        status="pending",
+        comment=data.reason,
+        taxon=None,
+        actor=staff.id,
+        expected_versions={observation_id: data.expected_version},
+        reopen=True,
+    )
+    async with transaction(pool) as conn:
+        try:
+            reopened, changed = await reviews.review(
+                conn, observation_id, scope_for(staff, "reopen_decisions"), decision
+            )
+        except NotFoundError:
+            raise ForbiddenError(
+                "Reopening a decision needs the admin role on this programme."
+            ) from None
+        await public.replace(conn, [observation_id], changed)
+    return reopened
 
 
 async def review_many(pool: Pool, staff: Staff, data: BulkReviewIn) -> BulkOut:

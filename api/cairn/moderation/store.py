@@ -210,6 +210,8 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
     expected_versions: dict[UUID, int]
     taxon_group: str | None = None
     """The INPN group of `taxon`: outside the actor's scope, the record is handed over."""
+    reopen: bool = False
+    """An admin takes a decision back: pending again, `comment` the reason (history only)."""
 
 
 class Applied(msgspec.Struct, frozen=True):
@@ -287,7 +289,12 @@ async def apply(
     same_validator: set[UUID] = set()
     for observation_id, row in rows.items():
         expected = decision.expected_versions.get(observation_id)
-        if row["status"] == "withdrawn" or (expected is not None and expected != row["version"]):
+        undecided = decision.reopen and row["status"] == "pending"
+        if (
+            row["status"] == "withdrawn"
+            or undecided
+            or (expected is not None and expected != row["version"])
+        ):
             conflicts.append(observation_id)
             continue
         state = ModerationState(**{k: row[k] for k in ModerationState.__struct_fields__})
@@ -296,7 +303,9 @@ async def apply(
         )
         try:
             status, action = (
-                ("pending", "hand_over")
+                ("pending", "reopen")
+                if decision.reopen
+                else ("pending", "hand_over")
                 if handed_over
                 else outcome(
                     row["status"],
@@ -311,7 +320,8 @@ async def apply(
             conflicts.append(observation_id)
             same_validator.add(observation_id)
             continue
-        after, before_doc, after_doc = decide(state, status, decision.comment, decision.taxon)
+        shown = None if decision.reopen else decision.comment  # a reason is for the history
+        after, before_doc, after_doc = decide(state, status, shown, decision.taxon)
         updates.append(
             (observation_id, after, before_doc, after_doc, levels.get(observation_id), action)
         )

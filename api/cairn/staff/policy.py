@@ -16,7 +16,9 @@ from cairn.core.errors import ForbiddenError, NotFoundError
 from cairn.staff.model import Role, Staff
 from cairn.staff.scope import RecordScope, record_scope
 
-ProgrammeAction = Literal["read_records", "moderate", "administer_programme", "read_dashboard"]
+ProgrammeAction = Literal[
+    "read_records", "moderate", "reopen_decisions", "administer_programme", "read_dashboard"
+]
 """Actions on the records or the settings of one programme."""
 
 PlatformAction = Literal[
@@ -28,6 +30,7 @@ PROGRAMME_ROLES: Final[dict[ProgrammeAction, Role]] = {
     "read_records": "viewer",
     "read_dashboard": "viewer",
     "moderate": "moderator",
+    "reopen_decisions": "admin",
     "administer_programme": "admin",
 }
 
@@ -38,6 +41,7 @@ _WHY: Final[dict[str, str]] = {
     "read_records": "Reading these records needs the viewer role on their programme.",
     "read_dashboard": "The dashboard needs the viewer role on a programme.",
     "moderate": "Deciding needs the moderator role on this programme.",
+    "reopen_decisions": "Reopening a decision needs the admin role on this programme.",
     "administer_programme": "This needs the admin role on the programme.",
     "read_rules": "Reading sensitivity rules needs a staff role.",
     "change_rules": "Changing sensitivity rules needs the platform admin role.",
@@ -57,7 +61,9 @@ def programmes_for(staff: Staff, action: ProgrammeAction, only: str | None = Non
 
 
 def scope_for(
-    staff: Staff, action: Literal["read_records", "moderate"], only: str | None = None
+    staff: Staff,
+    action: Literal["read_records", "moderate", "reopen_decisions"],
+    only: str | None = None,
 ) -> RecordScope:
     """The records on which `staff` may do `action`, whole programmes and taxon groups."""
     return record_scope(staff, PROGRAMME_ROLES[action]).narrowed(only)

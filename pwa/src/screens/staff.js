@@ -35,7 +35,7 @@ extend({
     action_review: "décision", action_reidentify: "ré-identification", action_edit: "correction", action_withdraw: "retrait", action_hand_over: "confié à un autre groupe", action_first_opinion: "premier avis", action_second_opinion: "second avis", action_photo_place: "photo jugée",
     showsNoPlace: (n) => `La photo ${n} ne montre aucun lieu : la publier`, photosWithheld: "Observation publiée généralisée : ses photos restent cachées au public tant qu'elles ne sont pas cochées.",
     bulkConfirm: (n, decision) => `${decision} : ${n} observation${n > 1 ? "s" : ""} ?`, confirm: "Confirmer", cancel: "Annuler",
-    bulkUndo: (n, decision, s) => `${decision} : ${n} observation${n > 1 ? "s" : ""}, envoi dans ${s} s`, undo: "Annuler l'envoi", undone: "Décision annulée, rien n'a été envoyé.",
+    bulkUndo: (n, decision, s) => `${decision} : ${n} observation${n > 1 ? "s" : ""}, envoi dans ${s} s`, singleUndo: (decision, s) => `${decision}, envoi dans ${s} s`, undo: "Annuler l'envoi", undone: "Décision annulée, rien n'a été envoyé.",
   },
   en: {
     staff: "Moderation", signIn: "Sign in", email: "Email address", password: "Password", signOut: "Sign out",
@@ -61,7 +61,7 @@ extend({
     action_review: "decision", action_reidentify: "re-identification", action_edit: "correction", action_withdraw: "withdrawal", action_hand_over: "handed over to another group", action_first_opinion: "first opinion", action_second_opinion: "second opinion", action_photo_place: "photo judged",
     showsNoPlace: (n) => `Photo ${n} shows no place: publish it`, photosWithheld: "Published generalised: its photos stay hidden from the public until ticked.",
     bulkConfirm: (n, decision) => `${decision}: ${n} observation${n > 1 ? "s" : ""}?`, confirm: "Confirm", cancel: "Cancel",
-    bulkUndo: (n, decision, s) => `${decision}: ${n} observation${n > 1 ? "s" : ""}, sending in ${s} s`, undo: "Undo", undone: "Decision undone, nothing was sent.",
+    bulkUndo: (n, decision, s) => `${decision}: ${n} observation${n > 1 ? "s" : ""}, sending in ${s} s`, singleUndo: (decision, s) => `${decision}, sending in ${s} s`, undo: "Undo", undone: "Decision undone, nothing was sent.",
   },
   it: {
     staff: "Moderazione", signIn: "Accedi", email: "Indirizzo e-mail", password: "Password", signOut: "Esci",
@@ -87,7 +87,7 @@ extend({
     action_review: "decisione", action_reidentify: "ri-identificazione", action_edit: "correzione", action_withdraw: "ritiro", action_hand_over: "affidata a un altro gruppo", action_first_opinion: "primo parere", action_second_opinion: "secondo parere", action_photo_place: "foto valutata",
     showsNoPlace: (n) => `La foto ${n} non mostra alcun luogo: pubblicarla`, photosWithheld: "Pubblicata generalizzata: le sue foto restano nascoste al pubblico finché non sono spuntate.",
     bulkConfirm: (n, decision) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}?`, confirm: "Conferma", cancel: "Annulla",
-    bulkUndo: (n, decision, s) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}, invio tra ${s} s`, undo: "Annulla l'invio", undone: "Decisione annullata, non è stato inviato nulla.",
+    bulkUndo: (n, decision, s) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}, invio tra ${s} s`, singleUndo: (decision, s) => `${decision}, invio tra ${s} s`, undo: "Annulla l'invio", undone: "Decisione annullata, non è stato inviato nulla.",
   },
 });
 
@@ -118,7 +118,7 @@ export async function show(main, { args = [] } = {}) {
   }
   if (args[0] === "kinds") return showBuilder(main, me);
   if (args[0] === "team") return showTeam(main, me);
-  const state = { items: [], current: 0, selected: new Set(), next: null, heldBulk: null };
+  const state = { items: [], current: 0, selected: new Set(), next: null, heldBulk: null, heldOne: null };
   const heritage = await schemaOf("heritage", 1).catch(() => null);
   const name = (item) => itemName(item, heritage);
   const message = h("p", { class: "message", role: "status" });
@@ -134,13 +134,14 @@ export async function show(main, { args = [] } = {}) {
   const bulkChoices = h("div", { class: "actions" }, ...Object.entries(KEYS).map(([, decision]) =>
     h("button", { type: "button", class: "small", onclick: () => confirmMany(decision) }, `${label(decision)} ✓`)));
   const bulkStep = h("div", { class: "actions bulk-step", role: "status", "aria-live": "polite" });
+  const singleStep = h("div", { class: "actions single-step", role: "status", "aria-live": "polite" });
   const bulk = h("div", { class: "bulk" }, selection, bulkChoices, bulkStep);
 
   async function load() {
     const query = new URLSearchParams({ status: status.value, limit: "200" });
     if (programme.value) query.set("programme", programme.value);
     const page = await staff(`/api/v1/moderation/queue?${query}`);
-    state.items = page.items;
+    state.items = page.items.filter((i) => i.id !== state.heldOne?.id); // held: shown as decided
     state.current = Math.min(state.current, Math.max(0, page.items.length - 1));
     state.selected.clear();
     counts.textContent = Object.entries(page.counts).map(([s, n]) => `${t(`status_${s}`)}${t("colon")}${formatNumber(n)}`).join(" · ");
@@ -232,20 +233,50 @@ export async function show(main, { args = [] } = {}) {
     taxonSearch.addEventListener("keydown", (event) => event.stopPropagation());
   }
 
-  async function decide(decision, cdNom) {
+  /** One decision: the record leaves the list at once, the decision is held a few seconds with
+   * an undo (as bulk decisions are), then sent; a next decision sends the held one first. */
+  function decide(decision, cdNom) {
     const item = state.items[state.current];
     if (!item) return;
+    state.heldOne?.send();
     const comment = detail.querySelector("#moderator-comment")?.value.trim() || null;
-    try {
-      await staff(`/api/v1/observations/${item.id}/reviews`, {
-        method: "POST",
-        body: { status: decision, expected_version: item.version, comment, ...(cdNom ? { cd_nom: cdNom } : {}) },
-      });
-      message.textContent = t("decided", 1);
-    } catch (error) {
-      message.textContent = error instanceof ApiError && error.status === 409 ? t("conflict") : errorText(error);
-    }
-    await load();
+    const body = { status: decision, expected_version: item.version, comment, ...(cdNom ? { cd_nom: cdNom } : {}) };
+    let left = UNDO_SECONDS;
+    const countdown = h("span", {}, t("singleUndo", label(decision), left));
+    const held = {
+      id: item.id,
+      send: async () => {
+        clearInterval(held.timer);
+        if (state.heldOne === held) state.heldOne = null;
+        singleStep.replaceChildren(t("sendingNow"));
+        try {
+          await staff(`/api/v1/observations/${item.id}/reviews`, { method: "POST", body });
+          message.textContent = t("decided", 1);
+        } catch (error) {
+          message.textContent = error instanceof ApiError && error.status === 409 ? t("conflict") : errorText(error);
+        }
+        if (!state.heldOne) singleStep.replaceChildren(); // the step is the next decision's now
+        await load();
+      },
+      timer: setInterval(() => {
+        left -= 1;
+        if (left <= 0) held.send();
+        else countdown.textContent = t("singleUndo", label(decision), left);
+      }, 1000),
+    };
+    state.heldOne = held;
+    singleStep.replaceChildren(countdown,
+      h("button", { type: "button", class: "small primary undo", onclick: () => {
+        clearInterval(held.timer);
+        state.heldOne = null;
+        singleStep.replaceChildren();
+        message.textContent = t("undone");
+        load();
+      } }, t("undo")));
+    state.items = state.items.filter((i) => i.id !== item.id);
+    state.current = Math.min(state.current, Math.max(0, state.items.length - 1));
+    drawList();
+    drawDetail();
   }
 
   /** A bulk decision: confirmed first, then held for a few seconds with an undo, then sent. */
@@ -322,6 +353,7 @@ export async function show(main, { args = [] } = {}) {
   addEventListener("hashchange", () => {
     document.removeEventListener("keydown", onKey);
     state.heldBulk?.send(); // leaving the screen: a confirmed decision still goes, as mail clients do
+    state.heldOne?.send();
   }, { once: true });
   programme.addEventListener("change", load);
   status.addEventListener("change", load);
@@ -337,7 +369,7 @@ export async function show(main, { args = [] } = {}) {
     h("div", { class: "filters" },
       h("div", { class: "field" }, h("label", { for: "programme" }, t("programme")), programme),
       h("div", { class: "field" }, h("label", { for: "status" }, t("status")), status)),
-    counts, message, bulk, h("div", { class: "staff-grid" }, list, detail));
+    counts, message, singleStep, bulk, h("div", { class: "staff-grid" }, list, detail));
   await load();
 }
 
