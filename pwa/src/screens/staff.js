@@ -241,12 +241,8 @@ export async function show(main, { args = [] } = {}) {
     state.heldOne?.send();
     const comment = detail.querySelector("#moderator-comment")?.value.trim() || null;
     const body = { status: decision, expected_version: item.version, comment, ...(cdNom ? { cd_nom: cdNom } : {}) };
-    let left = UNDO_SECONDS;
-    const countdown = h("span", {}, t("singleUndo", label(decision), left));
-    const held = {
-      id: item.id,
+    const held = holdDecision(singleStep, (left) => t("singleUndo", label(decision), left), {
       send: async () => {
-        clearInterval(held.timer);
         if (state.heldOne === held) state.heldOne = null;
         singleStep.replaceChildren(t("sendingNow"));
         try {
@@ -255,24 +251,18 @@ export async function show(main, { args = [] } = {}) {
         } catch (error) {
           message.textContent = error instanceof ApiError && error.status === 409 ? t("conflict") : errorText(error);
         }
-        if (!state.heldOne) singleStep.replaceChildren(); // the step is the next decision's now
+        if (!state.heldOne) singleStep.replaceChildren(); // else the step is the next decision's now
         await load();
       },
-      timer: setInterval(() => {
-        left -= 1;
-        if (left <= 0) held.send();
-        else countdown.textContent = t("singleUndo", label(decision), left);
-      }, 1000),
-    };
-    state.heldOne = held;
-    singleStep.replaceChildren(countdown,
-      h("button", { type: "button", class: "small primary undo", onclick: () => {
-        clearInterval(held.timer);
+      undone: () => {
         state.heldOne = null;
         singleStep.replaceChildren();
         message.textContent = t("undone");
         load();
-      } }, t("undo")));
+      },
+    });
+    held.id = item.id;
+    state.heldOne = held;
     state.items = state.items.filter((i) => i.id !== item.id);
     state.current = Math.min(state.current, Math.max(0, state.items.length - 1));
     drawList();
@@ -291,30 +281,19 @@ export async function show(main, { args = [] } = {}) {
   function holdMany(decision) {
     const ids = [...state.selected];
     const versions = Object.fromEntries(state.items.filter((i) => state.selected.has(i.id)).map((i) => [i.id, i.version]));
-    let left = UNDO_SECONDS;
-    const countdown = h("span", {}, t("bulkUndo", ids.length, label(decision), left));
-    const held = {
+    state.heldBulk = holdDecision(bulkStep, (left) => t("bulkUndo", ids.length, label(decision), left), {
       send: () => {
-        clearInterval(held.timer);
         state.heldBulk = null;
         bulkStep.replaceChildren();
         return decideMany(ids, versions, decision);
       },
-      timer: setInterval(() => {
-        left -= 1;
-        if (left <= 0) held.send();
-        else countdown.textContent = t("bulkUndo", ids.length, label(decision), left);
-      }, 1000),
-    };
-    state.heldBulk = held;
-    bulkStep.replaceChildren(countdown,
-      h("button", { type: "button", class: "small primary undo", onclick: () => {
-        clearInterval(held.timer);
+      undone: () => {
         state.heldBulk = null;
         bulkStep.replaceChildren();
         message.textContent = t("undone");
         drawSelection();
-      } }, t("undo")));
+      },
+    });
     drawSelection();
   }
 
@@ -371,6 +350,29 @@ export async function show(main, { args = [] } = {}) {
       h("div", { class: "field" }, h("label", { for: "status" }, t("status")), status)),
     counts, message, singleStep, bulk, h("div", { class: "staff-grid" }, list, detail));
   await load();
+}
+
+/** Hold a decision UNDO_SECONDS in `step`, counting down with an undo button; `send` when the
+ * time is up (or at once through `held.send()`), `undone` when the moderator takes it back. */
+function holdDecision(step, text, { send, undone }) {
+  let left = UNDO_SECONDS;
+  const countdown = h("span", {}, text(left));
+  const held = {
+    send: () => {
+      clearInterval(held.timer);
+      return send();
+    },
+    timer: setInterval(() => {
+      left -= 1;
+      if (left <= 0) held.send();
+      else countdown.textContent = text(left);
+    }, 1000),
+  };
+  step.replaceChildren(countdown, h("button", { type: "button", class: "small primary undo", onclick: () => {
+    clearInterval(held.timer);
+    undone();
+  } }, t("undo")));
+  return held;
 }
 
 /** A record the public sees generalised: its photos wait for a moderator's judgement. */
