@@ -48,3 +48,5 @@ LABELS_FR: Final[dict[str, str]] = {
 
 STATUSES: Final[tuple[str, ...]] = tuple(SINP_CODES)
 PUBLIC_BY_DEFAULT: Final[tuple[str, ...]] = ("certain", "probable")
+NEVER_PUBLIC: Final = frozenset({"awaiting_second_opinion"})
+"""A record waits for a second validator precisely so that it is not published yet."""
