@@ -94,6 +94,15 @@ CREATE FUNCTION public.dataset_of_programme() RETURNS trigger
         PERFORM cairn_new_dataset(NEW);
         RETURN NEW;
     END $$;
+CREATE FUNCTION public.needs_second_opinion(programme_slug text, taxon integer) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+        SELECT EXISTS (
+            SELECT 1 FROM second_opinion_rule r JOIN taxon t ON t.cd_nom = taxon
+             WHERE r.programme = programme_slug
+               AND (t.cd_ref = ANY (r.taxa) OR t.group2_inpn = ANY (r.taxon_groups)
+                    OR (r.protected AND t.protected) OR (r.patrimonial AND t.patrimonial)))
+    $$;
 CREATE FUNCTION public.observation_deleted() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -331,7 +340,7 @@ CREATE TABLE public.observation (
     CONSTRAINT observation_programme_check CHECK ((programme ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
     CONSTRAINT observation_schema_version_check CHECK (((schema_version >= 1) AND (schema_version <= 10000))),
     CONSTRAINT observation_sensitivity_level_check CHECK (((sensitivity_level >= 0) AND (sensitivity_level <= 4))),
-    CONSTRAINT observation_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'certain'::text, 'probable'::text, 'doubtful'::text, 'invalid'::text, 'not_assessable'::text, 'unknown'::text, 'withdrawn'::text]))),
+    CONSTRAINT observation_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'certain'::text, 'probable'::text, 'doubtful'::text, 'invalid'::text, 'not_assessable'::text, 'unknown'::text, 'withdrawn'::text, 'awaiting_second_opinion'::text]))),
     CONSTRAINT observation_validation_method_check CHECK ((validation_method = ANY (ARRAY['manual'::text, 'automatic'::text]))),
     CONSTRAINT observation_version_check CHECK ((version >= 1))
 );
@@ -393,6 +402,29 @@ CREATE TABLE public.observation_import (
     CONSTRAINT observation_import_validator_check CHECK ((length(validator) <= 1000))
 );
 COMMENT ON TABLE public.observation_import IS 'Where an imported record came from, and the source''s observers and validator (staff only)';
+CREATE TABLE public.observation_message (
+    id bigint NOT NULL,
+    observation_id uuid NOT NULL,
+    author_device_id uuid,
+    author_staff_id uuid,
+    author_kind text NOT NULL,
+    body text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    hidden_at timestamp with time zone,
+    hidden_by uuid,
+    CONSTRAINT observation_message_author_kind_check CHECK ((author_kind = ANY (ARRAY['contributor'::text, 'staff'::text]))),
+    CONSTRAINT observation_message_body_check CHECK (((length(body) >= 1) AND (length(body) <= 2000))),
+    CONSTRAINT observation_message_check CHECK (((author_kind = 'staff'::text) OR (author_device_id IS NOT NULL)))
+);
+COMMENT ON TABLE public.observation_message IS 'A record''s thread between its contributor and its staff; never open data';
+ALTER TABLE public.observation_message ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.observation_message_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 CREATE TABLE public.organisation (
     slug text NOT NULL,
     name text NOT NULL,
@@ -413,6 +445,7 @@ CREATE TABLE public.photo (
     source_format text NOT NULL,
     exif jsonb,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    shows_no_place boolean DEFAULT false NOT NULL,
     CONSTRAINT photo_height_check CHECK ((height > 0)),
     CONSTRAINT photo_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT photo_upload_sha256_check CHECK ((length(upload_sha256) = 32)),
@@ -420,6 +453,7 @@ CREATE TABLE public.photo (
 );
 COMMENT ON TABLE public.photo IS 'Photos of observations; files in the photo store under sha256, stripped of all metadata';
 COMMENT ON COLUMN public.photo.exif IS 'Capture time and GPS position read before stripping, for moderators only';
+COMMENT ON COLUMN public.photo.shows_no_place IS 'A validator judged it shows no place: published with a generalised record too';
 CREATE TABLE public.programme_kind (
     programme text NOT NULL,
     kind text NOT NULL,
@@ -491,6 +525,15 @@ CREATE TABLE public.refresh_token (
     CONSTRAINT refresh_token_token_hash_check CHECK ((length(token_hash) = 32))
 );
 COMMENT ON TABLE public.refresh_token IS 'SHA-256 of refresh tokens; rotation revokes the used one';
+CREATE TABLE public.second_opinion_rule (
+    programme text NOT NULL,
+    taxa integer[] DEFAULT '{}'::integer[] NOT NULL,
+    taxon_groups text[] DEFAULT '{}'::text[] NOT NULL,
+    protected boolean DEFAULT false NOT NULL,
+    patrimonial boolean DEFAULT false NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+COMMENT ON TABLE public.second_opinion_rule IS 'Taxa of a programme that need two validators: cd_ref list, INPN groups, reference flags';
 CREATE TABLE public.sensitivity_job (
     id uuid NOT NULL,
     reason text NOT NULL,
@@ -589,10 +632,14 @@ CREATE TABLE public.staff_grant (
     organisation text,
     programme text,
     granted_at timestamp with time zone DEFAULT now() NOT NULL,
+    taxon_groups text[] DEFAULT '{}'::text[] NOT NULL,
+    CONSTRAINT staff_grant_admin_whole CHECK (((role <> 'admin'::text) OR (taxon_groups = '{}'::text[]))),
     CONSTRAINT staff_grant_check CHECK (((organisation IS NULL) OR (programme IS NULL))),
-    CONSTRAINT staff_grant_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'moderator'::text, 'viewer'::text])))
+    CONSTRAINT staff_grant_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'moderator'::text, 'viewer'::text]))),
+    CONSTRAINT staff_grant_taxon_groups_check CHECK (((cardinality(taxon_groups) <= 50) AND (array_position(taxon_groups, NULL::text) IS NULL)))
 );
 COMMENT ON TABLE public.staff_grant IS 'A role on one programme, on every programme of an organisation, or (both NULL) platform-wide';
+COMMENT ON COLUMN public.staff_grant.taxon_groups IS 'INPN groups (taxon.group2_inpn) the role is narrowed to, sorted; empty: the whole scope';
 ALTER TABLE public.staff_grant ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.staff_grant_id_seq
     START WITH 1
@@ -701,6 +748,8 @@ ALTER TABLE ONLY public.observation_event
     ADD CONSTRAINT observation_event_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.observation_import
     ADD CONSTRAINT observation_import_pkey PRIMARY KEY (observation_id);
+ALTER TABLE ONLY public.observation_message
+    ADD CONSTRAINT observation_message_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.organisation
@@ -717,6 +766,8 @@ ALTER TABLE ONLY public.refresh_token
     ADD CONSTRAINT refresh_token_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.refresh_token
     ADD CONSTRAINT refresh_token_token_hash_key UNIQUE (token_hash);
+ALTER TABLE ONLY public.second_opinion_rule
+    ADD CONSTRAINT second_opinion_rule_pkey PRIMARY KEY (programme);
 ALTER TABLE ONLY public.sensitivity_job
     ADD CONSTRAINT sensitivity_job_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.sensitivity_rule
@@ -730,7 +781,7 @@ ALTER TABLE ONLY public.staff_audit
 ALTER TABLE ONLY public.staff_grant
     ADD CONSTRAINT staff_grant_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.staff_grant
-    ADD CONSTRAINT staff_grant_user_id_organisation_programme_key UNIQUE NULLS NOT DISTINCT (user_id, organisation, programme);
+    ADD CONSTRAINT staff_grant_scope_key UNIQUE NULLS NOT DISTINCT (user_id, organisation, programme, taxon_groups);
 ALTER TABLE ONLY public.staff_user
     ADD CONSTRAINT staff_user_email_key UNIQUE (email);
 ALTER TABLE ONLY public.staff_user
@@ -747,6 +798,7 @@ CREATE INDEX observation_deletion_since ON public.observation_deletion USING btr
 CREATE INDEX observation_device ON public.observation USING btree (device_id, received_at);
 CREATE INDEX observation_duplicate_of_idx ON public.observation USING btree (duplicate_of) WHERE (duplicate_of IS NOT NULL);
 CREATE INDEX observation_event_observation ON public.observation_event USING btree (observation_id, id);
+CREATE INDEX observation_message_thread ON public.observation_message USING btree (observation_id, id);
 CREATE INDEX observation_programme_status ON public.observation USING btree (programme, status);
 CREATE INDEX observation_queue ON public.observation USING btree (status, queue_rank, received_at, id);
 CREATE INDEX observation_same_item_idx ON public.observation USING btree (programme, ((data ->> 'item_id'::text)), observed_at) WHERE ((kind = 'heritage'::text) AND (data ? 'item_id'::text));
@@ -804,6 +856,14 @@ ALTER TABLE ONLY public.observation_import
     ADD CONSTRAINT observation_import_imported_by_fkey FOREIGN KEY (imported_by) REFERENCES public.staff_user(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.observation_import
     ADD CONSTRAINT observation_import_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.observation_message
+    ADD CONSTRAINT observation_message_author_device_id_fkey FOREIGN KEY (author_device_id) REFERENCES public.device(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.observation_message
+    ADD CONSTRAINT observation_message_author_staff_id_fkey FOREIGN KEY (author_staff_id) REFERENCES public.staff_user(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.observation_message
+    ADD CONSTRAINT observation_message_hidden_by_fkey FOREIGN KEY (hidden_by) REFERENCES public.staff_user(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.observation_message
+    ADD CONSTRAINT observation_message_observation_id_fkey FOREIGN KEY (observation_id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.observation
     ADD CONSTRAINT observation_programme_fk FOREIGN KEY (programme) REFERENCES public.programme(slug);
 ALTER TABLE ONLY public.observation
@@ -820,6 +880,8 @@ ALTER TABLE ONLY public.public_observation
     ADD CONSTRAINT public_observation_id_fkey FOREIGN KEY (id) REFERENCES public.observation(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.refresh_token
     ADD CONSTRAINT refresh_token_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.staff_user(id) ON DELETE CASCADE;
+ALTER TABLE ONLY public.second_opinion_rule
+    ADD CONSTRAINT second_opinion_rule_programme_fkey FOREIGN KEY (programme) REFERENCES public.programme(slug) ON DELETE CASCADE;
 ALTER TABLE ONLY public.sensitivity_rule
     ADD CONSTRAINT sensitivity_rule_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.staff_user(id) ON DELETE SET NULL;
 ALTER TABLE ONLY public.site

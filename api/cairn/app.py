@@ -21,6 +21,7 @@ from cairn.atlas import routes as atlas
 from cairn.bundle import routes as offline_bundle
 from cairn.contributors import routes as contributors
 from cairn.contributors.devices import provide_device, require_device
+from cairn.conversations import routes as conversations
 from cairn.core.db import create_pool
 from cairn.core.deps import provide_pool, provide_read_pool, provide_settings
 from cairn.core.errors import CODES
@@ -37,6 +38,8 @@ from cairn.mydata import routes as my_data
 from cairn.observations import routes as observations
 from cairn.opendata import ogc
 from cairn.opendata import routes as opendata
+from cairn.opinions import routes as opinions
+from cairn.photo_review import routes as photo_review
 from cairn.photos import routes as photos
 from cairn.photos.deps import provide_photo_work
 from cairn.photos.service import PhotoWork
@@ -77,6 +80,10 @@ TAGS = [
     Tag(name="programmes", description="Organisations and the programmes they run"),
     Tag(name="exchange", description="Datasets, the SINP export for GeoNature, imports"),
     Tag(name="moderation", description="The queue, decisions and the history of observations"),
+    Tag(
+        name="conversations",
+        description="A thread per record between its contributor and its staff",
+    ),
     Tag(name="sensitivity", description="Sensitivity rules and their background re-projection"),
     Tag(name="share", description="Trail QR codes and posters that open the field app"),
     Tag(name="widgets", description="Embeddable widgets for hosts' websites (HTML and scripts)"),
@@ -162,6 +169,9 @@ def create_app(settings: Settings, dsn: str | None = None) -> Litestar:
             protocols.router,
             sites.router,
             moderation.router,
+            conversations.router,
+            opinions.router,
+            photo_review.router,
             sensitivity.router,
             share.router,
             atlas.router,

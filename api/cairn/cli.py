@@ -526,8 +526,19 @@ def create_user(email: str, display_name: str, password_stdin: bool) -> None:
 @click.option(
     "--platform", is_flag=True, help="The role applies everywhere (the first admin needs this)."
 )
+@click.option(
+    "--taxon-group",
+    "taxon_groups",
+    multiple=True,
+    help="Only records of taxa in this INPN group, e.g. Oiseaux (repeatable).",
+)
 def grant(
-    email: str, role: Role, programme: str | None, organisation: str | None, platform: bool
+    email: str,
+    role: Role,
+    programme: str | None,
+    organisation: str | None,
+    platform: bool,
+    taxon_groups: tuple[str, ...],
 ) -> None:
     """Give ROLE to a staff account on one scope (replacing its role on that same scope).
 
@@ -542,16 +553,19 @@ def grant(
     try:
         run_on_pool(
             resolve_database(_settings()),
-            lambda pool: service.grant(pool, None, email, role, organisation, programme),
+            lambda pool: service.grant(
+                pool, None, email, role, organisation, programme, list(taxon_groups)
+            ),
         )
     except InvalidInputError as exc:
-        [error] = exc.errors
         what = {
             "/email": f"no account {email.lower()}; create it with create-user",
             "/programme": f"no programme {programme}",
             "/organisation": f"no organisation {organisation}",
         }
-        raise click.ClickException(what.get(error.pointer, error.detail)) from None
+        raise click.ClickException(
+            "; ".join(what.get(error.pointer, error.detail) for error in exc.errors)
+        ) from None
     scope = (
         f"programme {programme}"
         if programme
@@ -559,7 +573,8 @@ def grant(
         if organisation
         else "the whole platform"
     )
-    click.echo(f"{email.lower()} is now {role} of {scope}.")
+    groups = f" for {', '.join(sorted(set(taxon_groups)))}" if taxon_groups else ""
+    click.echo(f"{email.lower()} is now {role} of {scope}{groups}.")
 
 
 @cli.command()

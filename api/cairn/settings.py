@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
-from cairn.core.statuses import PUBLIC_BY_DEFAULT, STATUSES
+from cairn.core.statuses import NEVER_PUBLIC, PUBLIC_BY_DEFAULT, STATUSES
 
 
 class SettingsError(ValueError):
@@ -113,11 +113,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         env = os.environ if environ is None else environ
         default = cls()
         statuses = _csv(env.get("CAIRN_PUBLIC_STATUSES"), default.public_statuses)
-        unknown = [s for s in statuses if s not in STATUSES]
+        unknown = [s for s in statuses if s not in STATUSES or s in NEVER_PUBLIC]
         if unknown:
             raise SettingsError(
                 f"CAIRN_PUBLIC_STATUSES: unknown status {', '.join(unknown)}; "
-                f"choose among {', '.join(STATUSES)}"
+                f"choose among {', '.join(s for s in STATUSES if s not in NEVER_PUBLIC)}"
             )
         settings = cls(
             database_url=env.get("DATABASE_URL") or None,

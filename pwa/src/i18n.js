@@ -19,7 +19,7 @@ const TEXTS = {
     state_waiting: "en attente", state_sending: "envoi…", state_sent: "envoyée", state_invalid: "à corriger",
     state_conflict: "en conflit",
     status_pending: "en attente de validation", status_certain: "validée", status_probable: "validée (probable)",
-    status_doubtful: "douteuse", status_invalid: "refusée", status_not_assessable: "non évaluable",
+    status_doubtful: "douteuse", status_awaiting_second_opinion: "en attente d'un second avis", status_invalid: "refusée", status_not_assessable: "non évaluable",
     status_unknown: "inconnu", status_withdrawn: "retirée",
     moderator: "Modérateur", noObservations: "Pas encore d'observation. À vous de jouer !",
     withdraw: "Retirer", withdrawConfirm: "Retirer cette observation des données publiques ?",
@@ -77,7 +77,7 @@ const TEXTS = {
     state_waiting: "waiting", state_sending: "sending…", state_sent: "sent", state_invalid: "needs a fix",
     state_conflict: "conflict",
     status_pending: "waiting for validation", status_certain: "validated", status_probable: "validated (probable)",
-    status_doubtful: "doubtful", status_invalid: "rejected", status_not_assessable: "not assessable",
+    status_doubtful: "doubtful", status_awaiting_second_opinion: "awaiting a second opinion", status_invalid: "rejected", status_not_assessable: "not assessable",
     status_unknown: "unknown", status_withdrawn: "withdrawn",
     moderator: "Moderator", noObservations: "No observations yet. Your turn!",
     withdraw: "Withdraw", withdrawConfirm: "Withdraw this observation from the open data?",
@@ -135,7 +135,7 @@ const TEXTS = {
     state_waiting: "in attesa", state_sending: "invio…", state_sent: "inviata", state_invalid: "da correggere",
     state_conflict: "in conflitto",
     status_pending: "in attesa di validazione", status_certain: "validata", status_probable: "validata (probabile)",
-    status_doubtful: "dubbia", status_invalid: "rifiutata", status_not_assessable: "non valutabile",
+    status_doubtful: "dubbia", status_awaiting_second_opinion: "in attesa di un secondo parere", status_invalid: "rifiutata", status_not_assessable: "non valutabile",
     status_unknown: "sconosciuto", status_withdrawn: "ritirata",
     moderator: "Moderatore", noObservations: "Ancora nessuna osservazione. Tocca a te!",
     withdraw: "Ritira", withdrawConfirm: "Ritirare questa osservazione dai dati pubblici?",
@@ -285,6 +285,9 @@ const GROUPS = {
   Poissons: { en: "Fish", it: "Pesci" },
   Reptiles: { en: "Reptiles", it: "Rettili" },
 };
+
+/** The INPN group names the reference's taxa carry (what a validator's grant may name). */
+export const TAXON_GROUPS = Object.keys(GROUPS);
 
 export function groupLabel(group) {
   return GROUPS[group]?.[current] ?? group;

@@ -266,6 +266,7 @@ async function refreshStatusesOf(device) {
           status: item.observation.status,
           moderator_comment: item.moderator_comment,
           counted_under_another: item.counted_under_another,
+          last_reply_at: item.last_reply_at,
         };
         if (r.state === State.SENT) r.version = item.observation.version;
       });

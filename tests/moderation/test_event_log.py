@@ -19,6 +19,7 @@ from cairn.core.errors import ConflictError
 from cairn.moderation import store as reviews
 from cairn.moderation.model import BrokenLogError, Event, ModerationState, replay
 from cairn.records.vocabulary import TRACKED
+from cairn.staff.scope import RecordScope
 from tests.world import Client, load_taxa, plain_taxon, sensitive_taxon, submit
 
 STATUSES = ["pending", "certain", "probable", "doubtful", "invalid", "not_assessable", "unknown"]
@@ -70,11 +71,11 @@ async def test_replaying_the_log_gives_the_row(
         )
         async with pool.acquire() as conn, conn.transaction():
             if bulk:
-                await reviews.apply(conn, [obs], ["default"], decision)
+                await reviews.apply(conn, [obs], RecordScope(["default"], []), decision)
             else:
                 with contextlib.suppress(ConflictError):
-                    await reviews.review(conn, obs, ["default"], decision)
-    events = await reviews.history(pool, obs, ["default"])
+                    await reviews.review(conn, obs, RecordScope(["default"], []), decision)
+    events = await reviews.history(pool, obs, RecordScope(["default"], []))
     row = await db.fetchrow("SELECT * FROM observation WHERE id = $1", obs)
     replayed = replay(events)
     if replayed is None:

@@ -44,6 +44,7 @@ def test_values_are_read() -> None:
         ("CAIRN_PORT", "eighty", "CAIRN_PORT"),
         ("CAIRN_PORT", "70000", "CAIRN_PORT"),
         ("CAIRN_PUBLIC_STATUSES", "certain,maybe", "maybe"),
+        ("CAIRN_PUBLIC_STATUSES", "certain,awaiting_second_opinion", "awaiting_second_opinion"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
         ("DATABASE_READ_URL", "sqlite:///x", "DATABASE_READ_URL"),
         ("CAIRN_LOG_LEVEL", "chatty", "CAIRN_LOG_LEVEL"),

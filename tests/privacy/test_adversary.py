@@ -2,7 +2,8 @@
 
 Hypothesis draws a sequence of actions by several devices, a moderator and a
 platform admin (submit, batch, edit, review, re-identify, rule add / change /
-delete with seasons and areas, withdraw, erase, pseudonym and geoprivacy);
+delete with seasons and areas, withdraw, erase, pseudonym and geoprivacy, a
+photo, a moderator's judgement that a photo shows no place, and its undoing);
 afterwards each open output is parsed and every record in it is checked
 against what the rules in force and the contributor's choice allow, computed
 here independently of Cairn's code. Fields are compared parsed, never by
@@ -13,18 +14,21 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 import zipfile
 from datetime import datetime
 from typing import Any
 
 import asyncpg
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, shape
 
 from cairn.core.grid import cell_code, cell_polygon
 from cairn.records.disclosure import SELF_CONTAINED_FLAGS
+from cairn.records.photos import photo_path
 from tests.factories import new_device, observation_payload
+from tests.photos.images import photo
 from tests.privacy.helpers import BRIANCON, GENTIAN, GUILLESTRE, IBEX, VULTURE, Client
 from tests.world import add_staff, sign_in, wait_for
 
@@ -73,6 +77,8 @@ actions = st.lists(
         st.tuples(st.just("withdraw"), records),
         st.tuples(st.just("erase"), devices, st.sampled_from(["anonymise", "delete"])),
         st.tuples(st.just("me"), devices, st.sampled_from([None, "open", "obscured"])),
+        st.tuples(st.just("photo"), records, st.integers(0, 2)),
+        st.tuples(st.just("judge"), records, st.booleans()),
     ),
     min_size=3,
     max_size=9,
@@ -225,6 +231,36 @@ class Session:
                 for ident in [i for i, owner in self.owners.items() if owner == device]:
                     del self.payloads[ident], self.owners[ident]
 
+    async def photo(self, index: int, picture: int) -> None:
+        """The owner attaches a picture (the same picture may go on several records)."""
+        ident = self.record(index)
+        headers = self.devices[self.owners[ident]] if ident else None
+        if ident is None or headers is None:
+            return
+        answer = await self.client.put(
+            f"/api/v1/observations/{ident}/photos/{uuid.uuid4()}",
+            content=photo(size=(64, 48), colour=(60 * picture, 90, 30)),
+            headers={**headers, "Content-Type": "image/jpeg"},
+        )
+        assert answer.status_code < 500, answer.text
+
+    async def judge(self, index: int, shows_no_place: bool) -> None:
+        """The moderator says the record's first photo shows no place, or takes it back."""
+        ident = self.record(index)
+        if ident is None:
+            return
+        seen = await self.client.get(
+            f"/api/v1/moderation/observations/{ident}", headers=self.moderator
+        )
+        if seen.status_code == 404 or not seen.json()["photos"]:
+            return
+        answer = await self.client.put(
+            f"/api/v1/observations/{ident}/photos/{seen.json()['photos'][0]['id']}/shows-no-place",
+            json={"shows_no_place": shows_no_place},
+            headers=self.moderator,
+        )
+        assert answer.status_code == 200, answer.text
+
     async def me(self, device: int, geoprivacy: str | None) -> None:
         headers = self.devices[device]
         if headers is not None:
@@ -366,6 +402,19 @@ async def every_open_output(client: Client) -> list[dict[str, Any]]:
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(script=actions)
+@example(  # a vulture (level 2) with two photos, validated, one judged to show no place
+    script=[
+        (
+            "submit",
+            0,
+            [{"taxon": VULTURE, "place": BRIANCON, "at": MOMENTS[3], "geoprivacy": None}],
+        ),
+        ("photo", 0, 1),
+        ("photo", 0, 2),
+        ("review", 0, "certain"),
+        ("judge", 0, True),
+    ]
+)
 async def test_no_sequence_of_actions_makes_an_open_output_say_more_than_the_policy(
     client: Client, db: asyncpg.Connection, script: list[tuple[Any, ...]]
 ) -> None:
@@ -386,6 +435,32 @@ async def test_no_sequence_of_actions_makes_an_open_output_say_more_than_the_pol
 
     assert set(session.flags_seen) <= SELF_CONTAINED_FLAGS  # no flag reads other people's data
     allowed = await allowed_levels(db)
+    photos = await db.fetch("SELECT observation_id::text AS id, sha256, shows_no_place FROM photo")
+    showable = {  # the photos each record may show the public
+        r["id"]: {
+            photo_path(p["sha256"], "large")
+            for p in photos
+            if p["id"] == r["id"] and (r["level"] == 0 or p["shows_no_place"])
+        }
+        for r in ({"id": i, "level": level} for i, (level, _) in allowed.items())
+    }
+    for item in (await client.get("/api/v1/observations", params={"limit": 1000})).json()["items"]:
+        assert set(item["photos"]) <= showable[item["id"]], "a photo published unjudged"
+    archive = zipfile.ZipFile(io.BytesIO((await client.get("/api/v1/exports/dwca")).content))
+    if "multimedia.txt" in archive.namelist():
+        text = archive.read("multimedia.txt").decode()
+        for row in csv.DictReader(io.StringIO(text), delimiter="\t"):
+            record = row["coreid"].removeprefix("urn:uuid:")
+            assert row["identifier"].removeprefix("http://127.0.0.1:8000") in showable[record]
+    for sha in {p["sha256"] for p in photos}:
+        public = any(
+            photo_path(sha, "large") in showable[i]
+            and allowed[i][1]["status"] in PUBLIC
+            and allowed[i][0] < 4
+            for i in showable
+        )
+        served = await client.get(photo_path(sha, "large"))
+        assert served.status_code == (200 if public else 404), "a photo file served unjudged"
     for published in await every_open_output(client):
         level, truth = allowed[published["id"]]
         if published.get("dwca"):

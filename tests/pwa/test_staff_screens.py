@@ -55,10 +55,22 @@ async def test_a_moderator_works_through_the_queue(
     await page.screenshot(path=str(ARTIFACTS / "staff-queue.png"), full_page=True)
     assert await serious_violations(page) == []
 
-    # A keyboard decision on the current record, then the next one.
+    # A keyboard decision on the current record, undone within its few seconds.
     first = uuid.UUID(await page.get_attribute(".detail", "data-id") or "")
+    await page.keyboard.press("d")
+    await expect(page.locator(".queue-item")).to_have_count(3)
+    await expect(page.locator(".single-step")).to_contain_text("sending in")
+    await page.click(".single-step button:has-text('Undo')")
+    await expect(page.locator(".queue-item")).to_have_count(4)
+    assert await status_of(db, first) == "pending"
+    assert await db.fetchval("SELECT count(*) FROM observation_event") == 0
+
+    # Then decided for good: sent once its few seconds are over.
+    await page.click(f".queue-item[data-id='{first}'] button.link")
     await page.keyboard.press("a")
     await expect(page.locator(".queue-item")).to_have_count(3)
+    assert await status_of(db, first) == "pending"  # held for an undo
+    await expect(page.locator(".single-step")).to_be_empty(timeout=10_000)
     assert await status_of(db, first) == "certain"
 
     # Bulk: select two with the checkboxes, reject them together.
@@ -81,6 +93,7 @@ async def test_a_moderator_works_through_the_queue(
     await page.fill("#reidentify", scientific.split()[0] + " " + scientific.split()[1][:4])
     await page.click(".detail .taxa button.taxon >> nth=0")
     await expect(page.locator(".queue-item")).to_have_count(0)
+    await expect(page.locator(".single-step")).to_be_empty(timeout=10_000)
     row = await db.fetchrow("SELECT taxon_cd_nom, status FROM observation WHERE id = $1", last)
     assert (row["taxon_cd_nom"], row["status"]) == (sensitive, "certain")
     public = await db.fetchrow(
@@ -100,3 +113,35 @@ async def test_a_moderator_works_through_the_queue(
     other_page = await signed_in(desk, cairn_url, "paul@ecrins.example")
     await expect(other_page.locator(".queue-item")).to_have_count(1)
     assert await other_page.get_attribute(".detail", "data-id") == str(other)
+
+
+async def test_an_admin_makes_a_bird_validator_who_sees_only_birds(
+    desk: BrowserContext, cairn_url: str, client: AsyncTestClient[Litestar], db: asyncpg.Connection
+) -> None:
+    await add_staff(db, "root@petr.example", "admin")
+    await add_staff(db, "orni@lpo.example", None)
+    bird = await submit(client, data={"cd_nom": 965})  # Grèbe huppé, Oiseaux
+    await submit(client, data={"cd_nom": 79734})  # Angiospermes
+    page = await signed_in(desk, cairn_url, "root@petr.example")
+    await page.click("a:has-text('Team')")
+    await page.fill("#grant-email", "orni@lpo.example")
+    await page.select_option("#grant-role", "moderator")
+    await page.select_option("#grant-scope", "")
+    await page.check("#group-Oiseaux")
+    await page.click("button:has-text('Give the role')")
+    await expect(page.locator(".message")).to_contain_text("Validator of: Birds")
+    assert await serious_violations(page) == []
+    assert await db.fetchval(
+        "SELECT taxon_groups FROM staff_grant g JOIN staff_user u ON u.id = g.user_id "
+        "WHERE u.email = 'orni@lpo.example'"
+    ) == ["Oiseaux"]
+
+    await page.click("a:has-text('Back to moderation')")
+    await page.click("button:has-text('Sign out')")  # one browser profile holds one session
+    await page.fill("#email", "orni@lpo.example")
+    await page.fill("#password", PASSWORD)
+    await page.click("button[type=submit]")
+    validator = page
+    await expect(validator.locator(".validator")).to_have_text("Validator of: Birds")
+    await expect(validator.locator(".queue-item")).to_have_count(1)
+    assert await validator.get_attribute(".detail", "data-id") == str(bird)

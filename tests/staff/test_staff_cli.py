@@ -90,3 +90,41 @@ def test_refusals_are_messages(dsn: str) -> None:
         assert result.returncode != 0
         assert needle in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+async def test_a_grant_narrowed_to_a_taxon_group(
+    dsn: str, client: AsyncTestClient[Litestar], db: asyncpg.Connection
+) -> None:
+    password = "a long enough passphrase"
+    made = cairn(
+        dsn,
+        "create-user",
+        "orni@lpo.fr",
+        "--name",
+        "Orni",
+        "--password-stdin",
+        stdin=password + "\n",
+    )
+    assert made.returncode == 0, made.stderr
+    unknown = cairn(
+        dsn, "grant", "orni@lpo.fr", "moderator", "--platform", "--taxon-group", "Dragons"
+    )
+    assert unknown.returncode != 0
+    assert "no taxon of the reference is in 'Dragons'" in unknown.stderr
+    granted = cairn(
+        dsn, "grant", "orni@lpo.fr", "moderator", "--platform", "--taxon-group", "Oiseaux"
+    )
+    assert granted.returncode == 0, granted.stderr
+    assert "moderator of the whole platform for Oiseaux" in granted.stdout
+    token = (
+        await client.post("/api/v1/auth/login", json={"email": "orni@lpo.fr", "password": password})
+    ).json()["access_token"]
+    me = (await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})).json()
+    assert me["roles"] == {}
+    assert me["taxon_groups"] == {
+        "default": {"Oiseaux": "moderator"},
+        "demo": {"Oiseaux": "moderator"},
+    }
+    assert await db.fetchval(
+        "SELECT after->'taxon_groups' FROM staff_audit WHERE action = 'grant'"
+    ) == ["Oiseaux"]

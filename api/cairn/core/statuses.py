@@ -1,4 +1,6 @@
-"""Validation statuses: the SINP nomenclature STATUT_VALID, plus `withdrawn`.
+"""Validation statuses: the SINP nomenclature STATUT_VALID, plus `withdrawn` and
+`awaiting_second_opinion` (a first validator said yes where a programme asks for two;
+the SINP still calls it "0", waiting for validation).
 
 The slugs are Cairn's wire names; the codes and French labels are the SINP
 ones (GeoNature `STATUT_VALID`), so exports can carry either.
@@ -17,6 +19,7 @@ Status = Literal[
     "not_assessable",
     "unknown",
     "withdrawn",
+    "awaiting_second_opinion",
 ]
 
 SINP_CODES: Final[dict[str, str | None]] = {
@@ -28,6 +31,7 @@ SINP_CODES: Final[dict[str, str | None]] = {
     "not_assessable": "5",
     "unknown": "6",
     "withdrawn": None,
+    "awaiting_second_opinion": "0",
 }
 
 LABELS_FR: Final[dict[str, str]] = {
@@ -39,7 +43,10 @@ LABELS_FR: Final[dict[str, str]] = {
     "not_assessable": "Non réalisable",
     "unknown": "Inconnu",
     "withdrawn": "Retirée par l'observateur",
+    "awaiting_second_opinion": "En attente d'un second avis",
 }
 
 STATUSES: Final[tuple[str, ...]] = tuple(SINP_CODES)
 PUBLIC_BY_DEFAULT: Final[tuple[str, ...]] = ("certain", "probable")
+NEVER_PUBLIC: Final = frozenset({"awaiting_second_opinion"})
+"""A record waits for a second validator precisely so that it is not published yet."""

@@ -40,6 +40,13 @@ class ReviewIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
     ) = None
 
 
+class ReopenIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """An admin takes a decision back, with the reason kept in the record's history."""
+
+    expected_version: Annotated[int, Meta(ge=1, description="The version the admin saw")]
+    reason: Annotated[str, text(4000, min_length=1)]
+
+
 class BulkReviewIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """One decision for many observations; each is checked against the version seen."""
 
@@ -101,6 +108,9 @@ class StaffObservation(ObservationOut, frozen=True, kw_only=True):
     it depends on other people's records."""
     duplicate_of: UUID | None = None
     """The record a moderator counted this one under: it is out of the open data."""
+    awaiting_reply: Annotated[
+        bool, Meta(description="Its contributor wrote last in its thread: an answer is owed")
+    ] = False
 
 
 class QueuePage(msgspec.Struct, frozen=True, kw_only=True):

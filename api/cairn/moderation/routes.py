@@ -1,7 +1,8 @@
 """Moderation: the queue, decisions (one or many), the staff view and the history.
 
-Scope is the caller's programmes: a record of another programme answers 404,
-exactly like a record that does not exist, so ids cannot be probed.
+Scope is the caller's programmes, or the taxon groups a grant narrows them to: a
+record outside it answers 404, exactly like a record that does not exist, so ids
+cannot be probed.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from cairn.moderation.model import (
     DuplicateIn,
     Event,
     QueuePage,
+    ReopenIn,
     ReviewIn,
     StaffObservation,
     decode_cursor,
 )
 from cairn.staff.auth import SECURITY, SignedIn
-from cairn.staff.policy import programmes_for
+from cairn.staff.policy import scope_for
 
 MAX_PAGE = 200
 
@@ -60,7 +62,8 @@ def _bbox(errors: list[FieldError], raw: str | None) -> tuple[float, float, floa
         "Sorted by need: flagged and sensitive first, then flagged or sensitive, then the "
         "longest waiting (received first). Keyset pagination: pass `next` back as `cursor`. "
         "`counts` gives the number of records per status under the same filters (status aside). "
-        "Needs the viewer role on at least one programme."
+        "Needs the viewer role on at least one programme; a validator of taxon groups sees the "
+        "records of those groups only."
     ),
     tags=["moderation"],
     responses=responses(400, 401, 422),
@@ -115,7 +118,7 @@ async def moderation_queue(
         again = "not a cursor of this queue; start again without one"
         errors.append(FieldError("/query/cursor", "invalid", again))
     where = reviews.QueueFilter(
-        programmes=programmes_for(staff, "read_records", programme),
+        scope=scope_for(staff, "read_records", programme),
         statuses=statuses,
         kind=kind,
         taxon=taxon,
@@ -143,7 +146,7 @@ async def staff_observation(
     observation_id: FromPath[UUID], pool: DbPool, staff: SignedIn
 ) -> StaffObservation:
     """Viewers and up; 404 outside the caller's programmes."""
-    return await reviews.read(pool, observation_id, programmes_for(staff, "read_records"))
+    return await reviews.read(pool, observation_id, scope_for(staff, "read_records"))
 
 
 @get(
@@ -157,7 +160,7 @@ async def observation_history(
     observation_id: FromPath[UUID], pool: DbPool, staff: SignedIn
 ) -> list[Event]:
     """Viewers and up, oldest event first; 404 outside the caller's programmes."""
-    return await reviews.history(pool, observation_id, programmes_for(staff, "read_records"))
+    return await reviews.history(pool, observation_id, scope_for(staff, "read_records"))
 
 
 @post(
@@ -182,6 +185,29 @@ async def review_observation(
 ) -> StaffObservation:
     """One decision, its event, and the public projection, in one transaction."""
     return await service.review(pool, staff, observation_id, data)
+
+
+@post(
+    "/observations/{observation_id:uuid}/reopen",
+    summary="Take a decision back (the programme's admins): pending again, with a reason",
+    description=(
+        "The record goes back to `pending` and leaves the open data in the same transaction; "
+        "the reason is kept in its history (action `reopen`), the contributor's comment is "
+        "cleared. 409 when it changed since `expected_version` or is not decided; 403 without "
+        "the admin role on its programme; 404 outside your scope."
+    ),
+    tags=["moderation"],
+    dto=ReportingBody[ReopenIn],
+    return_dto=None,
+    responses=responses(400, 401, 403, 404, 409, 422),
+    status_code=200,
+    security=SECURITY,
+)
+async def reopen_observation(
+    observation_id: FromPath[UUID], data: JSONBody[ReopenIn], pool: DbPool, staff: SignedIn
+) -> StaffObservation:
+    """The reopening, its event and the public projection, in one transaction."""
+    return await service.reopen(pool, staff, observation_id, data)
 
 
 @post(
@@ -237,6 +263,7 @@ router = Router(
         staff_observation,
         observation_history,
         review_observation,
+        reopen_observation,
         bulk_review,
     ],
 )

@@ -25,20 +25,21 @@ from cairn.moderation.model import (
     BulkOut,
     BulkReviewIn,
     DuplicateIn,
+    ReopenIn,
     ReviewIn,
     StaffObservation,
 )
 from cairn.records import projection as public
 from cairn.staff.model import Staff
-from cairn.staff.policy import programmes_for, require
+from cairn.staff.policy import require, scope_for
 
 
 async def review(
     pool: Pool, staff: Staff, observation_id: UUID, data: ReviewIn
 ) -> StaffObservation:
-    """One decision; 404 outside the caller's programmes, 403 without the moderator role."""
+    """One decision; 404 outside the caller's scope, 403 without the moderator role."""
     if observation_id not in await reviews.read_many(
-        pool, [observation_id], programmes_for(staff, "read_records")
+        pool, [observation_id], scope_for(staff, "read_records")
     ):
         raise NotFoundError(f"no observation {observation_id}")
     decision = await _decision(
@@ -47,12 +48,45 @@ async def review(
     async with transaction(pool) as conn:
         try:
             decided, changed = await reviews.review(
-                conn, observation_id, programmes_for(staff, "moderate"), decision
+                conn, observation_id, scope_for(staff, "moderate"), decision
             )
         except NotFoundError:
             raise ForbiddenError("Deciding needs the moderator role on this programme.") from None
         await public.replace(conn, [observation_id], changed)
     return decided
+
+
+async def reopen(
+    pool: Pool, staff: Staff, observation_id: UUID, data: ReopenIn
+) -> StaffObservation:
+    """An admin puts a decided record back to pending; the public projection follows at once.
+
+    404 outside the caller's scope, 403 without the admin role on its programme, 409 when
+    it changed since it was read or is not decided.
+    """
+    if observation_id not in await reviews.read_many(
+        pool, [observation_id], scope_for(staff, "read_records")
+    ):
+        raise NotFoundError(f"no observation {observation_id}")
+    decision = reviews.Decision(
+        status="pending",
+        comment=data.reason,
+        taxon=None,
+        actor=staff.id,
+        expected_versions={observation_id: data.expected_version},
+        reopen=True,
+    )
+    async with transaction(pool) as conn:
+        try:
+            reopened, changed = await reviews.review(
+                conn, observation_id, scope_for(staff, "reopen_decisions"), decision
+            )
+        except NotFoundError:
+            raise ForbiddenError(
+                "Reopening a decision needs the admin role on this programme."
+            ) from None
+        await public.replace(conn, [observation_id], changed)
+    return reopened
 
 
 async def review_many(pool: Pool, staff: Staff, data: BulkReviewIn) -> BulkOut:
@@ -73,7 +107,7 @@ async def review_many(pool: Pool, staff: Staff, data: BulkReviewIn) -> BulkOut:
         raise InvalidInputError(errors, "Invalid bulk review")
     decision = await _decision(pool, staff, data.status, data.comment, None, data.expected_versions)
     async with transaction(pool) as conn:
-        applied = await reviews.apply(conn, data.ids, programmes_for(staff, "moderate"), decision)
+        applied = await reviews.apply(conn, data.ids, scope_for(staff, "moderate"), decision)
         await public.replace(conn, [row["id"] for row in applied.changed], applied.changed)
     return BulkOut(applied.results)
 
@@ -87,16 +121,19 @@ async def _decision(
     versions: dict[UUID, int],
 ) -> reviews.Decision:
     """Resolve a re-identification to (cd_nom, cd_ref), 422 when unknown, and build the decision."""
-    taxon = None
-    if cd_nom is not None:
-        taxon = await reviews.taxon_codes(pool, cd_nom)
-        if taxon is None:
-            raise InvalidInputError(
-                [FieldError("/cd_nom", "invalid", f"{cd_nom} is not a known TAXREF CD_NOM")],
-                "Invalid review",
-            )
+    found = None if cd_nom is None else await reviews.taxon_codes(pool, cd_nom)
+    if cd_nom is not None and found is None:
+        raise InvalidInputError(
+            [FieldError("/cd_nom", "invalid", f"{cd_nom} is not a known TAXREF CD_NOM")],
+            "Invalid review",
+        )
     return reviews.Decision(
-        status=status, comment=comment, taxon=taxon, actor=staff.id, expected_versions=versions
+        status=status,
+        comment=comment,
+        taxon=None if found is None else (found[0], found[1]),
+        taxon_group=None if found is None else found[2],
+        actor=staff.id,
+        expected_versions=versions,
     )
 
 
@@ -121,7 +158,7 @@ async def mark_duplicate(
 ) -> StaffObservation:
     """Count one record under another (or on its own again); 404 outside the caller's
     programmes, 403 without the moderator role, 409 when it changed since it was read."""
-    readable = programmes_for(staff, "read_records")
+    readable = scope_for(staff, "read_records")
     async with transaction(pool) as conn:
         rows = await reviews.lock_pair(
             conn, [observation_id, *([data.of] if data.of else [])], readable
@@ -129,7 +166,7 @@ async def mark_duplicate(
         target = rows.get(observation_id)
         if target is None:
             raise NotFoundError(f"no observation {observation_id}")
-        if target["programme"] not in programmes_for(staff, "moderate"):
+        if not scope_for(staff, "moderate").covers(target["programme"], target["taxon_group"]):
             raise ForbiddenError("Marking a duplicate needs the moderator role on this programme.")
         if data.of is not None and (errors := _other_errors(target, rows.get(data.of), data.of)):
             raise InvalidInputError(errors, "Invalid duplicate mark")

@@ -1,6 +1,7 @@
 """Moderation: the staff view of observations, the queue, decisions and their history.
 
-Every read and write here takes the caller's programmes and filters on them
+Every read and write here takes the caller's scope (programmes, and taxon groups
+within programmes) and filters on it
 in SQL, so a record outside the caller's scope is indistinguishable from a
 record that does not exist.
 """
@@ -31,10 +32,12 @@ from cairn.moderation.model import (
     encode_cursor,
 )
 from cairn.observations.store import to_out
+from cairn.opinions.model import SameValidatorError, outcome
 from cairn.records import projection as public
 from cairn.records.disclosure import local_time
 from cairn.records.photos import photos_of
 from cairn.sensitivity import store as sensitivity
+from cairn.staff.scope import RecordScope, in_scope
 
 
 def _gap_m(a: str, b: str) -> str:
@@ -79,27 +82,41 @@ def possible_duplicate(alias: str) -> str:
        LIMIT 1) END"""
 
 
+def awaiting_reply(alias: str) -> str:
+    """SQL: the last visible message of the record `alias` is its contributor's: the queue
+    marks it, an answer is owed (the thread itself is `cairn.conversations`)."""
+    return f"""coalesce((SELECT m.author_kind = 'contributor' FROM observation_message m
+                 WHERE m.observation_id = {alias}.id AND m.hidden_at IS NULL
+                 ORDER BY m.id DESC LIMIT 1), false)"""
+
+
 def _staff_select(source: str = "observation") -> str:
     """The staff view's columns over `source` (a table or a sub-query), with its taxon."""
     return f"""
 SELECT o.*, {photos_of("o")} AS photos, {possible_duplicate("o")} AS possible_duplicate,
+       {awaiting_reply("o")} AS awaiting_reply,
        t.cd_ref AS t_cd_ref, t.scientific_name AS t_scientific_name,
        t.vernacular_fr AS t_vernacular_fr, t.group2_inpn AS t_group
   FROM {source} o LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
 """
 
 
-_STATE = """
-SELECT id, status, validation_method, moderator_comment, taxon_cd_nom, taxon_cd_ref, version,
-       lon, lat, observed_at, observed_offset_s
-  FROM observation
- WHERE id = ANY($1) AND programme = ANY($2)
- ORDER BY id
-   FOR UPDATE
+_STATE = f"""
+SELECT o.id, o.programme, o.status, o.validation_method, o.moderator_comment, o.taxon_cd_nom,
+       o.taxon_cd_ref, o.version, o.lon, o.lat, o.observed_at, o.observed_offset_s,
+       needs_second_opinion(o.programme, coalesce($4::int, o.taxon_cd_nom)) AS needs_two,
+       (SELECT e.actor_id FROM observation_event e
+         WHERE e.observation_id = o.id AND e.action = 'first_opinion'
+         ORDER BY e.id DESC LIMIT 1) AS first_opinion_by
+  FROM observation o
+ WHERE o.id = ANY($1) AND {in_scope("o", "$2", "$3")}
+ ORDER BY o.id
+   FOR UPDATE OF o
 """
 
 _STAFF_EXTRAS = (
     f", {photos_of('o')} AS photos, {possible_duplicate('o')} AS possible_duplicate,"
+    f" {awaiting_reply('o')} AS awaiting_reply,"
     " st.cd_ref AS t_cd_ref,"
     " st.scientific_name AS t_scientific_name, st.vernacular_fr AS t_vernacular_fr,"
     " st.group2_inpn AS t_group"
@@ -110,7 +127,7 @@ _STAFF_JOIN = "LEFT JOIN taxon st ON st.cd_nom = o.taxon_cd_nom"
 class QueueFilter(msgspec.Struct, frozen=True, kw_only=True):
     """The queue's filters, already parsed; None means "any"."""
 
-    programmes: list[str]
+    scope: RecordScope
     statuses: list[str]
     kind: str | None = None
     taxon: int | None = None
@@ -129,7 +146,10 @@ class QueueFilter(msgspec.Struct, frozen=True, kw_only=True):
             args.append(value)
             return f"${len(args)}"
 
-        conditions = [f"o.programme = ANY({arg(self.programmes)})"]
+        # The programmes alone when no grant is narrowed, so the queue index serves the order.
+        conditions = [f"o.programme = ANY({arg(self.scope.reached_programmes())})"]
+        if self.scope.groups:
+            conditions.append(in_scope("o", arg(self.scope.programmes), arg(self.scope.groups)))
         if self.kind is not None:
             conditions.append(f"o.kind = {arg(self.kind)}")
         if self.taxon is not None:
@@ -196,34 +216,38 @@ async def queue(
     return QueuePage(items=items, next=cursor, counts=counts)
 
 
-async def read(conn: Executor, observation_id: UUID, programmes: list[str]) -> StaffObservation:
-    """The staff view of one observation of the caller's programmes; `NotFoundError` otherwise."""
-    found = await read_many(conn, [observation_id], programmes)
+async def read(conn: Executor, observation_id: UUID, scope: RecordScope) -> StaffObservation:
+    """The staff view of one observation in the caller's scope; `NotFoundError` otherwise."""
+    found = await read_many(conn, [observation_id], scope)
     if not found:
         raise NotFoundError(f"no observation {observation_id}")
     return found[observation_id]
 
 
 async def read_many(
-    conn: Executor, ids: Sequence[UUID], programmes: list[str]
+    conn: Executor, ids: Sequence[UUID], scope: RecordScope
 ) -> dict[UUID, StaffObservation]:
-    """Staff views of those ids that are in the caller's programmes."""
+    """Staff views of those ids that are in the caller's scope."""
     rows = await conn.fetch(
-        _staff_select() + " WHERE o.id = ANY($1) AND o.programme = ANY($2)", ids, programmes
+        _staff_select() + f" WHERE o.id = ANY($1) AND {in_scope('o', '$2', '$3')}",
+        ids,
+        scope.programmes,
+        scope.groups,
     )
     return {row["id"]: staff_view(row) for row in rows}
 
 
-async def history(conn: Executor, observation_id: UUID, programmes: list[str]) -> list[Event]:
-    """The events of an observation of the caller's programmes, oldest first."""
+async def history(conn: Executor, observation_id: UUID, scope: RecordScope) -> list[Event]:
+    """The events of an observation in the caller's scope, oldest first."""
     rows = await conn.fetch(
-        """SELECT e.id, e.occurred_at, e.actor_kind, e.actor_id, e.action, e.version,
-                  e.before, e.after, e.comment
-             FROM observation o LEFT JOIN observation_event e ON e.observation_id = o.id
-            WHERE o.id = $1 AND o.programme = ANY($2)
-            ORDER BY e.id""",
+        f"""SELECT e.id, e.occurred_at, e.actor_kind, e.actor_id, e.action, e.version,
+                   e.before, e.after, e.comment
+              FROM observation o LEFT JOIN observation_event e ON e.observation_id = o.id
+             WHERE o.id = $1 AND {in_scope("o", "$2", "$3")}
+             ORDER BY e.id""",
         observation_id,
-        programmes,
+        scope.programmes,
+        scope.groups,
     )
     if not rows:
         raise NotFoundError(f"no observation {observation_id}")
@@ -238,6 +262,10 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
     taxon: tuple[int, int] | None
     actor: UUID
     expected_versions: dict[UUID, int]
+    taxon_group: str | None = None
+    """The INPN group of `taxon`: outside the actor's scope, the record is handed over."""
+    reopen: bool = False
+    """An admin takes a decision back: pending again, `comment` the reason (history only)."""
 
 
 class Applied(msgspec.Struct, frozen=True):
@@ -246,19 +274,26 @@ class Applied(msgspec.Struct, frozen=True):
     results: list[BulkResult]
     changed: list[Any]
     """`records.projection.source_select` rows of the decided records, as they now are."""
+    same_validator: frozenset[UUID] = frozenset()
+    """Records left as they were: the second opinion asked came from the first validator."""
 
 
 async def review(
-    conn: Connection, observation_id: UUID, programmes: list[str], decision: Decision
+    conn: Connection, observation_id: UUID, scope: RecordScope, decision: Decision
 ) -> tuple[StaffObservation, list[Any]]:
     """Apply one decision: the record as it now is, and its row to project.
 
     `NotFoundError` outside scope, `ConflictError` on a stale version.
     """
-    applied = await apply(conn, [observation_id], programmes, decision)
+    applied = await apply(conn, [observation_id], scope, decision)
     result = applied.results[0]
     if result.observation is None:
         raise NotFoundError(f"no observation {observation_id}")
+    if observation_id in applied.same_validator:
+        raise ConflictError(
+            "This record awaits a second opinion: it must come from another validator.",
+            {"current": msgspec.to_builtins(result.observation)},
+        )
     if result.outcome == "conflict":
         raise ConflictError(
             "The observation changed since you read it, or was withdrawn by its contributor.",
@@ -268,7 +303,7 @@ async def review(
 
 
 async def apply(
-    conn: Connection, ids: Sequence[UUID], programmes: list[str], decision: Decision
+    conn: Connection, ids: Sequence[UUID], scope: RecordScope, decision: Decision
 ) -> Applied:
     """Apply a decision to each id (locked in id order, so concurrent bulks never deadlock).
 
@@ -276,8 +311,16 @@ async def apply(
     differs from the expected one is a `conflict` and is left as it is. Two
     statements whatever the count: the locked read, then one that updates, appends
     the events and returns the rows as they now are (a third reads the conflicts).
+    A re-identification into a group the actor does not validate hands the record
+    over: it goes back to `pending` for that group's validators (action `hand_over`).
     """
-    rows = {row["id"]: row for row in await conn.fetch(_STATE, list(set(ids)), programmes)}
+    new_taxon = None if decision.taxon is None else decision.taxon[0]
+    rows = {
+        row["id"]: row
+        for row in await conn.fetch(
+            _STATE, list(set(ids)), scope.programmes, scope.groups, new_taxon
+        )
+    }
     levels = (
         await sensitivity.levels(
             conn,
@@ -297,19 +340,48 @@ async def apply(
     )
     updates: list[tuple[Any, ...]] = []
     conflicts: list[UUID] = []
+    same_validator: set[UUID] = set()
     for observation_id, row in rows.items():
         expected = decision.expected_versions.get(observation_id)
-        if row["status"] == "withdrawn" or (expected is not None and expected != row["version"]):
+        undecided = decision.reopen and row["status"] == "pending"
+        if (
+            row["status"] == "withdrawn"
+            or undecided
+            or (expected is not None and expected != row["version"])
+        ):
             conflicts.append(observation_id)
             continue
         state = ModerationState(**{k: row[k] for k in ModerationState.__struct_fields__})
-        after, before_doc, after_doc = decide(
-            state, decision.status, decision.comment, decision.taxon
+        handed_over = decision.taxon is not None and not scope.covers(
+            row["programme"], decision.taxon_group
         )
-        updates.append((observation_id, after, before_doc, after_doc, levels.get(observation_id)))
+        try:
+            status, action = (
+                ("pending", "reopen")
+                if decision.reopen
+                else ("pending", "hand_over")
+                if handed_over
+                else outcome(
+                    row["status"],
+                    decision.status,
+                    row["needs_two"],
+                    str(decision.actor),
+                    row["first_opinion_by"],
+                    reidentified=decision.taxon is not None,
+                )
+            )
+        except SameValidatorError:
+            conflicts.append(observation_id)
+            same_validator.add(observation_id)
+            continue
+        shown = None if decision.reopen else decision.comment  # a reason is for the history
+        after, before_doc, after_doc = decide(state, status, shown, decision.taxon)
+        updates.append(
+            (observation_id, after, before_doc, after_doc, levels.get(observation_id), action)
+        )
     changed = await _write(conn, updates, decision) if updates else []
     decided = {row["id"]: staff_view(row) for row in changed}
-    current = {**(await read_many(conn, conflicts, programmes) if conflicts else {}), **decided}
+    current = {**(await read_many(conn, conflicts, scope) if conflicts else {}), **decided}
     return Applied(
         [
             BulkResult(
@@ -326,6 +398,7 @@ async def apply(
             for observation_id in ids
         ],
         changed,
+        frozenset(same_validator),
     )
 
 
@@ -345,9 +418,9 @@ _WRITE = (
 ), logged AS (
     INSERT INTO observation_event
            (observation_id, actor_kind, actor_id, action, version, before, after, comment)
-    SELECT e.id, 'staff', $9, $10, e.version, e.before, e.after, $11
-      FROM unnest($1::uuid[], $7::int[], $12::jsonb[], $13::jsonb[])
-           AS e(id, version, before, after)
+    SELECT e.id, 'staff', $9, e.action, e.version, e.before, e.after, $11
+      FROM unnest($1::uuid[], $7::int[], $12::jsonb[], $13::jsonb[], $10::text[])
+           AS e(id, version, before, after, action)
 )"""
     + public.source_select("decided", _STAFF_EXTRAS, _STAFF_JOIN)
     + " ORDER BY o.id"
@@ -357,7 +430,7 @@ _WRITE = (
 
 async def _write(
     conn: Connection,
-    updates: list[tuple[UUID, ModerationState, dict[str, Any], dict[str, Any], int | None]],
+    updates: list[tuple[UUID, ModerationState, dict[str, Any], dict[str, Any], int | None, str]],
     decision: Decision,
 ) -> list[Any]:
     """Update every decided row and append its event; the rows, to answer and to project."""
@@ -374,7 +447,7 @@ async def _write(
             [s.version for s in states],
             [u[4] for u in updates],
             str(decision.actor),
-            "review" if decision.taxon is None else "reidentify",
+            [u[5] for u in updates],
             decision.comment,
             [u[2] for u in updates],
             [u[3] for u in updates],
@@ -382,10 +455,12 @@ async def _write(
     )
 
 
-async def taxon_codes(conn: Executor, cd_nom: int) -> tuple[int, int] | None:
-    """(cd_nom, cd_ref) of a known taxon, or None."""
-    row = await conn.fetchrow("SELECT cd_nom, cd_ref FROM taxon WHERE cd_nom = $1", cd_nom)
-    return None if row is None else (row["cd_nom"], row["cd_ref"])
+async def taxon_codes(conn: Executor, cd_nom: int) -> tuple[int, int, str | None] | None:
+    """(cd_nom, cd_ref, INPN group) of a known taxon, or None."""
+    row = await conn.fetchrow(
+        "SELECT cd_nom, cd_ref, group2_inpn FROM taxon WHERE cd_nom = $1", cd_nom
+    )
+    return None if row is None else (row["cd_nom"], row["cd_ref"], row["group2_inpn"])
 
 
 def staff_view(row: asyncpg.Record) -> StaffObservation:
@@ -411,6 +486,7 @@ def staff_view(row: asyncpg.Record) -> StaffObservation:
         validated_at=row["validated_at"],
         possible_duplicate=row["possible_duplicate"],
         duplicate_of=row["duplicate_of"],
+        awaiting_reply=row["awaiting_reply"],
     )
 
 
@@ -449,13 +525,17 @@ async def flagged(conn: Connection, programme: str) -> int:
     return count
 
 
-async def lock_pair(conn: Connection, ids: list[UUID], programmes: list[str]) -> dict[UUID, Any]:
-    """The rows of `ids` in the caller's programmes, locked until the transaction ends."""
+async def lock_pair(conn: Connection, ids: list[UUID], scope: RecordScope) -> dict[UUID, Any]:
+    """The rows of `ids` in the caller's scope, with their taxon group, locked until the
+    transaction ends."""
     rows = await conn.fetch(
-        """SELECT id, programme, status, version, duplicate_of FROM observation
-            WHERE id = ANY($1) AND programme = ANY($2) ORDER BY id FOR UPDATE""",
+        f"""SELECT o.id, o.programme, o.status, o.version, o.duplicate_of,
+                   t.group2_inpn AS taxon_group
+              FROM observation o LEFT JOIN taxon t ON t.cd_nom = o.taxon_cd_nom
+             WHERE o.id = ANY($1) AND {in_scope("o", "$2", "$3")} ORDER BY o.id FOR UPDATE OF o""",
         ids,
-        programmes,
+        scope.programmes,
+        scope.groups,
     )
     return {row["id"]: row for row in rows}
 

@@ -12,6 +12,7 @@ from litestar.params import QueryParameter
 from litestar.response import Stream
 
 from cairn.contributors.devices import SignedDevice
+from cairn.conversations import store as threads
 from cairn.core.deps import DbPool
 from cairn.core.problems import ProblemError, responses
 from cairn.mydata import service as my_data
@@ -46,7 +47,8 @@ async def my_observations(
         raise ProblemError(
             400, "bad_request", "Bad query", "`before` is not one of your observations"
         )
-    items = [observations.my_observation(r) for r in rows]
+    replies = await threads.last_replies(pool, [r["id"] for r in rows])
+    items = [observations.my_observation(r, replies.get(r["id"])) for r in rows]
     next_url = (
         f"/api/v1/me/observations?limit={limit}&before={items[-1].observation.id}"
         if len(items) == limit

@@ -14,6 +14,8 @@ import msgspec
 
 from cairn.contributors import accounts as contributors
 from cairn.contributors import store as devices
+from cairn.conversations import store as threads
+from cairn.conversations.model import seen_by
 from cairn.core.db import transaction
 from cairn.core.errors import NotFoundError
 from cairn.mydata.export import write_archive
@@ -34,6 +36,7 @@ async def export(pool: asyncpg.Pool, work: PhotoWork, device_id: UUID) -> IO[byt
         rows = await observations.by_device(conn, device_id, limit=None, before=None)
         events = await devices.history(conn, device_id)
         pictures = await photos.of_device(conn, device_id)
+        messages = await threads.of_contributor(conn, device_id)
     history: dict[UUID, list[dict[str, Any]]] = {}
     for event in events:
         entry = {k: event[k] for k in event.keys() if k != "observation_id"}  # noqa: SIM118
@@ -43,6 +46,9 @@ async def export(pool: asyncpg.Pool, work: PhotoWork, device_id: UUID) -> IO[byt
             **msgspec.to_builtins(observations.to_out(row, "owner")),
             "moderator_comment": row["moderator_comment"],
             "history": msgspec.to_builtins(history.get(row["id"], [])),
+            "messages": msgspec.to_builtins(
+                [seen_by(m, "contributor") for m in messages.get(row["id"], [])]
+            ),
         }
         for row in rows
     ]

@@ -132,6 +132,10 @@ class MyObservation(msgspec.Struct, frozen=True, kw_only=True):
     counted_under_another: bool = False
     """A moderator found it repeats another record and counted it under that one (which one is
     not said: it may be someone else's)."""
+    last_reply_at: Annotated[
+        datetime | None,
+        Meta(description="When staff last wrote in its thread (GET …/comments), if ever"),
+    ] = None
 
 
 def with_defaults(obs: ObservationIn, programme: str, licence: str) -> ObservationIn:

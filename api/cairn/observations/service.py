@@ -146,7 +146,8 @@ def _public_source(
         "sensitivity_level": validated.sensitivity_level,
         "geoprivacy": obs.geoprivacy or found.default_geoprivacy,
         **(commune or dict.fromkeys(_COMMUNE_COLUMNS)),
-        "observer": found.observer, "photo_keys": [], "site_id": obs.site_id,
+        "observer": found.observer, "photo_keys": [], "cleared_photo_keys": [],
+        "site_id": obs.site_id,
         **(_site_columns(found.sites[obs.site_id]) if obs.site_id is not None else _NO_SITE),
     }  # fmt: skip
 

@@ -441,11 +441,12 @@ async def owned(
     )
 
 
-def my_observation(row: asyncpg.Record) -> MyObservation:
+def my_observation(row: asyncpg.Record, last_reply_at: datetime | None = None) -> MyObservation:
     """The owner's view of a stored row (its columns, `moderator_comment`, whether counted under
     another)."""
     return MyObservation(
         observation=to_out(row, "owner"),
         moderator_comment=row["moderator_comment"],
         counted_under_another=row["counted_under_another"],
+        last_reply_at=last_reply_at,
     )

@@ -39,7 +39,7 @@ from cairn.records.vocabulary import OccurrenceStatus
 from cairn.reference.lookup import TaxonLookup
 from cairn.settings import Settings
 from cairn.staff.auth import provide_staff
-from cairn.staff.policy import programmes_for
+from cairn.staff.policy import scope_for
 
 Format = Literal["json", "geojson", "csv"]
 MAX_PAGE = 10_000
@@ -299,9 +299,7 @@ async def read_observation(
         else:
             staff = await provide_staff(request)
             with contextlib.suppress(NotFoundError):
-                return await reviews.read(
-                    pool, observation_id, programmes_for(staff, "read_records")
-                )
+                return await reviews.read(pool, observation_id, scope_for(staff, "read_records"))
     async with read_pool.acquire() as conn:
         public_row = await public.get(conn, observation_id, settings.public_statuses)
     if public_row is None:

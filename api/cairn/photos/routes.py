@@ -20,6 +20,8 @@ from cairn.photos.model import PhotoReceipt
 from cairn.photos.service import receive, remove
 from cairn.records.disclosure import photo_cache_control
 from cairn.staff.auth import optional_staff
+from cairn.staff.policy import scope_for
+from cairn.staff.scope import RecordScope
 
 _IMAGE_TYPES: Final = ("image/", "application/octet-stream")
 
@@ -149,7 +151,7 @@ async def read_photo(
         sha256,
         settings.public_statuses,
         device,
-        [] if staff is None else staff.programmes("viewer"),
+        RecordScope([], []) if staff is None else scope_for(staff, "read_records"),
     )
     cache_control = photo_cache_control(
         public=seen_by.public, owned=seen_by.owned, staffed=seen_by.staffed

@@ -11,6 +11,8 @@ import msgspec
 from cairn.contributors.store import same_contributor
 from cairn.core.db import Connection, Executor
 from cairn.photos.model import ExifFacts, PhotoFacts
+from cairn.records.photos import photo_path
+from cairn.staff.scope import RecordScope, in_scope
 
 
 class StoredPhoto(msgspec.Struct, frozen=True):
@@ -142,11 +144,11 @@ class PhotoAudience(msgspec.Struct, frozen=True):
     """Who may see a stored picture, through the records that use it."""
 
     public: bool
-    """A record using it is in the open data with a public status."""
+    """A record using it is in the open data with a public status, the photo with it."""
     owned: bool
     """A record using it belongs to the asking device's contributor."""
     staffed: bool
-    """A record using it belongs to one of the asking staff member's programmes."""
+    """A record using it is in the asking staff member's scope (programmes, taxon groups)."""
 
 
 async def audience(
@@ -154,22 +156,24 @@ async def audience(
     sha256: str,
     statuses: tuple[str, ...],
     device_id: UUID | None,
-    programmes: list[str],
+    scope: RecordScope,
 ) -> PhotoAudience:
     """What the records using the picture `sha256` allow (see `disclosure.photo_cache_control`)."""
     row = await conn.fetchrow(
         f"""SELECT
               EXISTS (SELECT 1 FROM photo p JOIN public_observation po ON po.id = p.observation_id
-                       WHERE p.sha256 = $1 AND po.status = ANY($2)) AS public,
+                       WHERE p.sha256 = $1 AND po.status = ANY($2) AND po.photos ? $6) AS public,
               $3::uuid IS NOT NULL AND EXISTS (
                   SELECT 1 FROM photo p JOIN observation o ON o.id = p.observation_id
                    WHERE p.sha256 = $1 AND {same_contributor("o.device_id", "$3")}) AS owned,
               EXISTS (SELECT 1 FROM photo p JOIN observation o ON o.id = p.observation_id
-                       WHERE p.sha256 = $1 AND o.programme = ANY($4)) AS staffed""",
+                       WHERE p.sha256 = $1 AND {in_scope("o", "$4", "$5")}) AS staffed""",
         sha256,
         list(statuses),
         device_id,
-        programmes,
+        scope.programmes,
+        scope.groups,
+        photo_path(sha256, "large"),
     )
     assert row is not None  # noqa: S101 (a SELECT without FROM returns one row)
     return PhotoAudience(public=row["public"], owned=row["owned"], staffed=row["staffed"])

@@ -270,6 +270,8 @@ class RecordFacts(msgspec.Struct, frozen=True, kw_only=True):
     data: dict[str, Any]
     photo_urls: Sequence[str]
     updated_at: datetime
+    cleared_photo_urls: Sequence[str] = ()
+    """Those of `photo_urls` a validator judged to show no place (see `public_record`)."""
     kind_schema: dict[str, Any] | None = None
     """The schema of a programme's kind (see `public_data`); None for the bundled kinds."""
     site: SiteFacts | None = None
@@ -302,6 +304,9 @@ def public_record(record: RecordFacts) -> PublicRecord | None:
     the day, in UTC, of its last change instead of the instant a batch shared.
     A record made at a sensitive site is disclosed at least at the site's level
     (its position is the site's), and names its site only when `site_linkable`.
+    A generalised record's photos are withheld (a ridge or a barn in the picture
+    can say more than the 10 km cell) except those a validator marked as showing
+    no place.
     """
     if record.status == "withdrawn" or record.duplicate_of is not None:
         return None
@@ -320,7 +325,9 @@ def public_record(record: RecordFacts) -> PublicRecord | None:
         observer=record.observer if precise else None,
         comment=record.comment if place.comment_allowed else None,
         attributes=public_data(record.data, record.kind_schema),
-        photos=list(record.photo_urls),
+        photos=[
+            url for url in record.photo_urls if precise or url in set(record.cleared_photo_urls)
+        ],
         updated_at=record.updated_at if precise else day_start(record.updated_at.astimezone(UTC)),
         site_id=None if site is None else site.id,
         site_name=None if site is None else site.name,

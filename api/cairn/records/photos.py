@@ -20,6 +20,8 @@ class Photo(msgspec.Struct, frozen=True):
     height: int
     sha256: str
     urls: dict[str, str]
+    shows_no_place: bool = False
+    """A validator judged it shows no place: it may go public with a generalised record."""
 
 
 VARIANTS: Final[dict[str, int | None]] = {"small": 320, "large": 1280, "original": None}
@@ -47,7 +49,8 @@ def photo_urls(sha256: str) -> dict[str, str]:
 def photos_of(alias: str) -> str:
     """A column expression: the photos of the observation row `alias`, oldest first, as JSON."""
     return f"""(SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'id', p.id, 'width', p.width, 'height', p.height, 'sha256', p.sha256)
+                    'id', p.id, 'width', p.width, 'height', p.height, 'sha256', p.sha256,
+                    'shows_no_place', p.shows_no_place)
                     ORDER BY p.created_at, p.id), '[]'::jsonb)
                FROM photo p WHERE p.observation_id = {alias}.id)"""
 
@@ -60,4 +63,5 @@ def to_photo(entry: dict[str, Any]) -> Photo:
         height=entry["height"],
         sha256=entry["sha256"],
         urls=photo_urls(entry["sha256"]),
+        shows_no_place=entry.get("shows_no_place", False),
     )

@@ -41,6 +41,8 @@ SELECT o.*, k.schema AS kind_schema,
        d.pseudonym AS observer,
        ARRAY(SELECT p.sha256 FROM photo p WHERE p.observation_id = o.id
               ORDER BY p.created_at, p.id) AS photo_keys,
+       ARRAY(SELECT p.sha256 FROM photo p WHERE p.observation_id = o.id AND p.shows_no_place
+              ORDER BY p.created_at, p.id) AS cleared_photo_keys,
        s.name ->> 'fr' AS site_name, s.sensitivity_level AS site_level,
        s.lon AS site_lon, s.lat AS site_lat, s.commune_insee AS site_commune,
        sc.centroid_lon AS site_centroid_lon, sc.centroid_lat AS site_centroid_lat,
@@ -149,6 +151,7 @@ def public_row(row: Any) -> tuple[Any, ...] | None:
             comment=row["comment"],
             data=row["data"],
             photo_urls=[photo_path(key, "large") for key in row["photo_keys"]],
+            cleared_photo_urls=[photo_path(key, "large") for key in row["cleared_photo_keys"]],
             updated_at=row["updated_at"],
             kind_schema=row["kind_schema"],
             duplicate_of=row.get("duplicate_of"),  # intake's own rows: new records, none

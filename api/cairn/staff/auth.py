@@ -88,6 +88,10 @@ class StaffMe(msgspec.Struct, frozen=True, kw_only=True):
     display_name: str
     platform_role: Role | None
     roles: dict[str, Role]
+    taxon_groups: Annotated[
+        dict[str, dict[str, Role]],
+        Meta(description="Programme → taxon group → role, from grants narrowed to groups"),
+    ]
     grants: list[Grant]
 
 
@@ -241,6 +245,7 @@ async def me(pool: DbPool, staff: SignedIn) -> StaffMe:
         display_name=staff.display_name,
         platform_role=staff.platform_role,
         roles=staff.roles,
+        taxon_groups=staff.group_roles,
         grants=await staff_store.grants_of(pool, staff.id),
     )
 

@@ -1,8 +1,10 @@
 """Staff identity and scope: passwords, tokens, and who may do what where.
 
 A grant gives a role on one programme, on every programme of an
-organisation, or (neither set) on the whole platform. The effective role on a
-programme is the strongest grant that covers it. Roles are read from the
+organisation, or (neither set) on the whole platform, optionally narrowed to
+taxon groups (the INPN group names the taxa carry: an ornithologist validates
+the Oiseaux of every programme). The effective role on a programme, or on one
+group's records in it, is the strongest grant that covers it. Roles are read from the
 database on every request, so removing a grant takes effect at once; only the
 signed access token (short-lived) says who the caller is.
 """
@@ -41,6 +43,14 @@ class Grant(msgspec.Struct, frozen=True):
     role: Role
     organisation: str | None
     programme: str | None
+    taxon_groups: list[str] = []
+    """Empty: every record of the scope; else only records of taxa in these groups."""
+
+    def covers(self, programme: str, organisation: str) -> bool:
+        """Whether the grant's scope (programme, organisation or platform) takes in `programme`."""
+        if self.programme is not None:
+            return self.programme == programme
+        return self.organisation in (None, organisation)
 
 
 class StaffAccount(msgspec.Struct, frozen=True):
@@ -60,6 +70,8 @@ class Staff(msgspec.Struct, frozen=True):
     platform_role: Role | None
     roles: dict[str, Role]
     organisations_administered: list[str]
+    group_roles: dict[str, dict[str, Role]] = {}
+    """Programme → taxon group → role, from grants narrowed to taxon groups."""
 
     def administers(self, organisation: str) -> bool:
         """Whether this person is an admin of the organisation itself (or of the platform)."""
@@ -68,6 +80,10 @@ class Staff(msgspec.Struct, frozen=True):
     def programmes(self, at_least: Role) -> list[str]:
         """The programmes where this person holds `at_least` that role (sorted)."""
         return sorted(p for p, r in self.roles.items() if ROLE_RANK[r] >= ROLE_RANK[at_least])
+
+    def sees(self, programme: str) -> bool:
+        """Whether any grant (whole or narrowed to taxon groups) covers `programme`."""
+        return programme in self.roles or programme in self.group_roles
 
     def can(self, programme: str, at_least: Role) -> bool:
         """Whether this person holds `at_least` that role on `programme`."""
@@ -85,18 +101,31 @@ def strongest(roles: Iterable[Role]) -> Role | None:
 
 
 def effective_roles(grants: Iterable[Grant], programmes: Mapping[str, str]) -> dict[str, Role]:
-    """Role per programme, given the grants and each programme's organisation."""
+    """Role per programme from the grants on whole scopes, given each programme's organisation."""
     found: dict[str, list[Role]] = {}
     for grant in grants:
+        if grant.taxon_groups:
+            continue
         for programme, organisation in programmes.items():
-            covers = (
-                grant.programme == programme
-                if grant.programme is not None
-                else grant.organisation in (None, organisation)
-            )
-            if covers:
+            if grant.covers(programme, organisation):
                 found.setdefault(programme, []).append(grant.role)
     return {p: r for p, roles in found.items() if (r := strongest(roles)) is not None}
+
+
+def effective_group_roles(
+    grants: Iterable[Grant], programmes: Mapping[str, str]
+) -> dict[str, dict[str, Role]]:
+    """Role per programme and taxon group from the grants narrowed to taxon groups."""
+    found: dict[str, dict[str, list[Role]]] = {}
+    for grant in grants:
+        for programme, organisation in programmes.items():
+            if grant.taxon_groups and grant.covers(programme, organisation):
+                for group in grant.taxon_groups:
+                    found.setdefault(programme, {}).setdefault(group, []).append(grant.role)
+    return {
+        programme: {g: r for g, roles in groups.items() if (r := strongest(roles)) is not None}
+        for programme, groups in found.items()
+    }
 
 
 MAX_FAILURES: Final = 5

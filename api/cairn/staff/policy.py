@@ -14,8 +14,11 @@ from typing import Final, Literal
 
 from cairn.core.errors import ForbiddenError, NotFoundError
 from cairn.staff.model import Role, Staff
+from cairn.staff.scope import RecordScope, record_scope
 
-ProgrammeAction = Literal["read_records", "moderate", "administer_programme", "read_dashboard"]
+ProgrammeAction = Literal[
+    "read_records", "moderate", "reopen_decisions", "administer_programme", "read_dashboard"
+]
 """Actions on the records or the settings of one programme."""
 
 PlatformAction = Literal[
@@ -27,13 +30,18 @@ PROGRAMME_ROLES: Final[dict[ProgrammeAction, Role]] = {
     "read_records": "viewer",
     "read_dashboard": "viewer",
     "moderate": "moderator",
+    "reopen_decisions": "admin",
     "administer_programme": "admin",
 }
+
+_RECORDS: Final = frozenset({"read_records", "moderate"})
+"""Actions on records, which a grant narrowed to taxon groups gives too."""
 
 _WHY: Final[dict[str, str]] = {
     "read_records": "Reading these records needs the viewer role on their programme.",
     "read_dashboard": "The dashboard needs the viewer role on a programme.",
     "moderate": "Deciding needs the moderator role on this programme.",
+    "reopen_decisions": "Reopening a decision needs the admin role on this programme.",
     "administer_programme": "This needs the admin role on the programme.",
     "read_rules": "Reading sensitivity rules needs a staff role.",
     "change_rules": "Changing sensitivity rules needs the platform admin role.",
@@ -52,13 +60,28 @@ def programmes_for(staff: Staff, action: ProgrammeAction, only: str | None = Non
     return programmes
 
 
+def scope_for(
+    staff: Staff,
+    action: Literal["read_records", "moderate", "reopen_decisions"],
+    only: str | None = None,
+) -> RecordScope:
+    """The records on which `staff` may do `action`, whole programmes and taxon groups."""
+    return record_scope(staff, PROGRAMME_ROLES[action]).narrowed(only)
+
+
 def allowed(staff: Staff, action: ProgrammeAction | PlatformAction, scope: str | None) -> bool:
     """Whether `staff` may do `action` on `scope` (a programme slug, or None for platform)."""
     if action in PROGRAMME_ROLES:
         role = PROGRAMME_ROLES[action]
-        return staff.can(scope, role) if scope is not None else bool(staff.programmes(role))
+        if scope is not None:
+            return staff.can(scope, role)
+        return (
+            not record_scope(staff, role).is_empty()
+            if action in _RECORDS
+            else bool(staff.programmes(role))
+        )
     if action == "read_rules":
-        return bool(staff.roles) or staff.platform_role is not None
+        return bool(staff.roles) or bool(staff.group_roles) or staff.platform_role is not None
     if action == "create_account":
         return (
             staff.is_platform_admin()
@@ -78,7 +101,7 @@ def require(
 
 def require_visible(staff: Staff, programme: str) -> None:
     """Staff without any role on a programme get 404, as if it did not exist."""
-    if programme not in staff.roles:
+    if not staff.sees(programme):
         raise NotFoundError(f"no programme {programme}")
 
 

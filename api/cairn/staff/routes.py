@@ -42,6 +42,13 @@ class GrantIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=T
     role: Role
     programme: Slug | None = None
     organisation: Slug | None = None
+    taxon_groups: Annotated[
+        list[Annotated[str, text(100, min_length=1)]],
+        Meta(
+            max_length=50,
+            description="Narrow the role to records of taxa in these INPN groups (e.g. Oiseaux)",
+        ),
+    ] = []
 
 
 @post(
@@ -67,7 +74,9 @@ async def create_account(
     description=(
         "Replaces the role the account holds on that same scope. Programme admins grant on "
         "their programme, organisation admins on their organisation and its programmes, "
-        "platform admins anywhere. 422 when the account or the scope does not exist."
+        "platform admins anywhere. `taxon_groups` narrows a moderator or viewer to the records "
+        "of taxa in those INPN groups (Oiseaux, Angiospermes…), on any scope: outside them a "
+        "record answers 404. 422 when the account, the scope or a group does not exist."
     ),
     tags=["staff"],
     dto=ReportingBody[GrantIn],
@@ -79,7 +88,7 @@ async def create_account(
 async def create_grant(data: JSONBody[GrantIn], pool: DbPool, staff: SignedIn) -> Grant:
     """Check reach, then upsert the grant."""
     return await service.grant(
-        pool, staff, data.email, data.role, data.organisation, data.programme
+        pool, staff, data.email, data.role, data.organisation, data.programme, data.taxon_groups
     )
 
 

@@ -57,19 +57,36 @@ async def grant(
     role: Role,
     organisation: str | None,
     programme: str | None,
+    taxon_groups: list[str] | None = None,
 ) -> Grant:
-    """Give `role` on one scope (replacing the role held on that same scope), within reach."""
+    """Give `role` on one scope, optionally narrowed to taxon groups, within reach.
+
+    It replaces the role held on that same scope and groups. Groups are the
+    INPN group names the reference's taxa carry; an admin manages a programme
+    whole, so an admin grant is never narrowed.
+    """
+    groups = taxon_groups or []
     if programme is not None and organisation is not None:
         both = "give a programme or an organisation, not both"
         raise InvalidInputError([FieldError("/organisation", "not_allowed", both)])
+    if role == "admin" and groups:
+        whole = "an admin manages the whole scope: narrow a moderator or viewer grant instead"
+        raise InvalidInputError([FieldError("/taxon_groups", "not_allowed", whole)])
     if actor is not None and not await _reaches(pool, actor, organisation, programme):
         raise ForbiddenError("You do not administer that scope.")
+    known = await store.known_taxon_groups(pool, groups)
+    if unknown := [
+        FieldError(f"/taxon_groups/{i}", "invalid", f"no taxon of the reference is in {name!r}")
+        for i, name in enumerate(groups)
+        if name not in known
+    ]:
+        raise InvalidInputError(unknown)
     user_id = await store.user_id_by_email(pool, email)
     if user_id is None:
         raise InvalidInputError([FieldError("/email", "invalid", f"no account {email.lower()}")])
     try:
         async with transaction(pool) as conn:
-            granted = await store.grant(conn, user_id, role, organisation, programme)
+            granted = await store.grant(conn, user_id, role, organisation, programme, groups)
             await audit.record(conn, _id(actor), "grant", email.lower(), after=granted)
     except store.UnknownScopeError:
         where = "/programme" if programme else "/organisation"

@@ -9,7 +9,16 @@ import asyncpg
 import msgspec
 
 from cairn.core.db import Connection, Executor
-from cairn.staff.model import Grant, Role, Staff, effective_roles, strongest
+from cairn.staff.model import (
+    Grant,
+    Role,
+    Staff,
+    effective_group_roles,
+    effective_roles,
+    strongest,
+)
+
+_GRANT_COLUMNS = "id, role, organisation, programme, taxon_groups"
 
 
 class UserExistsError(ValueError):
@@ -65,30 +74,56 @@ async def user_id_by_email(conn: Executor, email: str) -> UUID | None:
 
 
 async def grant(
-    conn: Executor, user_id: UUID, role: Role, organisation: str | None, programme: str | None
+    conn: Executor,
+    user_id: UUID,
+    role: Role,
+    organisation: str | None,
+    programme: str | None,
+    taxon_groups: list[str] | None = None,
 ) -> Grant:
-    """Give `role` on the scope, replacing the role held on that same scope."""
+    """Give `role` on the scope (and groups), replacing the role held on that same one."""
     try:
-        row = await _upsert_grant(conn, user_id, role, organisation, programme)
+        row = await _upsert_grant(
+            conn, user_id, role, organisation, programme, sorted(set(taxon_groups or []))
+        )
     except asyncpg.ForeignKeyViolationError:
         raise UnknownScopeError(programme or organisation) from None
     assert row is not None  # noqa: S101 (INSERT … RETURNING always returns a row)
-    return Grant(row["id"], row["role"], row["organisation"], row["programme"])
+    return _grant(row)
+
+
+def _grant(row: asyncpg.Record) -> Grant:
+    return Grant(row["id"], row["role"], row["organisation"], row["programme"], row["taxon_groups"])
 
 
 async def _upsert_grant(
-    conn: Executor, user_id: UUID, role: Role, organisation: str | None, programme: str | None
+    conn: Executor,
+    user_id: UUID,
+    role: Role,
+    organisation: str | None,
+    programme: str | None,
+    taxon_groups: list[str],
 ) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        """INSERT INTO staff_grant (user_id, role, organisation, programme)
-           VALUES ($1, $2, $3, $4)
-           ON CONFLICT (user_id, organisation, programme) DO UPDATE SET role = EXCLUDED.role
-           RETURNING id, role, organisation, programme""",
+        f"""INSERT INTO staff_grant (user_id, role, organisation, programme, taxon_groups)
+            VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (user_id, organisation, programme, taxon_groups)
+            DO UPDATE SET role = EXCLUDED.role
+            RETURNING {_GRANT_COLUMNS}""",
         user_id,
         role,
         organisation,
         programme,
+        taxon_groups,
     )
+
+
+async def known_taxon_groups(conn: Executor, names: list[str]) -> set[str]:
+    """Those of `names` that are the INPN group of at least one taxon of the reference."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT group2_inpn FROM taxon WHERE group2_inpn = ANY($1::text[])", names
+    )
+    return {row[0] for row in rows}
 
 
 async def revoke_grant(conn: Executor, grant_id: int) -> bool:
@@ -102,10 +137,9 @@ async def revoke_grant(conn: Executor, grant_id: int) -> bool:
 async def grants_of(conn: Executor, user_id: UUID) -> list[Grant]:
     """Every grant of one account."""
     rows = await conn.fetch(
-        "SELECT id, role, organisation, programme FROM staff_grant WHERE user_id = $1 ORDER BY id",
-        user_id,
+        f"SELECT {_GRANT_COLUMNS} FROM staff_grant WHERE user_id = $1 ORDER BY id", user_id
     )
-    return [Grant(r["id"], r["role"], r["organisation"], r["programme"]) for r in rows]
+    return [_grant(r) for r in rows]
 
 
 async def load_staff(conn: Executor, user_id: UUID) -> Staff | None:
@@ -115,7 +149,8 @@ async def load_staff(conn: Executor, user_id: UUID) -> Staff | None:
     """
     row = await conn.fetchrow(
         """SELECT u.id, u.email, u.display_name,
-                  coalesce(jsonb_agg(jsonb_build_array(g.id, g.role, g.organisation, g.programme))
+                  coalesce(jsonb_agg(jsonb_build_array(g.id, g.role, g.organisation, g.programme,
+                                                     g.taxon_groups))
                            FILTER (WHERE g.id IS NOT NULL), '[]') AS grants,
                   (SELECT coalesce(jsonb_object_agg(slug, organisation), '{}')
                      FROM programme) AS programmes
@@ -127,7 +162,11 @@ async def load_staff(conn: Executor, user_id: UUID) -> Staff | None:
     if row is None:
         return None
     grants = [Grant(*g) for g in row["grants"]]
-    platform = [g.role for g in grants if g.organisation is None and g.programme is None]
+    platform = [
+        g.role
+        for g in grants
+        if g.organisation is None and g.programme is None and not g.taxon_groups
+    ]
     return Staff(
         id=row["id"],
         email=row["email"],
@@ -135,8 +174,11 @@ async def load_staff(conn: Executor, user_id: UUID) -> Staff | None:
         platform_role=strongest(platform),
         roles=effective_roles(grants, row["programmes"]),
         organisations_administered=sorted(
-            g.organisation for g in grants if g.organisation is not None and g.role == "admin"
+            g.organisation
+            for g in grants
+            if g.organisation is not None and g.role == "admin" and not g.taxon_groups
         ),
+        group_roles=effective_group_roles(grants, row["programmes"]),
     )
 
 
@@ -208,6 +250,7 @@ class Member(msgspec.Struct, frozen=True, kw_only=True):
     role: Role
     organisation: str | None
     programme: str | None
+    taxon_groups: list[str]
 
 
 async def organisation_of(conn: Executor, programme: str) -> str | None:
@@ -226,7 +269,7 @@ async def members(conn: Executor, programme: str, organisation: str) -> list[Mem
     """Every active account whose grants cover this programme, with the covering grant."""
     rows = await conn.fetch(
         """SELECT g.id AS grant_id, u.id AS user_id, u.email, u.display_name, g.role,
-                  g.organisation, g.programme
+                  g.organisation, g.programme, g.taxon_groups
              FROM staff_grant g JOIN staff_user u ON u.id = g.user_id
             WHERE u.active AND (g.programme = $1 OR g.organisation = $2
                                 OR (g.programme IS NULL AND g.organisation IS NULL))
@@ -239,14 +282,8 @@ async def members(conn: Executor, programme: str, organisation: str) -> list[Mem
 
 async def get_grant(conn: Executor, grant_id: int) -> Grant | None:
     """One grant, or None."""
-    row = await conn.fetchrow(
-        "SELECT id, role, organisation, programme FROM staff_grant WHERE id = $1", grant_id
-    )
-    return (
-        None
-        if row is None
-        else Grant(row["id"], row["role"], row["organisation"], row["programme"])
-    )
+    row = await conn.fetchrow(f"SELECT {_GRANT_COLUMNS} FROM staff_grant WHERE id = $1", grant_id)
+    return None if row is None else _grant(row)
 
 
 async def login_failures(conn: Executor, email_digest: bytes) -> tuple[int, datetime | None]:

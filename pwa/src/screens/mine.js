@@ -8,6 +8,7 @@ import { enumLabel, errorText, extend, formatDate, schemaTitle, t } from "../i18
 import { createMap } from "../map.js";
 import { programmeKind, schemaOf, taxonByCode, taxonName } from "../reference.js";
 import { onChange, refreshStatuses, syncNow, waiting } from "../sync.js";
+import { threadPanel, unreadReply } from "../threads.js";
 
 extend({
   fr: { countedUnderAnother: "Comptée avec une autre observation de la même rencontre (même lieu, même moment)" },
@@ -15,9 +16,12 @@ extend({
   it: { countedUnderAnother: "Contata con un'altra osservazione dello stesso avvistamento (stesso luogo, stesso momento)" },
 });
 
+/** Threads the visitor opened, kept across redraws (a status refresh must not close one). */
+const openThreads = new Map();
 const SERVER_PAGE = 100; // thumbnails of the newest records sent; older ones show without one
 
 export async function show(main) {
+  openThreads.clear();
   const list = h("ul", { class: "records", "aria-live": "polite" });
   const schemas = {
     species: await schemaOf("species", 1).catch(() => null),
@@ -29,7 +33,7 @@ export async function show(main) {
     list.replaceChildren(
       ...(records.length === 0
         ? [h("li", { class: "empty" }, t("noObservations"))]
-        : records.map((record) => item(record, schemas, thumbnails.get(record.id), draw))),
+        : await Promise.all(records.map(async (record) => item(record, schemas, thumbnails.get(record.id), draw, await unreadReply(record))))),
     );
     send.hidden = waiting(records).length === 0;
     await markDecisionsSeen(records);
@@ -158,7 +162,7 @@ async function withdraw(record) {
   }
 }
 
-function item(record, schemas, serverThumbnail, redraw) {
+function item(record, schemas, serverThumbnail, redraw, unread) {
   const status = record.server?.status;
   const [icon, words] = standing(record);
   const photosWaiting = record.photos.filter((p) => !p.done).length;
@@ -180,6 +184,16 @@ function item(record, schemas, serverThumbnail, redraw) {
       redraw();
     } }, t("withdraw")));
   }
+  const thread = h("div", { class: "thread-slot" }, openThreads.get(record.id));
+  if (record.state === "sent") {
+    actions.push(h("button", { type: "button", class: "small", "aria-expanded": String(openThreads.has(record.id)), onclick: (event) => {
+      event.currentTarget.querySelector(".count-badge")?.remove();
+      if (openThreads.has(record.id)) openThreads.delete(record.id);
+      else openThreads.set(record.id, threadPanel(record.id, signed, { record }));
+      event.currentTarget.setAttribute("aria-expanded", String(openThreads.has(record.id)));
+      thread.replaceChildren(...(openThreads.has(record.id) ? [openThreads.get(record.id)] : []));
+    } }, t("messages"), unread && !openThreads.has(record.id) ? h("span", { class: "count-badge reply-badge" }, h("span", { "aria-hidden": "true" }, "1"), h("span", { class: "sr" }, ` — ${t("newReply")}`)) : null));
+  }
   const name = title(record, schemas);
   return h("li", { class: `record state-${record.state} status-${status || "none"}`, "data-id": record.id },
     thumbnail ? h("img", { class: "thumb", src: thumbnail, alt: t("photoOf", name), width: 64, height: 64 }) : null,
@@ -192,7 +206,7 @@ function item(record, schemas, serverThumbnail, redraw) {
       record.server?.moderator_comment
         ? h("p", { class: "moderator" }, `${t("moderator")}${t("colon")}`, h("span", { translate: "no" }, record.server.moderator_comment)) : null,
       record.problem ? problemBox(record.problem, kindSchema(record, schemas)) : null,
-      actions.length ? h("div", { class: "actions" }, actions) : null));
+      actions.length ? h("div", { class: "actions" }, actions) : null, thread));
 }
 
 /** The server's refusal in the reader's language: each field by its name, each reason by its code. */

@@ -8,6 +8,8 @@ import { createMap } from "../map.js";
 import { communeName, programmeKind, schemaOf, searchTaxa, taxonByCode, taxonLabel, taxonName, whenReference } from "../reference.js";
 import { signIn, signOut, signedIn, staff } from "../staff.js";
 import { show as showBuilder } from "./kind-builder-screen.js";
+import { show as showTeam, validatorGroups } from "./team.js";
+import { threadPanel } from "../threads.js";
 
 extend({
   fr: {
@@ -31,9 +33,10 @@ extend({
     flag_photo_time_far: (d) => `la photo a été prise à ${formatNumber(d.hours, 1)} h de l'heure de l'observation`,
     flag_other: "remarque automatique",
     actor_device: "l'observateur", actor_contributor: "l'observateur", actor_staff: "un modérateur", actor_system: "le système",
-    action_review: "décision", action_reidentify: "ré-identification", action_edit: "correction", action_withdraw: "retrait",
+    action_review: "décision", action_reidentify: "ré-identification", action_edit: "correction", action_withdraw: "retrait", action_hand_over: "confié à un autre groupe", action_first_opinion: "premier avis", action_second_opinion: "second avis", action_photo_place: "photo jugée",
+    showsNoPlace: (n) => `La photo ${n} ne montre aucun lieu : la publier`, photosWithheld: "Observation publiée généralisée : ses photos restent cachées au public tant qu'elles ne sont pas cochées.",
     bulkConfirm: (n, decision) => `${decision} : ${n} observation${n > 1 ? "s" : ""} ?`, confirm: "Confirmer", cancel: "Annuler",
-    bulkUndo: (n, decision, s) => `${decision} : ${n} observation${n > 1 ? "s" : ""}, envoi dans ${s} s`, undo: "Annuler l'envoi", undone: "Décision annulée, rien n'a été envoyé.",
+    bulkUndo: (n, decision, s) => `${decision} : ${n} observation${n > 1 ? "s" : ""}, envoi dans ${s} s`, singleUndo: (decision, s) => `${decision}, envoi dans ${s} s`, undo: "Annuler l'envoi", undone: "Décision annulée, rien n'a été envoyé.",
   },
   en: {
     staff: "Moderation", signIn: "Sign in", email: "Email address", password: "Password", signOut: "Sign out",
@@ -56,9 +59,10 @@ extend({
     flag_photo_time_far: (d) => `the photo was taken ${formatNumber(d.hours, 1)} h from the observation's time`,
     flag_other: "automatic remark",
     actor_device: "the observer", actor_contributor: "the observer", actor_staff: "a moderator", actor_system: "the system",
-    action_review: "decision", action_reidentify: "re-identification", action_edit: "correction", action_withdraw: "withdrawal",
+    action_review: "decision", action_reidentify: "re-identification", action_edit: "correction", action_withdraw: "withdrawal", action_hand_over: "handed over to another group", action_first_opinion: "first opinion", action_second_opinion: "second opinion", action_photo_place: "photo judged",
+    showsNoPlace: (n) => `Photo ${n} shows no place: publish it`, photosWithheld: "Published generalised: its photos stay hidden from the public until ticked.",
     bulkConfirm: (n, decision) => `${decision}: ${n} observation${n > 1 ? "s" : ""}?`, confirm: "Confirm", cancel: "Cancel",
-    bulkUndo: (n, decision, s) => `${decision}: ${n} observation${n > 1 ? "s" : ""}, sending in ${s} s`, undo: "Undo", undone: "Decision undone, nothing was sent.",
+    bulkUndo: (n, decision, s) => `${decision}: ${n} observation${n > 1 ? "s" : ""}, sending in ${s} s`, singleUndo: (decision, s) => `${decision}, sending in ${s} s`, undo: "Undo", undone: "Decision undone, nothing was sent.",
   },
   it: {
     staff: "Moderazione", signIn: "Accedi", email: "Indirizzo e-mail", password: "Password", signOut: "Esci",
@@ -81,15 +85,16 @@ extend({
     flag_photo_time_far: (d) => `la foto è stata scattata a ${formatNumber(d.hours, 1)} h dall'ora dell'osservazione`,
     flag_other: "osservazione automatica",
     actor_device: "l'osservatore", actor_contributor: "l'osservatore", actor_staff: "un moderatore", actor_system: "il sistema",
-    action_review: "decisione", action_reidentify: "ri-identificazione", action_edit: "correzione", action_withdraw: "ritiro",
+    action_review: "decisione", action_reidentify: "ri-identificazione", action_edit: "correzione", action_withdraw: "ritiro", action_hand_over: "affidata a un altro gruppo", action_first_opinion: "primo parere", action_second_opinion: "secondo parere", action_photo_place: "foto valutata",
+    showsNoPlace: (n) => `La foto ${n} non mostra alcun luogo: pubblicarla`, photosWithheld: "Pubblicata generalizzata: le sue foto restano nascoste al pubblico finché non sono spuntate.",
     bulkConfirm: (n, decision) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}?`, confirm: "Conferma", cancel: "Annulla",
-    bulkUndo: (n, decision, s) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}, invio tra ${s} s`, undo: "Annulla l'invio", undone: "Decisione annullata, non è stato inviato nulla.",
+    bulkUndo: (n, decision, s) => `${decision}: ${n} osservazion${n > 1 ? "i" : "e"}, invio tra ${s} s`, singleUndo: (decision, s) => `${decision}, invio tra ${s} s`, undo: "Annulla l'invio", undone: "Decisione annullata, non è stato inviato nulla.",
   },
 });
 
 const KEYS = { a: "certain", p: "probable", d: "doubtful", r: "invalid" };
 const UNDO_SECONDS = 5; // a bulk decision waits this long, cancellable, before it is sent
-const STATUSES = ["pending", "doubtful", "certain", "probable", "invalid"];
+const STATUSES = ["pending", "awaiting_second_opinion", "doubtful", "certain", "probable", "invalid"];
 
 /** A photo of a record staff may see but the public may not: fetched with the staff token. */
 function staffPhoto(url, attributes) {
@@ -113,13 +118,15 @@ export async function show(main, { args = [] } = {}) {
     throw error;
   }
   if (args[0] === "kinds") return showBuilder(main, me);
-  const state = { items: [], current: 0, selected: new Set(), next: null, heldBulk: null };
+  if (args[0] === "team") return showTeam(main, me);
+  const state = { items: [], current: 0, selected: new Set(), next: null, heldBulk: null, heldOne: null };
   const heritage = await schemaOf("heritage", 1).catch(() => null);
   const name = (item) => itemName(item, heritage);
   const message = h("p", { class: "message", role: "status" });
   const programme = h("select", { id: "programme" },
     h("option", { value: "" }, t("allProgrammes")),
-    Object.keys(me.roles).sort().map((slug) => h("option", { value: slug, translate: "no" }, slug)));
+    [...new Set([...Object.keys(me.roles), ...Object.keys(me.taxon_groups ?? {})])].sort()
+      .map((slug) => h("option", { value: slug, translate: "no" }, slug)));
   const status = h("select", { id: "status" }, STATUSES.map((s) => h("option", { value: s }, t(`status_${s}`))));
   const counts = h("p", { class: "hint" });
   const list = h("ul", { class: "queue", "aria-label": t("queue") });
@@ -128,13 +135,14 @@ export async function show(main, { args = [] } = {}) {
   const bulkChoices = h("div", { class: "actions" }, ...Object.entries(KEYS).map(([, decision]) =>
     h("button", { type: "button", class: "small", onclick: () => confirmMany(decision) }, `${label(decision)} ✓`)));
   const bulkStep = h("div", { class: "actions bulk-step", role: "status", "aria-live": "polite" });
+  const singleStep = h("div", { class: "actions single-step", role: "status", "aria-live": "polite" });
   const bulk = h("div", { class: "bulk" }, selection, bulkChoices, bulkStep);
 
   async function load() {
     const query = new URLSearchParams({ status: status.value, limit: "200" });
     if (programme.value) query.set("programme", programme.value);
     const page = await staff(`/api/v1/moderation/queue?${query}`);
-    state.items = page.items;
+    state.items = page.items.filter((i) => i.id !== state.heldOne?.id); // held: shown as decided
     state.current = Math.min(state.current, Math.max(0, page.items.length - 1));
     state.selected.clear();
     counts.textContent = Object.entries(page.counts).map(([s, n]) => `${t(`status_${s}`)}${t("colon")}${formatNumber(n)}`).join(" · ");
@@ -158,7 +166,8 @@ export async function show(main, { args = [] } = {}) {
                   h("span", { "aria-hidden": "true" }, " ⚑ "), t("flagCount", item.flags.length)) : null,
                 item.sensitivity_level > 0 ? h("span", { class: "flag" }, ` ${t("sensitive", item.sensitivity_level)}`) : null,
                 isAbsence(item) ? h("span", { class: "flag absence" }, ` ${t("absence")}`) : null,
-                duplicateBadge(item))))),
+                duplicateBadge(item),
+                item.awaiting_reply ? h("span", { class: "awaiting" }, h("span", { "aria-hidden": "true" }, " ✉ "), t("awaitingReply")) : null)))),
     );
     drawSelection();
   }
@@ -193,8 +202,13 @@ export async function show(main, { args = [] } = {}) {
       h("p", { class: "meta" }, `${formatDate(item.observed_at, { time: true })} · `,
         item.commune ? h("span", { translate: "no" }, `${communeName(item.commune)} · `) : null,
         h("span", { translate: "no" }, item.programme), ` · ${t("status")}${t("colon")}${t(`status_${item.status}`)}`),
-      h("div", { class: "gallery" }, item.photos.map((photo) =>
-        h("a", { href: "#", onclick: (event) => { event.preventDefault(); openStaffPhoto(photo.urls.original); } }, staffPhoto(photo.urls.large, { alt: name(item) })))),
+      h("div", { class: "gallery" }, item.photos.map((photo, index) =>
+        h("figure", {},
+          h("a", { href: "#", onclick: (event) => { event.preventDefault(); openStaffPhoto(photo.urls.original); } }, staffPhoto(photo.urls.large, { alt: name(item) })),
+          generalised(item) ? h("figcaption", {}, h("label", {},
+            h("input", { type: "checkbox", class: "shows-no-place", checked: photo.shows_no_place, onchange: (event) => judgePhoto(item, photo, event.target) }),
+            ` ${t("showsNoPlace", index + 1)}`)) : null))),
+      item.photos.length && generalised(item) ? h("p", { class: "hint" }, t("photosWithheld")) : null,
       mapBox,
       answers(item),
       item.comment ? h("blockquote", { translate: "no" }, item.comment) : null,
@@ -213,30 +227,56 @@ export async function show(main, { args = [] } = {}) {
         const events = await staff(`/api/v1/observations/${item.id}/history`);
         historyBox.replaceChildren(...events.map(historyLine));
       } }, h("summary", {}, t("history")), historyBox),
+      h("details", { class: "messages", open: item.awaiting_reply }, h("summary", {}, t("messages"), item.awaiting_reply ? ` — ${t("awaitingReply")}` : ""),
+        threadPanel(item.id, staff, { canHide: mayModerate(me, item), onChange: (thread) => {
+          if (thread.awaiting_reply === item.awaiting_reply) return;
+          item.awaiting_reply = thread.awaiting_reply;
+          drawList();
+        } })),
     );
     createMap(mapBox, [item.location.lat, item.location.lon], 13).then(({ L, map }) => {
       L.circleMarker([item.location.lat, item.location.lon], { radius: 8 }).addTo(map);
       if (item.location.accuracy_m) L.circle([item.location.lat, item.location.lon], { radius: item.location.accuracy_m }).addTo(map);
     }).catch(() => {});
     detail.dataset.id = item.id;
-    detail.querySelector("textarea").addEventListener("keydown", (event) => event.stopPropagation());
+    detail.querySelectorAll("textarea").forEach((box) => box.addEventListener("keydown", (event) => event.stopPropagation()));
     taxonSearch.addEventListener("keydown", (event) => event.stopPropagation());
   }
 
-  async function decide(decision, cdNom) {
+  /** One decision: the record leaves the list at once, the decision is held a few seconds with
+   * an undo (as bulk decisions are), then sent; a next decision sends the held one first. */
+  function decide(decision, cdNom) {
     const item = state.items[state.current];
     if (!item) return;
+    state.heldOne?.send();
     const comment = detail.querySelector("#moderator-comment")?.value.trim() || null;
-    try {
-      await staff(`/api/v1/observations/${item.id}/reviews`, {
-        method: "POST",
-        body: { status: decision, expected_version: item.version, comment, ...(cdNom ? { cd_nom: cdNom } : {}) },
-      });
-      message.textContent = t("decided", 1);
-    } catch (error) {
-      message.textContent = error instanceof ApiError && error.status === 409 ? t("conflict") : errorText(error);
-    }
-    await load();
+    const body = { status: decision, expected_version: item.version, comment, ...(cdNom ? { cd_nom: cdNom } : {}) };
+    const held = holdDecision(singleStep, (left) => t("singleUndo", label(decision), left), {
+      send: async () => {
+        if (state.heldOne === held) state.heldOne = null;
+        singleStep.replaceChildren(t("sendingNow"));
+        try {
+          await staff(`/api/v1/observations/${item.id}/reviews`, { method: "POST", body });
+          message.textContent = t("decided", 1);
+        } catch (error) {
+          message.textContent = error instanceof ApiError && error.status === 409 ? t("conflict") : errorText(error);
+        }
+        if (!state.heldOne) singleStep.replaceChildren(); // else the step is the next decision's now
+        await load();
+      },
+      undone: () => {
+        state.heldOne = null;
+        singleStep.replaceChildren();
+        message.textContent = t("undone");
+        load();
+      },
+    });
+    held.id = item.id;
+    state.heldOne = held;
+    state.items = state.items.filter((i) => i.id !== item.id);
+    state.current = Math.min(state.current, Math.max(0, state.items.length - 1));
+    drawList();
+    drawDetail();
   }
 
   /** A bulk decision: confirmed first, then held for a few seconds with an undo, then sent. */
@@ -251,30 +291,19 @@ export async function show(main, { args = [] } = {}) {
   function holdMany(decision) {
     const ids = [...state.selected];
     const versions = Object.fromEntries(state.items.filter((i) => state.selected.has(i.id)).map((i) => [i.id, i.version]));
-    let left = UNDO_SECONDS;
-    const countdown = h("span", {}, t("bulkUndo", ids.length, label(decision), left));
-    const held = {
+    state.heldBulk = holdDecision(bulkStep, (left) => t("bulkUndo", ids.length, label(decision), left), {
       send: () => {
-        clearInterval(held.timer);
         state.heldBulk = null;
         bulkStep.replaceChildren();
         return decideMany(ids, versions, decision);
       },
-      timer: setInterval(() => {
-        left -= 1;
-        if (left <= 0) held.send();
-        else countdown.textContent = t("bulkUndo", ids.length, label(decision), left);
-      }, 1000),
-    };
-    state.heldBulk = held;
-    bulkStep.replaceChildren(countdown,
-      h("button", { type: "button", class: "small primary undo", onclick: () => {
-        clearInterval(held.timer);
+      undone: () => {
         state.heldBulk = null;
         bulkStep.replaceChildren();
         message.textContent = t("undone");
         drawSelection();
-      } }, t("undo")));
+      },
+    });
     drawSelection();
   }
 
@@ -313,6 +342,7 @@ export async function show(main, { args = [] } = {}) {
   addEventListener("hashchange", () => {
     document.removeEventListener("keydown", onKey);
     state.heldBulk?.send(); // leaving the screen: a confirmed decision still goes, as mail clients do
+    state.heldOne?.send();
   }, { once: true });
   programme.addEventListener("change", load);
   status.addEventListener("change", load);
@@ -321,13 +351,59 @@ export async function show(main, { args = [] } = {}) {
       h("div", { class: "actions" },
         h("a", { class: "button small", href: "#/dashboard" }, t("dashboard")),
         Object.values(me.roles).includes("admin") ? h("a", { class: "button small", href: "#/staff/kinds" }, t("builder")) : null,
+        Object.values(me.roles).includes("admin") ? h("a", { class: "button small", href: "#/staff/team" }, t("team")) : null,
         h("button", { type: "button", class: "small", onclick: async () => { await signOut(); location.reload(); } }, t("signOut")))),
     h("p", { class: "hint" }, h("span", { translate: "no" }, me.display_name), ` — ${t("shortcuts")}`),
+    validatorGroups(me).length ? h("p", { class: "hint validator" }, t("validatorOf", validatorGroups(me).join(", "))) : null,
     h("div", { class: "filters" },
       h("div", { class: "field" }, h("label", { for: "programme" }, t("programme")), programme),
       h("div", { class: "field" }, h("label", { for: "status" }, t("status")), status)),
-    counts, message, bulk, h("div", { class: "staff-grid" }, list, detail));
+    counts, message, singleStep, bulk, h("div", { class: "staff-grid" }, list, detail));
   await load();
+}
+
+/** Hold a decision UNDO_SECONDS in `step`, counting down with an undo button; `send` when the
+ * time is up (or at once through `held.send()`), `undone` when the moderator takes it back. */
+function holdDecision(step, text, { send, undone }) {
+  let left = UNDO_SECONDS;
+  const countdown = h("span", {}, text(left));
+  const held = {
+    send: () => {
+      clearInterval(held.timer);
+      return send();
+    },
+    timer: setInterval(() => {
+      left -= 1;
+      if (left <= 0) held.send();
+      else countdown.textContent = text(left);
+    }, 1000),
+  };
+  step.replaceChildren(countdown, h("button", { type: "button", class: "small primary undo", onclick: () => {
+    clearInterval(held.timer);
+    undone();
+  } }, t("undo")));
+  return held;
+}
+
+/** A record the public sees generalised: its photos wait for a moderator's judgement. */
+function generalised(item) {
+  return item.sensitivity_level > 0 || item.geoprivacy === "obscured";
+}
+
+/** Publish (or withhold again) one photo of a generalised record; the box shows the server's answer. */
+async function judgePhoto(item, photo, box) {
+  try {
+    const record = await staff(`/api/v1/observations/${item.id}/photos/${photo.id}/shows-no-place`, { method: "PUT", body: { shows_no_place: box.checked } });
+    Object.assign(item, record);
+  } catch {
+    box.checked = !box.checked;
+  }
+}
+
+/** Whether the signed-in person decides on this record: on its whole programme, or its taxon group. */
+function mayModerate(me, item) {
+  const roles = [me.roles[item.programme], me.taxon_groups?.[item.programme]?.[item.taxon?.group]];
+  return roles.some((role) => role === "moderator" || role === "admin");
 }
 
 function label(decision) {

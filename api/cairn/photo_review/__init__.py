@@ -1,0 +1,1 @@
+"""A validator judges that a photo shows no place, so it may go public with a generalised record."""
