@@ -325,7 +325,8 @@ async def test_safari_on_an_iphone_is_shown_how_to_add_the_app_to_the_home_scree
     page = await installed(iphone, cairn_url)
     await page.goto(cairn_url + "/#/backup")
     await expect(page.locator("#ios-install")).to_contain_text("Aggiungi alla schermata Home")
-    await page.goto(cairn_url + "/#/record/species")  # a record at risk: the advice says why
+    await iphone.set_offline(True)  # the record waits on the phone: at risk, the advice says why
+    await page.goto(cairn_url + "/#/record/species")
     await page.fill("#taxon-search", "Capra ibex")
     await page.click("#taxon-results button.taxon >> nth=0")
     await until_true(page, "document.querySelector('.hint[aria-live]').textContent.includes('m')")
