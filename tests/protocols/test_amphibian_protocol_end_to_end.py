@@ -193,6 +193,7 @@ async def validate(browser: Browser, url: str) -> None:
         await expect(answers.locator("dd")).to_have_text(["14", "Towards the pond", "Yes", "2"])
         await page.keyboard.press("a")
         await expect(page.locator(".queue li.empty")).to_have_count(1)
+        await expect(page.locator(".single-step")).to_be_empty(timeout=10_000)  # held, then sent
     finally:
         await context.close()
 

@@ -60,5 +60,7 @@ async def test_a_pair_is_shown_side_by_side_and_marked_and_the_hiker_sees_it_cou
     await expect(page.locator(".queue .duplicate-flag")).to_have_count(0)  # the pair is resolved
     await hiker.goto(cairn_url + "/#/")
     await hiker.goto(cairn_url + "/#/mine")
-    await expect(hiker.locator(".records .record .badge")).to_contain_text("même rencontre")
+    await expect(hiker.locator(".records .record .badge")).to_contain_text(
+        "même rencontre", timeout=20_000
+    )  # once the status refresh has read the mark
     assert other["id"] not in await hiker.content()

@@ -412,7 +412,7 @@ async def test_bulk_decisions_are_confirmed_and_can_be_undone(
     await page.click(".bulk-step button:has-text('Confirm')")
     await expect(page.locator(".bulk-step")).to_contain_text("sending in")
     await page.click(".bulk-step button.undo")
-    await expect(page.locator(".message")).to_contain_text("nothing was sent")
+    await expect(page.locator("#queue-message")).to_contain_text("nothing was sent")
     await page.clock.run_for(6_000)  # past the undo window: an undone timer would send here
     await page.click(".bulk button:has-text('Reject')")
     await page.click(".bulk-step button:has-text('Confirm')")

@@ -122,7 +122,7 @@ export async function show(main, { args = [] } = {}) {
   const state = { items: [], current: 0, selected: new Set(), next: null, heldBulk: null, heldOne: null };
   const heritage = await schemaOf("heritage", 1).catch(() => null);
   const name = (item) => itemName(item, heritage);
-  const message = h("p", { class: "message", role: "status" });
+  const message = h("p", { id: "queue-message", class: "message", role: "status" });
   const programme = h("select", { id: "programme" },
     h("option", { value: "" }, t("allProgrammes")),
     [...new Set([...Object.keys(me.roles), ...Object.keys(me.taxon_groups ?? {})])].sort()
