@@ -42,12 +42,16 @@ export async function request(path, { method = "GET", body, headers = {}, raw = 
   return response.status === 204 ? null : response.json();
 }
 
+let registering = null; // the registration under way: callers at the same moment share it
+
 /** This phone's device token, registering once; the token is shown by the server only once. */
 export async function deviceHeaders() {
   let device = await getMeta("device");
   if (!device) {
-    device = await request("/api/v1/devices", { method: "POST" });
-    await setMeta("device", device);
+    registering ??= request("/api/v1/devices", { method: "POST" })
+      .then(async (made) => { await setMeta("device", made); return made; })
+      .finally(() => { registering = null; });
+    device = await registering;
   }
   return { Authorization: `Bearer ${device.token}` };
 }
